@@ -1,0 +1,138 @@
+# mail2note - GNU Makefile.
+#
+#   make            build build/mail2note
+#   make deps       install the Debian packages needed to build (as root),
+#                   or print the apt-get line to run
+#   make demo       a real email becomes a note on a local fake helpdesk
+#   make check      every test (unit, golden, corpus, fault table, real
+#                   Postfix and Exim), then again under ASan+UBSan
+#   make asan       the sanitizer build in build/asan/
+#   make golden     regenerate tests/expected/ (review every diff!)
+#   make lint       cppcheck + banned calls
+#   make install    PREFIX, DESTDIR, LIBEXECDIR, MANDIR, SYSCONFDIR honoured
+
+VERSION = 0.1.0
+
+PREFIX ?= /usr/local
+LIBEXECDIR ?= $(PREFIX)/libexec
+MANDIR ?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+
+CC ?= cc
+CFLAGS ?= -O2 -g
+PKG_CONFIG ?= pkg-config
+PKGS = gmime-3.0 libcurl json-c libsodium gumbo
+
+# Debian packages: to build, and (extra) to run the whole test suite.
+DEB_BUILD = build-essential pkg-config libgmime-3.0-dev libcurl4-openssl-dev \
+	libjson-c-dev libsodium-dev libgumbo-dev libglib2.0-dev
+DEB_TEST = perl python3 swaks postfix mandoc cppcheck openssl
+
+BUILDDIR ?= build
+WARN = -Wall -Wextra -Wformat=2 -Wshadow -Wpointer-arith -Wcast-qual \
+	-Wwrite-strings -Wstrict-prototypes -Wmissing-prototypes \
+	-Wmissing-declarations -Werror=implicit-function-declaration \
+	-fno-common -Werror
+HARDEN = -fstack-protector-strong -D_FORTIFY_SOURCE=2
+SAN_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+	-fno-omit-frame-pointer
+
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+
+override CFLAGS += -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
+	$(WARN) $(HARDEN) -Iinclude $(PKG_CFLAGS) \
+	-DMAIL2NOTE_VERSION='"$(VERSION)"' -MMD -MP $(EXTRA_CFLAGS)
+override LDLIBS += $(PKG_LIBS)
+override LDFLAGS += $(EXTRA_LDFLAGS)
+
+SRCS := $(wildcard gateway/*.c)
+OBJS := $(SRCS:gateway/%.c=$(BUILDDIR)/%.o)
+LIBOBJS := $(filter-out $(BUILDDIR)/main.o,$(OBJS))
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILDDIR)/%)
+
+.PHONY: all deps deps-test check check-fast demo asan golden lint fuzz \
+	install uninstall clean pkgcheck units
+
+all: pkgcheck $(BUILDDIR)/mail2note
+
+# Fail early, naming the packages, when a library is missing.
+pkgcheck:
+	@$(PKG_CONFIG) --exists $(PKGS) || { \
+	  echo "mail2note: missing build dependencies; run 'make deps'" \
+	       "or: apt-get install $(DEB_BUILD)" >&2; exit 1; }
+
+$(BUILDDIR)/mail2note: $(OBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(LDLIBS)
+
+$(BUILDDIR)/%.o: gateway/%.c | $(BUILDDIR)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILDDIR)/test_%: tests/unit/test_%.c $(LIBOBJS) | $(BUILDDIR)
+	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(LIBOBJS) $(LDLIBS)
+
+$(BUILDDIR)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/driver.c $(LIBOBJS) \
+    | $(BUILDDIR)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< tests/fuzz/driver.c $(LIBOBJS) \
+	    $(LDLIBS)
+
+$(BUILDDIR):
+	mkdir -p $@
+
+units: all $(UNIT_BINS)
+
+deps:
+	@sh tests/deps.sh build $(DEB_BUILD)
+
+deps-test:
+	@sh tests/deps.sh test $(DEB_BUILD) $(DEB_TEST)
+
+asan:
+	$(MAKE) BUILDDIR=build/asan CFLAGS="-O1 -g" \
+	    EXTRA_CFLAGS="$(SAN_FLAGS)" EXTRA_LDFLAGS="$(SAN_FLAGS)" units
+
+demo: deps
+	$(MAKE) all
+	sh tests/demo.sh
+
+# The whole suite: the plain build, then the sanitizer build.
+check: deps-test
+	$(MAKE) units
+	$(MAKE) asan
+	perl tests/harness.pl
+
+# The plain build only, no real MTAs: the quick loop while coding.
+check-fast: units
+	M2N_PASSES=plain M2N_SKIP_MTA=1 perl tests/harness.pl
+
+golden: all
+	sh tests/golden.sh --update
+
+lint:
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
+	    --std=c11 -Iinclude gateway
+	@! grep -nE '\<(sprintf|strcpy|strcat|strncpy|strtok|atoi|gets|system|popen)[[:space:]]*\(' \
+	    gateway/*.c || { echo "banned call above" >&2; exit 1; }
+	mandoc -Tlint -W warning gateway/mail2note.8
+
+install: all
+	install -d $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(MANDIR)/man8 \
+	    $(DESTDIR)$(SYSCONFDIR)/mail2note
+	install -m 0755 $(BUILDDIR)/mail2note $(DESTDIR)$(LIBEXECDIR)/mail2note
+	install -m 0644 gateway/mail2note.8 $(DESTDIR)$(MANDIR)/man8/mail2note.8
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/mail2note/mail2note.conf ]; then \
+	  echo "keeping existing $(SYSCONFDIR)/mail2note/mail2note.conf"; \
+	else \
+	  install -m 0644 postfix/mail2note.conf \
+	      $(DESTDIR)$(SYSCONFDIR)/mail2note/mail2note.conf; \
+	fi
+
+uninstall:
+	rm -f $(DESTDIR)$(LIBEXECDIR)/mail2note \
+	    $(DESTDIR)$(MANDIR)/man8/mail2note.8
+
+clean:
+	rm -rf build
+
+-include $(OBJS:.o=.d) $(UNIT_BINS:=.d)

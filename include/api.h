@@ -1,0 +1,79 @@
+/*
+ * api.h - POST one internal note to the helpdesk and classify the answer.
+ *
+ * Owns: libcurl.  The ticket id is percent-encoded into the path; the key
+ * goes only into the Authorization header (never into a URL, a log line
+ * or an error text).  The response body is capped (API_MAX_RESPONSE).
+ * The whole exchange is bounded by timeout; a 429 is never waited out,
+ * it defers at once and says when to retry.
+ *
+ * Outcome -> status: 2xx GW_OK; 400/422 GW_EDATA (with the API's message
+ * and details); 404 GW_ENOTICKET; 413 GW_ETOOBIG; 401/403 GW_EAUTH;
+ * 408 GW_ETIMEOUT; 429 GW_ERATELIMIT; 5xx and anything unexpected
+ * GW_ETEMP; connect/DNS/TLS/reset GW_ENETWORK; timeout GW_ETIMEOUT.  A 2xx
+ * whose body is not JSON is still GW_OK (with a warning): the server said
+ * Created, and deferring would post the note twice.
+ *
+ * Used error codes: all but GW_ENOTICKET-from-parsing and GW_ECONFIG
+ * (only for a URL libcurl refuses).
+ *
+ * Reentrancy: api_global_init() once, first in main.
+ */
+#ifndef GW_API_H
+#define GW_API_H
+
+#include <stddef.h>
+
+#include "status.h"
+
+struct secret;
+
+#define API_MAX_RESPONSE (64 * 1024)	/* bytes of answer kept */
+
+struct api_config {
+	const char *base_url;	/* no trailing slash needed */
+	const char *ca_file;	/* NULL: system store */
+	long timeout;		/* seconds, whole exchange */
+	long connect_timeout;	/* seconds */
+	const struct secret *key;
+	const char *user_agent;	/* "mail2note/VERSION" */
+};
+
+struct api_result {
+	long http_status;	/* 0 when no answer */
+	long elapsed_ms;
+	long retry_after;	/* seconds from retryAfter/Retry-After, or -1 */
+};
+
+/* api_global_init - curl_global_init(); GW_ESOFTWARE on failure */
+enum gw_status api_global_init(struct gw_error *err);
+void api_global_cleanup(void);
+
+/*
+ * api_url - base_url + "/api/v1/tickets/" + escaped(ticket) + "/messages";
+ * new string, caller g_free()s.
+ */
+char *api_url(const char *base_url, const char *ticket);
+
+/* api_post - send body (JSON, len bytes); fills *res (may be NULL) */
+enum gw_status api_post(const struct api_config *cfg, const char *ticket,
+    const char *body, size_t len, const char *idempotency_key,
+    struct api_result *res, struct gw_error *err);
+
+/*
+ * api_classify - pure: HTTP status + answer body (may be NULL/not JSON) +
+ * Retry-After header value in seconds (-1 if none) -> status and text.
+ * *retry_after_r (may be NULL) gets the retry delay used, or -1.
+ */
+enum gw_status api_classify(long http_status, const char *body, size_t len,
+    long retry_after_header, long *retry_after_r, struct gw_error *err);
+
+/*
+ * api_describe - the --dry-run output: one JSON object with method, url,
+ * headers (Authorization shown as "Bearer [redacted]") and the body
+ * parsed back into an object.  New string, caller g_free()s.
+ */
+char *api_describe(const struct api_config *cfg, const char *ticket,
+    const char *body, size_t len, const char *idempotency_key);
+
+#endif /* GW_API_H */

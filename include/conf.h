@@ -1,0 +1,84 @@
+/*
+ * conf.h - the configuration file (GLib GKeyFile, INI style) and the API
+ * key file.
+ *
+ * Owns: struct conf (every field is a private copy), the table of known
+ * keys with their types, defaults and bounds, and the key file's
+ * ownership/permission check.
+ *
+ * Everything is validated before stdin is read, so that a broken
+ * configuration defers mail (EX_TEMPFAIL) instead of bouncing it.
+ * Unknown groups and keys are errors, as are out-of-range numbers.
+ *
+ * Used error codes: GW_ECONFIG only.
+ *
+ * Reentrancy: none needed; conf_load() has no global state.
+ */
+#ifndef GW_CONF_H
+#define GW_CONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "status.h"
+
+struct secret;
+
+#define CONF_DEFAULT_PATH "/etc/mail2note/mail2note.conf"
+#define CONF_ENV_PATH "MAIL2NOTE_CONFIG"
+
+struct conf {
+	char *path;		/* the file that was read */
+
+	/* [api] */
+	char *base_url;		/* https://..., or http:// to a loopback host */
+	char *key_file;		/* holds the ixk_ key; 0600 or stricter, ours */
+	char *ca_file;		/* NULL: the system's CA store */
+	int timeout;		/* seconds for the whole exchange (1..300) */
+	int connect_timeout;	/* seconds to connect (1..timeout) */
+
+	/* [ticket] */
+	char **sources;		/* NULL-terminated, in order: "extension",
+				 * "subject", "references" */
+	char *extension_pattern; /* GRegex with a named group "id" */
+	char *subject_pattern;
+	char *references_pattern;
+	char *recipient_delimiter; /* characters that start an extension */
+
+	/* [message] */
+	uint64_t max_message_size; /* bytes; larger mail is refused 5.3.4 */
+	int max_mime_depth;
+	int max_mime_parts;
+	uint64_t max_note_size;	/* bytes of body_text + body_html */
+	bool discard_automatic;	/* drop auto-replies, bounces, lists */
+};
+
+/*
+ * conf_load - read and validate the file at path (NULL: $MAIL2NOTE_CONFIG,
+ * else CONF_DEFAULT_PATH).  *conf_r is new, free with conf_free().
+ */
+enum gw_status conf_load(const char *path, struct conf **conf_r,
+    struct gw_error *err);
+
+/* conf_load_data - as conf_load() but from memory; name is used in errors */
+enum gw_status conf_load_data(const char *data, size_t len, const char *name,
+    struct conf **conf_r, struct gw_error *err);
+
+/*
+ * conf_load_key - open conf->key_file without following links, refuse it
+ * unless it is a regular file owned by the effective uid with no group or
+ * other permission bits, and load its single line into guarded memory.
+ * *key_r is new, free with secret_free().
+ */
+enum gw_status conf_load_key(const struct conf *conf, struct secret **key_r,
+    struct gw_error *err);
+
+/* conf_print - the --check-config summary (never prints the key) */
+void conf_print(const struct conf *conf, FILE *fp);
+
+/* conf_free - free *conf_r and set it to NULL; NULL-safe */
+void conf_free(struct conf **conf_r);
+
+#endif /* GW_CONF_H */

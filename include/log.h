@@ -1,0 +1,50 @@
+/*
+ * log.h - logging to syslog(LOG_MAIL) and, when asked, stderr.
+ *
+ * Every line starts with the queue id when one is known.  Untrusted text
+ * (subjects, addresses, API error bodies) must go through log_sanitize()
+ * first.  Never log bodies, keys or URLs with queries.
+ *
+ * Reentrancy: not async-signal-safe; the SIGALRM backstop in main.c uses
+ * write(2) directly instead.
+ */
+#ifndef GW_LOG_H
+#define GW_LOG_H
+
+#include <stddef.h>
+
+#include "status.h"
+
+/*
+ * log_init - open syslog with ident; verbose is the -v count; also_stderr
+ * copies info/warn/error lines to stderr (used by -n and -v runs).
+ */
+void log_init(const char *ident, int verbose, int also_stderr);
+
+/* log_set_queue_id - prefix later lines with "queue_id: " (copied) */
+void log_set_queue_id(const char *queue_id);
+
+/* log_verbose_level - the -v count given to log_init */
+int log_verbose_level(void);
+
+void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* log_fatal - log an error, print "<dsn> <text>" to stderr, exit(status) */
+void log_fatal(enum gw_status status, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3), noreturn));
+
+/*
+ * log_sanitize - copy of untrusted text made safe for one log line:
+ * invalid UTF-8 repaired, control characters replaced by '?', cut to at
+ * most max bytes on a character boundary (with "..." appended when cut).
+ * NULL gives "".  New string, caller g_free()s.
+ */
+char *log_sanitize(const char *text, size_t max);
+
+/* log_close - close syslog and forget the queue id */
+void log_close(void);
+
+#endif /* GW_LOG_H */

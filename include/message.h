@@ -1,0 +1,106 @@
+/*
+ * message.h - read one RFC 5322 message and reduce it to plain data.
+ *
+ * Owns: GMime.  No GMime type leaves message.c.  The result is a struct
+ * message whose strings are all NUL-terminated, valid UTF-8 (charsets are
+ * converted, RFC 2047/2231 decoded, undeclared 8-bit guessed, anything
+ * left invalid repaired with g_utf8_make_valid()).
+ *
+ * Memory: message_parse_fd() spools stdin to an unlinked temporary file
+ * (unless fd is already a seekable regular file) and lets GMime keep part
+ * contents on disk, so a message with tens of MB of attachments is never
+ * held whole in memory; only the chosen text bodies are loaded, each cut
+ * at limits->max_body bytes.
+ *
+ * Used error codes: GW_EDATA (empty or unparseable), GW_ETOOBIG (larger
+ * than limits->max_size), GW_ETEMP (local I/O error while reading or
+ * spooling).
+ *
+ * Reentrancy: GMime must have been initialised (message_init()).
+ */
+#ifndef GW_MESSAGE_H
+#define GW_MESSAGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <glib.h>
+
+#include "status.h"
+
+struct message_limits {
+	uint64_t max_size;	/* raw message bytes */
+	int max_depth;		/* MIME nesting, message/rfc822 included */
+	int max_parts;		/* MIME parts walked in total */
+	size_t max_body;	/* bytes kept of each text body */
+};
+
+struct message_attachment {
+	char *filename;		/* UTF-8, "" when the part has none */
+	char *content_type;	/* "application/pdf" (lowercase, no params) */
+	uint64_t size;		/* decoded bytes */
+};
+
+struct message {
+	/* Headers, decoded to UTF-8; NULL when absent. */
+	char *from;		/* "Name <addr>" as a display string */
+	char *from_addr;	/* first From address only, or NULL */
+	char *to;
+	char *cc;
+	char *date;		/* the Date header as written, trimmed */
+	char *subject;
+	char *message_id;	/* without angle brackets */
+	char *in_reply_to;
+	char *references;
+
+	/* Bodies, UTF-8, NULL when absent; html is raw (unsanitised). */
+	char *text;
+	char *html;
+
+	GPtrArray *attachments;	/* of struct message_attachment *; never NULL */
+	GPtrArray *forwards;	/* of struct message * from message/rfc822
+				 * parts, in order; never NULL */
+
+	/* Why this is an auto-reply, bounce or loop (static string), or NULL:
+	 * Auto-Submitted other than "no", Precedence bulk/junk/list,
+	 * X-Autoreply/X-Autorespond, a multipart/report, a MAILER-DAEMON
+	 * From. */
+	const char *automatic;
+
+	bool truncated;		/* a body was cut at max_body */
+	bool limits_hit;	/* depth or part cap reached: parts skipped */
+	unsigned warnings;	/* GMime parser warnings (malformations) */
+	uint64_t size;		/* raw bytes read */
+};
+
+/* message_init - g_mime_init(); once, before any parse */
+void message_init(void);
+
+/* message_shutdown - g_mime_shutdown() */
+void message_shutdown(void);
+
+/*
+ * message_parse_fd - read a whole message from fd (stdin) and parse it.
+ * *msg_r is new, free with message_free().
+ */
+enum gw_status message_parse_fd(int fd, const struct message_limits *limits,
+    struct message **msg_r, struct gw_error *err);
+
+/* message_parse_mem - the same from memory (tests, fuzzers) */
+enum gw_status message_parse_mem(const char *buf, size_t len,
+    const struct message_limits *limits, struct message **msg_r,
+    struct gw_error *err);
+
+/*
+ * message_automatic - reason to discard rather than deliver (static), or
+ * NULL: msg->automatic, or an envelope sender that is null ("" or "<>")
+ * or MAILER-DAEMON.  envelope_sender NULL means "not given" and is fine.
+ */
+const char *message_automatic(const struct message *msg,
+    const char *envelope_sender);
+
+/* message_free - free *msg_r (and its forwards), set it to NULL; NULL-safe */
+void message_free(struct message **msg_r);
+
+#endif /* GW_MESSAGE_H */

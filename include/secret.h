@@ -1,0 +1,55 @@
+/*
+ * secret.h - the API key in guarded memory, and keyed hashes made with it.
+ *
+ * Owns: struct secret, allocated with sodium_malloc(), made read-only once
+ * loaded and wiped by sodium_free().  The key is never copied elsewhere
+ * except transiently into libcurl's header list (which main wipes by
+ * cleaning up the handle) and stack buffers that are sodium_memzero()ed.
+ *
+ * Used error codes: GW_ECONFIG (malformed key), GW_ESOFTWARE (libsodium
+ * failed to initialise).
+ *
+ * Reentrancy: secret_init() once, first; the rest is reentrant.
+ */
+#ifndef GW_SECRET_H
+#define GW_SECRET_H
+
+#include <stddef.h>
+
+#include "status.h"
+
+struct secret;
+
+#define SECRET_MAX 1024		/* longest key accepted, bytes */
+#define SECRET_IDEMPOTENCY_HEX 64	/* hex digits of an idempotency key */
+
+/* secret_init - sodium_init() plus core-dump suppression */
+enum gw_status secret_init(struct gw_error *err);
+
+/*
+ * secret_new - copy a key (buf, len) into guarded memory after trimming
+ * surrounding white space; refuses an empty key, one with control or
+ * non-ASCII characters or inner spaces, or one longer than SECRET_MAX.
+ * *secret_r is new, free with secret_free().  The caller wipes buf.
+ */
+enum gw_status secret_new(const char *buf, size_t len,
+    struct secret **secret_r, struct gw_error *err);
+
+/* secret_value - the NUL-terminated key; borrowed, valid until free */
+const char *secret_value(const struct secret *secret);
+
+/* secret_free - wipe and free *secret_r, set it to NULL; NULL-safe */
+void secret_free(struct secret **secret_r);
+
+/*
+ * secret_idempotency_key - keyed BLAKE2b of (message_id, ticket) under a
+ * key derived from the API key, as SECRET_IDEMPOTENCY_HEX lowercase hex
+ * digits plus NUL in out.  The same mail to the same ticket always gives
+ * the same value, so a retried delivery can be recognised; the API key
+ * cannot be recovered from it.
+ */
+void secret_idempotency_key(const struct secret *secret,
+    const char *message_id, const char *ticket,
+    char out[SECRET_IDEMPOTENCY_HEX + 1]);
+
+#endif /* GW_SECRET_H */
