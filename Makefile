@@ -54,7 +54,7 @@ LIBOBJS := $(filter-out $(BUILDDIR)/main.o,$(OBJS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILDDIR)/%)
 
-.PHONY: all deps deps-test check check-fast demo asan golden lint fuzz \
+.PHONY: print-cflags print-libs all deps deps-test check check-fast demo asan golden lint fuzz \
 	install uninstall clean pkgcheck units
 
 all: pkgcheck $(BUILDDIR)/mail2note
@@ -138,3 +138,9 @@ clean:
 	rm -rf build
 
 -include $(OBJS:.o=.d) $(UNIT_BINS:=.d)
+
+# For building one test by hand: cc $$(make -s print-cflags) ... $$(make -s print-libs)
+print-cflags:
+	@echo $(CFLAGS)
+print-libs:
+	@echo $(LDLIBS)
