@@ -22,7 +22,7 @@ void
 log_init(const char *ident, int verbose, int also_stderr)
 {
 	log_verbose = verbose;
-	log_stderr = also_stderr || verbose > 0;
+	log_stderr = also_stderr;
 	openlog(ident, LOG_PID | LOG_NDELAY, LOG_MAIL);
 	log_open = 1;
 }
@@ -57,9 +57,12 @@ log_vemit(int prio, const char *tag, const char *fmt, va_list ap)
 		else
 			syslog(prio, "%s%s", tag, line);
 	}
-	if (log_stderr || !log_open) {
-		if (prio == LOG_DEBUG && log_verbose == 0)
-			return;
+	/*
+	 * stderr: warnings with -n/--check-config, everything with -v.  An
+	 * error never goes there unless -v: main() prints the one DSN line
+	 * the MTA reads.
+	 */
+	if (log_verbose > 0 || (log_stderr && prio == LOG_WARNING)) {
 		fprintf(stderr, "mail2note: %s%s%s%s\n", log_qid,
 		    log_qid[0] ? ": " : "", tag, line);
 	}

@@ -16,8 +16,10 @@
 #include "status.h"
 
 /*
- * log_init - open syslog with ident; verbose is the -v count; also_stderr
- * copies info/warn/error lines to stderr (used by -n and -v runs).
+ * log_init - open syslog with ident.  verbose is the -v count: with it,
+ * every line is copied to stderr.  also_stderr (for -n, --check-config)
+ * copies warnings only.  Errors reach stderr only with -v: on failure
+ * main() prints the one "<dsn> <reason>" line the MTA reads.
  */
 void log_init(const char *ident, int verbose, int also_stderr);
 

@@ -1,0 +1,374 @@
+/*
+ * main.c - mail2note: one email on standard input becomes one internal
+ * note on a helpdesk ticket.
+ *
+ * Design.  The MTA (Postfix pipe(8), an Exim pipe transport) can learn
+ * only two things from us: the exit status and what we print.  So the
+ * program is one straight line, each step a module that returns an
+ * enum gw_status:
+ *
+ *	conf -> key -> message -> ticket -> note -> api -> status -> exit
+ *
+ * Everything that depends on the administrator (config, key file, ticket
+ * patterns) is checked before stdin is read, so that a broken set-up
+ * defers mail instead of bouncing it.  Only main() decides the exit code,
+ * through the one table in status.c; on failure exactly one line goes to
+ * stderr, "<RFC 3463 code> <reason>", which Postfix copies into the
+ * bounce and honours.  When in doubt we defer (EX_TEMPFAIL): a bounce is
+ * final, a deferral only costs a retry.
+ *
+ * A SIGALRM backstop, armed for the configured budget plus a margin,
+ * guarantees that we never run into the MTA's own time limit (which
+ * bounces under Postfix).  libcurl's timeouts stay well below it.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib.h>
+
+#include "api.h"
+#include "conf.h"
+#include "log.h"
+#include "message.h"
+#include "note.h"
+#include "secret.h"
+#include "status.h"
+#include "ticket.h"
+
+#define MAIN_ALARM_MARGIN 30	/* seconds beyond the API timeout */
+
+struct opts {
+	char *config;
+	char *sender;		/* NULL: not given; "": null sender */
+	char *recipient;
+	char *extension;
+	char *queue_id;
+	gboolean dry_run;
+	gboolean version;
+	gboolean check_config;
+	int verbose;
+};
+
+/* What the summary log line reports. */
+struct outcome {
+	const char *message_id;
+	const char *ticket;
+	const char *source;
+	long http_status;
+	size_t bytes;
+	const char *what;	/* delivered, discarded, deferred, bounced */
+};
+
+static volatile sig_atomic_t main_alarm_exit = 75;
+
+/* main_alarm - the time budget backstop: one fixed line, then defer */
+static void
+main_alarm(int sig)
+{
+	static const char line[] =
+	    "4.4.2 mail2note: time budget exceeded, will retry\n";
+	ssize_t n;
+
+	(void)sig;
+	n = write(STDERR_FILENO, line, sizeof(line) - 1);
+	(void)n;
+	_exit(main_alarm_exit);
+}
+
+/* main_count_verbose - -v is repeatable */
+static gboolean
+main_count_verbose(const char *name, const char *value, gpointer data,
+    GError **error)
+{
+	struct opts *o = data;
+
+	(void)name;
+	(void)value;
+	(void)error;
+	o->verbose++;
+	return TRUE;
+}
+
+/* main_opts - parse argv; GW_ECONFIG on a usage error */
+static enum gw_status
+main_opts(int *argc, char ***argv, struct opts *o, struct gw_error *err)
+{
+	GOptionEntry entries[] = {
+		{ "config", 'c', 0, G_OPTION_ARG_FILENAME, &o->config,
+		    "Configuration file (default " CONF_DEFAULT_PATH
+		    ", or $" CONF_ENV_PATH ")", "FILE" },
+		{ "sender", 'f', 0, G_OPTION_ARG_STRING, &o->sender,
+		    "Envelope sender (Postfix ${sender}); empty for <>",
+		    "SENDER" },
+		{ "recipient", 'r', 0, G_OPTION_ARG_STRING, &o->recipient,
+		    "Envelope recipient (Postfix ${recipient})", "RECIPIENT" },
+		{ "extension", 'x', 0, G_OPTION_ARG_STRING, &o->extension,
+		    "Address extension (Postfix ${extension})", "EXTENSION" },
+		{ "queue-id", 'q', 0, G_OPTION_ARG_STRING, &o->queue_id,
+		    "MTA queue id, for the logs", "QUEUE_ID" },
+		{ "dry-run", 'n', 0, G_OPTION_ARG_NONE, &o->dry_run,
+		    "Do everything but the POST; print the request as JSON",
+		    NULL },
+		{ "verbose", 'v', G_OPTION_FLAG_NO_ARG, G_OPTION_ARG_CALLBACK,
+		    (gpointer)main_count_verbose,
+		    "Log details to stderr too (repeatable)", NULL },
+		{ "check-config", 0, 0, G_OPTION_ARG_NONE, &o->check_config,
+		    "Validate the config and key file, print a summary, exit",
+		    NULL },
+		{ "version", 0, 0, G_OPTION_ARG_NONE, &o->version,
+		    "Print the version and exit", NULL },
+		{ NULL, 0, 0, 0, NULL, NULL, NULL }
+	};
+	GOptionContext *ctx;
+	GOptionGroup *group;
+	GError *gerr = NULL;
+	enum gw_status st = GW_OK;
+
+	ctx = g_option_context_new("< message");
+	g_option_context_set_summary(ctx,
+	    "Add one email, read from standard input, to a helpdesk ticket "
+	    "as an internal note.\nRun by Postfix pipe(8) or an Exim pipe "
+	    "transport; see mail2note(8).");
+	group = g_option_group_new(NULL, NULL, NULL, o, NULL);
+	g_option_group_add_entries(group, entries);
+	g_option_context_set_main_group(ctx, group);
+	if (!g_option_context_parse(ctx, argc, argv, &gerr)) {
+		st = gw_error_set(err, GW_ECONFIG, "usage: %s", gerr->message);
+		g_error_free(gerr);
+	} else if (*argc > 1) {
+		st = gw_error_set(err, GW_ECONFIG,
+		    "usage: unexpected argument '%.60s'", (*argv)[1]);
+	}
+	g_option_context_free(ctx);
+	return st;
+}
+
+/* main_opts_free - free what GOption allocated */
+static void
+main_opts_free(struct opts *o)
+{
+	g_free(o->config);
+	g_free(o->sender);
+	g_free(o->recipient);
+	g_free(o->extension);
+	g_free(o->queue_id);
+}
+
+/* main_log_summary - the one info line per message */
+static void
+main_log_summary(const struct outcome *oc, gint64 start_us,
+    const struct gw_error *err)
+{
+	char *mid = log_sanitize(oc->message_id, 200);
+	long ms = (long)((g_get_monotonic_time() - start_us) / 1000);
+
+	log_info("message-id=<%s> ticket=%s source=%s http=%ld bytes=%zu "
+	    "outcome=%s%s%s ms=%ld", mid, oc->ticket ? oc->ticket : "-",
+	    oc->source ? oc->source : "-", oc->http_status, oc->bytes,
+	    oc->what, err->code ? " dsn=" : "",
+	    err->code ? status_dsn(err->code) : "", ms);
+	g_free(mid);
+}
+
+/* main_deliver - message -> ticket -> note -> api, for a loaded config */
+static enum gw_status
+main_deliver(const struct opts *o, const struct conf *conf,
+    const struct ticket_rules *rules, const struct secret *key,
+    struct outcome *oc, struct gw_error *err)
+{
+	struct message_limits limits = {
+		.max_size = conf->max_message_size,
+		.max_depth = conf->max_mime_depth,
+		.max_parts = conf->max_mime_parts,
+		.max_body = (size_t)conf->max_note_size,
+	};
+	struct api_config api = {
+		.base_url = conf->base_url,
+		.ca_file = conf->ca_file,
+		.timeout = conf->timeout,
+		.connect_timeout = conf->connect_timeout,
+		.key = key,
+		.user_agent = "mail2note/" MAIL2NOTE_VERSION,
+	};
+	struct message *msg = NULL;
+	struct note *note = NULL;
+	char *json = NULL;
+	char *described = NULL;
+	size_t json_len = 0;
+	/* Static: oc->ticket points here until main() has logged. */
+	static char ticket[TICKET_ID_MAX + 1];
+	char idem[SECRET_IDEMPOTENCY_HEX + 1];
+	struct ticket_input tin;
+	struct api_result res = { 0, 0, -1 };
+	const char *why;
+	enum gw_status st;
+
+	if ((st = message_parse_fd(STDIN_FILENO, &limits, &msg, err)) != GW_OK)
+		goto out;
+	oc->message_id = msg->message_id;
+	if (msg->warnings > 0)
+		log_warn("message has %u MIME format problems; parsed anyway",
+		    msg->warnings);
+	if (msg->limits_hit)
+		log_warn("MIME depth or part limit reached; some parts "
+		    "were skipped");
+
+	why = message_automatic(msg, o->sender);
+	if (why != NULL && conf->discard_automatic) {
+		log_info("discarded automatic message (%s): not posted", why);
+		oc->what = "discarded";
+		st = GW_OK;
+		goto out;
+	}
+
+	tin.recipient = o->recipient;
+	tin.extension = o->extension;
+	tin.subject = msg->subject;
+	tin.references = msg->references;
+	if ((st = ticket_extract(rules, &tin, ticket, &oc->source,
+	    err)) != GW_OK)
+		goto out;
+	oc->ticket = ticket;
+
+	if ((st = note_render(msg, (size_t)conf->max_note_size, &note,
+	    err)) != GW_OK)
+		goto out;
+	if (note->truncated)
+		log_warn("note truncated to the %llu-byte limit",
+		    (unsigned long long)conf->max_note_size);
+	if ((st = note_to_json(note, &json, &json_len, err)) != GW_OK)
+		goto out;
+	oc->bytes = json_len;
+
+	/* Same mail, same ticket: same key, so the API can spot a retry. */
+	secret_idempotency_key(key, msg->message_id, ticket, idem);
+
+	if (o->dry_run) {
+		described = api_describe(&api, ticket, json, json_len, idem);
+		if (fputs(described, stdout) == EOF || fputc('\n', stdout) ==
+		    EOF || fflush(stdout) != 0) {
+			st = gw_error_set(err, GW_ETEMP,
+			    "cannot write to standard output");
+			goto out;
+		}
+		oc->what = "dry-run";
+		goto out;
+	}
+
+	st = api_post(&api, ticket, json, json_len, idem, &res, err);
+	oc->http_status = res.http_status;
+	if (st == GW_OK)
+		oc->what = "delivered";
+
+out:
+	g_free(described);
+	g_free(json);
+	note_free(&note);
+	message_free(&msg);
+	return st;
+}
+
+/* main_run - everything after option parsing; fills *err on failure */
+static enum gw_status
+main_run(const struct opts *o, struct outcome *oc, struct gw_error *err)
+{
+	struct conf *conf = NULL;
+	struct ticket_rules *rules = NULL;
+	struct secret *key = NULL;
+	enum gw_status st;
+
+	if ((st = conf_load(o->config, &conf, err)) != GW_OK)
+		goto out;
+	if ((st = ticket_rules_new((const char *const *)conf->sources,
+	    conf->extension_pattern, conf->subject_pattern,
+	    conf->references_pattern, conf->recipient_delimiter, &rules,
+	    err)) != GW_OK)
+		goto out;
+	if ((st = conf_load_key(conf, &key, err)) != GW_OK)
+		goto out;
+
+	if (o->check_config) {
+		conf_print(conf, stdout);
+		if (fflush(stdout) != 0)
+			st = gw_error_set(err, GW_ETEMP,
+			    "cannot write to standard output");
+		goto out;
+	}
+
+	/* The whole delivery, parse included, must end before the MTA
+	 * gives up on us. */
+	alarm((unsigned)(conf->timeout + MAIN_ALARM_MARGIN));
+	st = main_deliver(o, conf, rules, key, oc, err);
+	alarm(0);
+
+out:
+	secret_free(&key);
+	ticket_rules_free(&rules);
+	conf_free(&conf);
+	return st;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct opts o = { 0 };
+	struct outcome oc = { .what = "failed" };
+	struct gw_error err;
+	struct sigaction sa;
+	gint64 start = g_get_monotonic_time();
+	int logging = 0;
+	enum gw_status st;
+	char line[256];
+	int code;
+
+	gw_error_clear(&err);
+	main_alarm_exit = status_exit(GW_ETIMEOUT);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = main_alarm;
+	sigemptyset(&sa.sa_mask);
+	(void)sigaction(SIGALRM, &sa, NULL);
+
+	/* Core dumps off and libsodium ready before any secret is read. */
+	if ((st = secret_init(&err)) != GW_OK)
+		goto report;
+	if ((st = api_global_init(&err)) != GW_OK)
+		goto report;
+	if ((st = main_opts(&argc, &argv, &o, &err)) != GW_OK)
+		goto report;
+	if (o.version) {
+		printf("mail2note %s\n", MAIL2NOTE_VERSION);
+		goto report;
+	}
+	log_init("mail2note", o.verbose, o.dry_run || o.check_config);
+	logging = 1;
+	if (o.queue_id != NULL)
+		log_set_queue_id(o.queue_id);
+	message_init();
+
+	st = main_run(&o, &oc, &err);
+	if (!o.check_config) {
+		if (st != GW_OK)
+			oc.what = status_is_permanent(st) ? "bounced" :
+			    "deferred";
+		main_log_summary(&oc, start, &err);
+	}
+	message_shutdown();
+
+report:
+	if (st != GW_OK) {
+		if (err.code == GW_OK)
+			err.code = st;
+		if (logging)
+			log_error("%s", err.text);
+		status_format_line(&err, line, sizeof(line));
+		fprintf(stderr, "%s\n", line);
+	}
+	code = status_exit(st);
+	log_close();
+	api_global_cleanup();
+	main_opts_free(&o);
+	return code;
+}
