@@ -1,0 +1,368 @@
+/*
+ * test_ticket.c - ticket id extraction: sources, orders, patterns and
+ * hostile input.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <glib.h>
+
+#include "tap.h"
+#include "ticket.h"
+
+#define EXT_PAT "^(?<id>[A-Za-z0-9][A-Za-z0-9_-]{0,63})$"
+#define SUBJ_PAT "\\[#(?<id>[A-Za-z0-9][A-Za-z0-9_-]{0,63})\\]"
+#define REF_PAT "<ticket-(?<id>[A-Za-z0-9][A-Za-z0-9_-]{0,63})@"
+/* A lax pattern, as an administrator might write, to test rejections. */
+#define LAX_SUBJ_PAT "\\[#(?<id>[^\\]]*)\\]"
+#define LAX_EXT_PAT "^(?<id>.*)$"
+/* The longest valid id: 64 characters. */
+#define ID64 "A123456789012345678901234567890123456789012345678901234567890123"
+
+enum rule_set {
+	R_DEFAULT,	/* extension;subject */
+	R_SUBJECT_FIRST,	/* subject;extension */
+	R_ALL,		/* extension;subject;references */
+	R_REFS,		/* references only */
+	R_LAX,		/* extension;subject, lax patterns */
+	R_DELIMS,	/* extension, delimiters "+-" */
+	R_COUNT
+};
+
+static const struct rule_def {
+	const char *sources[4];
+	const char *ext, *subj, *ref, *delims;
+} rule_defs[R_COUNT] = {
+	[R_DEFAULT] = { { "extension", "subject" }, EXT_PAT, SUBJ_PAT,
+	    REF_PAT, "+" },
+	[R_SUBJECT_FIRST] = { { "subject", "extension" }, EXT_PAT, SUBJ_PAT,
+	    REF_PAT, "+" },
+	[R_ALL] = { { "extension", "subject", "references" }, EXT_PAT,
+	    SUBJ_PAT, REF_PAT, "+" },
+	[R_REFS] = { { "references" }, EXT_PAT, SUBJ_PAT, REF_PAT, NULL },
+	[R_LAX] = { { "extension", "subject" }, LAX_EXT_PAT, LAX_SUBJ_PAT,
+	    REF_PAT, "+" },
+	[R_DELIMS] = { { "extension" }, EXT_PAT, SUBJ_PAT, REF_PAT, "+-" },
+};
+
+#define NO_TICKET_DEFAULT "no ticket ID in the recipient extension or the Subject"
+
+static const struct extract_case {
+	const char *name;
+	enum rule_set rules;
+	struct ticket_input in;
+	const char *want_id;	/* NULL: want GW_ENOTICKET */
+	const char *want_source;
+	const char *want_err;
+} extract_cases[] = {
+	{ .name = "plus extension", .rules = R_DEFAULT,
+	  .in = { .recipient = "support+T1001@example.com" },
+	  .want_id = "T1001", .want_source = "extension" },
+	{ .name = "quoted local part", .rules = R_DEFAULT,
+	  .in = { .recipient = "\"support+T1001\"@example.com" },
+	  .want_id = "T1001", .want_source = "extension" },
+	{ .name = "angle brackets", .rules = R_DEFAULT,
+	  .in = { .recipient = "<support+T1001@example.com>" },
+	  .want_id = "T1001", .want_source = "extension" },
+	{ .name = "quoted local part holding '@'", .rules = R_DEFAULT,
+	  .in = { .recipient = "\"a@b+T5\"@example.com" },
+	  .want_id = "T5", .want_source = "extension" },
+	{ .name = "recipient without domain", .rules = R_DEFAULT,
+	  .in = { .recipient = "support+T4" },
+	  .want_id = "T4", .want_source = "extension" },
+	{ .name = "multiple '+': extension is after the first", .rules =
+	    R_DEFAULT, .in = { .recipient = "support+T1+x@example.com" },
+	  .want_err = "ticket ID 'T1+x' in the recipient extension is not "
+	    "valid" },
+	{ .name = "multiple '+', subject still found", .rules = R_DEFAULT,
+	  .in = { .recipient = "support+T1+x@example.com",
+	    .subject = "[#T9]" },
+	  .want_id = "T9", .want_source = "subject" },
+	{ .name = "-x overrides the recipient", .rules = R_DEFAULT,
+	  .in = { .recipient = "support+T1@example.com", .extension = "T77" },
+	  .want_id = "T77", .want_source = "extension" },
+	{ .name = "empty -x falls back to the recipient", .rules = R_DEFAULT,
+	  .in = { .recipient = "support+T1@example.com", .extension = "" },
+	  .want_id = "T1", .want_source = "extension" },
+	{ .name = "recipient without extension", .rules = R_DEFAULT,
+	  .in = { .recipient = "support@example.com" },
+	  .want_err = NO_TICKET_DEFAULT },
+	{ .name = "empty extension", .rules = R_DEFAULT,
+	  .in = { .recipient = "support+@example.com" },
+	  .want_err = NO_TICKET_DEFAULT },
+	{ .name = "nothing at all", .rules = R_DEFAULT, .in = { 0 },
+	  .want_err = NO_TICKET_DEFAULT },
+	{ .name = "extension ../admin", .rules = R_DEFAULT,
+	  .in = { .extension = "../admin" },
+	  .want_err = "ticket ID '../admin' in the recipient extension is "
+	    "not valid" },
+	{ .name = "second delimiter character", .rules = R_DELIMS,
+	  .in = { .recipient = "support-T6@example.com" },
+	  .want_id = "T6", .want_source = "extension" },
+	{ .name = "first delimiter wins", .rules = R_DELIMS,
+	  .in = { .recipient = "help-desk+T6@example.com" },
+	  .want_err = "ticket ID 'desk+T6' in the recipient extension is not "
+	    "valid" },
+	{ .name = "subject tag", .rules = R_DEFAULT,
+	  .in = { .subject = "[#T123]" },
+	  .want_id = "T123", .want_source = "subject" },
+	{ .name = "subject Re: Fwd:", .rules = R_DEFAULT,
+	  .in = { .subject = "Re: Fwd: [#T123] printer on fire" },
+	  .want_id = "T123", .want_source = "subject" },
+	{ .name = "subject ../admin (default pattern)", .rules = R_DEFAULT,
+	  .in = { .subject = "[#../admin]" }, .want_err = NO_TICKET_DEFAULT },
+	{ .name = "subject ../admin (lax pattern)", .rules = R_LAX,
+	  .in = { .subject = "[#../admin]" },
+	  .want_err = "ticket ID '../admin' in the Subject is not valid" },
+	{ .name = "subject %2F (default pattern)", .rules = R_DEFAULT,
+	  .in = { .subject = "[#T1%2F]" }, .want_err = NO_TICKET_DEFAULT },
+	{ .name = "subject %2F (lax pattern)", .rules = R_LAX,
+	  .in = { .subject = "[#T1%2F]" },
+	  .want_err = "ticket ID 'T1%2F' in the Subject is not valid" },
+	{ .name = "subject space (default pattern)", .rules = R_DEFAULT,
+	  .in = { .subject = "[# T1]" }, .want_err = NO_TICKET_DEFAULT },
+	{ .name = "subject space (lax pattern)", .rules = R_LAX,
+	  .in = { .subject = "[# T1]" },
+	  .want_err = "ticket ID ' T1' in the Subject is not valid" },
+	{ .name = "subject 64-char id", .rules = R_DEFAULT,
+	  .in = { .subject = "[#" ID64 "]" },
+	  .want_id = ID64, .want_source = "subject" },
+	{ .name = "subject 65-char id (default pattern)", .rules = R_DEFAULT,
+	  .in = { .subject = "[#" ID64 "4]" }, .want_err = NO_TICKET_DEFAULT },
+	{ .name = "subject 65-char id (lax pattern), echo capped",
+	  .rules = R_LAX,
+	  .in = { .subject = "[#" ID64 "4]" },
+	  .want_err = "ticket ID 'A123456789012345678901234567890123456789...'"
+	    " in the Subject is not valid" },
+	{ .name = "control characters are not echoed", .rules = R_LAX,
+	  .in = { .subject = "[#a\001b\nc]" },
+	  .want_err = "ticket ID 'a?b?c' in the Subject is not valid" },
+	{ .name = "invalid then valid candidate", .rules = R_LAX,
+	  .in = { .subject = "[#../x] [#T3]" },
+	  .want_id = "T3", .want_source = "subject" },
+	{ .name = "UTF-8 subject", .rules = R_DEFAULT,
+	  .in = { .subject = "R\xc3\xa9ponse: \xe2\x9c\x93 [#T5] \xc3\xbcn"
+	    "\xc3\xaf" "c\xc3\xb6" "d\xc3\xa9" },
+	  .want_id = "T5", .want_source = "subject" },
+	{ .name = "invalid UTF-8 subject", .rules = R_DEFAULT,
+	  .in = { .subject = "\xff\xfe [#T8] \xc3" },
+	  .want_id = "T8", .want_source = "subject" },
+	{ .name = "no tag in subject", .rules = R_DEFAULT,
+	  .in = { .subject = "Hello", .recipient = "support@x" },
+	  .want_err = NO_TICKET_DEFAULT },
+	{ .name = "references", .rules = R_REFS,
+	  .in = { .references = "<ticket-T55@helpdesk.example>" },
+	  .want_id = "T55", .want_source = "references" },
+	{ .name = "references among others", .rules = R_ALL,
+	  .in = { .recipient = "support@x", .subject = "Re: hi",
+	    .references = "<abc@mail.example> <ticket-T55@helpdesk.example>" },
+	  .want_id = "T55", .want_source = "references" },
+	{ .name = "references none", .rules = R_ALL,
+	  .in = { .references = "<abc@mail.example>" },
+	  .want_err = "no ticket ID in the recipient extension, the Subject "
+	    "or the References" },
+	{ .name = "references only: error names it", .rules = R_REFS,
+	  .in = { .subject = "[#T1]" },
+	  .want_err = "no ticket ID in the References" },
+	{ .name = "extension first by default", .rules = R_DEFAULT,
+	  .in = { .recipient = "support+T1@x", .subject = "[#T2]" },
+	  .want_id = "T1", .want_source = "extension" },
+	{ .name = "subject first when configured", .rules = R_SUBJECT_FIRST,
+	  .in = { .recipient = "support+T1@x", .subject = "[#T2]" },
+	  .want_id = "T2", .want_source = "subject" },
+	{ .name = "subject first, falls back to extension",
+	  .rules = R_SUBJECT_FIRST,
+	  .in = { .recipient = "support+T1@x", .subject = "hello" },
+	  .want_id = "T1", .want_source = "extension" },
+	{ .name = "subject first: error order", .rules = R_SUBJECT_FIRST,
+	  .in = { .subject = "hello" },
+	  .want_err = "no ticket ID in the Subject or the recipient "
+	    "extension" },
+};
+
+static const struct valid_case {
+	const char *id;
+	bool want;
+} valid_cases[] = {
+	{ "T1", true }, { "a", true }, { "0", true }, { "a-b_c", true },
+	{ "T-", true }, { "", false }, { "-T", false }, { "_T", false },
+	{ "../admin", false }, { "T 1", false }, { "T1%2F", false },
+	{ "T1/", false }, { "\xc3\xa9", false }, { "T\xc3\xa9", false },
+	{ "T1\n", false },
+	{ ID64, true }, { ID64 "4", false },
+};
+
+static const struct rules_case {
+	const char *name;
+	const char *sources[4];
+	const char *ext, *subj, *ref, *delims;
+	const char *want_err;	/* prefix; NULL: want success */
+} rules_cases[] = {
+	{ "good", { "extension", "subject", "references" }, EXT_PAT,
+	  SUBJ_PAT, REF_PAT, "+", NULL },
+	{ "bad regex", { "subject" }, EXT_PAT, "\\[#(?<id>[A-Z", REF_PAT,
+	  "+", "subject pattern: " },
+	{ "no id group", { "subject" }, EXT_PAT, "\\[#([A-Z0-9]+)\\]",
+	  REF_PAT, "+", "subject pattern has no named group \"id\"" },
+	{ "wrong group name", { "references" }, EXT_PAT, SUBJ_PAT,
+	  "<ticket-(?<ticket>[0-9]+)@", "+",
+	  "references pattern has no named group \"id\"" },
+	{ "unknown source", { "extension", "body" }, EXT_PAT, SUBJ_PAT,
+	  REF_PAT, "+", "unknown ticket source 'body'" },
+	{ "duplicate source", { "subject", "subject" }, EXT_PAT, SUBJ_PAT,
+	  REF_PAT, "+", "ticket source 'subject' is listed twice" },
+	{ "no sources", { NULL }, EXT_PAT, SUBJ_PAT, REF_PAT, "+",
+	  "no ticket sources" },
+	{ "all disabled", { "extension", "subject" }, "", NULL, REF_PAT, "+",
+	  "every ticket source has an empty pattern" },
+	{ "bad pattern of an unused source is ignored", { "subject" }, "([",
+	  SUBJ_PAT, REF_PAT, "+", NULL },
+	{ "letter delimiter", { "extension" }, EXT_PAT, SUBJ_PAT, REF_PAT,
+	  "a", "recipient delimiters must be" },
+	{ "'@' delimiter", { "extension" }, EXT_PAT, SUBJ_PAT, REF_PAT,
+	  "+@", "recipient delimiters must be" },
+	{ "too many delimiters", { "extension" }, EXT_PAT, SUBJ_PAT, REF_PAT,
+	  "+-=~!%^&*", "more than 8 recipient delimiter" },
+};
+
+/* new_rules - build one of the rule sets of the table */
+static struct ticket_rules *
+new_rules(enum rule_set r)
+{
+	const struct rule_def *d = &rule_defs[r];
+	struct ticket_rules *rules = NULL;
+	struct gw_error err;
+
+	if (ticket_rules_new(d->sources, d->ext, d->subj, d->ref, d->delims,
+	    &rules, &err) != GW_OK) {
+		printf("# rule set %d: %s\n", (int)r, err.text);
+		return NULL;
+	}
+	return rules;
+}
+
+/* test_extract - the table of inputs */
+static void
+test_extract(struct ticket_rules *rules[R_COUNT])
+{
+	const struct extract_case *c;
+	char id[TICKET_ID_MAX + 1], name[256];
+	const char *source;
+	struct gw_error err;
+	enum gw_status st;
+	size_t i;
+
+	for (i = 0; i < G_N_ELEMENTS(extract_cases); i++) {
+		c = &extract_cases[i];
+		gw_error_clear(&err);
+		st = ticket_extract(rules[c->rules], &c->in, id, &source,
+		    &err);
+		if (c->want_id != NULL) {
+			g_snprintf(name, sizeof(name), "%s: status", c->name);
+			if (!tap_int(st, GW_OK, name))
+				printf("#   error: %s\n", err.text);
+			g_snprintf(name, sizeof(name), "%s: id", c->name);
+			tap_str(id, c->want_id, name);
+			g_snprintf(name, sizeof(name), "%s: source", c->name);
+			tap_str(source, c->want_source, name);
+		} else {
+			g_snprintf(name, sizeof(name), "%s: ENOTICKET",
+			    c->name);
+			if (!tap_int(st, GW_ENOTICKET, name))
+				printf("#   id: %s\n", id);
+			g_snprintf(name, sizeof(name), "%s: text", c->name);
+			tap_str(err.text, c->want_err, name);
+			g_snprintf(name, sizeof(name), "%s: no id", c->name);
+			tap_ok(id[0] == '\0' && source == NULL, "%s", name);
+		}
+	}
+}
+
+/* test_huge - a 1 MB subject must be quick, and is looked at only in part */
+static void
+test_huge(const struct ticket_rules *rules, const struct ticket_rules *lax)
+{
+	struct ticket_input in = { 0 };
+	char id[TICKET_ID_MAX + 1];
+	struct gw_error err;
+	size_t len = 1024 * 1024, i;
+	gint64 t0, ms;
+	char *s;
+
+	s = g_malloc(len + 1);
+	/* "[#aaaa..." never closes: the worst case for a backtracker */
+	for (i = 0; i < len; i++)
+		s[i] = i % 1000 < 2 ? "[#"[i % 1000] : 'a';
+	s[len] = '\0';
+	in.subject = s;
+	t0 = g_get_monotonic_time();
+	tap_int(ticket_extract(rules, &in, id, NULL, &err), GW_ENOTICKET,
+	    "1 MB unclosed subject: no ticket");
+	tap_int(ticket_extract(lax, &in, id, NULL, &err), GW_ENOTICKET,
+	    "1 MB unclosed subject, lax pattern: no ticket");
+	memcpy(s, "[#T42]", 6);
+	tap_int(ticket_extract(rules, &in, id, NULL, &err), GW_OK,
+	    "1 MB subject, tag first: found");
+	tap_str(id, "T42", "1 MB subject, tag first: id");
+	memcpy(s, "aaaaaa", 6);
+	memcpy(s + len - 6, "[#T43]", 6);
+	tap_int(ticket_extract(rules, &in, id, NULL, &err), GW_ENOTICKET,
+	    "1 MB subject, tag beyond the bound: not looked at");
+	ms = (g_get_monotonic_time() - t0) / 1000;
+	tap_ok(ms < 2000, "1 MB subjects took %lld ms", (long long)ms);
+	g_free(s);
+}
+
+int
+main(void)
+{
+	struct ticket_rules *rules[R_COUNT] = { NULL };
+	struct ticket_rules *r;
+	struct gw_error err;
+	enum gw_status st;
+	char name[256];
+	size_t i;
+	int ri;
+
+	for (ri = 0; ri < R_COUNT; ri++) {
+		rules[ri] = new_rules((enum rule_set)ri);
+		tap_ok(rules[ri] != NULL, "rule set %d compiles", ri);
+	}
+	for (ri = 0; ri < R_COUNT; ri++)
+		if (rules[ri] == NULL)
+			goto out;
+	test_extract(rules);
+	test_huge(rules[R_DEFAULT], rules[R_LAX]);
+
+	for (i = 0; i < G_N_ELEMENTS(valid_cases); i++)
+		tap_int(ticket_id_valid(valid_cases[i].id), valid_cases[i].want,
+		    valid_cases[i].id);
+	tap_int(ticket_id_valid(NULL), false, "NULL id");
+
+	for (i = 0; i < G_N_ELEMENTS(rules_cases); i++) {
+		const struct rules_case *c = &rules_cases[i];
+
+		r = NULL;
+		gw_error_clear(&err);
+		st = ticket_rules_new(c->sources, c->ext, c->subj, c->ref,
+		    c->delims, &r, &err);
+		g_snprintf(name, sizeof(name), "rules %s: status", c->name);
+		tap_int(st, c->want_err ? GW_ECONFIG : GW_OK, name);
+		if (c->want_err != NULL) {
+			g_snprintf(name, sizeof(name), "rules %s: text",
+			    c->name);
+			if (!tap_ok(strncmp(err.text, c->want_err,
+			    strlen(c->want_err)) == 0, "%s", name))
+				printf("#   got: %s\n#   want: %s...\n",
+				    err.text, c->want_err);
+			tap_ok(r == NULL, "rules %s: no rules", c->name);
+		}
+		ticket_rules_free(&r);
+		tap_ok(r == NULL, "rules %s: freed", c->name);
+	}
+	ticket_rules_free(NULL);
+out:
+	for (ri = 0; ri < R_COUNT; ri++)
+		ticket_rules_free(&rules[ri]);
+	return tap_done();
+}
