@@ -1,0 +1,596 @@
+/*
+ * note.c - turn a parsed message into the internal note the API receives.
+ *
+ * The note is built twice from the same walk: once as plain text and once
+ * as HTML.  Everything this file writes into the HTML itself (the header
+ * blocks, the attachment lists, the notices) is escaped here; the message's
+ * own HTML only ever passes through html_sanitize().
+ *
+ * Size: when body_text + body_html would exceed max_bytes, the bodies are
+ * rendered again with a byte budget per body (shared by the message and its
+ * forwards, first come first served), found by a binary search on the
+ * budget so that as much of the text as possible survives.  Text is cut on
+ * a UTF-8 boundary; HTML is cut in its sanitised form, outside any tag or
+ * entity, and sanitised again so gumbo closes whatever the cut left open.
+ * If even the header blocks and attachment lists do not fit, the text note
+ * is cut as a whole and the HTML made from it.
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include <glib.h>
+#include <json-c/json.h>
+
+#include "html.h"
+#include "message.h"
+#include "note.h"
+
+#define NOTE_HEADER_MAX 1024	/* bytes kept of one header value */
+#define NOTE_MAX_DEPTH 32	/* forwards nested deeper are not rendered */
+
+static const char note_fwd_line[] =
+    "---------- Forwarded message ----------";
+static const char note_limits_line[] =
+    "[Some MIME parts were skipped: the message is nested too deeply "
+    "or has too many parts]";
+static const char note_parser_cut_line[] =
+    "[Part of the message text was too long and was cut]";
+
+/* A message prepared once: its text and sanitised HTML, and its forwards. */
+struct note_prep {
+	char *text;		/* body text, "" when none */
+	char *html;		/* sanitised HTML, or NULL when text-only */
+	GPtrArray *forwards;	/* of struct note_prep * */
+};
+
+/* What one rendering may still spend on bodies. */
+struct note_budget {
+	size_t text;
+	size_t html;
+	bool cut;		/* some body was shortened */
+};
+
+/* note_utf8_cut - largest n' <= n that does not split a UTF-8 character */
+static size_t
+note_utf8_cut(const char *s, size_t len, size_t n)
+{
+	if (n >= len)
+		return len;
+	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+		n--;
+	return n;
+}
+
+/* note_valid - s (may be NULL) as valid UTF-8; new string */
+static char *
+note_valid(const char *s)
+{
+	if (s == NULL)
+		return g_strdup("");
+	return g_utf8_make_valid(s, -1);
+}
+
+/*
+ * note_header_value - a header value on one line: valid UTF-8, control
+ * characters and line breaks as spaces, runs of white space folded, cut at
+ * NOTE_HEADER_MAX bytes.  New string.
+ */
+static char *
+note_header_value(const char *s)
+{
+	GString *out;
+	char *v;
+	const char *p;
+	bool space;
+
+	v = note_valid(s);
+	out = g_string_sized_new(strlen(v));
+	space = false;
+	for (p = v; *p != '\0'; p = g_utf8_next_char(p)) {
+		gunichar c = g_utf8_get_char(p);
+
+		if (c < 0x20 || c == 0x7f || g_unichar_isspace(c)) {
+			space = true;
+			continue;
+		}
+		if (space && out->len > 0)
+			g_string_append_c(out, ' ');
+		space = false;
+		g_string_append_len(out, p, g_utf8_next_char(p) - p);
+		if (out->len > NOTE_HEADER_MAX) {
+			g_string_truncate(out, note_utf8_cut(out->str,
+			    out->len, NOTE_HEADER_MAX));
+			g_string_append(out, " ...");
+			break;
+		}
+	}
+	g_free(v);
+	return g_string_free(out, FALSE);
+}
+
+/*
+ * note_text_body - a body as note text: valid UTF-8, CRLF and CR as LF,
+ * no trailing white space.  New string.
+ */
+static char *
+note_text_body(const char *s)
+{
+	GString *out;
+	char *v;
+	const char *p;
+
+	v = note_valid(s);
+	out = g_string_sized_new(strlen(v));
+	for (p = v; *p != '\0'; p++) {
+		if (*p == '\r') {
+			g_string_append_c(out, '\n');
+			if (p[1] == '\n')
+				p++;
+		} else
+			g_string_append_c(out, *p);
+	}
+	g_free(v);
+	while (out->len > 0 && g_ascii_isspace(out->str[out->len - 1]))
+		g_string_truncate(out, out->len - 1);
+	return g_string_free(out, FALSE);
+}
+
+/* note_blank - true when s has nothing but white space */
+static bool
+note_blank(const char *s)
+{
+	for (; s != NULL && *s != '\0'; s++)
+		if (!g_ascii_isspace(*s))
+			return false;
+	return true;
+}
+
+/* note_prep_free - free a prepared message tree */
+static void
+note_prep_free(gpointer data)
+{
+	struct note_prep *prep = data;
+
+	if (prep == NULL)
+		return;
+	g_free(prep->text);
+	g_free(prep->html);
+	g_ptr_array_free(prep->forwards, TRUE);
+	g_free(prep);
+}
+
+/* note_prep_new - text and sanitised HTML of msg and its forwards */
+static struct note_prep *
+note_prep_new(const struct message *msg, int depth)
+{
+	struct note_prep *prep;
+	char *html, *text;
+	guint i;
+
+	prep = g_new0(struct note_prep, 1);
+	prep->forwards = g_ptr_array_new_with_free_func(note_prep_free);
+	html = msg->html != NULL ? note_valid(msg->html) : NULL;
+	if (html != NULL && note_blank(html)) {
+		g_free(html);
+		html = NULL;
+	}
+	if (msg->text != NULL && !note_blank(msg->text))
+		prep->text = note_text_body(msg->text);
+	else if (html != NULL) {
+		text = html_to_text(html, strlen(html));
+		prep->text = note_text_body(text);
+		g_free(text);
+	} else
+		prep->text = g_strdup("");
+	if (html != NULL)
+		prep->html = html_sanitize(html, strlen(html));
+	g_free(html);
+	if (depth < NOTE_MAX_DEPTH && msg->forwards != NULL)
+		for (i = 0; i < msg->forwards->len; i++)
+			g_ptr_array_add(prep->forwards, note_prep_new(
+			    g_ptr_array_index(msg->forwards, i), depth + 1));
+	return prep;
+}
+
+/* note_has_content - anything besides headers: a body, a file, a forward */
+static bool
+note_has_content(const struct message *msg, const struct note_prep *prep)
+{
+	return !note_blank(prep->text) ||
+	    (msg->attachments != NULL && msg->attachments->len > 0) ||
+	    (msg->forwards != NULL && msg->forwards->len > 0);
+}
+
+/* note_size - "532 bytes", "1.2 KB", "3.0 MB", "1.1 GB" (locale-free) */
+static void
+note_size(GString *out, uint64_t size)
+{
+	static const char *const units[] = { "KB", "MB", "GB", "TB" };
+	uint64_t unit, tenths;
+	size_t i;
+
+	if (size < 1024) {
+		g_string_append_printf(out, "%u %s", (unsigned)size,
+		    size == 1 ? "byte" : "bytes");
+		return;
+	}
+	unit = 1024;
+	for (i = 0; i < G_N_ELEMENTS(units) - 1; i++) {
+		if (size / unit < 1024)
+			break;
+		unit *= 1024;
+	}
+	/* Rounded to tenths; 1023.96 KB reads "1024.0 KB", which is fine. */
+	tenths = size / unit * 10 + (size % unit * 10 + unit / 2) / unit;
+	g_string_append_printf(out, "%llu.%u %s",
+	    (unsigned long long)(tenths / 10), (unsigned)(tenths % 10),
+	    units[i]);
+}
+
+/* note_attachment_label - "name (type, size)"; new string */
+static char *
+note_attachment_label(const struct message_attachment *att)
+{
+	GString *out;
+	char *name, *type;
+
+	name = note_header_value(att->filename);
+	type = note_header_value(att->content_type);
+	out = g_string_new(name[0] != '\0' ? name : "(unnamed)");
+	g_string_append(out, " (");
+	if (type[0] != '\0')
+		g_string_append_printf(out, "%s, ", type);
+	note_size(out, att->size);
+	g_string_append_c(out, ')');
+	g_free(name);
+	g_free(type);
+	return g_string_free(out, FALSE);
+}
+
+/* note_headers - the From/Date/Subject/To/Cc block in text and HTML */
+static void
+note_headers(const struct message *msg, const char *title, GString *t,
+    GString *h)
+{
+	const struct {
+		const char *name;
+		const char *value;
+	} rows[] = {
+		{ "From", msg->from },
+		{ "Date", msg->date },
+		{ "Subject", msg->subject },
+		{ "To", msg->to },
+		{ "Cc", msg->cc },
+	};
+	char *v, *e;
+	size_t i;
+	bool first;
+
+	first = true;
+	if (title != NULL) {
+		g_string_append_printf(t, "%s\n", title);
+		g_string_append_printf(h, "<p>%s", title);
+		first = false;
+	}
+	for (i = 0; i < G_N_ELEMENTS(rows); i++) {
+		if (rows[i].value == NULL)
+			continue;
+		v = note_header_value(rows[i].value);
+		e = html_escape(v);
+		g_string_append_printf(t, "%s: %s\n", rows[i].name, v);
+		g_string_append_printf(h, "%s<b>%s:</b> %s",
+		    first ? "<p>" : "<br>\n", rows[i].name, e);
+		first = false;
+		g_free(v);
+		g_free(e);
+	}
+	if (!first)
+		g_string_append(h, "</p>\n");
+}
+
+/*
+ * note_html_cut - sanitised HTML cut to at most n bytes, outside any tag
+ * or character reference, then sanitised again so that gumbo closes the
+ * elements the cut left open.  New string.
+ */
+static char *
+note_html_cut(const char *html, size_t n)
+{
+	size_t len, i;
+
+	len = strlen(html);
+	n = note_utf8_cut(html, len, n);
+	/* Back out of a tag or a reference that the cut would split. */
+	for (i = n; i > 0; i--) {
+		char c = html[i - 1];
+
+		if (c == '>' || c == ';')
+			break;
+		if (c == '<' || c == '&') {
+			n = i - 1;
+			break;
+		}
+	}
+	return html_sanitize(html, n);
+}
+
+/* note_body - one message's header block, body, files and forwards */
+static void
+note_body(const struct message *msg, const struct note_prep *prep,
+    const char *title, struct note_budget *b, GString *t, GString *h)
+{
+	struct message_attachment *att;
+	char *text, *html, *label, *e;
+	size_t len, n;
+	guint i;
+
+	note_headers(msg, title, t, h);
+
+	len = strlen(prep->text);
+	n = note_utf8_cut(prep->text, len, MIN(len, b->text));
+	if (n < len)
+		b->cut = true;
+	b->text -= n;
+	text = g_strndup(prep->text, n);
+	if (prep->html != NULL) {
+		len = strlen(prep->html);
+		if (len <= b->html) {
+			html = g_strdup(prep->html);
+			b->html -= len;
+		} else {
+			html = note_html_cut(prep->html, b->html);
+			b->html = 0;
+			b->cut = true;
+		}
+	} else
+		html = html_from_text(text);
+	if (text[0] != '\0')
+		g_string_append_printf(t, "\n%s\n", text);
+	if (html[0] != '\0') {
+		g_string_append(h, html);
+		if (h->str[h->len - 1] != '\n')
+			g_string_append_c(h, '\n');
+	}
+	g_free(text);
+	g_free(html);
+
+	if (msg->attachments != NULL && msg->attachments->len > 0) {
+		g_string_append(t, "\nAttachments:\n");
+		g_string_append(h, "<p><b>Attachments:</b></p>\n<ul>\n");
+		for (i = 0; i < msg->attachments->len; i++) {
+			att = g_ptr_array_index(msg->attachments, i);
+			label = note_attachment_label(att);
+			e = html_escape(label);
+			g_string_append_printf(t, "- %s\n", label);
+			g_string_append_printf(h, "<li>%s</li>\n", e);
+			g_free(label);
+			g_free(e);
+		}
+		g_string_append(h, "</ul>\n");
+	}
+
+	for (i = 0; i < prep->forwards->len; i++) {
+		g_string_append_c(t, '\n');
+		g_string_append(h, "<blockquote>\n");
+		note_body(g_ptr_array_index(msg->forwards, i),
+		    g_ptr_array_index(prep->forwards, i), note_fwd_line, b, t,
+		    h);
+		g_string_append(h, "</blockquote>\n");
+	}
+}
+
+/* note_notice - one bracketed line at the end of both bodies */
+static void
+note_notice(const char *line, GString *t, GString *h)
+{
+	char *e;
+
+	e = html_escape(line);
+	g_string_append_printf(t, "\n%s\n", line);
+	g_string_append_printf(h, "<p><i>%s</i></p>\n", e);
+	g_free(e);
+}
+
+/*
+ * note_build - render msg with budget per body kind (SIZE_MAX: whole);
+ * max_bytes only goes into the truncation notice.  Returns the new note.
+ */
+static struct note *
+note_build(const struct message *msg, const struct note_prep *prep,
+    size_t budget, size_t max_bytes)
+{
+	struct note_budget b = { .text = budget, .html = budget, .cut = false };
+	struct note *note;
+	GString *t, *h;
+	char *line;
+
+	t = g_string_new(NULL);
+	h = g_string_new(NULL);
+	note_body(msg, prep, NULL, &b, t, h);
+	if (msg->limits_hit)
+		note_notice(note_limits_line, t, h);
+	if (msg->truncated)
+		note_notice(note_parser_cut_line, t, h);
+	if (b.cut) {
+		line = g_strdup_printf("[Note truncated: the message is longer "
+		    "than the note limit of %zu bytes]", max_bytes);
+		note_notice(line, t, h);
+		g_free(line);
+	}
+	note = g_new0(struct note, 1);
+	note->truncated = b.cut || msg->truncated;
+	note->body_text = g_string_free(t, FALSE);
+	note->body_html = g_string_free(h, FALSE);
+	return note;
+}
+
+/* note_fits - body_text + body_html within max_bytes */
+static bool
+note_fits(const struct note *note, size_t max_bytes)
+{
+	return strlen(note->body_text) + strlen(note->body_html) <= max_bytes;
+}
+
+/*
+ * note_squeeze - last resort when even an empty-bodied note is too big
+ * (huge header blocks or attachment lists): cut the whole text note and
+ * make the HTML from it.  Always fits, if need be as two empty strings.
+ */
+static struct note *
+note_squeeze(struct note *big, size_t max_bytes)
+{
+	struct note *note;
+	char *line, *cut;
+	size_t len, n;
+
+	note = g_new0(struct note, 1);
+	note->truncated = true;
+	line = g_strdup_printf("\n[Note truncated: the message is longer than "
+	    "the note limit of %zu bytes]\n", max_bytes);
+	len = strlen(big->body_text);
+	n = max_bytes / 2;
+	for (;;) {
+		n = note_utf8_cut(big->body_text, len, MIN(n, len));
+		cut = g_strndup(big->body_text, n);
+		note->body_text = g_strconcat(cut, line, NULL);
+		note->body_html = html_from_text(note->body_text);
+		g_free(cut);
+		if (note_fits(note, max_bytes))
+			break;
+		g_free(note->body_text);
+		g_free(note->body_html);
+		if (n == 0) {
+			note->body_text = g_strdup("");
+			note->body_html = g_strdup("");
+			break;
+		}
+		n = n * 3 / 4;
+	}
+	g_free(line);
+	note_free(&big);
+	return note;
+}
+
+/* note_render - the note for msg, within max_bytes */
+enum gw_status
+note_render(const struct message *msg, size_t max_bytes,
+    struct note **note_r, struct gw_error *err)
+{
+	struct note_prep *prep;
+	struct note *note;
+	size_t lo, hi, mid;
+	enum gw_status rc;
+
+	*note_r = NULL;
+	if (msg == NULL)
+		return gw_error_set(err, GW_ESOFTWARE, "note: no message");
+	prep = note_prep_new(msg, 0);
+	if (!note_has_content(msg, prep)) {
+		rc = gw_error_set(err, GW_EDATA,
+		    "message has no text, HTML or attachments");
+		goto out;
+	}
+
+	note = note_build(msg, prep, SIZE_MAX, max_bytes);
+	if (!note_fits(note, max_bytes)) {
+		/*
+		 * The largest budget that fits.  Output grows with the budget
+		 * (near enough: a re-sanitised cut may differ by a closing
+		 * tag), and only budgets seen to fit are kept.
+		 */
+		note_free(&note);
+		lo = 0;
+		hi = max_bytes;
+		while (lo < hi) {
+			mid = lo + (hi - lo + 1) / 2;
+			note = note_build(msg, prep, mid, max_bytes);
+			if (note_fits(note, max_bytes))
+				lo = mid;
+			else
+				hi = mid - 1;
+			note_free(&note);
+		}
+		note = note_build(msg, prep, lo, max_bytes);
+		if (!note_fits(note, max_bytes))
+			note = note_squeeze(note, max_bytes);
+	}
+	*note_r = note;
+	rc = GW_OK;
+out:
+	note_prep_free(prep);
+	return rc;
+}
+
+/* note_json_add - obj[key] = value (a string); false on failure */
+static bool
+note_json_add(struct json_object *obj, const char *key, const char *value)
+{
+	struct json_object *v;
+
+	if ((v = json_object_new_string(value)) == NULL)
+		return false;
+	/* json-c 0.16 does not take the value when the add fails. */
+	if (json_object_object_add(obj, key, v) != 0) {
+		json_object_put(v);
+		return false;
+	}
+	return true;
+}
+
+/* note_to_json - the request body, serialised plain */
+enum gw_status
+note_to_json(const struct note *note, char **json_r, size_t *len_r,
+    struct gw_error *err)
+{
+	struct json_object *obj;
+	const char *s;
+	char *text, *html;
+	size_t len;
+	enum gw_status rc;
+
+	*json_r = NULL;
+	if (len_r != NULL)
+		*len_r = 0;
+	text = note_valid(note->body_text);
+	html = note_valid(note->body_html);
+	rc = GW_ESOFTWARE;
+	obj = json_object_new_object();
+	if (obj == NULL) {
+		(void)gw_error_set(err, rc, "json-c: cannot make an object");
+		goto out;
+	}
+	if (!note_json_add(obj, "type", "internal_note") ||
+	    !note_json_add(obj, "body_html", html) ||
+	    !note_json_add(obj, "body_text", text)) {
+		(void)gw_error_set(err, rc, "json-c: cannot build the note");
+		goto out;
+	}
+	s = json_object_to_json_string_length(obj, JSON_C_TO_STRING_PLAIN |
+	    JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+	if (s == NULL) {
+		(void)gw_error_set(err, rc, "json-c: cannot serialise the note");
+		goto out;
+	}
+	*json_r = g_strndup(s, len);
+	if (len_r != NULL)
+		*len_r = len;
+	rc = GW_OK;
+out:
+	if (obj != NULL)
+		json_object_put(obj);
+	g_free(text);
+	g_free(html);
+	return rc;
+}
+
+/* note_free - free *note_r and set it to NULL */
+void
+note_free(struct note **note_r)
+{
+	if (note_r == NULL || *note_r == NULL)
+		return;
+	g_free((*note_r)->body_text);
+	g_free((*note_r)->body_html);
+	g_free(*note_r);
+	*note_r = NULL;
+}
