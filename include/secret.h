@@ -38,6 +38,17 @@ enum gw_status secret_new(const char *buf, size_t len,
 /* secret_value - the NUL-terminated key; borrowed, valid until free */
 const char *secret_value(const struct secret *secret);
 
+/* secret_len - length of the key in bytes (added by the secret module) */
+size_t secret_len(const struct secret *secret);
+
+/*
+ * secret_describe - a safe description of the key for --check-config:
+ * "ixk_…(40 chars)" (never more than the 4-byte "ixk_" prefix), or
+ * "…(N chars)" for other keys, "(no key)" for NULL.  Written into buf
+ * (NUL-terminated, truncated to size).
+ */
+void secret_describe(const struct secret *secret, char *buf, size_t size);
+
 /* secret_free - wipe and free *secret_r, set it to NULL; NULL-safe */
 void secret_free(struct secret **secret_r);
 
