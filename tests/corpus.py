@@ -1,0 +1,193 @@
+#!/usr/bin/env python3
+"""corpus.py - every real email in ../shared/corpus through the binary.
+
+TAP output, one test point per message, plus points for the corpus folders
+that carry answers:
+  - every message: no crash (no signal, no sanitizer exit), an exit code of
+    0, 65 or 67, at most one stderr line that is not a warning, and on exit
+    0 either nothing (discarded) or one valid JSON request whose body is an
+    internal note with string bodies (valid UTF-8, since json.loads of the
+    bytes decoded as strict UTF-8 succeeds);
+  - sisimai bsd/dos/mac bounces are discarded, sisimai not/ ones are not;
+  - discourse auto_* messages are discarded, the others are not;
+  - thunderbird mailnews-test-data X with X.out: the note's text contains
+    the expected text (white space folded);
+  - gmime charset samples: a message declaring that charset decodes to
+    exactly the *.utf-8.txt text.
+
+Environment: M2N_TOP, M2N_BIN (set by tests/harness.pl), M2N_CORPUS
+(default ../shared/corpus beside the repo), M2N_JOBS.
+"""
+import concurrent.futures
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+TOP = os.environ.get("M2N_TOP") or os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__)))
+BIN = os.environ.get("M2N_BIN") or os.path.join(TOP, "build", "mail2note")
+CORPUS = os.environ.get("M2N_CORPUS") or os.path.join(
+    os.path.dirname(TOP), "shared", "corpus")
+JOBS = int(os.environ.get("M2N_JOBS") or os.cpu_count() or 2)
+KEY = "ixk_test_rw_4f9c2a7e1b"
+
+n = 0
+failed = 0
+
+
+def tap(ok, name, diag=None):
+    global n, failed
+    n += 1
+    print(("ok" if ok else "not ok") + " %d - %s" % (n, name))
+    if not ok:
+        failed += 1
+        for line in (diag or "").splitlines()[:12]:
+            print("#   " + line)
+    sys.stdout.flush()
+
+
+def setup(tmp):
+    keyf = os.path.join(tmp, "api.key")
+    with open(keyf, "w") as f:
+        f.write(KEY + "\n")
+    os.chmod(keyf, 0o600)
+    conf = os.path.join(tmp, "mail2note.conf")
+    with open(conf, "w") as f:
+        f.write("[api]\nbase_url = http://127.0.0.1:9\nkey_file = %s\n"
+                % keyf)
+    return conf
+
+
+def run(conf, data, sender="customer@example.com"):
+    """Run the binary on data (bytes); return (rc, stdout, stderr)."""
+    env = dict(os.environ)
+    p = subprocess.run([BIN, "-c", conf, "--dry-run", "-x", "T1001",
+                        "-r", "support+T1001@helpdesk.example",
+                        "-f", sender],
+                       input=data, capture_output=True, env=env,
+                       timeout=120)
+    return p.returncode, p.stdout, p.stderr
+
+
+def check_one(conf, path):
+    """Returns (ok, diag, outcome, note) for one corpus message."""
+    with open(path, "rb") as f:
+        data = f.read()
+    rc, out, err = run(conf, data)
+    errlines = [l for l in err.decode("utf-8", "replace").splitlines()
+                if l and not l.startswith("mail2note: warning:")]
+    diag = "exit %d\nstderr: %s" % (rc, err.decode("utf-8", "replace")[:600])
+    if rc < 0 or rc in (98, 99) or rc >= 128:
+        return False, "crashed or sanitizer error\n" + diag, "crash", None
+    if rc not in (0, 65, 67):
+        return False, "unexpected exit code\n" + diag, "exit%d" % rc, None
+    if rc != 0:
+        if len(errlines) != 1 or not re.match(r"^5\.\d\.\d ", errlines[0]):
+            return False, "want one 5.x.x stderr line\n" + diag, "bad", None
+        return True, "", "bounced", None
+    if errlines:
+        return False, "stderr not silent on success\n" + diag, "bad", None
+    if not out.strip():
+        return True, "", "discarded", None
+    try:
+        req = json.loads(out.decode("utf-8", "strict"))
+        body = req["body"]
+        assert body["type"] == "internal_note"
+        assert isinstance(body["body_text"], str)
+        assert isinstance(body["body_html"], str)
+    except Exception as e:  # noqa: BLE001 - any failure is the finding
+        return False, "bad JSON: %r\n%s" % (e, out[:300]), "bad", None
+    return True, "", "posted", body
+
+
+def main():
+    manifest = os.path.join(CORPUS, "MANIFEST.jsonl")
+    if not os.path.exists(manifest):
+        print("1..0 # SKIP no corpus at %s" % CORPUS)
+        return 0
+    if not os.access(BIN, os.X_OK):
+        print("Bail out! no binary %s" % BIN)
+        return 1
+    entries = [json.loads(l) for l in open(manifest) if l.strip()]
+    messages = [e["file"] for e in entries if e["kind"] == "message"]
+    expected = {e["file"][:-4]: e["file"] for e in entries
+                if e["kind"] == "expected" and e["file"].endswith(".out")}
+
+    tmp = tempfile.mkdtemp(prefix="m2n-corpus.")
+    conf = setup(tmp)
+    results = {}
+    with concurrent.futures.ThreadPoolExecutor(JOBS) as ex:
+        futs = {ex.submit(check_one, conf, os.path.join(CORPUS, m)): m
+                for m in messages}
+        for fut in concurrent.futures.as_completed(futs):
+            results[futs[fut]] = fut.result()
+
+    counts = {}
+    for m in sorted(messages):
+        ok, diag, outcome, _ = results[m]
+        counts[outcome] = counts.get(outcome, 0) + 1
+        tap(ok, "%s (%s)" % (m, outcome), diag)
+    print("# outcomes: " + ", ".join("%s=%d" % kv for kv in
+                                     sorted(counts.items())))
+
+    # Bounces and auto-replies are recognised; real mail is not dropped.
+    for m in sorted(messages):
+        outcome = results[m][2]
+        if m.startswith("sisimai-set-of-emails/not/"):
+            tap(outcome != "discarded", "%s is not a bounce" % m)
+        elif m.startswith("sisimai-set-of-emails/"):
+            tap(outcome == "discarded", "%s is a bounce: discarded" % m,
+                "outcome %s" % outcome)
+        elif m.startswith("discourse/emails/auto_"):
+            tap(outcome == "discarded", "%s is automatic: discarded" % m,
+                "outcome %s" % outcome)
+        elif m.startswith("discourse/"):
+            tap(outcome == "posted", "%s is posted" % m,
+                "outcome %s" % outcome)
+
+    # The right part is chosen: Thunderbird's expected texts.
+    fold = lambda s: " ".join(s.split())  # noqa: E731
+    for m, exp in sorted(expected.items()):
+        if m not in results:
+            continue
+        note = results[m][3]
+        want = open(os.path.join(CORPUS, exp), "rb").read().decode(
+            "utf-8", "replace")
+        got = note["body_text"] if note else ""
+        tap(fold(want) in fold(got), "%s: note has the expected text" % m,
+            "want: %r\ngot: %r" % (fold(want)[:200], fold(got)[:400]))
+
+    # Charsets: the same text in several encodings decodes to the UTF-8.
+    cdir = os.path.join(CORPUS, "gmime", "charset-samples")
+    if os.path.isdir(cdir):
+        for name in sorted(os.listdir(cdir)):
+            base, cs, _ = name.rsplit(".", 2)
+            if cs == "utf-8":
+                continue
+            raw = open(os.path.join(cdir, name), "rb").read()
+            want = open(os.path.join(cdir, base + ".utf-8.txt"),
+                        "rb").read().decode("utf-8")
+            msg = (b"From: a@example.com\nTo: b@example.com\n"
+                   b"Subject: charset " + cs.encode() + b"\n"
+                   b"Message-ID: <cs-" + cs.encode() + b"@example.com>\n"
+                   b"MIME-Version: 1.0\n"
+                   b"Content-Type: text/plain; charset=" + cs.encode() +
+                   b"\nContent-Transfer-Encoding: 8bit\n\n" + raw)
+            rc, out, err = run(conf, msg)
+            got = ""
+            if rc == 0 and out.strip():
+                got = json.loads(out)["body"]["body_text"]
+            tap(fold(want) in fold(got), "charset %s decodes to UTF-8" % cs,
+                "exit %d %s\nwant: %r\ngot: %r" % (
+                    rc, err[:200], fold(want)[:120], fold(got)[:300]))
+
+    print("1..%d" % n)
+    subprocess.run(["rm", "-rf", tmp])
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
