@@ -82,7 +82,19 @@ $(BUILDDIR)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/driver.c $(LIBOBJS) \
 $(BUILDDIR):
 	mkdir -p $@
 
-units: all $(UNIT_BINS)
+units: all $(UNIT_BINS) $(BUILDDIR)/fuzz_message
+
+# libFuzzer build (clang): build/fuzz/fuzz_message; see the echo for a run.
+FUZZ_OBJS = $(LIBOBJS:$(BUILDDIR)/%=build/fuzz/%)
+fuzz:
+	$(MAKE) BUILDDIR=build/fuzz CC=clang CFLAGS="-O1 -g" \
+	    EXTRA_CFLAGS="-fsanitize=fuzzer-no-link,address,undefined" \
+	    $(FUZZ_OBJS)
+	clang -O1 -g -Iinclude $(PKG_CFLAGS) \
+	    -fsanitize=fuzzer,address,undefined -o build/fuzz/fuzz_message \
+	    tests/fuzz/fuzz_message.c $(FUZZ_OBJS) $(LDLIBS)
+	@echo "run: build/fuzz/fuzz_message -dict=tests/fuzz/message.dict" \
+	    "-max_total_time=300 build/fuzz/corpus samples"
 
 deps:
 	@sh tests/deps.sh build $(DEB_BUILD)
