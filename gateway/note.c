@@ -247,6 +247,14 @@ note_attachment_label(const struct message_attachment *att)
 	return g_string_free(out, FALSE);
 }
 
+/* note_sep - a blank line before the next block, unless it is the first */
+static void
+note_sep(GString *t)
+{
+	if (t->len > 0)
+		g_string_append_c(t, '\n');
+}
+
 /* note_headers - the From/Date/Subject/To/Cc block in text and HTML */
 static void
 note_headers(const struct message *msg, const char *title, GString *t,
@@ -344,8 +352,10 @@ note_body(const struct message *msg, const struct note_prep *prep,
 		}
 	} else
 		html = html_from_text(text);
-	if (text[0] != '\0')
-		g_string_append_printf(t, "\n%s\n", text);
+	if (text[0] != '\0') {
+		note_sep(t);
+		g_string_append_printf(t, "%s\n", text);
+	}
 	if (html[0] != '\0') {
 		g_string_append(h, html);
 		if (h->str[h->len - 1] != '\n')
@@ -355,7 +365,8 @@ note_body(const struct message *msg, const struct note_prep *prep,
 	g_free(html);
 
 	if (msg->attachments != NULL && msg->attachments->len > 0) {
-		g_string_append(t, "\nAttachments:\n");
+		note_sep(t);
+		g_string_append(t, "Attachments:\n");
 		g_string_append(h, "<p><b>Attachments:</b></p>\n<ul>\n");
 		for (i = 0; i < msg->attachments->len; i++) {
 			att = g_ptr_array_index(msg->attachments, i);
@@ -370,7 +381,7 @@ note_body(const struct message *msg, const struct note_prep *prep,
 	}
 
 	for (i = 0; i < prep->forwards->len; i++) {
-		g_string_append_c(t, '\n');
+		note_sep(t);
 		g_string_append(h, "<blockquote>\n");
 		note_body(g_ptr_array_index(msg->forwards, i),
 		    g_ptr_array_index(prep->forwards, i), note_fwd_line, b, t,
@@ -386,7 +397,8 @@ note_notice(const char *line, GString *t, GString *h)
 	char *e;
 
 	e = html_escape(line);
-	g_string_append_printf(t, "\n%s\n", line);
+	note_sep(t);
+	g_string_append_printf(t, "%s\n", line);
 	g_string_append_printf(h, "<p><i>%s</i></p>\n", e);
 	g_free(e);
 }
@@ -445,14 +457,15 @@ note_squeeze(struct note *big, size_t max_bytes)
 
 	note = g_new0(struct note, 1);
 	note->truncated = true;
-	line = g_strdup_printf("\n[Note truncated: the message is longer than "
+	line = g_strdup_printf("[Note truncated: the message is longer than "
 	    "the note limit of %zu bytes]\n", max_bytes);
 	len = strlen(big->body_text);
 	n = max_bytes / 2;
 	for (;;) {
 		n = note_utf8_cut(big->body_text, len, MIN(n, len));
 		cut = g_strndup(big->body_text, n);
-		note->body_text = g_strconcat(cut, line, NULL);
+		note->body_text = g_strconcat(cut, n > 0 ? "\n" : "", line,
+		    NULL);
 		note->body_html = html_from_text(note->body_text);
 		g_free(cut);
 		if (note_fits(note, max_bytes))
