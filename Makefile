@@ -54,7 +54,7 @@ LIBOBJS := $(filter-out $(BUILDDIR)/main.o,$(OBJS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILDDIR)/%)
 
-.PHONY: print-cflags print-libs all deps deps-test check check-fast demo asan golden lint fuzz \
+.PHONY: bench print-cflags print-libs all deps deps-test check check-fast demo asan golden lint fuzz \
 	install uninstall clean pkgcheck units
 
 all: pkgcheck $(BUILDDIR)/mail2note
@@ -119,6 +119,10 @@ check: deps-test
 # The plain build only, no real MTAs: the quick loop while coding.
 check-fast: units
 	M2N_PASSES=plain M2N_SKIP_MTA=1 perl tests/harness.pl
+
+# Speed and memory figures (no assertions on time).
+bench: all
+	python3 tests/bench.py
 
 golden: all
 	sh tests/golden.sh --update
