@@ -1,0 +1,872 @@
+/*
+ * api.c - POST one internal note with libcurl and classify the answer.
+ *
+ * One easy handle per note, no connection reuse, no redirects, TLS
+ * verification always on.  The answer body is kept up to
+ * API_MAX_RESPONSE bytes; the rest is read and dropped, so a huge answer
+ * neither grows memory nor turns a delivered note into a failure.
+ *
+ * The key is written into exactly two places: a sodium_malloc()ed
+ * "Authorization: Bearer ..." line and libcurl's copy of it in the header
+ * list; both are wiped after the transfer.  (libcurl also assembles the
+ * request in an internal buffer that it frees without wiping; that is out
+ * of our reach.)  CURLOPT_VERBOSE is never set, since it would print the
+ * header to stderr.
+ *
+ * Proxies: the environment's proxy variables are ignored (CURLOPT_PROXY
+ * ""), so a run by hand behaves like a run under Postfix pipe(8), which
+ * passes almost no environment.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <curl/curl.h>
+#include <glib.h>
+#include <json-c/json.h>
+#include <sodium.h>
+
+#include "api.h"
+#include "log.h"
+#include "secret.h"
+
+#define API_PATH_PREFIX "/api/v1/tickets/"
+#define API_PATH_SUFFIX "/messages"
+#define API_AUTH_PREFIX "Authorization: Bearer "
+#define API_TEXT_MAX 100	/* bytes of server text in an error line */
+#define API_DETAILS_MAX 5	/* details entries quoted */
+#define API_RETRY_MAX (30L * 24 * 3600) /* cap on a retry delay, seconds */
+#define API_JSON_DEPTH 32
+
+/* What the callbacks collect during one transfer. */
+struct api_answer {
+	char *buf;		/* API_MAX_RESPONSE + 1 bytes */
+	size_t len;		/* bytes kept */
+	size_t seen;		/* bytes received */
+	long retry_after;	/* Retry-After header in seconds, or -1 */
+	int json_type;		/* Content-Type says JSON */
+};
+
+/* api_global_init - curl_global_init() and SIGPIPE ignored */
+enum gw_status
+api_global_init(struct gw_error *err)
+{
+	/*
+	 * CURLOPT_NOSIGNAL stops libcurl from ignoring SIGPIPE itself; a
+	 * write to a connection the server reset must be an error, not
+	 * death by signal (which Postfix would count as a deferral, but
+	 * without our one line).
+	 */
+	(void)signal(SIGPIPE, SIG_IGN);
+	if (sodium_init() < 0)
+		return gw_error_set(err, GW_ESOFTWARE,
+		    "cannot initialise libsodium");
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		return gw_error_set(err, GW_ESOFTWARE,
+		    "cannot initialise libcurl");
+	return GW_OK;
+}
+
+/* api_global_cleanup - curl_global_cleanup() */
+void
+api_global_cleanup(void)
+{
+	curl_global_cleanup();
+}
+
+/* api_url - base_url + "/api/v1/tickets/" + escaped(ticket) + "/messages" */
+char *
+api_url(const char *base_url, const char *ticket)
+{
+	size_t blen;
+	char *esc, *url;
+
+	if (base_url == NULL)
+		base_url = "";
+	if (ticket == NULL)
+		ticket = "";
+	blen = strlen(base_url);
+	while (blen > 0 && base_url[blen - 1] == '/')
+		blen--;
+	/* Everything but ALPHA DIGIT - . _ ~ becomes %XX. */
+	esc = curl_easy_escape(NULL, ticket, (int)strnlen(ticket, 1024));
+	if (esc == NULL)
+		g_error("api_url: out of memory");
+	url = g_strdup_printf("%.*s" API_PATH_PREFIX "%s" API_PATH_SUFFIX,
+	    (int)blen, base_url, esc);
+	curl_free(esc);
+	return url;
+}
+
+/* api_parse - the answer as a JSON object, or NULL */
+static struct json_object *
+api_parse(const char *body, size_t len)
+{
+	struct json_tokener *tok;
+	struct json_object *obj;
+
+	if (body == NULL || len == 0 || len > (size_t)G_MAXINT)
+		return NULL;
+	tok = json_tokener_new_ex(API_JSON_DEPTH);
+	if (tok == NULL)
+		return NULL;
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	obj = json_tokener_parse_ex(tok, body, (int)len);
+	if (obj != NULL && (json_tokener_get_error(tok) != json_tokener_success ||
+	    !json_object_is_type(obj, json_type_object))) {
+		json_object_put(obj);
+		obj = NULL;
+	}
+	/* Trailing bytes after the object (other than white space) are
+	 * tolerated: the object itself is complete. */
+	json_tokener_free(tok);
+	return obj;
+}
+
+/* api_jstr - a string member of obj, or NULL */
+static const char *
+api_jstr(struct json_object *obj, const char *name)
+{
+	struct json_object *v;
+
+	if (obj == NULL || !json_object_object_get_ex(obj, name, &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+/* api_jretry - retryAfter (or retry_after) in seconds, or -1 */
+static long
+api_jretry(struct json_object *obj)
+{
+	static const char *const names[] = { "retryAfter", "retry_after",
+	    "retry-after" };
+	struct json_object *v;
+	const char *s;
+	char *end;
+	long n;
+	size_t i;
+
+	for (i = 0; obj != NULL && i < G_N_ELEMENTS(names); i++) {
+		if (!json_object_object_get_ex(obj, names[i], &v))
+			continue;
+		switch (json_object_get_type(v)) {
+		case json_type_int:
+		case json_type_double:
+			/* json-c saturates out-of-range values */
+			n = (long)json_object_get_int64(v);
+			if (n >= 0)
+				return MIN(n, API_RETRY_MAX);
+			break;
+		case json_type_string:
+			s = json_object_get_string(v);
+			errno = 0;
+			n = strtol(s, &end, 10);
+			if (end != s && *end == '\0' && errno == 0 && n >= 0)
+				return MIN(n, API_RETRY_MAX);
+			break;
+		default:
+			break;
+		}
+	}
+	return -1;
+}
+
+/* api_details - "field: message; ..." from a details member, or "" */
+static void
+api_details(struct json_object *obj, GString *out)
+{
+	struct json_object *d, *e;
+	const char *field, *msg;
+	size_t i, n;
+
+	if (obj == NULL || !json_object_object_get_ex(obj, "details", &d))
+		return;
+	if (json_object_is_type(d, json_type_string)) {
+		g_string_append(out, json_object_get_string(d));
+		return;
+	}
+	if (json_object_is_type(d, json_type_object)) {
+		/* {"field": "message", ...} or a single {field, message} */
+		field = api_jstr(d, "field");
+		msg = api_jstr(d, "message");
+		if (field != NULL || msg != NULL) {
+			g_string_append_printf(out, "%s%s%s", field ? field : "",
+			    field && msg ? ": " : "", msg ? msg : "");
+			return;
+		}
+		n = 0;
+		json_object_object_foreach(d, k, val) {
+			if (n++ >= API_DETAILS_MAX)
+				break;
+			if (out->len > 0)
+				g_string_append(out, "; ");
+			g_string_append_printf(out, "%s: %s", k,
+			    json_object_is_type(val, json_type_string) ?
+			    json_object_get_string(val) :
+			    json_object_to_json_string_ext(val,
+			    JSON_C_TO_STRING_PLAIN));
+		}
+		return;
+	}
+	if (!json_object_is_type(d, json_type_array))
+		return;
+	n = json_object_array_length(d);
+	for (i = 0; i < n && i < API_DETAILS_MAX; i++) {
+		e = json_object_array_get_idx(d, i);
+		if (out->len > 0)
+			g_string_append(out, "; ");
+		if (json_object_is_type(e, json_type_string)) {
+			g_string_append(out, json_object_get_string(e));
+			continue;
+		}
+		field = api_jstr(e, "field");
+		msg = api_jstr(e, "message");
+		if (msg == NULL)
+			msg = api_jstr(e, "error");
+		g_string_append_printf(out, "%s%s%s", field ? field : "",
+		    field && msg ? ": " : "", msg ? msg : "");
+	}
+	if (n > API_DETAILS_MAX)
+		g_string_append_printf(out, "; (%zu more)",
+		    n - API_DETAILS_MAX);
+}
+
+/* api_problem - the problem code of an error body, lowercase, or NULL */
+static char *
+api_problem(struct json_object *obj)
+{
+	/* Not "error": the contract puts the reason phrase there. */
+	static const char *const names[] = { "problem", "type", "code",
+	    "error_code", "errorCode" };
+	const char *s;
+	size_t i;
+
+	for (i = 0; i < G_N_ELEMENTS(names); i++) {
+		s = api_jstr(obj, names[i]);
+		if (s != NULL && *s != '\0')
+			return g_ascii_strdown(s, -1);
+	}
+	return NULL;
+}
+
+/* api_contains - case-insensitive substring test (ASCII) */
+static int
+api_contains(const char *hay, const char *needle)
+{
+	char *h;
+	int r;
+
+	if (hay == NULL)
+		return 0;
+	h = g_ascii_strdown(hay, -1);
+	r = strstr(h, needle) != NULL;
+	g_free(h);
+	return r;
+}
+
+/* api_classify_403 - which 403: read-only key or no entitlement */
+static enum gw_status
+api_classify_403(const char *problem, const char *msg, struct gw_error *err)
+{
+	if (api_contains(problem, "scope") || api_contains(msg, "scope") ||
+	    api_contains(msg, "read-only") || api_contains(msg, "read only"))
+		return gw_error_set(err, GW_EAUTH, "API key refused (403 "
+		    "insufficient_scope): the key in key_file is read-only; "
+		    "a read-write key is needed");
+	if (api_contains(problem, "forbidden") ||
+	    api_contains(problem, "entitle") || api_contains(msg, "entitle"))
+		return gw_error_set(err, GW_EAUTH, "API key refused (403 "
+		    "forbidden): the workspace has no API access entitlement");
+	return gw_error_set(err, GW_EAUTH, "API key refused (403%s%s): the "
+	    "key in key_file is read-only or the workspace has no API access",
+	    problem != NULL ? " " : "", problem != NULL ? problem : "");
+}
+
+/* api_classify - HTTP status + answer -> status and text (pure) */
+enum gw_status
+api_classify(long http_status, const char *body, size_t len,
+    long retry_after_header, long *retry_after_r, struct gw_error *err)
+{
+	struct json_object *obj = NULL;
+	GString *det = NULL;
+	char *msg = NULL, *details = NULL, *problem = NULL, *tmp;
+	const char *m;
+	long ra;
+	enum gw_status st;
+
+	if (retry_after_r != NULL)
+		*retry_after_r = -1;
+	if (http_status >= 200 && http_status <= 299) {
+		gw_error_clear(err);
+		return GW_OK;
+	}
+
+	obj = api_parse(body, len);
+	m = api_jstr(obj, "message");
+	if (m == NULL)
+		m = api_jstr(obj, "detail");	/* RFC 7807 */
+	if (m == NULL)
+		m = api_jstr(obj, "error");
+	msg = log_sanitize(m, API_TEXT_MAX);
+	det = g_string_new(NULL);
+	api_details(obj, det);
+	details = log_sanitize(det->str, API_TEXT_MAX + 20);
+	tmp = api_problem(obj);
+	problem = log_sanitize(tmp, 40);
+	g_free(tmp);
+	ra = api_jretry(obj);
+	if (ra < 0 && retry_after_header >= 0)
+		ra = MIN(retry_after_header, API_RETRY_MAX);
+
+	switch (http_status) {
+	case 400:
+	case 422:
+		st = gw_error_set(err, GW_EDATA, "API refused the note (%ld)%s%s"
+		    "%s%s", http_status, *msg ? ": " : "", msg,
+		    *details ? "; " : "", details);
+		break;
+	case 404:
+		st = gw_error_set(err, GW_ENOTICKET,
+		    "ticket not found (API 404)");
+		break;
+	case 413:
+		st = gw_error_set(err, GW_ETOOBIG,
+		    "API refused the note as too large (413)%s%s",
+		    *msg ? ": " : "", msg);
+		break;
+	case 401:
+		st = gw_error_set(err, GW_EAUTH, "API key refused (401 "
+		    "unauthorized): the key in key_file is invalid or revoked");
+		break;
+	case 403:
+		st = api_classify_403(*problem ? problem : NULL, msg, err);
+		break;
+	case 408:
+		st = gw_error_set(err, GW_ETIMEOUT,
+		    "API request timeout (408)%s%s", *msg ? ": " : "", msg);
+		break;
+	case 429:
+		if (ra >= 0)
+			st = gw_error_set(err, GW_ERATELIMIT,
+			    "API rate limit (429); retry after %lds", ra);
+		else
+			st = gw_error_set(err, GW_ERATELIMIT,
+			    "API rate limit (429); retry later");
+		break;
+	default:
+		if (http_status >= 500 && http_status <= 599)
+			st = gw_error_set(err, GW_ETEMP,
+			    "API server error (%ld)%s%s", http_status,
+			    *msg ? ": " : "", msg);
+		else if (http_status >= 300 && http_status <= 399)
+			st = gw_error_set(err, GW_ETEMP,
+			    "unexpected redirect (%ld) from the API; base_url "
+			    "may be wrong", http_status);
+		else if (http_status >= 400 && http_status <= 499)
+			st = gw_error_set(err, GW_ETEMP,
+			    "unexpected API answer (%ld)%s%s", http_status,
+			    *msg ? ": " : "", msg);
+		else
+			st = gw_error_set(err, GW_ETEMP,
+			    "unexpected API answer (HTTP status %ld)",
+			    http_status);
+		/* A 503 with Retry-After: say when. */
+		if (ra >= 0 && err != NULL) {
+			char when[48];
+
+			(void)g_snprintf(when, sizeof(when),
+			    "; retry after %lds", ra);
+			if (strlen(err->text) + strlen(when) <
+			    sizeof(err->text))
+				g_strlcat(err->text, when, sizeof(err->text));
+		}
+		break;
+	}
+	if (retry_after_r != NULL)
+		*retry_after_r = ra;
+
+	if (obj != NULL)
+		json_object_put(obj);
+	g_string_free(det, TRUE);
+	g_free(details);
+	g_free(problem);
+	g_free(msg);
+	return st;
+}
+
+/* api_write_cb - keep the first API_MAX_RESPONSE bytes, drop the rest */
+static size_t
+api_write_cb(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+	struct api_answer *a = userdata;
+	size_t n = size * nmemb;
+	size_t keep = MIN(n, API_MAX_RESPONSE - a->len);
+
+	memcpy(a->buf + a->len, ptr, keep);
+	a->len += keep;
+	a->buf[a->len] = '\0';
+	a->seen += n;
+	return n;
+}
+
+/* api_retry_value - Retry-After (delta-seconds or HTTP-date) -> seconds */
+static long
+api_retry_value(const char *v)
+{
+	time_t when, now;
+	char *end;
+	long n;
+
+	while (*v == ' ' || *v == '\t')
+		v++;
+	if (g_ascii_isdigit(*v)) {
+		errno = 0;
+		n = strtol(v, &end, 10);
+		while (*end == ' ' || *end == '\t')
+			end++;
+		if (*end != '\0' || errno != 0 || n < 0)
+			return -1;
+		return MIN(n, API_RETRY_MAX);
+	}
+	when = curl_getdate(v, NULL);
+	if (when == (time_t)-1)
+		return -1;
+	now = time(NULL);
+	if (when <= now)
+		return 0;
+	return (long)MIN((time_t)API_RETRY_MAX, when - now);
+}
+
+/* api_header_cb - Retry-After and Content-Type of the final answer */
+static size_t
+api_header_cb(char *ptr, size_t size, size_t nitems, void *userdata)
+{
+	struct api_answer *a = userdata;
+	size_t n = size * nitems;
+	char line[256];
+	size_t len = MIN(n, sizeof(line) - 1);
+
+	memcpy(line, ptr, len);
+	line[len] = '\0';
+	g_strchomp(line);
+	if (g_ascii_strncasecmp(line, "HTTP/", 5) == 0) {
+		/* A new answer (after a 1xx): forget the last one's. */
+		a->retry_after = -1;
+		a->json_type = 0;
+	} else if (g_ascii_strncasecmp(line, "Retry-After:", 12) == 0) {
+		a->retry_after = api_retry_value(line + 12);
+	} else if (g_ascii_strncasecmp(line, "Content-Type:", 13) == 0) {
+		a->json_type = api_contains(line + 13, "json");
+	}
+	return n;
+}
+
+/* api_target - "host:port" of url for error texts (sanitised) */
+static char *
+api_target(const char *url, char **host_r)
+{
+	CURLU *u;
+	char *host = NULL, *port = NULL, *s, *t;
+
+	u = curl_url();
+	if (u != NULL && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK) {
+		(void)curl_url_get(u, CURLUPART_HOST, &host, 0);
+		(void)curl_url_get(u, CURLUPART_PORT, &port,
+		    CURLU_DEFAULT_PORT);
+	}
+	s = log_sanitize(host != NULL ? host : "?", 80);
+	t = g_strdup_printf("%s:%s", s, port != NULL ? port : "?");
+	if (host_r != NULL)
+		*host_r = s;
+	else
+		g_free(s);
+	curl_free(host);
+	curl_free(port);
+	curl_url_cleanup(u);
+	return t;
+}
+
+/* api_check_url - the URL must be absolute http(s) */
+static enum gw_status
+api_check_url(const char *url, struct gw_error *err)
+{
+	CURLU *u;
+	char *scheme = NULL;
+	enum gw_status st = GW_OK;
+
+	u = curl_url();
+	if (u == NULL)
+		return gw_error_set(err, GW_ESOFTWARE, "out of memory");
+	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK)
+		st = gw_error_set(err, GW_ECONFIG,
+		    "base_url is not a valid URL");
+	else if (strcmp(scheme, "https") != 0 && strcmp(scheme, "http") != 0)
+		st = gw_error_set(err, GW_ECONFIG,
+		    "base_url must be https:// (or http:// to a loopback host)");
+	curl_free(scheme);
+	curl_url_cleanup(u);
+	return st;
+}
+
+/* api_curl_error - a failed transfer -> status and text */
+static enum gw_status
+api_curl_error(CURL *curl, CURLcode rc, const struct api_config *cfg,
+    const char *url, const char *errbuf, struct gw_error *err)
+{
+	char *target, *host = NULL, *why;
+	long oserr = 0;
+	double connect = 0;
+	enum gw_status st;
+
+	(void)curl_easy_getinfo(curl, CURLINFO_OS_ERRNO, &oserr);
+	(void)curl_easy_getinfo(curl, CURLINFO_CONNECT_TIME, &connect);
+	target = api_target(url, &host);
+	why = log_sanitize(*errbuf ? errbuf : curl_easy_strerror(rc),
+	    API_TEXT_MAX);
+
+	switch (rc) {
+	case CURLE_COULDNT_RESOLVE_HOST:
+		st = gw_error_set(err, GW_ENETWORK,
+		    "note API host %s not found (DNS)", host);
+		break;
+	case CURLE_COULDNT_RESOLVE_PROXY:
+		st = gw_error_set(err, GW_ENETWORK,
+		    "proxy for the note API not found (DNS)");
+		break;
+	case CURLE_COULDNT_CONNECT:
+		st = gw_error_set(err, GW_ENETWORK,
+		    "note API at %s: %s", target, oserr == ECONNREFUSED ?
+		    "connection refused" : oserr != 0 ? g_strerror((int)oserr) :
+		    "cannot connect");
+		break;
+	case CURLE_SEND_ERROR:
+	case CURLE_RECV_ERROR:
+		st = gw_error_set(err, GW_ENETWORK, "note API at %s: %s",
+		    target, oserr == ECONNRESET ? "connection reset" :
+		    oserr == EPIPE ? "connection closed while sending" : why);
+		break;
+	case CURLE_GOT_NOTHING:
+		st = gw_error_set(err, GW_ENETWORK, "note API at %s closed "
+		    "the connection without answering", target);
+		break;
+	case CURLE_PEER_FAILED_VERIFICATION:
+		st = gw_error_set(err, GW_ENETWORK, "TLS certificate of %s "
+		    "not trusted%s (%s)", host, cfg->ca_file != NULL ?
+		    " by ca_file" : "", why);
+		break;
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_CRL_BADFILE:
+		st = gw_error_set(err, GW_ENETWORK, "TLS: cannot use the CA "
+		    "file for %s (check ca_file)", host);
+		break;
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CIPHER:
+	case CURLE_SSL_ISSUER_ERROR:
+	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+	case CURLE_SSL_INVALIDCERTSTATUS:
+	case CURLE_SSL_ENGINE_NOTFOUND:
+	case CURLE_SSL_ENGINE_SETFAILED:
+	case CURLE_SSL_ENGINE_INITFAILED:
+	case CURLE_SSL_SHUTDOWN_FAILED:
+	case CURLE_USE_SSL_FAILED:
+		st = gw_error_set(err, GW_ENETWORK, "TLS with %s failed: %s",
+		    target, why);
+		break;
+	case CURLE_OPERATION_TIMEDOUT:
+		if (connect <= 0)
+			st = gw_error_set(err, GW_ETIMEOUT, "note API at %s: "
+			    "no connection after %lds", target,
+			    cfg->connect_timeout);
+		else
+			st = gw_error_set(err, GW_ETIMEOUT,
+			    "note API timeout after %lds", cfg->timeout);
+		break;
+	case CURLE_URL_MALFORMAT:
+		st = gw_error_set(err, GW_ECONFIG,
+		    "base_url rejected by libcurl: %s", why);
+		break;
+	case CURLE_OUT_OF_MEMORY:
+		st = gw_error_set(err, GW_ETEMP, "out of memory");
+		break;
+	case CURLE_WEIRD_SERVER_REPLY:
+	case CURLE_UNSUPPORTED_PROTOCOL:
+	case CURLE_HTTP2:
+	case CURLE_HTTP2_STREAM:
+	case CURLE_PARTIAL_FILE:
+	case CURLE_BAD_CONTENT_ENCODING:
+		st = gw_error_set(err, GW_ETEMP, "garbled answer from the note "
+		    "API at %s (%s)", target, why);
+		break;
+	default:
+		st = gw_error_set(err, GW_ETEMP, "note API at %s: %s",
+		    target, why);
+		break;
+	}
+	g_free(why);
+	g_free(host);
+	g_free(target);
+	return st;
+}
+
+/* api_wipe_headers - zero every header line libcurl copied, then free */
+static void
+api_wipe_headers(struct curl_slist **list)
+{
+	struct curl_slist *p;
+
+	for (p = *list; p != NULL; p = p->next)
+		if (p->data != NULL)
+			sodium_memzero(p->data, strlen(p->data));
+	curl_slist_free_all(*list);
+	*list = NULL;
+}
+
+/* api_append - curl_slist_append that treats failure as fatal OOM */
+static int
+api_append(struct curl_slist **list, const char *line)
+{
+	struct curl_slist *n = curl_slist_append(*list, line);
+
+	if (n == NULL)
+		return -1;
+	*list = n;
+	return 0;
+}
+
+/* api_key_ok - the key may go into a header line as it is */
+static int
+api_key_ok(const char *key, size_t len)
+{
+	size_t i;
+
+	if (len == 0)
+		return 0;
+	for (i = 0; i < len; i++)
+		if ((unsigned char)key[i] <= 0x20 ||
+		    (unsigned char)key[i] >= 0x7f)
+			return 0;
+	return 1;
+}
+
+/* api_idem_ok - an idempotency key is a short token */
+static int
+api_idem_ok(const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i] != '\0'; i++)
+		if (i >= 200 || !(g_ascii_isalnum(s[i]) || s[i] == '-' ||
+		    s[i] == '_' || s[i] == '.'))
+			return 0;
+	return i > 0;
+}
+
+/* api_post - send body (JSON, len bytes) to the ticket's messages */
+enum gw_status
+api_post(const struct api_config *cfg, const char *ticket, const char *body,
+    size_t len, const char *idempotency_key, struct api_result *res,
+    struct gw_error *err)
+{
+	CURL *curl = NULL;
+	struct curl_slist *headers = NULL;
+	struct api_answer ans = { NULL, 0, 0, -1, 0 };
+	char errbuf[CURL_ERROR_SIZE];
+	char *url = NULL, *auth = NULL, *idem = NULL, *tk;
+	const char *key;
+	size_t keylen, authlen;
+	long timeout, ctimeout, status = 0;
+	gint64 start;
+	CURLcode rc;
+	enum gw_status st;
+	struct json_object *obj;
+
+	if (res != NULL) {
+		res->http_status = 0;
+		res->elapsed_ms = 0;
+		res->retry_after = -1;
+	}
+	if (cfg == NULL || cfg->key == NULL || ticket == NULL ||
+	    *ticket == '\0' || body == NULL)
+		return gw_error_set(err, GW_ESOFTWARE,
+		    "api_post: missing argument");
+	key = secret_value(cfg->key);
+	keylen = secret_len(cfg->key);
+	if (!api_key_ok(key, keylen))
+		return gw_error_set(err, GW_ECONFIG, "the API key in key_file "
+		    "contains spaces or control characters");
+
+	url = api_url(cfg->base_url, ticket);
+	if ((st = api_check_url(url, err)) != GW_OK)
+		goto out;
+	timeout = cfg->timeout > 0 ? cfg->timeout : 20;
+	ctimeout = cfg->connect_timeout > 0 ? cfg->connect_timeout : 10;
+	if (ctimeout > timeout)
+		ctimeout = timeout;
+
+	/* The one line that holds the key: guarded memory, wiped on free. */
+	authlen = strlen(API_AUTH_PREFIX) + keylen + 1;
+	auth = sodium_malloc(authlen);
+	if (auth == NULL) {
+		st = gw_error_set(err, GW_ETEMP, "out of memory");
+		goto out;
+	}
+	memcpy(auth, API_AUTH_PREFIX, strlen(API_AUTH_PREFIX));
+	memcpy(auth + strlen(API_AUTH_PREFIX), key, keylen);
+	auth[authlen - 1] = '\0';
+
+	if (api_append(&headers, "Content-Type: application/json") != 0 ||
+	    api_append(&headers, "Accept: application/json") != 0 ||
+	    api_append(&headers, auth) != 0 ||
+	    api_append(&headers, "Expect:") != 0) {
+		st = gw_error_set(err, GW_ETEMP, "out of memory");
+		goto out;
+	}
+	if (idempotency_key != NULL && *idempotency_key != '\0') {
+		if (!api_idem_ok(idempotency_key)) {
+			st = gw_error_set(err, GW_ESOFTWARE,
+			    "malformed idempotency key");
+			goto out;
+		}
+		idem = g_strdup_printf("Idempotency-Key: %s", idempotency_key);
+		if (api_append(&headers, idem) != 0) {
+			st = gw_error_set(err, GW_ETEMP, "out of memory");
+			goto out;
+		}
+	}
+
+	ans.buf = g_malloc(API_MAX_RESPONSE + 1);
+	ans.buf[0] = '\0';
+	errbuf[0] = '\0';
+	curl = curl_easy_init();
+	if (curl == NULL) {
+		st = gw_error_set(err, GW_ETEMP, "cannot create a libcurl "
+		    "handle");
+		goto out;
+	}
+
+#define SETOPT(opt, val) do { \
+	if ((rc = curl_easy_setopt(curl, opt, val)) != CURLE_OK) { \
+		st = gw_error_set(err, GW_ESOFTWARE, "libcurl refused " #opt \
+		    ": %s", curl_easy_strerror(rc)); \
+		goto out; \
+	} \
+} while (0)
+	SETOPT(CURLOPT_ERRORBUFFER, errbuf);
+	SETOPT(CURLOPT_URL, url);
+	SETOPT(CURLOPT_PROTOCOLS_STR, "http,https");
+	SETOPT(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	SETOPT(CURLOPT_FOLLOWLOCATION, 0L);
+	SETOPT(CURLOPT_NOSIGNAL, 1L);
+	SETOPT(CURLOPT_TIMEOUT, timeout);
+	SETOPT(CURLOPT_CONNECTTIMEOUT, ctimeout);
+	SETOPT(CURLOPT_NETRC, (long)CURL_NETRC_IGNORED);
+	SETOPT(CURLOPT_PROXY, "");
+	SETOPT(CURLOPT_SSL_VERIFYPEER, 1L);
+	SETOPT(CURLOPT_SSL_VERIFYHOST, 2L);
+	SETOPT(CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
+	if (cfg->ca_file != NULL && *cfg->ca_file != '\0')
+		SETOPT(CURLOPT_CAINFO, cfg->ca_file);
+	SETOPT(CURLOPT_USERAGENT, cfg->user_agent != NULL ? cfg->user_agent :
+	    "mail2note");
+	SETOPT(CURLOPT_HTTPHEADER, headers);
+	SETOPT(CURLOPT_POST, 1L);
+	SETOPT(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+	SETOPT(CURLOPT_POSTFIELDS, body);
+	SETOPT(CURLOPT_WRITEFUNCTION, api_write_cb);
+	SETOPT(CURLOPT_WRITEDATA, &ans);
+	SETOPT(CURLOPT_HEADERFUNCTION, api_header_cb);
+	SETOPT(CURLOPT_HEADERDATA, &ans);
+#undef SETOPT
+
+	start = g_get_monotonic_time();
+	rc = curl_easy_perform(curl);
+	if (res != NULL)
+		res->elapsed_ms = (long)((g_get_monotonic_time() - start) /
+		    1000);
+	if (rc != CURLE_OK) {
+		st = api_curl_error(curl, rc, cfg, url, errbuf, err);
+		goto out;
+	}
+	(void)curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+	if (res != NULL)
+		res->http_status = status;
+
+	st = api_classify(status, ans.buf, ans.len, ans.retry_after,
+	    res != NULL ? &res->retry_after : NULL, err);
+	if (st == GW_ENOTICKET) {
+		tk = log_sanitize(ticket, 64);
+		(void)gw_error_set(err, GW_ENOTICKET,
+		    "ticket %s not found (API 404)", tk);
+		g_free(tk);
+	} else if (st == GW_OK) {
+		obj = api_parse(ans.buf, ans.len);
+		if (obj == NULL)
+			log_warn("the note API answered %ld with %s; the note "
+			    "counts as delivered", status, ans.seen == 0 ?
+			    "an empty body" : "a body that is not JSON");
+		else
+			json_object_put(obj);
+	}
+	if (ans.seen > ans.len)
+		log_debug("API answer cut to %zu of %zu bytes", ans.len,
+		    ans.seen);
+	log_debug("POST %s: HTTP %ld in %ld ms", ticket, status,
+	    res != NULL ? res->elapsed_ms : 0L);
+
+out:
+	if (curl != NULL)
+		curl_easy_cleanup(curl);
+	api_wipe_headers(&headers);
+	if (auth != NULL)
+		sodium_free(auth);	/* wipes */
+	g_free(idem);
+	g_free(ans.buf);
+	g_free(url);
+	return st;
+}
+
+/* api_describe - the --dry-run JSON: method, url, headers, body */
+char *
+api_describe(const struct api_config *cfg, const char *ticket,
+    const char *body, size_t len, const char *idempotency_key)
+{
+	struct json_object *top, *hdrs, *b;
+	char *url, *out;
+
+	url = api_url(cfg != NULL ? cfg->base_url : NULL, ticket);
+	top = json_object_new_object();
+	hdrs = json_object_new_object();
+	if (top == NULL || hdrs == NULL)
+		g_error("api_describe: out of memory");
+	json_object_object_add(top, "method", json_object_new_string("POST"));
+	json_object_object_add(top, "url", json_object_new_string(url));
+	json_object_object_add(hdrs, "Content-Type",
+	    json_object_new_string("application/json"));
+	json_object_object_add(hdrs, "Accept",
+	    json_object_new_string("application/json"));
+	json_object_object_add(hdrs, "Authorization",
+	    json_object_new_string("Bearer [redacted]"));
+	if (idempotency_key != NULL && *idempotency_key != '\0')
+		json_object_object_add(hdrs, "Idempotency-Key",
+		    json_object_new_string(idempotency_key));
+	json_object_object_add(hdrs, "User-Agent", json_object_new_string(
+	    cfg != NULL && cfg->user_agent != NULL ? cfg->user_agent :
+	    "mail2note"));
+	json_object_object_add(top, "headers", hdrs);
+	b = api_parse(body, len);
+	if (b == NULL)
+		/* Not an object: show it as a string, so nothing is hidden. */
+		b = json_object_new_string_len(body != NULL ? body : "",
+		    body != NULL ? (int)MIN(len, (size_t)G_MAXINT) : 0);
+	json_object_object_add(top, "body", b);
+	out = g_strdup(json_object_to_json_string_ext(top,
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(top);
+	g_free(url);
+	return out;
+}
