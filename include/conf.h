@@ -78,6 +78,14 @@ enum gw_status conf_load_key(const struct conf *conf, struct secret **key_r,
 /* conf_print - the --check-config summary (never prints the key) */
 void conf_print(const struct conf *conf, FILE *fp);
 
+/*
+ * conf_print_key - the --check-config line about the loaded key (added by
+ * the conf module): "# key: ixk_…(40 chars) loaded from PATH".  Never
+ * prints more of the key than its "ixk_" prefix; key may be NULL.
+ */
+void conf_print_key(const struct conf *conf, const struct secret *key,
+    FILE *fp);
+
 /* conf_free - free *conf_r and set it to NULL; NULL-safe */
 void conf_free(struct conf **conf_r);
 

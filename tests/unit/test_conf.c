@@ -1,0 +1,863 @@
+/*
+ * test_conf.c - config files good and bad, defaults, URLs, patterns, the
+ * example file, and the key file's ownership and permission checks.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib.h>
+#include <glib/gstdio.h>
+
+#include "conf.h"
+#include "secret.h"
+#include "tap.h"
+
+#define BASE "[api]\nbase_url = https://helpdesk.example.com\n"
+#define NAME "t.conf"
+#define PRE "config " NAME ": "
+
+static const struct data_case {
+	const char *name;
+	const char *data;
+	const char *want_err;	/* NULL: must load */
+	bool prefix;		/* want_err is a prefix only */
+	const char *want_url;	/* when it loads: base_url */
+	uint64_t want_msg_size;	/* when non-zero: max_message_size */
+	uint64_t want_note_size; /* when non-zero: max_note_size */
+	int want_discard;	/* 0: don't check, 1 true, 2 false */
+	const char *want_delim;	/* when non-NULL */
+	const char *want_sources; /* ';'-joined, when non-NULL */
+} data_cases[] = {
+	/* names */
+	{ .name = "unknown key, did you mean", .data = BASE "timout = 5\n",
+	  .want_err = PRE "unknown key 'timout' in [api]; did you mean "
+	    "'timeout'?" },
+	{ .name = "unknown key", .data = BASE "colour = blue\n",
+	  .want_err = PRE "unknown key 'colour' in [api]" },
+	{ .name = "key in the wrong group",
+	  .data = BASE "[message]\ntimeout = 5\n",
+	  .want_err = PRE "unknown key 'timeout' in [message]; it belongs "
+	    "in [api]" },
+	{ .name = "localised key", .data = BASE "timeout[de] = 5\n",
+	  .want_err = PRE "unknown key 'timeout[de]' in [api]" },
+	{ .name = "unknown group, did you mean", .data = BASE "[tickets]\n",
+	  .want_err = PRE "unknown group [tickets]; did you mean [ticket]?" },
+	{ .name = "unknown group", .data = BASE "[smtp]\nhost = x\n",
+	  .want_err = PRE "unknown group [smtp] (known: [api], [ticket], "
+	    "[message])" },
+	{ .name = "syntax error", .data = "base_url = x\n",
+	  .want_err = PRE, .prefix = true },
+	{ .name = "not a key = value line", .data = BASE "garbage\n",
+	  .want_err = PRE, .prefix = true },
+	{ .name = "required base_url", .data = "[api]\ntimeout = 20\n",
+	  .want_err = PRE "[api] base_url is required" },
+	{ .name = "empty base_url", .data = "[api]\nbase_url =\n",
+	  .want_err = PRE "[api] base_url is required" },
+	{ .name = "duplicate key: the last wins",
+	  .data = BASE "base_url = https://other.example\n",
+	  .want_url = "https://other.example" },
+	{ .name = "duplicate group merges",
+	  .data = BASE "[message]\n[api]\ntimeout = 30\n",
+	  .want_url = "https://helpdesk.example.com" },
+
+	/* numbers */
+	{ .name = "bad int", .data = BASE "timeout = abc\n",
+	  .want_err = PRE "[api] timeout: 'abc' is not a number" },
+	{ .name = "empty int", .data = BASE "timeout =\n",
+	  .want_err = PRE "[api] timeout: '' is not a number" },
+	{ .name = "int with junk", .data = BASE "timeout = 12s\n",
+	  .want_err = PRE "[api] timeout: '12s' is not a number" },
+	{ .name = "hex int", .data = BASE "timeout = 0x10\n",
+	  .want_err = PRE "[api] timeout: '0x10' is not a number" },
+	{ .name = "decimal fraction", .data = BASE "timeout = 1.5\n",
+	  .want_err = PRE "[api] timeout: '1.5' is not a number" },
+	{ .name = "int zero", .data = BASE "timeout = 0\n",
+	  .want_err = PRE "[api] timeout: '0' is out of range (1..300)" },
+	{ .name = "int too big", .data = BASE "timeout = 301\n",
+	  .want_err = PRE "[api] timeout: '301' is out of range (1..300)" },
+	{ .name = "int negative", .data = BASE "timeout = -1\n",
+	  .want_err = PRE "[api] timeout: '-1' is out of range (1..300)" },
+	{ .name = "int overflow", .data = BASE
+	    "[message]\nmax_mime_parts = 99999999999999999999999\n",
+	  .want_err = PRE "[message] max_mime_parts: '99999999999999999999999'"
+	    " is out of range (1..10000)" },
+	{ .name = "connect_timeout above timeout",
+	  .data = BASE "timeout = 5\nconnect_timeout = 6\n",
+	  .want_err = PRE "[api] connect_timeout: 6 is longer than timeout "
+	    "(5)" },
+	{ .name = "connect_timeout default above timeout",
+	  .data = BASE "timeout = 5\n",
+	  .want_err = PRE "[api] connect_timeout: 10 is longer than timeout "
+	    "(5)" },
+	{ .name = "connect_timeout equal to timeout",
+	  .data = BASE "timeout = 5\nconnect_timeout = 5\n",
+	  .want_url = "https://helpdesk.example.com" },
+
+	/* sizes */
+	{ .name = "size 1k", .data = BASE "[message]\nmax_message_size = 1k\n",
+	  .want_msg_size = 1024 },
+	{ .name = "size 1K", .data = BASE "[message]\nmax_message_size = 1K\n",
+	  .want_msg_size = 1024 },
+	{ .name = "size 50M", .data = BASE
+	    "[message]\nmax_message_size = 50M\n",
+	  .want_msg_size = 50 * 1024 * 1024 },
+	{ .name = "size 10m", .data = BASE
+	    "[message]\nmax_message_size = 10m\n",
+	  .want_msg_size = 10 * 1024 * 1024 },
+	{ .name = "size 2G", .data = BASE "[message]\nmax_message_size = 2G\n",
+	  .want_msg_size = 2ULL * 1024 * 1024 * 1024 },
+	{ .name = "size bytes", .data = BASE
+	    "[message]\nmax_message_size = 1048576\n",
+	  .want_msg_size = 1048576 },
+	{ .name = "size with a space", .data = BASE
+	    "[message]\nmax_message_size = 20 M\n",
+	  .want_msg_size = 20 * 1024 * 1024 },
+	{ .name = "note size 16k", .data = BASE
+	    "[message]\nmax_note_size = 16k\n",
+	  .want_note_size = 16 * 1024 },
+	{ .name = "size 3G too big", .data = BASE
+	    "[message]\nmax_message_size = 3G\n",
+	  .want_err = PRE "[message] max_message_size: '3G' is out of range "
+	    "(1k..2G)" },
+	{ .name = "size 1023 too small", .data = BASE
+	    "[message]\nmax_message_size = 1023\n",
+	  .want_err = PRE "[message] max_message_size: '1023' is out of range "
+	    "(1k..2G)" },
+	{ .name = "note size 15k too small", .data = BASE
+	    "[message]\nmax_note_size = 15k\n",
+	  .want_err = PRE "[message] max_note_size: '15k' is out of range "
+	    "(16k..16M)" },
+	{ .name = "size overflow", .data = BASE
+	    "[message]\nmax_message_size = 99999999999999999999G\n",
+	  .want_err = PRE "[message] max_message_size: '99999999999999999999G'"
+	    " is out of range (1k..2G)" },
+	{ .name = "size 2^54 G overflows the multiplication", .data = BASE
+	    "[message]\nmax_message_size = 18014398509481984G\n",
+	  .want_err = PRE "[message] max_message_size: '18014398509481984G'"
+	    " is out of range (1k..2G)" },
+	{ .name = "size MB", .data = BASE
+	    "[message]\nmax_message_size = 50MB\n",
+	  .want_err = PRE "[message] max_message_size: '50MB' is not a size",
+	  .prefix = true },
+	{ .name = "size negative", .data = BASE
+	    "[message]\nmax_message_size = -1\n",
+	  .want_err = PRE "[message] max_message_size: '-1' is not a size",
+	  .prefix = true },
+	{ .name = "size fraction", .data = BASE
+	    "[message]\nmax_message_size = 1.5M\n",
+	  .want_err = PRE "[message] max_message_size: '1.5M' is not a size",
+	  .prefix = true },
+
+	/* booleans */
+	{ .name = "bool false", .data = BASE
+	    "[message]\ndiscard_automatic = false\n", .want_discard = 2 },
+	{ .name = "bool no", .data = BASE
+	    "[message]\ndiscard_automatic = no\n", .want_discard = 2 },
+	{ .name = "bool 0", .data = BASE
+	    "[message]\ndiscard_automatic = 0\n", .want_discard = 2 },
+	{ .name = "bool ON", .data = BASE
+	    "[message]\ndiscard_automatic = ON\n", .want_discard = 1 },
+	{ .name = "bool maybe", .data = BASE
+	    "[message]\ndiscard_automatic = maybe\n",
+	  .want_err = PRE "[message] discard_automatic: 'maybe' is not a "
+	    "boolean (use true or false)" },
+
+	/* base_url */
+	{ .name = "http to a public host",
+	  .data = "[api]\nbase_url = http://helpdesk.example.com\n",
+	  .want_err = PRE "[api] base_url: plain http is only allowed to a "
+	    "loopback host, not to 'helpdesk.example.com'; use https" },
+	{ .name = "http to 128.0.0.1",
+	  .data = "[api]\nbase_url = http://128.0.0.1\n",
+	  .want_err = PRE "[api] base_url: plain http is only allowed",
+	  .prefix = true },
+	{ .name = "http to localhost.example",
+	  .data = "[api]\nbase_url = http://localhost.example.com/\n",
+	  .want_err = PRE "[api] base_url: plain http is only allowed",
+	  .prefix = true },
+	{ .name = "http to 127.0.0.1:8080",
+	  .data = "[api]\nbase_url = http://127.0.0.1:8080\n",
+	  .want_url = "http://127.0.0.1:8080" },
+	{ .name = "http to 127.9.8.7",
+	  .data = "[api]\nbase_url = http://127.9.8.7/\n",
+	  .want_url = "http://127.9.8.7" },
+	{ .name = "http to localhost",
+	  .data = "[api]\nbase_url = http://localhost:8080/hd/\n",
+	  .want_url = "http://localhost:8080/hd" },
+	{ .name = "http to [::1]",
+	  .data = "[api]\nbase_url = http://[::1]:8080\n",
+	  .want_url = "http://[::1]:8080" },
+	{ .name = "HTTPS upper case",
+	  .data = "[api]\nbase_url = HTTPS://Helpdesk.Example.com\n",
+	  .want_url = "HTTPS://Helpdesk.Example.com" },
+	{ .name = "path prefix, trailing slashes",
+	  .data = "[api]\nbase_url = https://example.com/helpdesk//\n",
+	  .want_url = "https://example.com/helpdesk" },
+	{ .name = "userinfo",
+	  .data = "[api]\nbase_url = https://bob:s3cretpw@example.com/\n",
+	  .want_err = PRE "[api] base_url: the URL must not contain a user "
+	    "name or password; the key goes in key_file" },
+	{ .name = "empty userinfo",
+	  .data = "[api]\nbase_url = https://@example.com/\n",
+	  .want_err = PRE "[api] base_url: the URL must not contain a user "
+	    "name or password; the key goes in key_file" },
+	{ .name = "query",
+	  .data = "[api]\nbase_url = https://example.com/?token=x\n",
+	  .want_err = PRE "[api] base_url: the URL must not contain a query "
+	    "('?...')" },
+	{ .name = "empty query",
+	  .data = "[api]\nbase_url = https://example.com?\n",
+	  .want_err = PRE "[api] base_url: the URL must not contain a query "
+	    "('?...')" },
+	{ .name = "fragment",
+	  .data = "[api]\nbase_url = https://example.com/#x\n",
+	  .want_err = PRE "[api] base_url: the URL must not contain a "
+	    "fragment ('#...')" },
+	{ .name = "ftp",
+	  .data = "[api]\nbase_url = ftp://example.com/\n",
+	  .want_err = PRE "[api] base_url: scheme 'ftp' is not supported; "
+	    "use https://" },
+	{ .name = "no scheme",
+	  .data = "[api]\nbase_url = helpdesk.example.com\n",
+	  .want_err = PRE "[api] base_url: not a valid URL", .prefix = true },
+	{ .name = "no host",
+	  .data = "[api]\nbase_url = https:///api\n",
+	  .want_err = PRE "[api] base_url: the URL has no host name" },
+	{ .name = "space in the URL",
+	  .data = "[api]\nbase_url = https://example.com/a b\n",
+	  .want_err = PRE "[api] base_url: the URL contains a space",
+	  .prefix = true },
+	{ .name = "bad port",
+	  .data = "[api]\nbase_url = https://example.com:99999/\n",
+	  .want_err = PRE "[api] base_url: not a valid URL", .prefix = true },
+
+	/* patterns and sources */
+	{ .name = "bad regex",
+	  .data = BASE "[ticket]\nsubject_pattern = \\[#(?<id>[A-Z]+\\]\n",
+	  .want_err = PRE "[ticket] subject_pattern: bad pattern: ",
+	  .prefix = true },
+	{ .name = "regex without id group",
+	  .data = BASE "[ticket]\nsubject_pattern = \\[#([A-Z0-9]+)\\]\n",
+	  .want_err = PRE "[ticket] subject_pattern: the pattern has no named "
+	    "group \"id\"; capture the ticket id with (?<id>...)" },
+	{ .name = "regex with backslashes as written",
+	  .data = BASE "[ticket]\nsubject_pattern = (?i)\\[ticket "
+	    "(?<id>\\d+)\\]\n",
+	  .want_url = "https://helpdesk.example.com" },
+	{ .name = "sources with unknown item",
+	  .data = BASE "[ticket]\nsources = extension;body\n",
+	  .want_err = PRE "[ticket] sources: unknown source 'body' (use "
+	    "extension, subject or references)" },
+	{ .name = "sources duplicate",
+	  .data = BASE "[ticket]\nsources = subject;extension;subject\n",
+	  .want_err = PRE "[ticket] sources: 'subject' is listed twice" },
+	{ .name = "sources empty", .data = BASE "[ticket]\nsources =\n",
+	  .want_err = PRE "[ticket] sources: needs 1 to 3 items, separated "
+	    "by ';'" },
+	{ .name = "sources spaces and empty items",
+	  .data = BASE "[ticket]\nsources = subject ;; references;\n",
+	  .want_sources = "subject;references" },
+	{ .name = "sources all three",
+	  .data = BASE "[ticket]\nsources = references;subject;extension\n",
+	  .want_sources = "references;subject;extension" },
+	{ .name = "listed source with empty pattern",
+	  .data = BASE "[ticket]\nsources = subject\nsubject_pattern =\n",
+	  .want_err = PRE "[ticket] sources: 'subject' is listed but "
+	    "subject_pattern is empty" },
+	{ .name = "unlisted source with empty pattern",
+	  .data = BASE "[ticket]\nsources = subject\nextension_pattern =\n",
+	  .want_sources = "subject" },
+	{ .name = "delimiters +-",
+	  .data = BASE "[ticket]\nrecipient_delimiter = +-\n",
+	  .want_delim = "+-" },
+	{ .name = "empty delimiter",
+	  .data = BASE "[ticket]\nrecipient_delimiter =\n",
+	  .want_err = PRE "[ticket] recipient_delimiter: '' must be 1 to 8 "
+	    "characters long" },
+	{ .name = "letter delimiter",
+	  .data = BASE "[ticket]\nrecipient_delimiter = +x\n",
+	  .want_err = PRE "[ticket] recipient_delimiter: '+x': delimiters "
+	    "are", .prefix = true },
+	{ .name = "'@' delimiter",
+	  .data = BASE "[ticket]\nrecipient_delimiter = @\n",
+	  .want_err = PRE "[ticket] recipient_delimiter: '@': delimiters "
+	    "are", .prefix = true },
+	{ .name = "too many delimiters",
+	  .data = BASE "[ticket]\nrecipient_delimiter = +-=~!%^&*\n",
+	  .want_err = PRE "[ticket] recipient_delimiter: '+-=~!%^&*' must be "
+	    "1 to 8 characters long" },
+
+	/* paths */
+	{ .name = "relative key_file",
+	  .data = BASE "key_file = api.key\n",
+	  .want_err = PRE "[api] key_file: 'api.key' is not an absolute "
+	    "path" },
+	{ .name = "empty key_file", .data = BASE "key_file =\n",
+	  .want_err = PRE "[api] key_file must not be empty" },
+	{ .name = "missing ca_file",
+	  .data = BASE "ca_file = /nonexistent/ca.pem\n",
+	  .want_err = PRE "[api] ca_file: cannot read /nonexistent/ca.pem: "
+	    "No such file or directory" },
+	{ .name = "ca_file is a directory", .data = BASE "ca_file = /\n",
+	  .want_err = PRE "[api] ca_file: / is not a regular file" },
+	{ .name = "empty ca_file", .data = BASE "ca_file =\n",
+	  .want_url = "https://helpdesk.example.com" },
+};
+
+/* test_data - the table of in-memory configs */
+static void
+test_data(void)
+{
+	const struct data_case *c;
+	struct conf *conf;
+	struct gw_error err;
+	enum gw_status st;
+	char name[256];
+	char *s;
+	size_t i;
+
+	for (i = 0; i < G_N_ELEMENTS(data_cases); i++) {
+		c = &data_cases[i];
+		conf = NULL;
+		gw_error_clear(&err);
+		st = conf_load_data(c->data, strlen(c->data), NAME, &conf,
+		    &err);
+		g_snprintf(name, sizeof(name), "%s: status", c->name);
+		if (c->want_err != NULL) {
+			tap_int(st, GW_ECONFIG, name);
+			g_snprintf(name, sizeof(name), "%s: text", c->name);
+			if (c->prefix) {
+				if (!tap_ok(strncmp(err.text, c->want_err,
+				    strlen(c->want_err)) == 0, "%s", name))
+					printf("#   got:  %s\n#   want: %s...\n",
+					    err.text, c->want_err);
+			} else
+				tap_str(err.text, c->want_err, name);
+			tap_ok(conf == NULL, "%s: no conf", c->name);
+			tap_ok(strstr(err.text, "s3cretpw") == NULL,
+			    "%s: no password in the text", c->name);
+			conf_free(&conf);
+			continue;
+		}
+		if (!tap_int(st, GW_OK, name)) {
+			printf("#   error: %s\n", err.text);
+			continue;
+		}
+		if (c->want_url != NULL) {
+			g_snprintf(name, sizeof(name), "%s: base_url",
+			    c->name);
+			tap_str(conf->base_url, c->want_url, name);
+		}
+		if (c->want_msg_size != 0) {
+			g_snprintf(name, sizeof(name), "%s: max_message_size",
+			    c->name);
+			tap_int((long long)conf->max_message_size,
+			    (long long)c->want_msg_size, name);
+		}
+		if (c->want_note_size != 0) {
+			g_snprintf(name, sizeof(name), "%s: max_note_size",
+			    c->name);
+			tap_int((long long)conf->max_note_size,
+			    (long long)c->want_note_size, name);
+		}
+		if (c->want_discard != 0) {
+			g_snprintf(name, sizeof(name), "%s: discard_automatic",
+			    c->name);
+			tap_int(conf->discard_automatic, c->want_discard == 1,
+			    name);
+		}
+		if (c->want_delim != NULL) {
+			g_snprintf(name, sizeof(name), "%s: delimiter",
+			    c->name);
+			tap_str(conf->recipient_delimiter, c->want_delim, name);
+		}
+		if (c->want_sources != NULL) {
+			s = g_strjoinv(";", conf->sources);
+			g_snprintf(name, sizeof(name), "%s: sources", c->name);
+			tap_str(s, c->want_sources, name);
+			g_free(s);
+		}
+		conf_free(&conf);
+		tap_ok(conf == NULL, "%s: freed", c->name);
+	}
+}
+
+/* test_defaults - a config with only base_url */
+static void
+test_defaults(void)
+{
+	struct conf *conf = NULL;
+	struct gw_error err;
+	char *s;
+
+	if (!tap_int(conf_load_data(BASE, strlen(BASE), NAME, &conf, &err),
+	    GW_OK, "defaults: load")) {
+		printf("#   error: %s\n", err.text);
+		return;
+	}
+	tap_str(conf->path, NAME, "defaults: path");
+	tap_str(conf->base_url, "https://helpdesk.example.com",
+	    "defaults: base_url");
+	tap_str(conf->key_file, "/etc/mail2note/api.key",
+	    "defaults: key_file");
+	tap_str(conf->ca_file, NULL, "defaults: ca_file");
+	tap_int(conf->timeout, 20, "defaults: timeout");
+	tap_int(conf->connect_timeout, 10, "defaults: connect_timeout");
+	s = g_strjoinv(";", conf->sources);
+	tap_str(s, "extension;subject", "defaults: sources");
+	g_free(s);
+	tap_str(conf->extension_pattern,
+	    "^(?<id>[A-Za-z0-9][A-Za-z0-9_-]{0,63})$",
+	    "defaults: extension_pattern");
+	tap_str(conf->subject_pattern,
+	    "\\[#(?<id>[A-Za-z0-9][A-Za-z0-9_-]{0,63})\\]",
+	    "defaults: subject_pattern");
+	tap_str(conf->references_pattern,
+	    "<ticket-(?<id>[A-Za-z0-9][A-Za-z0-9_-]{0,63})@",
+	    "defaults: references_pattern");
+	tap_str(conf->recipient_delimiter, "+",
+	    "defaults: recipient_delimiter");
+	tap_int((long long)conf->max_message_size, 50LL * 1024 * 1024,
+	    "defaults: max_message_size");
+	tap_int(conf->max_mime_depth, 32, "defaults: max_mime_depth");
+	tap_int(conf->max_mime_parts, 500, "defaults: max_mime_parts");
+	tap_int((long long)conf->max_note_size, 1024 * 1024,
+	    "defaults: max_note_size");
+	tap_int(conf->discard_automatic, 1, "defaults: discard_automatic");
+	conf_free(&conf);
+	conf_free(&conf);
+	conf_free(NULL);
+	tap_ok(1, "conf_free is NULL-safe");
+}
+
+/* write_file - create path with data and mode; 0 on success */
+static int
+write_file(const char *path, const char *data, size_t len, mode_t mode)
+{
+	FILE *fp;
+
+	fp = fopen(path, "w");
+	if (fp == NULL)
+		return -1;
+	if (len > 0 && fwrite(data, 1, len, fp) != len) {
+		fclose(fp);
+		return -1;
+	}
+	if (fclose(fp) != 0)
+		return -1;
+	return chmod(path, mode);
+}
+
+/* test_good_file - every key set, read from a real file */
+static void
+test_good_file(const char *dir)
+{
+	char *path = g_build_filename(dir, "good.conf", NULL);
+	char *ca = g_build_filename(dir, "ca.pem", NULL);
+	char *key = g_build_filename(dir, "api.key", NULL);
+	struct conf *conf = NULL;
+	struct gw_error err;
+	char *data, *s;
+
+	data = g_strdup_printf(
+	    "# every key\n"
+	    "[api]\n"
+	    "base_url = https://helpdesk.example.com/hd/\n"
+	    "key_file = %s\n"
+	    "ca_file = %s\n"
+	    "timeout = 30\n"
+	    "connect_timeout = 7\n"
+	    "\n"
+	    "[ticket]\n"
+	    "sources = subject;references;extension\n"
+	    "extension_pattern = ^(?<id>T[0-9]+)$\n"
+	    "subject_pattern = \\[Ticket#(?<id>[0-9]+)\\]\n"
+	    "references_pattern = <t(?<id>[0-9]+)@\n"
+	    "recipient_delimiter = -+\n"
+	    "\n"
+	    "[message]\n"
+	    "max_message_size = 20M\n"
+	    "max_mime_depth = 10\n"
+	    "max_mime_parts = 100\n"
+	    "max_note_size = 512k\n"
+	    "discard_automatic = false\n", key, ca);
+	if (write_file(ca, "pem\n", 4, 0644) != 0 ||
+	    write_file(path, data, strlen(data), 0644) != 0) {
+		tap_ok(0, "good file: write: %s", g_strerror(errno));
+		goto out;
+	}
+	if (!tap_int(conf_load(path, &conf, &err), GW_OK, "good file: load")) {
+		printf("#   error: %s\n", err.text);
+		goto out;
+	}
+	tap_str(conf->path, path, "good file: path");
+	tap_str(conf->base_url, "https://helpdesk.example.com/hd",
+	    "good file: base_url");
+	tap_str(conf->key_file, key, "good file: key_file");
+	tap_str(conf->ca_file, ca, "good file: ca_file");
+	tap_int(conf->timeout, 30, "good file: timeout");
+	tap_int(conf->connect_timeout, 7, "good file: connect_timeout");
+	s = g_strjoinv(";", conf->sources);
+	tap_str(s, "subject;references;extension", "good file: sources");
+	g_free(s);
+	tap_str(conf->extension_pattern, "^(?<id>T[0-9]+)$",
+	    "good file: extension_pattern");
+	tap_str(conf->subject_pattern, "\\[Ticket#(?<id>[0-9]+)\\]",
+	    "good file: subject_pattern");
+	tap_str(conf->references_pattern, "<t(?<id>[0-9]+)@",
+	    "good file: references_pattern");
+	tap_str(conf->recipient_delimiter, "-+",
+	    "good file: recipient_delimiter");
+	tap_int((long long)conf->max_message_size, 20LL * 1024 * 1024,
+	    "good file: max_message_size");
+	tap_int(conf->max_mime_depth, 10, "good file: max_mime_depth");
+	tap_int(conf->max_mime_parts, 100, "good file: max_mime_parts");
+	tap_int((long long)conf->max_note_size, 512 * 1024,
+	    "good file: max_note_size");
+	tap_int(conf->discard_automatic, 0, "good file: discard_automatic");
+	conf_free(&conf);
+
+	/* $MAIL2NOTE_CONFIG names the file when no path is given */
+	setenv(CONF_ENV_PATH, path, 1);
+	if (tap_int(conf_load(NULL, &conf, &err), GW_OK,
+	    "MAIL2NOTE_CONFIG: load"))
+		tap_str(conf->path, path, "MAIL2NOTE_CONFIG: path");
+	else
+		printf("#   error: %s\n", err.text);
+	conf_free(&conf);
+	unsetenv(CONF_ENV_PATH);
+out:
+	g_free(data);
+	g_free(path);
+	g_free(ca);
+	g_free(key);
+}
+
+/* test_files - conf_load() of files that cannot be read */
+static void
+test_files(const char *dir)
+{
+	char *nul = g_build_filename(dir, "nul.conf", NULL);
+	struct conf *conf = NULL;
+	struct gw_error err;
+	char want[512];
+
+	tap_int(conf_load("/nonexistent/mail2note.conf", &conf, &err),
+	    GW_ECONFIG, "missing file: status");
+	tap_str(err.text, "cannot read config /nonexistent/mail2note.conf: "
+	    "No such file or directory", "missing file: text");
+	tap_int(conf_load(dir, &conf, &err), GW_ECONFIG, "directory: status");
+	g_snprintf(want, sizeof(want), "cannot read config %s: not a regular "
+	    "file", dir);
+	tap_str(err.text, want, "directory: text");
+	tap_ok(conf == NULL, "directory: no conf");
+
+	(void)write_file(nul, BASE "#\0x\n", sizeof(BASE) + 3, 0644);
+	tap_int(conf_load(nul, &conf, &err), GW_ECONFIG, "NUL byte: status");
+	g_snprintf(want, sizeof(want), "config %s: contains a NUL byte", nul);
+	tap_str(err.text, want, "NUL byte: text");
+	g_free(nul);
+}
+
+/* uncomment_defaults - the example file with every "#key = value" live */
+static char *
+uncomment_defaults(const char *text)
+{
+	GRegex *re = g_regex_new("^#([a-z_]+ =)", G_REGEX_MULTILINE, 0, NULL);
+	char *out = g_regex_replace(re, text, -1, 0, "\\1", 0, NULL);
+
+	g_regex_unref(re);
+	return out;
+}
+
+/* print_to_string - conf_print() output as a string */
+static char *
+print_to_string(const struct conf *conf, const struct secret *key)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&buf, &len);
+
+	if (fp == NULL)
+		return g_strdup("");
+	if (key != NULL)
+		conf_print_key(conf, key, fp);
+	else
+		conf_print(conf, fp);
+	fclose(fp);
+	return buf;
+}
+
+/* test_example - postfix/mail2note.conf documents exactly the defaults */
+static void
+test_example(void)
+{
+	struct conf *conf = NULL, *defaults = NULL;
+	char *text = NULL, *live = NULL, *a = NULL, *b = NULL;
+	const char *path = "postfix/mail2note.conf";
+	struct gw_error err;
+	gsize len;
+
+	if (!g_file_get_contents(path, &text, &len, NULL)) {
+		tap_ok(1, "example config # skip %s not found (run from the "
+		    "top directory)", path);
+		return;
+	}
+	tap_int(conf_load(path, &conf, &err), GW_ECONFIG,
+	    "example as shipped: needs base_url");
+	tap_str(err.text, "config postfix/mail2note.conf: [api] base_url is "
+	    "required", "example as shipped: text");
+
+	live = uncomment_defaults(text);
+	if (!tap_int(conf_load_data(live, strlen(live), "example", &conf,
+	    &err), GW_OK, "example uncommented: loads")) {
+		printf("#   error: %s\n", err.text);
+		goto out;
+	}
+	if (conf_load_data(BASE, strlen(BASE), "example", &defaults,
+	    &err) != GW_OK)
+		goto out;
+	/* ca_file's default is empty: written "ca_file =", i.e. unset. */
+	a = print_to_string(conf, NULL);
+	b = print_to_string(defaults, NULL);
+	tap_str(a, b, "example uncommented: the defaults, every key");
+	tap_ok(strstr(a, "max_message_size = 50M\n") != NULL &&
+	    strstr(a, "# ca_file is not set") != NULL &&
+	    strstr(a, "sources = extension;subject\n") != NULL &&
+	    strstr(a, "[message]\n") != NULL,
+	    "conf_print: settings in key file form");
+out:
+	g_free(a);
+	g_free(b);
+	conf_free(&conf);
+	conf_free(&defaults);
+	g_free(live);
+	g_free(text);
+}
+
+/* load_key - conf_load_key() for key_file = path */
+static enum gw_status
+load_key(const char *path, struct secret **key_r, struct gw_error *err)
+{
+	struct conf conf = { 0 };
+
+	conf.key_file = (char *)(uintptr_t)path;
+	gw_error_clear(err);
+	return conf_load_key(&conf, key_r, err);
+}
+
+/*
+ * key_case - one key file: contents and mode, and what must happen: the
+ * key, or an error "key file PATH<want_tail>"
+ */
+static void
+key_case(const char *dir, const char *name, const char *data, size_t len,
+    mode_t mode, const char *want_key, const char *want_tail)
+{
+	char *path = g_build_filename(dir, "case.key", NULL);
+	struct secret *key = NULL;
+	struct gw_error err;
+	char want[512], tname[256];
+	enum gw_status st;
+
+	(void)g_remove(path);
+	if (write_file(path, data, len, mode) != 0) {
+		tap_ok(0, "key %s: write: %s", name, g_strerror(errno));
+		goto out;
+	}
+	st = load_key(path, &key, &err);
+	g_snprintf(tname, sizeof(tname), "key %s: status", name);
+	if (want_key != NULL) {
+		if (!tap_int(st, GW_OK, tname))
+			printf("#   error: %s\n", err.text);
+		g_snprintf(tname, sizeof(tname), "key %s: value", name);
+		tap_str(key ? secret_value(key) : NULL, want_key, tname);
+	} else {
+		tap_int(st, GW_ECONFIG, tname);
+		g_snprintf(want, sizeof(want), "key file %s%s", path,
+		    want_tail);
+		g_snprintf(tname, sizeof(tname), "key %s: text", name);
+		tap_str(err.text, want, tname);
+		tap_ok(key == NULL, "key %s: no key", name);
+	}
+out:
+	secret_free(&key);
+	(void)g_remove(path);
+	g_free(path);
+}
+
+/* test_keys - the key file checks */
+static void
+test_keys(const char *dir)
+{
+	char *path = g_build_filename(dir, "api.key", NULL);
+	char *link = g_build_filename(dir, "link.key", NULL);
+	char *sub = g_build_filename(dir, "keydir", NULL);
+	char *fifo = g_build_filename(dir, "fifo.key", NULL);
+	char *missing = g_build_filename(dir, "missing.key", NULL);
+	struct conf *conf = NULL;
+	struct secret *key = NULL;
+	struct gw_error err;
+	char want[512], big[5000], *data = NULL, *out = NULL;
+
+	key_case(dir, "good", "ixk_goodkey123\n", 15, 0600, "ixk_goodkey123",
+	    NULL);
+	key_case(dir, "0400", "ixk_goodkey123", 14, 0400, "ixk_goodkey123",
+	    NULL);
+	key_case(dir, "comments and blank lines",
+	    "# helpdesk API key\n\n  ixk_abc \r\n# end\n", 38, 0600, "ixk_abc",
+	    NULL);
+	key_case(dir, "not ixk_ (warned, accepted)", "tok123\n", 7, 0600,
+	    "tok123", NULL);
+	key_case(dir, "mode 0644", "ixk_a\n", 6, 0644, NULL,
+	    " is readable by group or others (mode 0644); "
+	    "chmod 600 it");
+	key_case(dir, "mode 0640", "ixk_a\n", 6, 0640, NULL,
+	    " is readable by group or others (mode 0640); "
+	    "chmod 600 it");
+	key_case(dir, "mode 0620", "ixk_a\n", 6, 0620, NULL,
+	    " is writable by group or others (mode 0620); "
+	    "chmod 600 it");
+	key_case(dir, "mode 0601", "ixk_a\n", 6, 0601, NULL,
+	    " is executable by group or others (mode 0601); "
+	    "chmod 600 it");
+	key_case(dir, "empty", "", 0, 0600, NULL, " holds no key");
+	key_case(dir, "only comments", "# key goes here\n\n", 17, 0600, NULL,
+	    " holds no key");
+	key_case(dir, "key with spaces", "ixk_ab cd\n", 10, 0600, NULL,
+	    ": the key contains white space at byte 7; it must "
+	    "be one word of printable ASCII");
+	key_case(dir, "two lines", "ixk_a\nixk_b\n", 12, 0600, NULL,
+	    " holds more than one line; put only the key in it");
+	memset(big, 'k', sizeof(big));
+	key_case(dir, "too big", big, sizeof(big), 0600, NULL,
+	    " is larger than 4096 bytes; it should hold only the "
+	    "key");
+	key_case(dir, "longer than SECRET_MAX", big, 2000, 0600, NULL,
+	    ": the key is longer than 1024 bytes");
+
+	/* a symbolic link to a good file */
+	(void)write_file(path, "ixk_linked\n", 11, 0600);
+	if (symlink(path, link) == 0) {
+		tap_int(load_key(link, &key, &err), GW_ECONFIG,
+		    "key symlink: status");
+		g_snprintf(want, sizeof(want), "key file %s is a symbolic "
+		    "link; set key_file to the file itself", link);
+		tap_str(err.text, want, "key symlink: text");
+	} else
+		tap_ok(0, "symlink: %s", g_strerror(errno));
+	secret_free(&key);
+
+	/* a directory */
+	(void)g_mkdir(sub, 0700);
+	tap_int(load_key(sub, &key, &err), GW_ECONFIG, "key directory: status");
+	g_snprintf(want, sizeof(want), "key file %s is not a regular file",
+	    sub);
+	tap_str(err.text, want, "key directory: text");
+
+	/* a FIFO must not block */
+	if (mkfifo(fifo, 0600) == 0) {
+		tap_int(load_key(fifo, &key, &err), GW_ECONFIG,
+		    "key FIFO: status");
+		g_snprintf(want, sizeof(want), "key file %s is not a regular "
+		    "file", fifo);
+		tap_str(err.text, want, "key FIFO: text");
+	}
+
+	/* missing */
+	tap_int(load_key(missing, &key, &err), GW_ECONFIG,
+	    "key missing: status");
+	g_snprintf(want, sizeof(want), "cannot open key file %s: No such file "
+	    "or directory", missing);
+	tap_str(err.text, want, "key missing: text");
+
+	/* owned by someone else */
+	if (geteuid() == 0) {
+		if (chown(path, 65534, 65534) == 0) {
+			tap_int(load_key(path, &key, &err), GW_ECONFIG,
+			    "key wrong owner: status");
+			g_snprintf(want, sizeof(want), "key file %s is owned "
+			    "by uid 65534, but mail2note runs as uid 0; chown "
+			    "it to that user", path);
+			tap_str(err.text, want, "key wrong owner: text");
+			if (chown(path, 0, 0) != 0)
+				tap_ok(0, "chown back: %s", g_strerror(errno));
+		} else
+			tap_ok(0, "chown: %s", g_strerror(errno));
+	} else
+		tap_ok(1, "key wrong owner # skip not running as root");
+
+	/* through a config, and what --check-config prints about it */
+	data = g_strdup_printf(BASE "key_file = %s\n", path);
+	if (conf_load_data(data, strlen(data), NAME, &conf, &err) == GW_OK &&
+	    tap_int(conf_load_key(conf, &key, &err), GW_OK,
+	    "key via config: status")) {
+		tap_str(secret_value(key), "ixk_linked", "key via config: value");
+		out = print_to_string(conf, key);
+		g_snprintf(want, sizeof(want), "# key: ixk_\xe2\x80\xa6(10 chars) "
+		    "loaded from %s\n", path);
+		tap_str(out, want, "conf_print_key: describes, never shows");
+		tap_ok(strstr(out, "linked") == NULL, "conf_print_key: no key");
+	} else
+		printf("#   error: %s\n", err.text);
+	free(out);
+	secret_free(&key);
+	conf_free(&conf);
+	g_free(data);
+
+	(void)g_remove(path);
+	(void)g_remove(link);
+	(void)g_remove(fifo);
+	(void)g_rmdir(sub);
+	g_free(path);
+	g_free(link);
+	g_free(sub);
+	g_free(fifo);
+	g_free(missing);
+}
+
+/* cleanup - remove the temporary directory and what is left in it */
+static void
+cleanup(const char *dir)
+{
+	const char *name;
+	GDir *d = g_dir_open(dir, 0, NULL);
+	char *path;
+
+	while (d != NULL && (name = g_dir_read_name(d)) != NULL) {
+		path = g_build_filename(dir, name, NULL);
+		(void)g_remove(path);
+		g_free(path);
+	}
+	if (d != NULL)
+		g_dir_close(d);
+	tap_ok(g_rmdir(dir) == 0, "temporary directory removed");
+}
+
+int
+main(void)
+{
+	struct gw_error err;
+	char *dir;
+
+	if (secret_init(&err) != GW_OK) {
+		tap_ok(0, "secret_init: %s", err.text);
+		return tap_done();
+	}
+	dir = g_dir_make_tmp("mail2note-conf-XXXXXX", NULL);
+	if (!tap_ok(dir != NULL, "temporary directory"))
+		return tap_done();
+	test_data();
+	test_defaults();
+	test_good_file(dir);
+	test_files(dir);
+	test_example();
+	test_keys(dir);
+	cleanup(dir);
+	g_free(dir);
+	return tap_done();
+}
