@@ -1,0 +1,152 @@
+# common.sh - shared helpers for the real-MTA tests (tests/t/05*-mta-*.t).
+# Sourced after tests/t/lib.sh; bash.
+#
+# The MTA tests run their own Postfix or Exim instance on 127.0.0.1 with
+# every file under $T, generated from the snippets in postfix/ by sed, so
+# that the README's set-up and the tests cannot drift apart.
+
+# The unprivileged account the pipe transports run mail2note as.  It owns
+# the key file (mail2note refuses one owned by anybody else).
+MTA_USER=${M2N_MTA_USER:-m2ntest}
+
+# mta_need_root - skip the whole file unless we are root
+mta_need_root() {
+	[ "$(id -u)" -eq 0 ] ||
+	    skip_all "needs root to run its own MTA instance (CI runs as root)"
+}
+
+# mta_user - make sure MTA_USER exists (idempotent); sets MTA_UID MTA_GID
+mta_user() {
+	if ! getent passwd "$MTA_USER" >/dev/null; then
+		useradd --system --user-group --no-create-home \
+		    --home-dir /nonexistent --shell /usr/sbin/nologin \
+		    "$MTA_USER" >/dev/null 2>&1 ||
+		    getent passwd "$MTA_USER" >/dev/null ||
+		    { echo "Bail out! cannot create user $MTA_USER"; exit 1; }
+	fi
+	MTA_UID=$(id -u "$MTA_USER")
+	MTA_GID=$(id -g "$MTA_USER")
+}
+
+# mta_free_port - print a TCP port on 127.0.0.1 that is free right now
+mta_free_port() {
+	python3 -c 'import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])
+s.close()'
+}
+
+# mta_setup_gateway - the files the pipe runs with, readable by MTA_USER:
+# MTA_BIN (the binary under test, copied when MTA_USER cannot reach it
+# where it is), MTA_CONF and its key file from lib.sh's mk_conf (needs
+# FAKE_URL, so call fake_start first).
+mta_setup_gateway() {
+	# Directories the daemons and MTA_USER walk through.
+	chmod 0711 "$T"
+	mk_conf
+	chown "$MTA_USER:" "$T/api.key" "$M2N_CONF"
+	chmod 0600 "$T/api.key"
+	chmod 0644 "$M2N_CONF"
+	MTA_CONF=$M2N_CONF
+	MTA_BIN=$M2N_BIN
+	if ! runuser -u "$MTA_USER" -- test -x "$MTA_BIN"; then
+		mkdir -p "$T/bin"
+		chmod 0755 "$T/bin"
+		install -m 0755 "$M2N_BIN" "$T/bin/mail2note"
+		MTA_BIN=$T/bin/mail2note
+	fi
+	# The gateway as the pipe will run it: the config must check out.
+	if ! runuser -u "$MTA_USER" -- "$MTA_BIN" -c "$MTA_CONF" \
+	    --check-config >"$T/check-config.out" 2>&1; then
+		diag "mail2note --check-config as $MTA_USER failed:"
+		diag "$(cat "$T/check-config.out")"
+	fi
+}
+
+# mta_wait SECONDS CMD... - poll CMD every 0.2 s until it succeeds or
+# SECONDS pass; returns CMD's last status
+mta_wait() {
+	_mw_end=$(($(date +%s) + $1))
+	shift
+	while :; do
+		"$@" && return 0
+		[ "$(date +%s)" -ge "$_mw_end" ] && { "$@"; return $?; }
+		sleep 0.2
+	done
+}
+
+# mta_notes_for TICKET - how many notes the fake accepted for TICKET ('*':
+# for any ticket)
+mta_notes_for() {
+	fake_ctl /_fake/notes | python3 -c 'import json, sys
+t = sys.argv[1]
+print(sum(1 for n in json.load(sys.stdin) if t in ("*", n.get("ticket"))))' "$1"
+}
+
+# mta_note_has TICKET TEXT - true when a note for TICKET has TEXT in body_text
+mta_note_has() {
+	fake_ctl /_fake/notes | python3 -c 'import json, sys
+for n in json.load(sys.stdin):
+    if n.get("ticket") != sys.argv[1]:
+        continue
+    b = n.get("body")
+    b = json.loads(b) if isinstance(b, str) else (b or {})
+    if sys.argv[2] in b.get("body_text", ""):
+        sys.exit(0)
+sys.exit(1)' "$1" "$2"
+}
+
+# mta_grep_count FILE EXTENDED-REGEX - number of matching lines (0 if none)
+mta_grep_count() {
+	grep -cE "$2" "$1" 2>/dev/null || true
+}
+
+# mta_snippet_sed FILE SED-SCRIPT... - FILE with the substitutions applied,
+# failing (Bail out) when one of them matched nothing: the snippet changed
+# under the test, which must then be updated with it.
+mta_snippet_sed() {
+	_ms_file=$1
+	shift
+	_ms_text=$(cat "$_ms_file")
+	for _ms_s in "$@"; do
+		_ms_new=$(printf '%s\n' "$_ms_text" | sed "$_ms_s")
+		if [ "$_ms_new" = "$_ms_text" ]; then
+			echo "Bail out! $_ms_file: '$_ms_s' changed nothing; update the test"
+			exit 1
+		fi
+		_ms_text=$_ms_new
+	done
+	printf '%s\n' "$_ms_text"
+}
+
+# mta_dsn_field MBOX FIELD - FIELD (Status, Diagnostic-Code, Action) of the
+# first recipient block of the first delivery-status report in MBOX, with
+# folded lines joined
+mta_dsn_field() {
+	python3 - "$1" "$2" <<'PY'
+import mailbox, sys
+for msg in mailbox.mbox(sys.argv[1]):
+    for part in msg.walk():
+        if part.get_content_type() != "message/delivery-status":
+            continue
+        blocks = part.get_payload()
+        for b in blocks[1:] if len(blocks) > 1 else blocks:
+            v = b.get(sys.argv[2])
+            if v is not None:
+                print(" ".join(str(v).split()))
+                sys.exit(0)
+sys.exit(1)
+PY
+}
+
+# mta_reason RECIPIENT EXTENSION - the reason text (first line, without its
+# RFC 3463 code, whitespace squeezed) mail2note gives, as MTA_USER, for a
+# mail without a ticket: what the MTA's bounce must carry
+mta_reason() {
+	printf 'From: x@sender.test\nTo: %s\nSubject: no ticket\n\nhello\n' "$1" |
+	    runuser -u "$MTA_USER" -- "$MTA_BIN" -c "$MTA_CONF" \
+	    -f x@sender.test -r "$1" -x "$2" 2>&1 | head -n 1 |
+	    sed 's/^[245]\.[0-9]*\.[0-9]* *//' | tr -s ' \t' '  ' |
+	    cut -c1-60
+}
