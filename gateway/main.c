@@ -292,6 +292,7 @@ main_run(const struct opts *o, struct outcome *oc, struct gw_error *err)
 
 	if (o->check_config) {
 		conf_print(conf, stdout);
+		conf_print_key(conf, key, stdout);
 		if (fflush(stdout) != 0)
 			st = gw_error_set(err, GW_ETEMP,
 			    "cannot write to standard output");
