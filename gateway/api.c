@@ -315,7 +315,9 @@ api_classify(long http_status, const char *body, size_t len,
 	api_details(obj, det);
 	details = log_sanitize(det->str, API_TEXT_MAX + 20);
 	tmp = api_problem(obj);
-	problem = log_sanitize(tmp, 40);
+	/* An RFC 7807 type URI: its last segment is the code. */
+	m = tmp != NULL ? strrchr(tmp, '/') : NULL;
+	problem = log_sanitize(m != NULL ? m + 1 : tmp, 40);
 	g_free(tmp);
 	ra = api_jretry(obj);
 	if (ra < 0 && retry_after_header >= 0)
@@ -788,13 +790,25 @@ api_post(const struct api_config *cfg, const char *ticket, const char *body,
 	if (res != NULL)
 		res->elapsed_ms = (long)((g_get_monotonic_time() - start) /
 		    1000);
-	if (rc != CURLE_OK) {
-		st = api_curl_error(curl, rc, cfg, url, errbuf, err);
-		goto out;
-	}
 	(void)curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
 	if (res != NULL)
 		res->http_status = status;
+	if (rc != CURLE_OK) {
+		/*
+		 * The status line and headers arrived, the body did not
+		 * (cut short, reset, or stalled).  A 2xx means the note
+		 * exists: deferring would post it twice.  A cut body is
+		 * still a usable answer for any status.
+		 */
+		if (status >= 200 && status <= 299) {
+			log_warn("the note API answered %ld but the answer "
+			    "was cut short (%s); the note counts as delivered",
+			    status, curl_easy_strerror(rc));
+		} else if (rc != CURLE_PARTIAL_FILE || status < 100) {
+			st = api_curl_error(curl, rc, cfg, url, errbuf, err);
+			goto out;
+		}
+	}
 
 	st = api_classify(status, ans.buf, ans.len, ans.retry_after,
 	    res != NULL ? &res->retry_after : NULL, err);
@@ -803,7 +817,7 @@ api_post(const struct api_config *cfg, const char *ticket, const char *body,
 		(void)gw_error_set(err, GW_ENOTICKET,
 		    "ticket %s not found (API 404)", tk);
 		g_free(tk);
-	} else if (st == GW_OK) {
+	} else if (st == GW_OK && rc == CURLE_OK) {
 		obj = api_parse(ans.buf, ans.len);
 		if (obj == NULL)
 			log_warn("the note API answered %ld with %s; the note "

@@ -1,0 +1,690 @@
+/*
+ * test_api.c - api_url escaping, api_classify for every kind of answer,
+ * the exact api_describe string, and api_post against a one-shot loopback
+ * server forked per case (request bytes, caps, Retry-After, timeouts).
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <glib.h>
+
+#include "api.h"
+#include "secret.h"
+#include "status.h"
+#include "tap.h"
+
+struct url_case {
+	const char *name;
+	const char *base;
+	const char *ticket;
+	const char *want;
+};
+
+static const struct url_case url_cases[] = {
+	{ .name = "plain", .base = "https://h.example", .ticket = "T1001",
+	  .want = "https://h.example/api/v1/tickets/T1001/messages" },
+	{ .name = "trailing slash", .base = "https://h.example/",
+	  .ticket = "T1001",
+	  .want = "https://h.example/api/v1/tickets/T1001/messages" },
+	{ .name = "many trailing slashes", .base = "https://h.example///",
+	  .ticket = "4242",
+	  .want = "https://h.example/api/v1/tickets/4242/messages" },
+	{ .name = "path prefix", .base = "https://h.example/helpdesk",
+	  .ticket = "abc_DEF-9",
+	  .want = "https://h.example/helpdesk/api/v1/tickets/abc_DEF-9/messages" },
+	{ .name = "path prefix slash", .base = "http://127.0.0.1:8080/x/",
+	  .ticket = "T1",
+	  .want = "http://127.0.0.1:8080/x/api/v1/tickets/T1/messages" },
+	{ .name = "unreserved kept", .base = "https://h", .ticket = "a.b_c-d~e",
+	  .want = "https://h/api/v1/tickets/a.b_c-d~e/messages" },
+	{ .name = "dot dot slash", .base = "https://h", .ticket = "../admin",
+	  .want = "https://h/api/v1/tickets/..%2Fadmin/messages" },
+	{ .name = "percent", .base = "https://h", .ticket = "T1%2F",
+	  .want = "https://h/api/v1/tickets/T1%252F/messages" },
+	{ .name = "space query fragment", .base = "https://h",
+	  .ticket = "a b?c#d",
+	  .want = "https://h/api/v1/tickets/a%20b%3Fc%23d/messages" },
+	{ .name = "utf-8", .base = "https://h", .ticket = "\xc3\xa9",
+	  .want = "https://h/api/v1/tickets/%C3%A9/messages" },
+	{ .name = "crlf", .base = "https://h", .ticket = "a\r\nX: y",
+	  .want = "https://h/api/v1/tickets/a%0D%0AX%3A%20y/messages" },
+	{ .name = "empty ticket", .base = "https://h", .ticket = "",
+	  .want = "https://h/api/v1/tickets//messages" },
+};
+
+struct classify_case {
+	const char *name;
+	long status;
+	const char *body;
+	long header_retry;
+	enum gw_status want;
+	const char *want_text;	/* NULL: not checked */
+	long want_retry;
+};
+
+#define J400 "{\"error\":\"Bad Request\",\"message\":\"The request contains " \
+	"invalid parameters or malformed data\",\"code\":400,\"details\":" \
+	"[{\"field\":\"body_html\",\"message\":\"Invalid HTML\"}]}"
+#define J401 "{\"error\":\"Unauthorized\",\"message\":\"Authentication " \
+	"required. Please provide a valid API token\",\"code\":401}"
+#define J403 "{\"error\":\"Forbidden\",\"message\":\"You don't have " \
+	"permission to access this resource\",\"code\":403"
+#define J429 "{\"error\":\"Too Many Requests\",\"message\":\"Rate limit " \
+	"exceeded. Please try again later\",\"code\":429,\"retryAfter\":3600}"
+#define HTML500 "<!DOCTYPE html><html><head><title>500</title></head>" \
+	"<body><h1>Internal Server Error</h1></body></html>"
+
+static const struct classify_case classify_cases[] = {
+	{ "201 JSON", 201, "{\"id\":\"msg_1\"}", -1, GW_OK, "", -1 },
+	{ "201 {}", 201, "{}", -1, GW_OK, "", -1 },
+	{ "201 empty", 201, "", -1, GW_OK, "", -1 },
+	{ "201 NULL", 201, NULL, -1, GW_OK, "", -1 },
+	{ "201 HTML", 201, "<html><body>ok</body></html>", -1, GW_OK, "", -1 },
+	{ "200", 200, "{}", -1, GW_OK, "", -1 },
+	{ "204", 204, NULL, -1, GW_OK, "", -1 },
+	{ "400 contract", 400, J400, -1, GW_EDATA,
+	  "API refused the note (400): The request contains invalid "
+	  "parameters or malformed data; body_html: Invalid HTML", -1 },
+	{ "400 type", 400, "{\"error\":\"Bad Request\",\"message\":\"Must use "
+	  "type: internal_note only\",\"code\":400}", -1, GW_EDATA,
+	  "API refused the note (400): Must use type: internal_note only", -1 },
+	{ "400 empty", 400, "", -1, GW_EDATA,
+	  "API refused the note (400)", -1 },
+	{ "400 HTML", 400, "<html>bad</html>", -1, GW_EDATA,
+	  "API refused the note (400)", -1 },
+	{ "422 details", 422, "{\"message\":\"Validation failed\",\"details\":"
+	  "[{\"field\":\"body_html\",\"message\":\"too long\"},{\"field\":"
+	  "\"body_text\",\"message\":\"required\"}]}", -1, GW_EDATA,
+	  "API refused the note (422): Validation failed; body_html: too "
+	  "long; body_text: required", -1 },
+	{ "422 details string", 422, "{\"message\":\"Invalid\",\"details\":"
+	  "\"body too long\"}", -1, GW_EDATA,
+	  "API refused the note (422): Invalid; body too long", -1 },
+	{ "422 details object", 422, "{\"details\":{\"body_html\":\"bad\"}}",
+	  -1, GW_EDATA, "API refused the note (422); body_html: bad", -1 },
+	{ "422 hostile text", 422, "{\"message\":\"a\\nb\\u0000c\\u001b[31m\"}",
+	  -1, GW_EDATA, "API refused the note (422): a?b", -1 },
+	{ "404", 404, "{\"error\":\"Not Found\",\"message\":\"Ticket not "
+	  "found\",\"code\":404}", -1, GW_ENOTICKET,
+	  "ticket not found (API 404)", -1 },
+	{ "404 HTML", 404, "<h1>404</h1>", -1, GW_ENOTICKET,
+	  "ticket not found (API 404)", -1 },
+	{ "413", 413, "", -1, GW_ETOOBIG,
+	  "API refused the note as too large (413)", -1 },
+	{ "413 JSON", 413, "{\"message\":\"Request body too large\"}", -1,
+	  GW_ETOOBIG, "API refused the note as too large (413): Request body "
+	  "too large", -1 },
+	{ "401", 401, J401, -1, GW_EAUTH, "API key refused (401 "
+	  "unauthorized): the key in key_file is invalid or revoked", -1 },
+	{ "401 empty", 401, NULL, -1, GW_EAUTH, "API key refused (401 "
+	  "unauthorized): the key in key_file is invalid or revoked", -1 },
+	{ "403 insufficient_scope", 403, J403 ",\"problem\":"
+	  "\"insufficient_scope\"}", -1, GW_EAUTH, "API key refused (403 "
+	  "insufficient_scope): the key in key_file is read-only; a "
+	  "read-write key is needed", -1 },
+	{ "403 forbidden", 403, J403 ",\"problem\":\"forbidden\"}", -1,
+	  GW_EAUTH, "API key refused (403 forbidden): the workspace has no "
+	  "API access entitlement", -1 },
+	{ "403 type URI", 403, "{\"type\":\"https://api.example/problems/"
+	  "insufficient_scope\"}", -1, GW_EAUTH, "API key refused (403 "
+	  "insufficient_scope): the key in key_file is read-only; a "
+	  "read-write key is needed", -1 },
+	{ "403 code string", 403, "{\"code\":\"forbidden\"}", -1, GW_EAUTH,
+	  "API key refused (403 forbidden): the workspace has no API access "
+	  "entitlement", -1 },
+	{ "403 error_code", 403, "{\"error_code\":\"INSUFFICIENT_SCOPE\"}", -1,
+	  GW_EAUTH, "API key refused (403 insufficient_scope): the key in "
+	  "key_file is read-only; a read-write key is needed", -1 },
+	{ "403 message read-only", 403, "{\"message\":\"This key is "
+	  "read-only\"}", -1, GW_EAUTH, "API key refused (403 "
+	  "insufficient_scope): the key in key_file is read-only; a "
+	  "read-write key is needed", -1 },
+	{ "403 no problem code", 403, J403 "}", -1, GW_EAUTH,
+	  "API key refused (403): the key in key_file is read-only or the "
+	  "workspace has no API access", -1 },
+	{ "403 empty", 403, "", -1, GW_EAUTH,
+	  "API key refused (403): the key in key_file is read-only or the "
+	  "workspace has no API access", -1 },
+	{ "408", 408, "", -1, GW_ETIMEOUT, "API request timeout (408)", -1 },
+	{ "429 retryAfter", 429, J429, -1, GW_ERATELIMIT,
+	  "API rate limit (429); retry after 3600s", 3600 },
+	{ "429 JSON beats header", 429, J429, 60, GW_ERATELIMIT,
+	  "API rate limit (429); retry after 3600s", 3600 },
+	{ "429 header only", 429, "", 120, GW_ERATELIMIT,
+	  "API rate limit (429); retry after 120s", 120 },
+	{ "429 HTML header", 429, "<html>slow down</html>", 7, GW_ERATELIMIT,
+	  "API rate limit (429); retry after 7s", 7 },
+	{ "429 retryAfter string", 429, "{\"retryAfter\":\"30\"}", -1,
+	  GW_ERATELIMIT, "API rate limit (429); retry after 30s", 30 },
+	{ "429 retryAfter negative", 429, "{\"retryAfter\":-5}", 9,
+	  GW_ERATELIMIT, "API rate limit (429); retry after 9s", 9 },
+	{ "429 retryAfter huge", 429, "{\"retryAfter\":99999999999999}", -1,
+	  GW_ERATELIMIT, "API rate limit (429); retry after 2592000s",
+	  2592000 },
+	{ "429 nothing", 429, NULL, -1, GW_ERATELIMIT,
+	  "API rate limit (429); retry later", -1 },
+	{ "500 JSON", 500, "{\"error\":\"Internal Server Error\",\"message\":"
+	  "\"An unexpected error occurred\",\"code\":500}", -1, GW_ETEMP,
+	  "API server error (500): An unexpected error occurred", -1 },
+	{ "500 HTML", 500, HTML500, -1, GW_ETEMP, "API server error (500)", -1 },
+	{ "502 empty", 502, "", -1, GW_ETEMP, "API server error (502)", -1 },
+	{ "503 Retry-After", 503, "{\"message\":\"maintenance\"}", 120,
+	  GW_ETEMP, "API server error (503): maintenance; retry after 120s",
+	  120 },
+	{ "503 error only", 503, "{\"error\":\"Service Unavailable\"}", -1,
+	  GW_ETEMP, "API server error (503): Service Unavailable", -1 },
+	{ "599", 599, NULL, -1, GW_ETEMP, "API server error (599)", -1 },
+	{ "301", 301, NULL, -1, GW_ETEMP, "unexpected redirect (301) from the "
+	  "API; base_url may be wrong", -1 },
+	{ "302", 302, "<a href=x>", -1, GW_ETEMP, NULL, -1 },
+	{ "304", 304, NULL, -1, GW_ETEMP, NULL, -1 },
+	{ "405", 405, "{\"message\":\"Method Not Allowed\"}", -1, GW_ETEMP,
+	  "unexpected API answer (405): Method Not Allowed", -1 },
+	{ "409", 409, NULL, -1, GW_ETEMP, "unexpected API answer (409)", -1 },
+	{ "418", 418, "short and stout", -1, GW_ETEMP,
+	  "unexpected API answer (418)", -1 },
+	{ "100", 100, NULL, -1, GW_ETEMP,
+	  "unexpected API answer (HTTP status 100)", -1 },
+	{ "0", 0, NULL, -1, GW_ETEMP,
+	  "unexpected API answer (HTTP status 0)", -1 },
+	{ "1000", 1000, NULL, -1, GW_ETEMP,
+	  "unexpected API answer (HTTP status 1000)", -1 },
+	{ "JSON array body", 400, "[1,2]", -1, GW_EDATA,
+	  "API refused the note (400)", -1 },
+	{ "truncated JSON", 422, "{\"message\":\"cut", -1, GW_EDATA,
+	  "API refused the note (422)", -1 },
+	{ "trailing newline", 422, "{\"message\":\"x\"}\n", -1, GW_EDATA,
+	  "API refused the note (422): x", -1 },
+	{ "deep JSON", 500, "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["
+	  "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[", -1, GW_ETEMP,
+	  "API server error (500)", -1 },
+};
+
+/* test_url - the escaping table */
+static void
+test_url(void)
+{
+	size_t i;
+	char *got;
+
+	for (i = 0; i < G_N_ELEMENTS(url_cases); i++) {
+		got = api_url(url_cases[i].base, url_cases[i].ticket);
+		tap_str(got, url_cases[i].want, url_cases[i].name);
+		g_free(got);
+	}
+}
+
+/* test_classify - one row per kind of answer */
+static void
+test_classify(void)
+{
+	const struct classify_case *c;
+	struct gw_error err;
+	enum gw_status st;
+	long ra;
+	size_t i;
+	char name[160];
+
+	for (i = 0; i < G_N_ELEMENTS(classify_cases); i++) {
+		c = &classify_cases[i];
+		gw_error_clear(&err);
+		ra = -42;
+		st = api_classify(c->status, c->body, c->body ?
+		    strlen(c->body) : 0, c->header_retry, &ra, &err);
+		(void)g_snprintf(name, sizeof(name), "classify %s: %s",
+		    c->name, status_name(c->want));
+		if (!tap_int(st, c->want, name))
+			printf("#   got %s\n", status_name(st));
+		if (c->want_text != NULL) {
+			(void)g_snprintf(name, sizeof(name), "classify %s: text",
+			    c->name);
+			tap_str(err.text, c->want_text, name);
+		}
+		if (st != GW_OK) {
+			(void)g_snprintf(name, sizeof(name),
+			    "classify %s: err.code", c->name);
+			tap_int(err.code, st, name);
+		}
+		(void)g_snprintf(name, sizeof(name), "classify %s: retry",
+		    c->name);
+		tap_int(ra, c->want_retry, name);
+	}
+
+	/* NULL outputs are allowed. */
+	st = api_classify(429, J429, strlen(J429), -1, NULL, NULL);
+	tap_int(st, GW_ERATELIMIT, "classify with NULL err and retry_r");
+
+	/* A body without NUL after len bytes: only len bytes are read. */
+	{
+		const char buf[] = "{\"message\":\"abc\"}GARBAGE";
+
+		gw_error_clear(&err);
+		st = api_classify(500, buf, 17, -1, NULL, &err);
+		tap_str(err.text, "API server error (500): abc",
+		    "classify reads only len bytes");
+	}
+
+	/* Long server text is capped and stays one line. */
+	{
+		GString *b = g_string_new("{\"message\":\"");
+		int k;
+
+		for (k = 0; k < 500; k++)
+			g_string_append(b, "x\\n");
+		g_string_append(b, "\"}");
+		gw_error_clear(&err);
+		st = api_classify(422, b->str, b->len, -1, NULL, &err);
+		tap_ok(strlen(err.text) < 160 && strchr(err.text, '\n') ==
+		    NULL, "long message capped (%zu bytes)", strlen(err.text));
+		g_string_free(b, TRUE);
+	}
+}
+
+/* test_describe - the exact --dry-run string */
+static void
+test_describe(void)
+{
+	struct api_config cfg = {
+		.base_url = "https://helpdesk.example/",
+		.timeout = 20,
+		.connect_timeout = 10,
+		.user_agent = "mail2note/0.1.0",
+	};
+	const char *body = "{\"type\":\"internal_note\",\"body_html\":"
+	    "\"<p>a/b</p>\",\"body_text\":\"caf\xc3\xa9 \\\"q\\\"\"}";
+	char *got;
+
+	got = api_describe(&cfg, "T1001", body, strlen(body),
+	    "0123456789abcdef");
+	tap_str(got, "{\"method\":\"POST\",\"url\":\"https://helpdesk.example/"
+	    "api/v1/tickets/T1001/messages\",\"headers\":{\"Content-Type\":"
+	    "\"application/json\",\"Accept\":\"application/json\","
+	    "\"Authorization\":\"Bearer [redacted]\",\"Idempotency-Key\":"
+	    "\"0123456789abcdef\",\"User-Agent\":\"mail2note/0.1.0\"},"
+	    "\"body\":{\"type\":\"internal_note\",\"body_html\":\"<p>a/b</p>\","
+	    "\"body_text\":\"caf\xc3\xa9 \\\"q\\\"\"}}", "describe exact");
+	g_free(got);
+
+	got = api_describe(&cfg, "../x", body, strlen(body), NULL);
+	tap_str(got, "{\"method\":\"POST\",\"url\":\"https://helpdesk.example/"
+	    "api/v1/tickets/..%2Fx/messages\",\"headers\":{\"Content-Type\":"
+	    "\"application/json\",\"Accept\":\"application/json\","
+	    "\"Authorization\":\"Bearer [redacted]\",\"User-Agent\":"
+	    "\"mail2note/0.1.0\"},\"body\":{\"type\":\"internal_note\","
+	    "\"body_html\":\"<p>a/b</p>\",\"body_text\":\"caf\xc3\xa9 "
+	    "\\\"q\\\"\"}}", "describe: no idempotency key, escaped id");
+	g_free(got);
+
+	got = api_describe(&cfg, "T1", "not json", 8, "k");
+	tap_ok(strstr(got, "\"body\":\"not json\"") != NULL,
+	    "describe: a non-object body is shown as a string");
+	g_free(got);
+}
+
+/*
+ * A one-shot loopback server in a child process: accept one connection,
+ * read the request (headers + Content-Length body) into a pipe for the
+ * parent, send the canned answer (or stall), close, _exit.
+ */
+struct server {
+	pid_t pid;
+	int port;
+	int req_fd;		/* read end: the request bytes */
+};
+
+/* server_read_request - read one HTTP request from fd */
+static GString *
+server_read_request(int fd)
+{
+	GString *req = g_string_new(NULL);
+	char buf[4096], *hdr_end, *cl;
+	ssize_t n;
+	size_t need = (size_t)-1, hlen;
+
+	for (;;) {
+		if (need != (size_t)-1 && req->len >= need)
+			break;
+		n = read(fd, buf, sizeof(buf));
+		if (n <= 0)
+			break;
+		g_string_append_len(req, buf, n);
+		if (need == (size_t)-1 &&
+		    (hdr_end = strstr(req->str, "\r\n\r\n")) != NULL) {
+			hlen = (size_t)(hdr_end - req->str) + 4;
+			cl = g_strstr_len(req->str, (gssize)hlen,
+			    "Content-Length: ");
+			need = hlen + (cl ? strtoul(cl + 16, NULL, 10) : 0);
+		}
+	}
+	return req;
+}
+
+/* server_start - fork the server; answer NULL means stall 5 seconds */
+static void
+server_start(struct server *s, const char *answer, size_t answer_len)
+{
+	struct sockaddr_in sin;
+	socklen_t sl = sizeof(sin);
+	int lfd, cfd, p[2], one = 1;
+	GString *req;
+
+	lfd = socket(AF_INET, SOCK_STREAM, 0);
+	(void)setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (bind(lfd, (struct sockaddr *)&sin, sizeof(sin)) != 0 ||
+	    listen(lfd, 4) != 0 ||
+	    getsockname(lfd, (struct sockaddr *)&sin, &sl) != 0 ||
+	    pipe(p) != 0) {
+		printf("Bail out! cannot listen: %s\n", strerror(errno));
+		exit(1);
+	}
+	s->port = ntohs(sin.sin_port);
+	fflush(stdout);
+	s->pid = fork();
+	if (s->pid == 0) {
+		close(p[0]);
+		alarm(10);
+		cfd = accept(lfd, NULL, NULL);
+		if (cfd < 0)
+			_exit(1);
+		req = server_read_request(cfd);
+		if (write(p[1], req->str, req->len) < 0)
+			_exit(1);
+		close(p[1]);
+		if (answer == NULL) {
+			sleep(5);
+			_exit(0);
+		}
+		while (answer_len > 0) {
+			ssize_t n = write(cfd, answer, answer_len);
+
+			if (n <= 0)
+				break;
+			answer += n;
+			answer_len -= (size_t)n;
+		}
+		shutdown(cfd, SHUT_WR);
+		/* Drain until the client closes, so it sees no reset. */
+		{
+			char b[512];
+
+			while (read(cfd, b, sizeof(b)) > 0)
+				;
+		}
+		_exit(0);
+	}
+	close(lfd);
+	close(p[1]);
+	s->req_fd = p[0];
+}
+
+/* server_finish - the request the server saw; reaps the child */
+static GString *
+server_finish(struct server *s)
+{
+	GString *req;
+
+	req = server_read_request(s->req_fd);
+	close(s->req_fd);
+	kill(s->pid, SIGTERM);
+	(void)waitpid(s->pid, NULL, 0);
+	return req;
+}
+
+/* post_case - api_post against a server with one canned answer */
+static enum gw_status
+post_case(const char *answer, size_t answer_len, const char *ticket,
+    const char *idem, long timeout, const struct secret *key,
+    struct api_result *res, struct gw_error *err, GString **req_r)
+{
+	struct server s;
+	struct api_config cfg = { 0 };
+	char url[64];
+	const char *body = "{\"type\":\"internal_note\",\"body_html\":\"<p>x"
+	    "</p>\",\"body_text\":\"x\"}";
+	enum gw_status st;
+
+	server_start(&s, answer, answer_len);
+	(void)g_snprintf(url, sizeof(url), "http://127.0.0.1:%d/", s.port);
+	cfg.base_url = url;
+	cfg.timeout = timeout;
+	cfg.connect_timeout = 2;
+	cfg.key = key;
+	cfg.user_agent = "mail2note/test";
+	gw_error_clear(err);
+	st = api_post(&cfg, ticket, body, strlen(body), idem, res, err);
+	*req_r = server_finish(&s);
+	return st;
+}
+
+/* test_post - api_post end to end on loopback */
+static void
+test_post(void)
+{
+	struct secret *key = NULL;
+	struct gw_error err;
+	struct api_result res;
+	struct api_config cfg = { 0 };
+	GString *req = NULL, *big;
+	enum gw_status st;
+	const char *answer;
+	char *dyn, date[64], url[64], want[128];
+	struct tm tm;
+	time_t when;
+	gint64 t0;
+	int fd, port;
+	struct sockaddr_in sin;
+	socklen_t sl = sizeof(sin);
+	const char *k = "ixk_unit_secret_5e5e5e";
+	const char *a201 = "HTTP/1.1 201 Created\r\nContent-Type: "
+	    "application/json\r\nContent-Length: 15\r\nConnection: close\r\n"
+	    "\r\n{\"id\":\"msg_1\"}\n";
+
+	if (secret_new(k, strlen(k), &key, &err) != GW_OK) {
+		tap_ok(0, "secret_new: %s", err.text);
+		return;
+	}
+
+	/* The request: method, path, headers, body; no Expect. */
+	st = post_case(a201, strlen(a201), "T1001", "abc123", 5, key, &res,
+	    &err, &req);
+	tap_int(st, GW_OK, "post 201: OK");
+	tap_int(res.http_status, 201, "post 201: http_status");
+	tap_int(res.retry_after, -1, "post 201: no retry");
+	tap_ok(g_str_has_prefix(req->str,
+	    "POST /api/v1/tickets/T1001/messages HTTP/1.1\r\n"),
+	    "request line");
+	tap_ok(strstr(req->str, "\r\nAuthorization: Bearer ixk_unit_secret_"
+	    "5e5e5e\r\n") != NULL, "Authorization: Bearer header");
+	tap_ok(strstr(req->str, "\r\nContent-Type: application/json\r\n") !=
+	    NULL, "Content-Type header");
+	tap_ok(strstr(req->str, "\r\nAccept: application/json\r\n") != NULL,
+	    "Accept header");
+	tap_ok(strstr(req->str, "\r\nIdempotency-Key: abc123\r\n") != NULL,
+	    "Idempotency-Key header");
+	tap_ok(strstr(req->str, "\r\nUser-Agent: mail2note/test\r\n") != NULL,
+	    "User-Agent header");
+	tap_ok(strstr(req->str, "Expect") == NULL, "no Expect header");
+	tap_ok(g_str_has_suffix(req->str, "\r\n\r\n{\"type\":\"internal_note\","
+	    "\"body_html\":\"<p>x</p>\",\"body_text\":\"x\"}"),
+	    "body sent as given");
+	g_string_free(req, TRUE);
+
+	/* Escaped ticket in the path; no idempotency key. */
+	st = post_case(a201, strlen(a201), "a b/c", NULL, 5, key, &res, &err,
+	    &req);
+	tap_ok(g_str_has_prefix(req->str,
+	    "POST /api/v1/tickets/a%20b%2Fc/messages "), "ticket escaped");
+	tap_ok(strstr(req->str, "Idempotency-Key") == NULL,
+	    "no Idempotency-Key when none given");
+	g_string_free(req, TRUE);
+
+	/* A huge 2xx answer: kept to the cap, still OK. */
+	big = g_string_new("HTTP/1.1 201 Created\r\nContent-Type: "
+	    "application/json\r\nConnection: close\r\n\r\n{\"x\":\"");
+	while (big->len < 3 * API_MAX_RESPONSE)
+		g_string_append(big, "0123456789abcdef");
+	g_string_append(big, "\"}");
+	st = post_case(big->str, big->len, "T1001", NULL, 5, key, &res, &err,
+	    &req);
+	tap_int(st, GW_OK, "post: a 192 KiB answer is capped, still OK");
+	g_string_free(big, TRUE);
+	g_string_free(req, TRUE);
+
+	/* 404: the ticket id is named. */
+	answer = "HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\n"
+	    "Connection: close\r\n\r\n{\"error\":\"Not "
+	    "Found\",\"message\":\"Ticket not found\",\"code\":404}";
+	st = post_case(answer, strlen(answer), "T9999", NULL, 5, key, &res,
+	    &err, &req);
+	tap_int(st, GW_ENOTICKET, "post 404: ENOTICKET");
+	tap_str(err.text, "ticket T9999 not found (API 404)", "post 404 text");
+	g_string_free(req, TRUE);
+
+	/* Answers cut short: the status still counts. */
+	answer = "HTTP/1.1 404 Not Found\r\nContent-Length: 500\r\n"
+	    "Connection: close\r\n\r\n{\"message\":\"Ticket";
+	st = post_case(answer, strlen(answer), "T9999", NULL, 5, key, &res,
+	    &err, &req);
+	tap_int(st, GW_ENOTICKET, "post 404 cut short: ENOTICKET");
+	g_string_free(req, TRUE);
+	answer = "HTTP/1.1 201 Created\r\nContent-Length: 500\r\n"
+	    "Connection: close\r\n\r\n{\"id\":";
+	st = post_case(answer, strlen(answer), "T1001", NULL, 5, key, &res,
+	    &err, &req);
+	tap_int(st, GW_OK, "post 201 cut short: OK (never post twice)");
+	g_string_free(req, TRUE);
+
+	/* 429 with an HTTP-date Retry-After and no body. */
+	when = time(NULL) + 120;
+	gmtime_r(&when, &tm);
+	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+	dyn = g_strdup_printf("HTTP/1.1 429 Too Many Requests\r\n"
+	    "Retry-After: %s\r\nContent-Length: 0\r\nConnection: close\r\n"
+	    "\r\n", date);
+	answer = dyn;
+	t0 = g_get_monotonic_time();
+	st = post_case(answer, strlen(answer), "T1001", NULL, 5, key, &res,
+	    &err, &req);
+	tap_int(st, GW_ERATELIMIT, "post 429 date: ERATELIMIT");
+	tap_ok(res.retry_after >= 117 && res.retry_after <= 121,
+	    "post 429: Retry-After date -> %lds", res.retry_after);
+	tap_ok(g_get_monotonic_time() - t0 < 3 * G_USEC_PER_SEC,
+	    "post 429: returns at once");
+	tap_int(res.http_status, 429, "post 429: http_status");
+	g_free(dyn);
+	g_string_free(req, TRUE);
+
+	/* 429 with delta seconds, after a 100 Continue. */
+	answer = "HTTP/1.1 100 Continue\r\nRetry-After: 5\r\n\r\n"
+	    "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 42\r\n"
+	    "Content-Length: 0\r\nConnection: close\r\n\r\n";
+	st = post_case(answer, strlen(answer), "T1001", NULL, 5, key, &res,
+	    &err, &req);
+	tap_int(res.retry_after, 42, "post 429: Retry-After 42 after a 100");
+	g_string_free(req, TRUE);
+
+	/* A redirect is not followed. */
+	answer = "HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:9/x\r\n"
+	    "Content-Length: 0\r\nConnection: close\r\n\r\n";
+	st = post_case(answer, strlen(answer), "T1001", NULL, 5, key, &res,
+	    &err, &req);
+	tap_int(st, GW_ETEMP, "post 302: ETEMP, not followed");
+	g_string_free(req, TRUE);
+
+	/* Garbage instead of HTTP. */
+	answer = "\x01\x02SSH-2.0-OpenSSH\r\n\xff\xfe garbage\r\n";
+	st = post_case(answer, strlen(answer), "T1001", NULL, 5, key, &res,
+	    &err, &req);
+	tap_int(st, GW_ETEMP, "post garbage: ETEMP");
+	tap_ok(strstr(err.text, "garbled answer") != NULL,
+	    "post garbage text: %s", err.text);
+	g_string_free(req, TRUE);
+
+	/* Closed without an answer. */
+	st = post_case("", 0, "T1001", NULL, 5, key, &res, &err, &req);
+	tap_int(st, GW_ENETWORK, "post: no answer -> ENETWORK");
+	tap_ok(strstr(err.text, "without answering") != NULL,
+	    "post no answer text: %s", err.text);
+	g_string_free(req, TRUE);
+
+	/* A stall: the whole exchange is bounded by timeout. */
+	t0 = g_get_monotonic_time();
+	st = post_case(NULL, 0, "T1001", NULL, 1, key, &res, &err, &req);
+	tap_int(st, GW_ETIMEOUT, "post stall: ETIMEOUT");
+	tap_str(err.text, "note API timeout after 1s", "post stall text");
+	tap_ok(g_get_monotonic_time() - t0 < 3 * G_USEC_PER_SEC,
+	    "post stall: bounded (%ld ms)", res.elapsed_ms);
+	g_string_free(req, TRUE);
+
+	/* Connection refused: a port that was just free. */
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	(void)bind(fd, (struct sockaddr *)&sin, sizeof(sin));
+	(void)getsockname(fd, (struct sockaddr *)&sin, &sl);
+	port = ntohs(sin.sin_port);
+	close(fd);
+	(void)g_snprintf(url, sizeof(url), "http://127.0.0.1:%d", port);
+	cfg.base_url = url;
+	cfg.timeout = 5;
+	cfg.connect_timeout = 2;
+	cfg.key = key;
+	cfg.user_agent = "mail2note/test";
+	gw_error_clear(&err);
+	st = api_post(&cfg, "T1001", "{}", 2, NULL, &res, &err);
+	tap_int(st, GW_ENETWORK, "post refused: ENETWORK");
+	(void)g_snprintf(want, sizeof(want),
+	    "note API at 127.0.0.1:%d: connection refused", port);
+	tap_str(err.text, want, "post refused text");
+	tap_int(res.http_status, 0, "post refused: http_status 0");
+
+	/* Not http(s): a configuration error, nothing sent. */
+	cfg.base_url = "ftp://127.0.0.1";
+	st = api_post(&cfg, "T1001", "{}", 2, NULL, &res, &err);
+	tap_int(st, GW_ECONFIG, "post ftp://: ECONFIG");
+	cfg.base_url = "not a url";
+	st = api_post(&cfg, "T1001", "{}", 2, NULL, &res, &err);
+	tap_int(st, GW_ECONFIG, "post bad URL: ECONFIG");
+
+	/* No key text in any error. */
+	tap_ok(strstr(err.text, "ixk_") == NULL, "no key in error texts");
+
+	/* Missing arguments. */
+	cfg.base_url = url;
+	st = api_post(&cfg, "", "{}", 2, NULL, &res, &err);
+	tap_int(st, GW_ESOFTWARE, "post with an empty ticket: ESOFTWARE");
+	st = api_post(&cfg, "T1", "{}", 2, "bad key\r\nX: y", &res, &err);
+	tap_int(st, GW_ESOFTWARE, "post with a malformed idempotency key");
+
+	secret_free(&key);
+}
+
+int
+main(void)
+{
+	struct gw_error err;
+
+	if (api_global_init(&err) != GW_OK) {
+		printf("Bail out! %s\n", err.text);
+		return 1;
+	}
+	test_url();
+	test_classify();
+	test_describe();
+	test_post();
+	api_global_cleanup();
+	return tap_done();
+}
