@@ -1,0 +1,1401 @@
+/*
+ * message.c - read one RFC 5322 message and reduce it to a struct message.
+ *
+ * The raw bytes are first read once by a cheap line scanner (scan_*):
+ * it counts the bytes, notices an empty message and bounds what GMime is
+ * later given.  GMime builds one object per MIME part and per header
+ * field, about 1-2 KB each, with no cap of its own: ten megabytes of
+ * "--b" lines or "X:y" lines would cost gigabytes.  So the scanner counts
+ * lines that could open a part ("--...") or a header field ("name:") and,
+ * past a generous bound, the parse stops at that line (limits_hit).
+ *
+ * Then GMime parses from a file descriptor (the spool or stdin itself)
+ * with persist_stream, so part contents stay on disk: attachments are only
+ * ever streamed into a counting null stream, and text bodies are read
+ * through a decoding filter up to a cap.
+ *
+ * The MIME tree is walked here, not with g_mime_message_get_body(), so
+ * that the choice of body follows what mail clients send:
+ * multipart/alternative gives its last text/plain and last text/html,
+ * multipart/related its root, multipart/mixed (and any other multipart)
+ * its inline text parts in order, appended (Apple Mail splits a body
+ * around inline images).  Everything else is an attachment, and
+ * message/rfc822 parts become forwards, parsed into their own struct
+ * message.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <gmime/gmime.h>
+
+#include "message.h"
+
+#define MESSAGE_CHUNK		65536	/* read(2) size when spooling */
+#define MESSAGE_HEADER_MAX	65536	/* bytes kept of one header field */
+#define MESSAGE_SCAN_FIELDS	50000	/* "name:" lines GMime may see */
+#define MESSAGE_SCAN_DASHES	20000	/* "--" lines, plus 4 per max_parts */
+
+/* Used when a caller passes no limits (fuzzers). */
+static const struct message_limits default_limits = {
+	.max_size = 32 * 1024 * 1024,
+	.max_depth = 32,
+	.max_parts = 1000,
+	.max_body = 1024 * 1024,
+};
+
+enum scan_state {
+	SCAN_BOL,		/* at the start of a line */
+	SCAN_DASH,		/* saw one '-' */
+	SCAN_NAME,		/* inside something like a field name */
+	SCAN_NAMEWS,		/* blanks after that name */
+	SCAN_REST		/* nothing more to learn on this line */
+};
+
+/* What the line scanner learns about the raw bytes. */
+struct scan {
+	uint64_t off;		/* bytes fed */
+	uint64_t line;		/* offset where the current line starts */
+	uint64_t cut;		/* give GMime only [0, cut); UINT64_MAX: all */
+	uint64_t dashes;	/* lines starting with "--" */
+	uint64_t fields;	/* lines looking like "name:" */
+	uint64_t max_dashes;
+	uint64_t max_fields;
+	enum scan_state state;
+	bool nonspace;		/* some byte was not white space */
+};
+
+/* State of one parse, shared by the message and its forwards. */
+struct ctx {
+	const struct message_limits *limits;
+	GMimeParserOptions *options;
+	unsigned warnings;	/* parser warnings, via the callback */
+	int parts;		/* MIME objects walked */
+	bool limits_hit;
+};
+
+/* The bodies being collected for one message (or one alternative). */
+struct body {
+	GString *text;
+	GString *html;
+	bool text_cut;
+	bool html_cut;
+};
+
+static void walk(struct ctx *, struct message *, struct body *,
+    GMimeObject *, int, bool);
+static struct message *extract(struct ctx *, GMimeMessage *, int);
+
+/*
+ * Windows-1252 bytes 0x80-0x9f; 0xfffd where the code page leaves a hole.
+ * The rest of the code page is ISO 8859-1, i.e. the byte value itself.
+ */
+static const uint16_t cp1252_high[32] = {
+	0x20ac, 0xfffd, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021,
+	0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0xfffd, 0x017d, 0xfffd,
+	0xfffd, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014,
+	0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0xfffd, 0x017e, 0x0178
+};
+
+/* scan_init - a scanner whose bounds follow limits */
+static void
+scan_init(struct scan *sc, const struct message_limits *limits)
+{
+	uint64_t parts;
+
+	memset(sc, 0, sizeof(*sc));
+	sc->cut = UINT64_MAX;
+	sc->state = SCAN_BOL;
+	parts = limits->max_parts > 0 ? (uint64_t)limits->max_parts : 0;
+	if (parts > UINT64_MAX / 8)
+		parts = UINT64_MAX / 8;
+	sc->max_dashes = MESSAGE_SCAN_DASHES + 4 * parts;
+	sc->max_fields = MESSAGE_SCAN_FIELDS;
+}
+
+/* scan_count - count one line of a kind; past max, cut before that line */
+static void
+scan_count(struct scan *sc, uint64_t *count, uint64_t max)
+{
+	if (++*count > max && sc->cut == UINT64_MAX)
+		sc->cut = sc->line;
+}
+
+/* is_name_char - could c be part of a header field name (RFC 5322 ftext) */
+static bool
+is_name_char(unsigned char c)
+{
+	return c > 0x20 && c < 0x7f && c != ':';
+}
+
+/* scan_feed - run the scanner over the next len bytes */
+static void
+scan_feed(struct scan *sc, const char *buf, size_t len)
+{
+	size_t i;
+	unsigned char c;
+
+	for (i = 0; i < len; i++) {
+		c = (unsigned char)buf[i];
+		if (c != ' ' && (c < '\t' || c > '\r'))
+			sc->nonspace = true;
+		if (c == '\n') {
+			sc->state = SCAN_BOL;
+			sc->line = sc->off + i + 1;
+			continue;
+		}
+		switch (sc->state) {
+		case SCAN_BOL:
+			if (c == '-')
+				sc->state = SCAN_DASH;
+			else if (is_name_char(c))
+				sc->state = SCAN_NAME;
+			else
+				sc->state = SCAN_REST;
+			break;
+		case SCAN_DASH:
+			if (c == '-') {
+				scan_count(sc, &sc->dashes, sc->max_dashes);
+				sc->state = SCAN_REST;
+			} else if (c == ':') {
+				scan_count(sc, &sc->fields, sc->max_fields);
+				sc->state = SCAN_REST;
+			} else
+				sc->state = is_name_char(c) ? SCAN_NAME :
+				    SCAN_REST;
+			break;
+		case SCAN_NAME:
+		case SCAN_NAMEWS:
+			if (c == ':') {
+				scan_count(sc, &sc->fields, sc->max_fields);
+				sc->state = SCAN_REST;
+			} else if (c == ' ' || c == '\t')
+				sc->state = SCAN_NAMEWS;
+			else if (sc->state == SCAN_NAMEWS || !is_name_char(c))
+				sc->state = SCAN_REST;
+			break;
+		case SCAN_REST:
+			break;
+		}
+	}
+	sc->off += len;
+}
+
+/* parser_warning - GMime parser callback: count malformations */
+static void
+parser_warning(gint64 offset, GMimeParserWarning code, const gchar *item,
+    gpointer user_data)
+{
+	struct ctx *c = user_data;
+
+	(void)offset;
+	(void)code;
+	(void)item;
+	c->warnings++;
+}
+
+/* utf8_fit - the longest prefix of s (len bytes) of at most max bytes that
+ * does not end inside a UTF-8 sequence */
+static size_t
+utf8_fit(const char *s, size_t len, size_t max)
+{
+	if (len <= max)
+		return len;
+	while (max > 0 && ((unsigned char)s[max] & 0xc0) == 0x80)
+		max--;
+	return max;
+}
+
+/*
+ * header_text - a header value made safe: valid UTF-8, line breaks of
+ * folding removed, other control characters turned into spaces, trimmed,
+ * cut at MESSAGE_HEADER_MAX.  New string, or NULL when s is NULL or
+ * nothing is left.
+ */
+static char *
+header_text(const char *s)
+{
+	GString *out;
+	char *valid;
+	const char *p;
+	gunichar ch;
+	size_t n;
+
+	if (s == NULL)
+		return NULL;
+	valid = g_utf8_make_valid(s, -1);
+	out = g_string_sized_new(strlen(valid));
+	for (p = valid; *p != '\0'; p = g_utf8_next_char(p)) {
+		ch = g_utf8_get_char(p);
+		if (ch == '\r' || ch == '\n')
+			continue;
+		if (ch < 0x20 || (ch >= 0x7f && ch <= 0x9f))
+			g_string_append_c(out, ' ');
+		else
+			g_string_append_len(out, p, g_utf8_next_char(p) - p);
+	}
+	g_free(valid);
+	g_strstrip(out->str);
+	n = strlen(out->str);
+	n = utf8_fit(out->str, n, MESSAGE_HEADER_MAX);
+	g_string_truncate(out, n);
+	if (out->len == 0) {
+		g_string_free(out, TRUE);
+		return NULL;
+	}
+	return g_string_free(out, FALSE);
+}
+
+/* append_unichar - append ch to out as UTF-8 */
+static void
+append_unichar(GString *out, gunichar ch)
+{
+	char u[6];
+
+	g_string_append_len(out, u, g_unichar_to_utf8(ch, u));
+}
+
+/*
+ * normalize - body bytes, mostly UTF-8 already, made clean: invalid
+ * sequences, NUL and control characters other than tab and newline become
+ * U+FFFD, CRLF and lone CR become LF, a leading BOM goes.  New GString.
+ */
+static GString *
+normalize(const char *s, size_t len)
+{
+	GString *out;
+	unsigned char c;
+	gunichar ch;
+	size_t i, n;
+
+	out = g_string_sized_new(len + 1);
+	i = 0;
+	while (i < len) {
+		c = (unsigned char)s[i];
+		if (c < 0x80) {
+			if (c == '\r') {
+				g_string_append_c(out, '\n');
+				if (i + 1 < len && s[i + 1] == '\n')
+					i++;
+			} else if (c == '\n' || c == '\t' ||
+			    (c >= 0x20 && c != 0x7f))
+				g_string_append_c(out, (char)c);
+			else
+				append_unichar(out, 0xfffd);
+			i++;
+			continue;
+		}
+		ch = g_utf8_get_char_validated(s + i, (gssize)(len - i));
+		if (ch == (gunichar)-1 || ch == (gunichar)-2) {
+			append_unichar(out, 0xfffd);
+			i++;
+			continue;
+		}
+		n = (size_t)g_utf8_skip[c];
+		if (ch == 0xfeff && out->len == 0)
+			;	/* a byte order mark says nothing here */
+		else if (ch <= 0x9f)
+			append_unichar(out, 0xfffd);
+		else
+			g_string_append_len(out, s + i, (gssize)n);
+		i += n;
+	}
+	return out;
+}
+
+/* utf8_census - count valid multi-byte UTF-8 sequences and invalid bytes */
+static void
+utf8_census(const char *s, size_t len, size_t *good_r, size_t *bad_r)
+{
+	gunichar ch;
+	size_t i;
+
+	*good_r = *bad_r = 0;
+	i = 0;
+	while (i < len) {
+		if ((unsigned char)s[i] < 0x80) {
+			i++;
+			continue;
+		}
+		ch = g_utf8_get_char_validated(s + i, (gssize)(len - i));
+		if (ch == (gunichar)-1 || ch == (gunichar)-2) {
+			(*bad_r)++;
+			i++;
+		} else {
+			(*good_r)++;
+			i += (size_t)g_utf8_skip[(unsigned char)s[i]];
+		}
+	}
+}
+
+/* from_cp1252 - Windows-1252 (so also ISO 8859-1 and ASCII) to UTF-8 */
+static GString *
+from_cp1252(const char *s, size_t len)
+{
+	GString *out;
+	unsigned char c;
+	size_t i;
+
+	out = g_string_sized_new(len + len / 2 + 1);
+	for (i = 0; i < len; i++) {
+		c = (unsigned char)s[i];
+		if (c < 0x80)
+			g_string_append_c(out, (char)c);
+		else if (c < 0xa0)
+			append_unichar(out, cp1252_high[c - 0x80]);
+		else
+			append_unichar(out, c);
+	}
+	return out;
+}
+
+/*
+ * guess_utf8 - bytes with no (believable) charset: UTF-8 when they look
+ * like UTF-8 (more valid sequences than stray bytes), else Windows-1252,
+ * the usual charset of undeclared 8-bit mail.
+ */
+static GString *
+guess_utf8(const char *s, size_t len)
+{
+	size_t good, bad;
+
+	utf8_census(s, len, &good, &bad);
+	if (bad == 0 || good > bad)
+		return g_string_new_len(s, (gssize)len);
+	return from_cp1252(s, len);
+}
+
+/*
+ * iconv_lenient - convert with cd; an invalid byte becomes U+FFFD and is
+ * counted in *errors_r; an incomplete sequence at the end (a cut body) is
+ * dropped.  Gives up (NULL) when most of the input is invalid.
+ */
+static GString *
+iconv_lenient(GIConv cd, const char *s, size_t len, size_t *errors_r)
+{
+	GString *out;
+	char buf[4096], *in, *o;
+	gsize inleft, oleft, r;
+
+	*errors_r = 0;
+	out = g_string_sized_new(len * 2 + 1);
+	in = (char *)s;	/* g_iconv() does not write through it */
+	inleft = len;
+	while (inleft > 0) {
+		o = buf;
+		oleft = sizeof(buf);
+		r = g_iconv(cd, &in, &inleft, &o, &oleft);
+		g_string_append_len(out, buf, (gssize)(o - buf));
+		if (r != (gsize)-1 || errno == E2BIG)
+			continue;
+		if (errno != EILSEQ)
+			break;
+		append_unichar(out, 0xfffd);
+		in++;
+		inleft--;
+		if (++*errors_r > 64 && *errors_r > len / 8) {
+			g_string_free(out, TRUE);
+			return NULL;
+		}
+	}
+	return out;
+}
+
+/* is_charset - is canon (a canonical charset name) one of the list */
+static bool
+is_charset(const char *canon, const char *const *list)
+{
+	for (; *list != NULL; list++)
+		if (g_ascii_strcasecmp(canon, *list) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * to_utf8 - decoded body bytes in the declared charset (NULL: none) to
+ * UTF-8, not yet normalised.  Mail often lies about its charset: text
+ * that is valid UTF-8 is taken as UTF-8 whatever the label, ASCII and
+ * Latin-1 labels are read as Windows-1252 (as browsers do), and a few
+ * East Asian labels as the supersets that mailers actually send.
+ */
+static GString *
+to_utf8(const char *s, size_t len, const char *charset)
+{
+	static const char *const guessed[] = { "utf-8", "utf8", "us-ascii",
+	    "ascii", "iso-8859-1", "latin1", "windows-1252", "cp1252",
+	    "x-unknown", "unknown-8bit", NULL };
+	static const char *const supersets[][2] = {
+		{ "gb2312", "GB18030" }, { "gbk", "GB18030" },
+		{ "euc-kr", "CP949" }, { "ks_c_5601-1987", "CP949" },
+		{ "shift_jis", "CP932" }, { "iso-8859-8-i", "ISO-8859-8" },
+		{ "tis-620", "CP874" }, { "iso-8859-11", "CP874" }
+	};
+	const char *canon, *name;
+	GString *out;
+	GIConv cd;
+	size_t good, bad, errors, i;
+
+	if (charset == NULL || *charset == '\0')
+		return guess_utf8(s, len);
+	canon = g_mime_charset_canon_name(charset);
+	if (canon == NULL || is_charset(canon, guessed))
+		return guess_utf8(s, len);
+	utf8_census(s, len, &good, &bad);
+	if (good > 0 && bad == 0)
+		return g_string_new_len(s, (gssize)len);
+
+	name = canon;
+	for (i = 0; i < G_N_ELEMENTS(supersets); i++)
+		if (g_ascii_strcasecmp(canon, supersets[i][0]) == 0)
+			name = supersets[i][1];
+	cd = g_iconv_open("UTF-8", g_mime_charset_iconv_name(name));
+	if (cd == (GIConv)-1)
+		return guess_utf8(s, len);
+	out = iconv_lenient(cd, s, len, &errors);
+	g_iconv_close(cd);
+	if (out == NULL)
+		return guess_utf8(s, len);
+	return out;
+}
+
+/*
+ * part_text - the text of a leaf part as clean UTF-8, at most cap bytes;
+ * *cut_r is set when something was left out.  Only about 4 * cap raw bytes
+ * are read, however large the part.  New string, *len_r its length.
+ */
+static char *
+part_text(GMimePart *part, size_t cap, bool *cut_r, size_t *len_r)
+{
+	GMimeDataWrapper *dw;
+	GMimeStream *filtered;
+	GMimeFilter *decoder;
+	GMimeContentEncoding enc;
+	GByteArray *raw;
+	GString *utf8, *clean;
+	ssize_t n;
+	size_t rawcap, keep;
+	bool more;
+	char buf[4096];
+
+	*len_r = 0;
+	dw = g_mime_part_get_content(part);
+	if (dw == NULL || g_mime_data_wrapper_get_stream(dw) == NULL)
+		return g_strdup("");
+
+	g_mime_stream_reset(g_mime_data_wrapper_get_stream(dw));
+	filtered = g_mime_stream_filter_new(g_mime_data_wrapper_get_stream(dw));
+	enc = g_mime_data_wrapper_get_encoding(dw);
+	if (enc == GMIME_CONTENT_ENCODING_BASE64 ||
+	    enc == GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE ||
+	    enc == GMIME_CONTENT_ENCODING_UUENCODE) {
+		decoder = g_mime_filter_basic_new(enc, FALSE);
+		g_mime_stream_filter_add(GMIME_STREAM_FILTER(filtered),
+		    decoder);
+		g_object_unref(decoder);
+	}
+
+	/* A UTF-32 character takes 4 bytes for at least 1 byte of UTF-8. */
+	rawcap = cap > (SIZE_MAX - 16) / 4 ? SIZE_MAX - 16 : cap * 4 + 4;
+	raw = g_byte_array_new();
+	more = false;
+	for (;;) {
+		n = g_mime_stream_read(filtered, buf, sizeof(buf));
+		if (n <= 0)
+			break;
+		if ((size_t)n > rawcap - raw->len) {
+			n = (ssize_t)(rawcap - raw->len);
+			more = true;
+		}
+		g_byte_array_append(raw, (const guint8 *)buf, (guint)n);
+		if (more)
+			break;
+	}
+	g_object_unref(filtered);
+
+	utf8 = to_utf8((const char *)raw->data, raw->len,
+	    g_mime_object_get_content_type_parameter(GMIME_OBJECT(part),
+	    "charset"));
+	g_byte_array_unref(raw);
+	clean = normalize(utf8->str, utf8->len);
+	g_string_free(utf8, TRUE);
+
+	keep = utf8_fit(clean->str, clean->len, cap);
+	if (keep < clean->len || more)
+		*cut_r = true;
+	g_string_truncate(clean, keep);
+	*len_r = clean->len;
+	return g_string_free(clean, FALSE);
+}
+
+/*
+ * body_append - add len bytes of s to *dst (created when NULL), after a
+ * newline when *dst already holds text, keeping *dst within max bytes
+ */
+static void
+body_append(GString **dst, bool *cut, const char *s, size_t len, size_t max)
+{
+	size_t room;
+
+	if (*dst == NULL)
+		*dst = g_string_new(NULL);
+	if (len == 0)
+		return;
+	if ((*dst)->len > 0 && (*dst)->str[(*dst)->len - 1] != '\n') {
+		if ((*dst)->len >= max) {
+			*cut = true;
+			return;
+		}
+		g_string_append_c(*dst, '\n');
+	}
+	room = max > (*dst)->len ? max - (*dst)->len : 0;
+	if (len > room) {
+		len = utf8_fit(s, len, room);
+		*cut = true;
+	}
+	g_string_append_len(*dst, s, (gssize)len);
+}
+
+/* body_free - free the strings of a body */
+static void
+body_free(struct body *b)
+{
+	if (b->text != NULL)
+		g_string_free(b->text, TRUE);
+	if (b->html != NULL)
+		g_string_free(b->html, TRUE);
+	b->text = b->html = NULL;
+}
+
+/* body_read - append the text of a text/plain or text/html leaf to b */
+static void
+body_read(struct ctx *c, struct body *b, GMimePart *part, bool html)
+{
+	GString **dst;
+	bool *cut;
+	size_t max, used, len;
+	char *s;
+
+	dst = html ? &b->html : &b->text;
+	cut = html ? &b->html_cut : &b->text_cut;
+	max = c->limits->max_body;
+	used = *dst != NULL ? (*dst)->len : 0;
+	s = part_text(part, used < max ? max - used : 0, cut, &len);
+	body_append(dst, cut, s, len, max);
+	g_free(s);
+}
+
+/* mime_type - "type/subtype" of obj, lowercase, no parameters (new) */
+static char *
+mime_type(GMimeObject *obj)
+{
+	GMimeContentType *ct;
+	char *s, *t;
+
+	ct = g_mime_object_get_content_type(obj);
+	if (ct == NULL)
+		return g_strdup("application/octet-stream");
+	s = g_mime_content_type_get_mime_type(ct);
+	t = header_text(s);
+	g_free(s);
+	if (t == NULL)
+		return g_strdup("application/octet-stream");
+	s = g_ascii_strdown(t, -1);
+	g_free(t);
+	return s;
+}
+
+/* attachment_free - free one struct message_attachment (GDestroyNotify) */
+static void
+attachment_free(gpointer p)
+{
+	struct message_attachment *a = p;
+
+	g_free(a->filename);
+	g_free(a->content_type);
+	g_free(a);
+}
+
+/* attachment_add - list a leaf part as an attachment; its decoded size is
+ * counted by streaming it into a null stream, never held in memory */
+static void
+attachment_add(struct message *m, GMimePart *part)
+{
+	struct message_attachment *a;
+	GMimeDataWrapper *dw;
+	GMimeStream *null;
+	char *name;
+
+	a = g_new0(struct message_attachment, 1);
+	name = header_text(g_mime_part_get_filename(part));
+	a->filename = name != NULL ? name : g_strdup("");
+	a->content_type = mime_type(GMIME_OBJECT(part));
+	dw = g_mime_part_get_content(part);
+	if (dw != NULL && g_mime_data_wrapper_get_stream(dw) != NULL) {
+		null = g_mime_stream_null_new();
+		if (g_mime_data_wrapper_write_to_stream(dw, null) != -1)
+			a->size = GMIME_STREAM_NULL(null)->written;
+		g_object_unref(null);
+	}
+	g_ptr_array_add(m->attachments, a);
+}
+
+/*
+ * is_body - is this leaf a message body rather than an attachment:
+ * text/plain or text/html, not Content-Disposition: attachment, and no
+ * file name (a top-level part may have one: it is the whole message)
+ */
+static bool
+is_body(GMimeObject *obj, bool top, bool *html_r)
+{
+	GMimeContentType *ct;
+	GMimeContentDisposition *disp;
+	const char *name;
+
+	ct = g_mime_object_get_content_type(obj);
+	if (ct == NULL)
+		return false;
+	if (g_mime_content_type_is_type(ct, "text", "plain"))
+		*html_r = false;
+	else if (g_mime_content_type_is_type(ct, "text", "html"))
+		*html_r = true;
+	else
+		return false;
+	disp = g_mime_object_get_content_disposition(obj);
+	if (disp != NULL && g_mime_content_disposition_is_attachment(disp))
+		return false;
+	name = g_mime_part_get_filename(GMIME_PART(obj));
+	return top || name == NULL || *name == '\0';
+}
+
+/* related_root - the root part of a multipart/related: the one named by
+ * the start parameter, else the first */
+static int
+related_root(GMimeMultipart *mp)
+{
+	const char *start, *cid;
+	char *want;
+	int i, n, root;
+
+	start = g_mime_object_get_content_type_parameter(GMIME_OBJECT(mp),
+	    "start");
+	if (start == NULL)
+		return 0;
+	want = g_strstrip(g_strdup(start));
+	if (*want == '<') {
+		memmove(want, want + 1, strlen(want));
+		if (*want != '\0' && want[strlen(want) - 1] == '>')
+			want[strlen(want) - 1] = '\0';
+	}
+	root = 0;
+	n = g_mime_multipart_get_count(mp);
+	for (i = 0; i < n; i++) {
+		cid = g_mime_object_get_content_id(
+		    g_mime_multipart_get_part(mp, i));
+		if (cid != NULL && strcmp(cid, want) == 0) {
+			root = i;
+			break;
+		}
+	}
+	g_free(want);
+	return root;
+}
+
+/*
+ * walk_alternative - each alternative is collected on its own; the last
+ * one with text/plain and the last one with text/html win (RFC 2046: the
+ * last is the richest); their bodies are appended to b
+ */
+static void
+walk_alternative(struct ctx *c, struct message *m, struct body *b,
+    GMimeMultipart *mp, int depth)
+{
+	struct body *alt;
+	int i, n, text, html;
+	size_t max;
+
+	n = g_mime_multipart_get_count(mp);
+	if (n <= 0)
+		return;
+	alt = g_new0(struct body, (size_t)n);
+	text = html = -1;
+	for (i = 0; i < n; i++) {
+		walk(c, m, &alt[i], g_mime_multipart_get_part(mp, i),
+		    depth + 1, false);
+		if (alt[i].text != NULL && alt[i].text->len > 0)
+			text = i;
+		if (alt[i].html != NULL && alt[i].html->len > 0)
+			html = i;
+	}
+	max = c->limits->max_body;
+	if (text != -1) {
+		body_append(&b->text, &b->text_cut, alt[text].text->str,
+		    alt[text].text->len, max);
+		b->text_cut |= alt[text].text_cut;
+	}
+	if (html != -1) {
+		body_append(&b->html, &b->html_cut, alt[html].html->str,
+		    alt[html].html->len, max);
+		b->html_cut |= alt[html].html_cut;
+	}
+	for (i = 0; i < n; i++)
+		body_free(&alt[i]);
+	g_free(alt);
+}
+
+/* forward_add - a message/rfc822 part becomes a forward of m */
+static void
+forward_add(struct ctx *c, struct message *m, GMimeMessagePart *part,
+    int depth)
+{
+	GMimeMessage *inner;
+
+	inner = g_mime_message_part_get_message(part);
+	if (inner == NULL)
+		return;
+	g_ptr_array_add(m->forwards, extract(c, inner, depth + 1));
+}
+
+/*
+ * walk - visit obj at depth: bodies go to b (NULL: collect attachments
+ * and forwards only, as in the non-root parts of multipart/related),
+ * attachments and forwards to m.  top: obj is the message's own root.
+ */
+static void
+walk(struct ctx *c, struct message *m, struct body *b, GMimeObject *obj,
+    int depth, bool top)
+{
+	GMimeMultipart *mp;
+	GMimeContentType *ct;
+	int i, n, root;
+	bool html;
+
+	if (obj == NULL)
+		return;
+	if (depth > c->limits->max_depth || c->parts >= c->limits->max_parts) {
+		c->limits_hit = m->limits_hit = true;
+		return;
+	}
+	c->parts++;
+
+	if (GMIME_IS_MESSAGE_PART(obj)) {
+		forward_add(c, m, GMIME_MESSAGE_PART(obj), depth);
+		return;
+	}
+	if (GMIME_IS_MULTIPART(obj)) {
+		mp = GMIME_MULTIPART(obj);
+		ct = g_mime_object_get_content_type(obj);
+		if (b != NULL && ct != NULL &&
+		    g_mime_content_type_is_type(ct, "multipart",
+		    "alternative")) {
+			walk_alternative(c, m, b, mp, depth);
+			return;
+		}
+		root = -1;
+		if (b != NULL && ct != NULL &&
+		    g_mime_content_type_is_type(ct, "multipart", "related"))
+			root = related_root(mp);
+		n = g_mime_multipart_get_count(mp);
+		for (i = 0; i < n; i++)
+			walk(c, m, root == -1 || root == i ? b : NULL,
+			    g_mime_multipart_get_part(mp, i), depth + 1,
+			    false);
+		return;
+	}
+	if (!GMIME_IS_PART(obj))
+		return;
+	if (b != NULL && is_body(obj, top, &html))
+		body_read(c, b, GMIME_PART(obj), html);
+	else
+		attachment_add(m, GMIME_PART(obj));
+}
+
+/* first_token_is - does the header value start with word (case-insensitive,
+ * ended by white space, ';', '(' or the end) */
+static bool
+first_token_is(const char *value, const char *word)
+{
+	size_t n;
+
+	while (*value == ' ' || *value == '\t')
+		value++;
+	n = strlen(word);
+	if (g_ascii_strncasecmp(value, word, n) != 0)
+		return false;
+	value += n;
+	return *value == '\0' || *value == ' ' || *value == '\t' ||
+	    *value == ';' || *value == '(' || *value == '\r' ||
+	    *value == '\n';
+}
+
+/* is_mailer_daemon - is the local part of addr (maybe in <>) MAILER-DAEMON */
+static bool
+is_mailer_daemon(const char *addr)
+{
+	const char *at, *end;
+	size_t n;
+
+	if (addr == NULL)
+		return false;
+	while (*addr == ' ' || *addr == '\t' || *addr == '<')
+		addr++;
+	at = strrchr(addr, '@');
+	end = at != NULL ? at : addr + strlen(addr);
+	while (end > addr && (end[-1] == '>' || end[-1] == ' '))
+		end--;
+	n = (size_t)(end - addr);
+	return n == 13 && g_ascii_strncasecmp(addr, "mailer-daemon", n) == 0;
+}
+
+/* header_automatic - why the headers of obj say "automatic", or NULL */
+static const char *
+header_automatic(GMimeObject *obj, const char *from_addr)
+{
+	static const struct {
+		const char *word;
+		const char *why;
+	} auto_submitted[] = {
+		{ "auto-replied", "Auto-Submitted: auto-replied" },
+		{ "auto-generated", "Auto-Submitted: auto-generated" },
+		{ "auto-notified", "Auto-Submitted: auto-notified" },
+	}, precedence[] = {
+		{ "bulk", "Precedence: bulk" },
+		{ "junk", "Precedence: junk" },
+		{ "list", "Precedence: list" },
+	};
+	const char *v, *p;
+	size_t i;
+
+	v = g_mime_object_get_header(obj, "Auto-Submitted");
+	if (v != NULL) {
+		for (p = v; *p == ' ' || *p == '\t'; p++)
+			;
+		if (*p != '\0' && !first_token_is(p, "no")) {
+			for (i = 0; i < G_N_ELEMENTS(auto_submitted); i++)
+				if (first_token_is(p, auto_submitted[i].word))
+					return auto_submitted[i].why;
+			return "Auto-Submitted (not \"no\")";
+		}
+	}
+	v = g_mime_object_get_header(obj, "Precedence");
+	if (v != NULL)
+		for (i = 0; i < G_N_ELEMENTS(precedence); i++)
+			if (first_token_is(v, precedence[i].word))
+				return precedence[i].why;
+	if (g_mime_object_get_header(obj, "X-Autoreply") != NULL)
+		return "X-Autoreply header";
+	if (g_mime_object_get_header(obj, "X-Autorespond") != NULL)
+		return "X-Autorespond header";
+	if (is_mailer_daemon(from_addr))
+		return "From: MAILER-DAEMON";
+	return NULL;
+}
+
+/* first_mailbox - the address of the first mailbox in list, groups
+ * included (new), or NULL */
+static char *
+first_mailbox(InternetAddressList *list, int depth)
+{
+	InternetAddress *ia;
+	char *s;
+	int i, n;
+
+	if (list == NULL || depth > 4)
+		return NULL;
+	n = internet_address_list_length(list);
+	for (i = 0; i < n; i++) {
+		ia = internet_address_list_get_address(list, i);
+		if (INTERNET_ADDRESS_IS_MAILBOX(ia)) {
+			s = header_text(internet_address_mailbox_get_addr(
+			    INTERNET_ADDRESS_MAILBOX(ia)));
+			if (s != NULL)
+				return s;
+		} else if (INTERNET_ADDRESS_IS_GROUP(ia)) {
+			s = first_mailbox(internet_address_group_get_members(
+			    INTERNET_ADDRESS_GROUP(ia)), depth + 1);
+			if (s != NULL)
+				return s;
+		}
+	}
+	return NULL;
+}
+
+/* decoded_header - a header with RFC 2047 and 8-bit text decoded (new),
+ * or NULL */
+static char *
+decoded_header(struct ctx *c, GMimeObject *obj, const char *name)
+{
+	const char *raw;
+	char *dec, *s;
+
+	raw = g_mime_object_get_header(obj, name);
+	if (raw == NULL)
+		return NULL;
+	dec = g_mime_utils_header_decode_text(c->options, raw);
+	s = header_text(dec != NULL ? dec : raw);
+	g_free(dec);
+	return s;
+}
+
+/* addresses - display string of an address header, and optionally its
+ * first address; the decoded raw header when GMime finds no address */
+static char *
+addresses(struct ctx *c, GMimeMessage *gmsg, GMimeAddressType type,
+    const char *name, char **first_r)
+{
+	InternetAddressList *list;
+	char *s, *t;
+
+	list = g_mime_message_get_addresses(gmsg, type);
+	if (list == NULL || internet_address_list_length(list) == 0)
+		return decoded_header(c, GMIME_OBJECT(gmsg), name);
+	s = internet_address_list_to_string(list, NULL, FALSE);
+	t = header_text(s);
+	g_free(s);
+	if (t == NULL)
+		t = decoded_header(c, GMIME_OBJECT(gmsg), name);
+	if (first_r != NULL)
+		*first_r = first_mailbox(list, 0);
+	return t;
+}
+
+/* message_id - Message-ID without angle brackets (new), or NULL */
+static char *
+message_id(GMimeMessage *gmsg)
+{
+	const char *id;
+	char *s;
+	size_t n;
+
+	id = g_mime_message_get_message_id(gmsg);
+	if (id == NULL)
+		id = g_mime_object_get_header(GMIME_OBJECT(gmsg), "Message-ID");
+	s = header_text(id);
+	if (s == NULL)
+		return NULL;
+	if (*s == '<')
+		memmove(s, s + 1, strlen(s));
+	n = strlen(s);
+	if (n > 0 && s[n - 1] == '>')
+		s[n - 1] = '\0';
+	g_strstrip(s);
+	if (*s == '\0') {
+		g_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+/* message_new - an empty struct message */
+static struct message *
+message_new(void)
+{
+	struct message *m;
+
+	m = g_new0(struct message, 1);
+	m->attachments = g_ptr_array_new_with_free_func(attachment_free);
+	m->forwards = g_ptr_array_new();
+	return m;
+}
+
+/* extract - a struct message from a parsed GMime message whose root part
+ * is at depth */
+static struct message *
+extract(struct ctx *c, GMimeMessage *gmsg, int depth)
+{
+	struct message *m;
+	struct body b;
+	GMimeObject *obj, *root;
+	GMimeContentType *ct;
+
+	m = message_new();
+	obj = GMIME_OBJECT(gmsg);
+	m->from = addresses(c, gmsg, GMIME_ADDRESS_TYPE_FROM, "From",
+	    &m->from_addr);
+	m->to = addresses(c, gmsg, GMIME_ADDRESS_TYPE_TO, "To", NULL);
+	m->cc = addresses(c, gmsg, GMIME_ADDRESS_TYPE_CC, "Cc", NULL);
+	m->date = decoded_header(c, obj, "Date");
+	m->subject = header_text(g_mime_message_get_subject(gmsg));
+	m->message_id = message_id(gmsg);
+	m->in_reply_to = header_text(g_mime_object_get_header(obj,
+	    "In-Reply-To"));
+	m->references = header_text(g_mime_object_get_header(obj,
+	    "References"));
+
+	memset(&b, 0, sizeof(b));
+	root = g_mime_message_get_mime_part(gmsg);
+	if (root != NULL) {
+		ct = g_mime_object_get_content_type(root);
+		if (ct != NULL &&
+		    g_mime_content_type_is_type(ct, "multipart", "report"))
+			m->automatic =
+			    "multipart/report (delivery or read report)";
+		walk(c, m, &b, root, depth, true);
+	}
+	if (m->automatic == NULL)
+		m->automatic = header_automatic(obj, m->from_addr);
+	if (b.text != NULL && b.text->len > 0)
+		m->text = g_string_free(b.text, FALSE);
+	else if (b.text != NULL)
+		g_string_free(b.text, TRUE);
+	if (b.html != NULL && b.html->len > 0)
+		m->html = g_string_free(b.html, FALSE);
+	else if (b.html != NULL)
+		g_string_free(b.html, TRUE);
+	m->truncated = b.text_cut || b.html_cut;
+	return m;
+}
+
+/* parse_stream - parse the message in stream; size is the raw size, cut
+ * tells that the scanner kept part of it from GMime */
+static enum gw_status
+parse_stream(GMimeStream *stream, const struct message_limits *limits,
+    uint64_t size, bool cut, struct message **msg_r, struct gw_error *err)
+{
+	static const char *fallback[] = { "UTF-8", "windows-1252",
+	    "iso-8859-1", NULL };
+	struct ctx c;
+	GMimeParser *parser;
+	GMimeMessage *gmsg;
+	GMimeHeaderList *headers;
+	struct message *msg;
+	enum gw_status rc;
+
+	memset(&c, 0, sizeof(c));
+	c.limits = limits;
+	c.options = g_mime_parser_options_new();
+	g_mime_parser_options_set_rfc2047_compliance_mode(c.options,
+	    GMIME_RFC_COMPLIANCE_LOOSE);
+	g_mime_parser_options_set_address_compliance_mode(c.options,
+	    GMIME_RFC_COMPLIANCE_LOOSE);
+	g_mime_parser_options_set_parameter_compliance_mode(c.options,
+	    GMIME_RFC_COMPLIANCE_LOOSE);
+	g_mime_parser_options_set_allow_addresses_without_domain(c.options,
+	    TRUE);
+	g_mime_parser_options_set_fallback_charsets(c.options, fallback);
+	/*
+	 * GMime copies the options into every header list, callback and
+	 * user data included, so &c must outlive every GMime object made
+	 * here: all are unreferenced before this function returns.
+	 */
+	g_mime_parser_options_set_warning_callback(c.options, parser_warning,
+	    &c);
+
+	parser = g_mime_parser_new_with_stream(stream);
+	g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
+	g_mime_parser_set_persist_stream(parser, TRUE);
+	gmsg = g_mime_parser_construct_message(parser, c.options);
+	if (gmsg == NULL) {
+		rc = gw_error_set(err, GW_EDATA,
+		    "message is not in RFC 5322 format (no header found)");
+		goto out;
+	}
+	headers = g_mime_object_get_header_list(GMIME_OBJECT(gmsg));
+	if (headers == NULL || g_mime_header_list_get_count(headers) == 0) {
+		rc = gw_error_set(err, GW_EDATA, "message has no header");
+		goto out;
+	}
+	msg = extract(&c, gmsg, 1);
+	msg->size = size;
+	msg->warnings = c.warnings;
+	if (c.limits_hit || cut)
+		msg->limits_hit = true;
+	*msg_r = msg;
+	rc = GW_OK;
+out:
+	if (gmsg != NULL)
+		g_object_unref(gmsg);
+	g_object_unref(parser);
+	g_mime_parser_options_free(c.options);
+	return rc;
+}
+
+/* write_all - write len bytes to fd; -1 with errno on failure */
+static int
+write_all(int fd, const char *buf, size_t len)
+{
+	ssize_t n;
+
+	while (len > 0) {
+		n = write(fd, buf, len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			return -1;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* read_some - read(2) that retries on EINTR and waits on EAGAIN */
+static ssize_t
+read_some(int fd, char *buf, size_t len)
+{
+	struct pollfd pfd;
+	ssize_t n;
+
+	for (;;) {
+		n = read(fd, buf, len);
+		if (n != -1)
+			return n;
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN && errno != EWOULDBLOCK)
+			return -1;
+		pfd.fd = fd;
+		pfd.events = POLLIN;
+		(void)poll(&pfd, 1, -1);
+	}
+}
+
+/*
+ * spool - copy fd to an unlinked temporary file, scanning on the way and
+ * stopping as soon as the size cap is passed.  *fd_r is the spool file.
+ */
+static enum gw_status
+spool(int fd, const struct message_limits *limits, struct scan *sc,
+    int *fd_r, uint64_t *size_r, struct gw_error *err)
+{
+	enum gw_status rc;
+	char *path, *buf;
+	uint64_t total;
+	ssize_t n;
+	int tfd;
+
+	*fd_r = -1;
+	buf = NULL;
+	path = g_build_filename(g_get_tmp_dir(), "mail2note-XXXXXX", NULL);
+	tfd = mkstemp(path);
+	if (tfd == -1) {
+		rc = gw_error_set(err, GW_ETEMP,
+		    "cannot create a spool file in %s: %s", g_get_tmp_dir(),
+		    g_strerror(errno));
+		goto out;
+	}
+	(void)unlink(path);
+	(void)fcntl(tfd, F_SETFD, FD_CLOEXEC);
+
+	buf = g_malloc(MESSAGE_CHUNK);
+	total = 0;
+	for (;;) {
+		n = read_some(fd, buf, MESSAGE_CHUNK);
+		if (n == -1) {
+			rc = gw_error_set(err, GW_ETEMP,
+			    "cannot read the message: %s", g_strerror(errno));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		if ((uint64_t)n > limits->max_size - total) {
+			rc = gw_error_set(err, GW_ETOOBIG,
+			    "message is over the %" PRIu64 "-byte size limit",
+			    limits->max_size);
+			goto out;
+		}
+		if (write_all(tfd, buf, (size_t)n) == -1) {
+			rc = gw_error_set(err, GW_ETEMP,
+			    "cannot write the spool file in %s: %s",
+			    g_get_tmp_dir(), g_strerror(errno));
+			goto out;
+		}
+		scan_feed(sc, buf, (size_t)n);
+		total += (uint64_t)n;
+	}
+	*size_r = total;
+	*fd_r = tfd;
+	tfd = -1;
+	rc = GW_OK;
+out:
+	if (tfd != -1)
+		(void)close(tfd);
+	g_free(buf);
+	g_free(path);
+	return rc;
+}
+
+/* scan_file - run the scanner over size bytes of fd from start */
+static enum gw_status
+scan_file(int fd, off_t start, uint64_t *size, struct scan *sc,
+    struct gw_error *err)
+{
+	char *buf;
+	uint64_t done;
+	ssize_t n;
+	size_t want;
+
+	buf = g_malloc(MESSAGE_CHUNK);
+	done = 0;
+	while (done < *size) {
+		want = *size - done < MESSAGE_CHUNK ?
+		    (size_t)(*size - done) : MESSAGE_CHUNK;
+		n = pread(fd, buf, want, start + (off_t)done);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			g_free(buf);
+			return gw_error_set(err, GW_ETEMP,
+			    "cannot read the message: %s", g_strerror(errno));
+		}
+		if (n == 0)
+			break;	/* the file shrank */
+		scan_feed(sc, buf, (size_t)n);
+		done += (uint64_t)n;
+	}
+	*size = done;
+	g_free(buf);
+	return GW_OK;
+}
+
+void
+message_init(void)
+{
+	g_mime_init();
+}
+
+void
+message_shutdown(void)
+{
+	g_mime_shutdown();
+}
+
+enum gw_status
+message_parse_fd(int fd, const struct message_limits *limits,
+    struct message **msg_r, struct gw_error *err)
+{
+	GMimeStream *stream;
+	struct scan sc;
+	struct stat st;
+	enum gw_status rc;
+	uint64_t size, end;
+	off_t start;
+	int sfd;
+
+	*msg_r = NULL;
+	if (limits == NULL)
+		limits = &default_limits;
+	scan_init(&sc, limits);
+	sfd = -1;
+	size = 0;
+	if (fstat(fd, &st) == -1)
+		return gw_error_set(err, GW_ETEMP,
+		    "cannot read the message: %s", g_strerror(errno));
+
+	start = S_ISREG(st.st_mode) ? lseek(fd, 0, SEEK_CUR) : -1;
+	if (start != -1) {
+		/* A file already: parse it in place, no copy. */
+		size = st.st_size > start ? (uint64_t)(st.st_size - start) : 0;
+		if (size > limits->max_size)
+			return gw_error_set(err, GW_ETOOBIG,
+			    "message is %" PRIu64 " bytes, over the %" PRIu64
+			    "-byte size limit", size, limits->max_size);
+		sfd = dup(fd);
+		if (sfd == -1)
+			return gw_error_set(err, GW_ETEMP,
+			    "cannot read the message: %s", g_strerror(errno));
+		rc = scan_file(sfd, start, &size, &sc, err);
+	} else {
+		start = 0;
+		rc = spool(fd, limits, &sc, &sfd, &size, err);
+	}
+	if (rc != GW_OK)
+		goto out;
+	if (size == 0 || !sc.nonspace) {
+		rc = gw_error_set(err, GW_EDATA, "message is empty");
+		goto out;
+	}
+
+	end = (uint64_t)start + (sc.cut < size ? sc.cut : size);
+	stream = g_mime_stream_fs_new_with_bounds(sfd, start, (gint64)end);
+	sfd = -1;	/* the stream owns it now */
+	rc = parse_stream(stream, limits, size, sc.cut < size, msg_r, err);
+	g_object_unref(stream);
+out:
+	if (sfd != -1)
+		(void)close(sfd);
+	return rc;
+}
+
+enum gw_status
+message_parse_mem(const char *buf, size_t len,
+    const struct message_limits *limits, struct message **msg_r,
+    struct gw_error *err)
+{
+	GMimeStream *stream;
+	struct scan sc;
+	enum gw_status rc;
+	size_t plen;
+
+	*msg_r = NULL;
+	if (limits == NULL)
+		limits = &default_limits;
+	if (buf == NULL)
+		len = 0;
+	if ((uint64_t)len > limits->max_size)
+		return gw_error_set(err, GW_ETOOBIG,
+		    "message is %zu bytes, over the %" PRIu64
+		    "-byte size limit", len, limits->max_size);
+	scan_init(&sc, limits);
+	scan_feed(&sc, buf, len);
+	if (len == 0 || !sc.nonspace)
+		return gw_error_set(err, GW_EDATA, "message is empty");
+
+	plen = sc.cut < len ? (size_t)sc.cut : len;
+	stream = g_mime_stream_mem_new_with_buffer(buf, plen);
+	rc = parse_stream(stream, limits, len, plen < len, msg_r, err);
+	g_object_unref(stream);
+	return rc;
+}
+
+const char *
+message_automatic(const struct message *msg, const char *envelope_sender)
+{
+	const char *s;
+
+	if (msg != NULL && msg->automatic != NULL)
+		return msg->automatic;
+	if (envelope_sender == NULL)
+		return NULL;
+	for (s = envelope_sender; *s == ' ' || *s == '\t'; s++)
+		;
+	if (*s == '\0' || strcmp(s, "<>") == 0)
+		return "null envelope sender";
+	if (is_mailer_daemon(s))
+		return "envelope sender MAILER-DAEMON";
+	return NULL;
+}
+
+void
+message_free(struct message **msg_r)
+{
+	struct message *m;
+	struct message *fw;
+	guint i;
+
+	if (msg_r == NULL || *msg_r == NULL)
+		return;
+	m = *msg_r;
+	*msg_r = NULL;
+	g_free(m->from);
+	g_free(m->from_addr);
+	g_free(m->to);
+	g_free(m->cc);
+	g_free(m->date);
+	g_free(m->subject);
+	g_free(m->message_id);
+	g_free(m->in_reply_to);
+	g_free(m->references);
+	g_free(m->text);
+	g_free(m->html);
+	g_ptr_array_unref(m->attachments);
+	for (i = 0; i < m->forwards->len; i++) {
+		fw = g_ptr_array_index(m->forwards, i);
+		message_free(&fw);
+	}
+	g_ptr_array_unref(m->forwards);
+	g_free(m);
+}
