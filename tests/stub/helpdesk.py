@@ -69,6 +69,7 @@ import argparse
 import datetime
 import hmac
 import http.server
+import io
 import json
 import os
 import re
@@ -289,6 +290,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             except (ssl.SSLError, OSError) as e:
                 self.log_message("TLS handshake failed: %s", e)
                 self.tls_failed = True
+                self.connection = self.request
+                self.rfile = io.BytesIO()
+                self.wfile = io.BytesIO()
+                return
         super().setup()
 
     def handle(self):

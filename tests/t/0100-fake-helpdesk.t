@@ -280,4 +280,12 @@ fi
 ss -ltn 2>/dev/null | grep -q "0.0.0.0:$FAKE_PORT\|\*:$FAKE_PORT"
 ok $((! $?)) "the fake does not listen on all addresses"
 
+# The fakes never crashed on what they were sent.
+if grep -l Traceback $(find "$T" -name stderr -path '*fake*') >/dev/null 2>&1; then
+	ok 1 "no Python traceback in the fakes' stderr"
+	diag "$(grep -h -A3 Traceback $(find "$T" -name stderr -path '*fake*') | head -20)"
+else
+	ok 0 "no Python traceback in the fakes' stderr"
+fi
+
 done_testing
