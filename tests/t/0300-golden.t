@@ -1,0 +1,106 @@
+#!/bin/bash
+# 0300-golden.t - every samples/X.eml through `mail2note --dry-run`
+# (tests/golden.sh --run) compared with tests/expected/X.{json,exit,err}:
+# one test point per sample and kind.  Then the goldens themselves: each
+# non-empty .json is one valid UTF-8 JSON object whose body is an
+# internal_note with both bodies, no active HTML and no API key.
+# Regenerate with `make golden` and review every change by hand.
+. "${M2N_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/t/lib.sh"
+
+[ -x "$M2N_BIN" ] || skip_all "no binary at $M2N_BIN"
+command -v python3 >/dev/null || skip_all "python3 needed"
+
+cd "$M2N_TOP" || exit 1
+samples=()
+for f in samples/*.eml; do
+	n=${f##*/}
+	samples+=("${n%.eml}")
+done
+
+is "$([ ${#samples[@]} -ge 20 ] && echo yes)" yes \
+    "at least 20 samples (${#samples[@]})"
+
+mkdir -p "$T/got"
+for n in "${samples[@]}"; do
+	sh tests/golden.sh --run "$n" "$T/got"
+	for kind in json exit err; do
+		want=tests/expected/$n.$kind
+		got=$T/got/$n.$kind
+		if [ ! -f "$want" ]; then
+			ok 1 "$n.$kind matches its golden"
+			diag "no $want: run make golden and review it"
+		elif cmp -s "$want" "$got"; then
+			ok 0 "$n.$kind matches its golden"
+		else
+			ok 1 "$n.$kind matches its golden"
+			diag "$(diff -u "$want" "$got" | head -40)"
+		fi
+	done
+done
+
+# The goldens themselves, whatever the binary did today.
+for n in "${samples[@]}"; do
+	f=tests/expected/$n.json
+	[ -s "$f" ] || continue
+	msg=$(python3 - "$f" "$KEY_RW" <<'PY'
+import json, re, sys
+path, key = sys.argv[1], sys.argv[2]
+raw = open(path, "rb").read()
+try:
+    text = raw.decode("utf-8")
+except UnicodeDecodeError as e:
+    sys.exit("not UTF-8: %s" % e)
+if key in text:
+    sys.exit("the API key is in the output")
+lines = text.splitlines()
+if len(lines) != 1:
+    sys.exit("%d lines, want one JSON object" % len(lines))
+d = json.loads(lines[0])
+b = d.get("body")
+if not isinstance(b, dict) or b.get("type") != "internal_note":
+    sys.exit("body.type is not internal_note")
+if list(b) != ["type", "body_html", "body_text"]:
+    sys.exit("body keys %s" % list(b))
+for k in ("body_html", "body_text"):
+    if not isinstance(b[k], str) or not b[k].strip():
+        sys.exit("%s is empty" % k)
+from html.parser import HTMLParser
+class Check(HTMLParser):
+    BAD = {"script", "style", "iframe", "frame", "frameset", "object",
+           "embed", "applet", "form", "input", "button", "textarea",
+           "select", "base", "meta", "link", "svg", "math", "template",
+           "img"}
+    URLS = {"href", "src", "action", "formaction", "background", "cite",
+            "poster", "srcset", "xlink:href"}
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.bad = []
+    def handle_starttag(self, tag, attrs):
+        if tag in self.BAD:
+            self.bad.append("<%s>" % tag)
+        for k, v in attrs:
+            if k.startswith("on"):
+                self.bad.append("%s on <%s>" % (k, tag))
+            if k in self.URLS and v is not None:
+                u = re.sub(r"[\x00-\x20]", "", v).lower()
+                m = re.match(r"([a-z][a-z0-9+.-]*):", u)
+                if m and m.group(1) not in ("http", "https", "mailto"):
+                    self.bad.append("%s=%s: on <%s>" % (k, m.group(1), tag))
+            if k == "style" and v and re.search(r"url\(|expression", v, re.I):
+                self.bad.append("style url on <%s>" % tag)
+    handle_startendtag = handle_starttag
+    def handle_comment(self, data):
+        self.bad.append("comment")
+c = Check()
+c.feed(b["body_html"])
+c.close()
+if c.bad:
+    sys.exit("active HTML in body_html: %s" % ", ".join(sorted(set(c.bad))))
+if d.get("headers", {}).get("Authorization") != "Bearer [redacted]":
+    sys.exit("Authorization not redacted")
+PY
+	)
+	ok $? "$n.json golden: UTF-8 JSON internal_note, safe HTML${msg:+ ($msg)}"
+done
+
+done_testing
