@@ -181,6 +181,8 @@ done
 
 # --- stall: bounded by timeout; argv checked while it waits ------------------
 M2N_TIMEOUT=2 mk_conf "$KEY_RW"
+# lib.sh writes connect_timeout = 5, which conf refuses above timeout.
+sed -i 's/^connect_timeout = .*/connect_timeout = 1/' "$M2N_CONF"
 before=$(nnotes)
 fake_ctl /_fake/mode '{"mode":"stall","count":1}' >/dev/null
 _s=$(date +%s%N)
