@@ -66,6 +66,7 @@ struct scan {
 	uint64_t fields;	/* lines looking like "name:" */
 	uint64_t max_dashes;
 	uint64_t max_fields;
+	uint64_t lead;		/* white space before the first other byte */
 	enum scan_state state;
 	bool nonspace;		/* some byte was not white space */
 };
@@ -144,6 +145,8 @@ scan_feed(struct scan *sc, const char *buf, size_t len)
 		c = (unsigned char)buf[i];
 		if (c != ' ' && (c < '\t' || c > '\r'))
 			sc->nonspace = true;
+		else if (!sc->nonspace)
+			sc->lead++;
 		if (c == '\n') {
 			sc->state = SCAN_BOL;
 			sc->line = sc->off + i + 1;
@@ -464,6 +467,68 @@ to_utf8(const char *s, size_t len, const char *charset)
 }
 
 /*
+ * unflow - undo RFC 3676 format=flowed: a line ending in a space goes on
+ * in the next line of the same quote depth (delsp: that space was only
+ * added for transport); space-stuffing is removed, quote marks are
+ * written as ">" per level plus one space.  New GString.
+ */
+static GString *
+unflow(const char *s, size_t len, bool delsp)
+{
+	GString *out;
+	const char *line, *end, *p;
+	size_t n;
+	int depth, open;	/* open: depth of a paragraph going on, or -1 */
+
+	out = g_string_sized_new(len + 1);
+	open = -1;
+	for (line = s; line < s + len; line = end + 1) {
+		end = memchr(line, '\n', (size_t)(s + len - line));
+		if (end == NULL)
+			end = s + len;
+		for (p = line, depth = 0; p < end && *p == '>'; p++)
+			depth++;
+		if (p < end && *p == ' ')
+			p++;	/* space-stuffing, or the space after '>' */
+		n = (size_t)(end - p);
+		if (open != -1 && open != depth) {
+			g_string_append_c(out, '\n');
+			open = -1;
+		}
+		if (open == -1 && depth > 0) {
+			g_string_append_len(out, ">>>>>>>>>>>>>>>>", depth < 16 ?
+			    depth : 16);
+			g_string_append_c(out, ' ');
+		}
+		if (n > 0 && p[n - 1] == ' ' &&
+		    !(n == 3 && memcmp(p, "-- ", 3) == 0)) {
+			g_string_append_len(out, p, (gssize)(delsp ? n - 1 : n));
+			open = depth;
+		} else {
+			g_string_append_len(out, p, (gssize)n);
+			if (end < s + len)
+				g_string_append_c(out, '\n');
+			open = -1;
+		}
+	}
+	return out;
+}
+
+/* is_flowed - text/plain; format=flowed, and whether delsp=yes */
+static bool
+is_flowed(GMimeObject *obj, bool *delsp_r)
+{
+	const char *format, *delsp;
+
+	format = g_mime_object_get_content_type_parameter(obj, "format");
+	if (format == NULL || g_ascii_strcasecmp(format, "flowed") != 0)
+		return false;
+	delsp = g_mime_object_get_content_type_parameter(obj, "delsp");
+	*delsp_r = delsp != NULL && g_ascii_strcasecmp(delsp, "yes") == 0;
+	return true;
+}
+
+/*
  * part_text - the text of a leaf part as clean UTF-8, at most cap bytes;
  * *cut_r is set when something was left out.  Only about 4 * cap raw bytes
  * are read, however large the part.  New string, *len_r its length.
@@ -479,7 +544,7 @@ part_text(GMimePart *part, size_t cap, bool *cut_r, size_t *len_r)
 	GString *utf8, *clean;
 	ssize_t n;
 	size_t rawcap, keep;
-	bool more;
+	bool more, delsp;
 	char buf[4096];
 
 	*len_r = 0;
@@ -523,6 +588,11 @@ part_text(GMimePart *part, size_t cap, bool *cut_r, size_t *len_r)
 	g_byte_array_unref(raw);
 	clean = normalize(utf8->str, utf8->len);
 	g_string_free(utf8, TRUE);
+	if (is_flowed(GMIME_OBJECT(part), &delsp)) {
+		utf8 = clean;
+		clean = unflow(utf8->str, utf8->len, delsp);
+		g_string_free(utf8, TRUE);
+	}
 
 	keep = utf8_fit(clean->str, clean->len, cap);
 	if (keep < clean->len || more)
@@ -1062,8 +1132,10 @@ parse_stream(GMimeStream *stream, const struct message_limits *limits,
 	GMimeParser *parser;
 	GMimeMessage *gmsg;
 	GMimeHeaderList *headers;
+	GMimeObject *root;
 	struct message *msg;
 	enum gw_status rc;
+	int nheaders;
 
 	memset(&c, 0, sizeof(c));
 	c.limits = limits;
@@ -1094,8 +1166,16 @@ parse_stream(GMimeStream *stream, const struct message_limits *limits,
 		    "message is not in RFC 5322 format (no header found)");
 		goto out;
 	}
+	/* GMime files Content-* fields under the root part, not the message. */
+	nheaders = 0;
 	headers = g_mime_object_get_header_list(GMIME_OBJECT(gmsg));
-	if (headers == NULL || g_mime_header_list_get_count(headers) == 0) {
+	if (headers != NULL)
+		nheaders += g_mime_header_list_get_count(headers);
+	root = g_mime_message_get_mime_part(gmsg);
+	headers = root != NULL ? g_mime_object_get_header_list(root) : NULL;
+	if (headers != NULL)
+		nheaders += g_mime_header_list_get_count(headers);
+	if (nheaders <= 0) {
 		rc = gw_error_set(err, GW_EDATA, "message has no header");
 		goto out;
 	}
@@ -1309,8 +1389,13 @@ message_parse_fd(int fd, const struct message_limits *limits,
 		goto out;
 	}
 
+	/*
+	 * Leading white space (a blank line, an indented first field) would
+	 * make GMime see no header at all; such mail is odd but readable.
+	 */
 	end = (uint64_t)start + (sc.cut < size ? sc.cut : size);
-	stream = g_mime_stream_fs_new_with_bounds(sfd, start, (gint64)end);
+	stream = g_mime_stream_fs_new_with_bounds(sfd,
+	    (gint64)((uint64_t)start + sc.lead), (gint64)end);
 	sfd = -1;	/* the stream owns it now */
 	rc = parse_stream(stream, limits, size, sc.cut < size, msg_r, err);
 	g_object_unref(stream);
@@ -1344,8 +1429,10 @@ message_parse_mem(const char *buf, size_t len,
 	if (len == 0 || !sc.nonspace)
 		return gw_error_set(err, GW_EDATA, "message is empty");
 
+	/* See message_parse_fd() about leading white space. */
 	plen = sc.cut < len ? (size_t)sc.cut : len;
-	stream = g_mime_stream_mem_new_with_buffer(buf, plen);
+	stream = g_mime_stream_mem_new_with_buffer(buf + sc.lead,
+	    plen - (size_t)sc.lead);
 	rc = parse_stream(stream, limits, len, plen < len, msg_r, err);
 	g_object_unref(stream);
 	return rc;

@@ -16,6 +16,16 @@
  * than limits->max_size), GW_ETEMP (local I/O error while reading or
  * spooling).
  *
+ * What counts as unparseable: only input without a single header field
+ * (binary junk, a bare body).  Leading white space before the first
+ * field is skipped; a message with headers but no body is returned (with
+ * text == html == NULL), so the caller decides what an empty note is.
+ *
+ * Bounds besides the limits: GMime's objects cost 1-2 KB per MIME part or
+ * header field, so input with more than 20000 + 4 * max_parts lines
+ * starting "--" or 50000 lines looking like "name:" is parsed only up to
+ * that line (limits_hit is set).  Each header string is cut at 64 KB.
+ *
  * Reentrancy: GMime must have been initialised (message_init()).
  */
 #ifndef GW_MESSAGE_H
@@ -43,7 +53,10 @@ struct message_attachment {
 };
 
 struct message {
-	/* Headers, decoded to UTF-8; NULL when absent. */
+	/*
+	 * Headers, decoded to UTF-8, unfolded, control characters replaced
+	 * by spaces, trimmed; NULL when absent or empty.
+	 */
 	char *from;		/* "Name <addr>" as a display string */
 	char *from_addr;	/* first From address only, or NULL */
 	char *to;
@@ -54,7 +67,13 @@ struct message {
 	char *in_reply_to;
 	char *references;
 
-	/* Bodies, UTF-8, NULL when absent; html is raw (unsanitised). */
+	/*
+	 * Bodies, UTF-8, NULL when absent; html is raw (unsanitised).  Line
+	 * ends are "\n"; other control characters than tab and newline
+	 * (NUL included) are U+FFFD; a leading BOM is gone; format=flowed
+	 * text is joined into paragraphs.  Several inline parts of one kind
+	 * (Apple Mail splits a body around images) are joined by a newline.
+	 */
 	char *text;
 	char *html;
 
@@ -68,10 +87,13 @@ struct message {
 	 * From. */
 	const char *automatic;
 
-	bool truncated;		/* a body was cut at max_body */
-	bool limits_hit;	/* depth or part cap reached: parts skipped */
-	unsigned warnings;	/* GMime parser warnings (malformations) */
-	uint64_t size;		/* raw bytes read */
+	bool truncated;		/* a body of this message was cut at max_body */
+	bool limits_hit;	/* depth or part cap reached: parts skipped
+				 * (set on the top message too when it
+				 * happened inside a forward) */
+	unsigned warnings;	/* GMime parser warnings (malformations);
+				 * counted on the top message only */
+	uint64_t size;		/* raw bytes read; 0 for forwards */
 };
 
 /* message_init - g_mime_init(); once, before any parse */
@@ -82,12 +104,18 @@ void message_shutdown(void);
 
 /*
  * message_parse_fd - read a whole message from fd (stdin) and parse it.
- * *msg_r is new, free with message_free().
+ * *msg_r is new, free with message_free(); NULL on failure.  A regular
+ * file is parsed in place from its current offset (fd stays open, its
+ * offset moves); anything else is spooled to an unlinked file in $TMPDIR
+ * (g_get_tmp_dir()), and reading stops as soon as limits->max_size is
+ * passed.  limits NULL means built-in defaults (32 MB, depth 32, 1000
+ * parts, 1 MB bodies).
  */
 enum gw_status message_parse_fd(int fd, const struct message_limits *limits,
     struct message **msg_r, struct gw_error *err);
 
-/* message_parse_mem - the same from memory (tests, fuzzers) */
+/* message_parse_mem - the same from memory (tests, fuzzers); buf is
+ * copied, the caller keeps it */
 enum gw_status message_parse_mem(const char *buf, size_t len,
     const struct message_limits *limits, struct message **msg_r,
     struct gw_error *err);

@@ -82,6 +82,128 @@ struct parse_case {
 
 static const struct parse_case cases[] = {
 	{
+		.name = "format=flowed",
+		.input =
+		    "From: a@example.com\n"
+		    "Content-Type: text/plain; charset=utf-8; format=flowed\n"
+		    "\n"
+		    "one two \n"
+		    "three\n"
+		    " From stuffed\n"
+		    "\n"
+		    "> quoted \n"
+		    "> on\n"
+		    ">> deeper\n"
+		    "-- \n"
+		    "sig\n",
+		.text = "one two three\nFrom stuffed\n\n> quoted on\n"
+		    ">> deeper\n-- \nsig\n",
+	},
+	{
+		.name = "format=flowed; delsp=yes",
+		.input =
+		    "From: a@example.com\n"
+		    "Content-Type: text/plain; format=Flowed; DelSp=Yes\n"
+		    "\n"
+		    "\xe6\x97\xa5\xe6\x9c\xac \n"
+		    "\xe8\xaa\x9e\n",
+		.text = "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e\n",
+	},
+	{
+		.name = "mailing list footer after an alternative",
+		.input =
+		    "From: a@example.com\n"
+		    "Content-Type: multipart/mixed; boundary=l\n"
+		    "\n"
+		    "--l\n"
+		    "Content-Type: multipart/alternative; boundary=a\n"
+		    "\n"
+		    "--a\n"
+		    "Content-Type: text/plain\n"
+		    "\n"
+		    "post\n"
+		    "--a\n"
+		    "Content-Type: text/html\n"
+		    "\n"
+		    "<p>post</p>\n"
+		    "--a--\n"
+		    "--l\n"
+		    "Content-Type: text/plain\n"
+		    "Content-Disposition: inline\n"
+		    "\n"
+		    "list footer\n"
+		    "--l--\n",
+		.text = "post\nlist footer",
+		.html = "<p>post</p>",
+	},
+	{
+		.name = "multipart/signed",
+		.input =
+		    "From: a@example.com\n"
+		    "Content-Type: multipart/signed; micalg=pgp-sha256;\n"
+		    " protocol=\"application/pgp-signature\"; boundary=s\n"
+		    "\n"
+		    "--s\n"
+		    "Content-Type: text/plain\n"
+		    "\n"
+		    "signed text\n"
+		    "--s\n"
+		    "Content-Type: application/pgp-signature; name=sig.asc\n"
+		    "\n"
+		    "-----BEGIN PGP SIGNATURE-----\n"
+		    "--s--\n",
+		.text = "signed text",
+		.attachments = 1,
+		.att = { { "sig.asc", "application/pgp-signature", 29 } },
+	},
+	{
+		.name = "utf-16 body",
+		BIN("From: a@example.com\n"
+		    "Content-Type: text/plain; charset=utf-16le\n"
+		    "\n"
+		    "h\0\xe9\0!\0"),
+		.text = "h\xc3\xa9!",
+	},
+	{
+		.name = "iso-8859-15 label on utf-8 text",
+		.input =
+		    "From: a@example.com\n"
+		    "Content-Type: text/plain; charset=iso-8859-15\n"
+		    "\n"
+		    "\xe2\x82\xac 5\n",
+		.text = "\xe2\x82\xac 5\n",
+	},
+	{
+		.name = "iso-8859-15 text",
+		.input =
+		    "From: a@example.com\n"
+		    "Content-Type: text/plain; charset=iso-8859-15\n"
+		    "\n"
+		    "\xa4 5\n",
+		.text = "\xe2\x82\xac 5\n",
+	},
+	{
+		.name = "leading blank line and indented first field",
+		.input =
+		    "\n  \n From: a@example.com\n"
+		    "Subject: odd start\n"
+		    "\n"
+		    "body\n",
+		.subject = "odd start",
+		.from_addr = "a@example.com",
+		.text = "body\n",
+	},
+	{
+		.name = "only Content-Type header",
+		.input =
+		    "Content-Type: text/plain; charset=us-ascii\n"
+		    "\n"
+		    "just a body\n",
+		.from = ABSENT,
+		.subject = ABSENT,
+		.text = "just a body\n",
+	},
+	{
 		.name = "plain",
 		.input =
 		    "Return-Path: <alice@example.com>\n"
