@@ -14,8 +14,18 @@
  * whose body is not JSON is still GW_OK (with a warning): the server said
  * Created, and deferring would post the note twice.
  *
+ * A 2xx whose body was cut short (reset or timeout after the headers) is
+ * GW_OK too, for the same reason; any other status with a cut body is
+ * classified by its status.  3xx is never followed: GW_ETEMP.
+ *
  * Used error codes: all but GW_ENOTICKET-from-parsing and GW_ECONFIG
- * (only for a URL libcurl refuses).
+ * (only for a base_url that is not absolute http(s), or one libcurl
+ * refuses, or a key with spaces/control characters).  An unreadable
+ * ca_file is GW_ENETWORK ("TLS: cannot use the CA file").
+ *
+ * Proxies: the environment's http(s)_proxy variables are ignored, so a
+ * run by hand behaves like a run under pipe(8).  CURLOPT_VERBOSE is never
+ * set (it would print the Authorization header).
  *
  * Reentrancy: api_global_init() once, first in main.
  */
@@ -45,7 +55,11 @@ struct api_result {
 	long retry_after;	/* seconds from retryAfter/Retry-After, or -1 */
 };
 
-/* api_global_init - curl_global_init(); GW_ESOFTWARE on failure */
+/*
+ * api_global_init - curl_global_init(), sodium_init() (idempotent), and
+ * SIGPIPE ignored (CURLOPT_NOSIGNAL leaves SIGPIPE to us: a write to a
+ * reset connection must be an error, not a kill); GW_ESOFTWARE on failure
+ */
 enum gw_status api_global_init(struct gw_error *err);
 void api_global_cleanup(void);
 
@@ -71,7 +85,9 @@ enum gw_status api_classify(long http_status, const char *body, size_t len,
 /*
  * api_describe - the --dry-run output: one JSON object with method, url,
  * headers (Authorization shown as "Bearer [redacted]") and the body
- * parsed back into an object.  New string, caller g_free()s.
+ * parsed back into an object (a body that is not a JSON object is shown
+ * as a string).  Keys in a fixed order; Idempotency-Key only when given.
+ * Never NULL.  New string, caller g_free()s.
  */
 char *api_describe(const struct api_config *cfg, const char *ticket,
     const char *body, size_t len, const char *idempotency_key);
