@@ -46,7 +46,6 @@ struct api_answer {
 	size_t len;		/* bytes kept */
 	size_t seen;		/* bytes received */
 	long retry_after;	/* Retry-After header in seconds, or -1 */
-	int json_type;		/* Content-Type says JSON */
 };
 
 /* api_global_init - curl_global_init() and SIGPIPE ignored */
@@ -91,7 +90,8 @@ api_url(const char *base_url, const char *ticket)
 	while (blen > 0 && base_url[blen - 1] == '/')
 		blen--;
 	/* Everything but ALPHA DIGIT - . _ ~ becomes %XX. */
-	esc = curl_easy_escape(NULL, ticket, (int)strnlen(ticket, 1024));
+	esc = curl_easy_escape(NULL, ticket, (int)MIN(strlen(ticket),
+	    (size_t)G_MAXINT));
 	if (esc == NULL)
 		g_error("api_url: out of memory");
 	url = g_strdup_printf("%.*s" API_PATH_PREFIX "%s" API_PATH_SUFFIX,
@@ -442,7 +442,7 @@ api_retry_value(const char *v)
 	return (long)MIN((time_t)API_RETRY_MAX, when - now);
 }
 
-/* api_header_cb - Retry-After and Content-Type of the final answer */
+/* api_header_cb - the Retry-After of the final answer */
 static size_t
 api_header_cb(char *ptr, size_t size, size_t nitems, void *userdata)
 {
@@ -457,11 +457,8 @@ api_header_cb(char *ptr, size_t size, size_t nitems, void *userdata)
 	if (g_ascii_strncasecmp(line, "HTTP/", 5) == 0) {
 		/* A new answer (after a 1xx): forget the last one's. */
 		a->retry_after = -1;
-		a->json_type = 0;
 	} else if (g_ascii_strncasecmp(line, "Retry-After:", 12) == 0) {
 		a->retry_after = api_retry_value(line + 12);
-	} else if (g_ascii_strncasecmp(line, "Content-Type:", 13) == 0) {
-		a->json_type = api_contains(line + 13, "json");
 	}
 	return n;
 }
@@ -676,7 +673,7 @@ api_post(const struct api_config *cfg, const char *ticket, const char *body,
 {
 	CURL *curl = NULL;
 	struct curl_slist *headers = NULL;
-	struct api_answer ans = { NULL, 0, 0, -1, 0 };
+	struct api_answer ans = { NULL, 0, 0, -1 };
 	char errbuf[CURL_ERROR_SIZE];
 	char *url = NULL, *auth = NULL, *idem = NULL, *tk;
 	const char *key;
