@@ -197,9 +197,10 @@ parser_warning(gint64 offset, GMimeParserWarning code, const gchar *item,
 	struct ctx *c = user_data;
 
 	(void)offset;
-	(void)code;
 	(void)item;
 	c->warnings++;
+	if (code == GMIME_CRIT_NESTING_OVERFLOW)
+		c->limits_hit = true;	/* GMime's own depth cap */
 }
 
 /* utf8_fit - the longest prefix of s (len bytes) of at most max bytes that
@@ -1394,6 +1395,8 @@ message_parse_fd(int fd, const struct message_limits *limits,
 	 * make GMime see no header at all; such mail is odd but readable.
 	 */
 	end = (uint64_t)start + (sc.cut < size ? sc.cut : size);
+	if ((uint64_t)start + sc.lead > end)
+		sc.lead = end - (uint64_t)start;
 	stream = g_mime_stream_fs_new_with_bounds(sfd,
 	    (gint64)((uint64_t)start + sc.lead), (gint64)end);
 	sfd = -1;	/* the stream owns it now */
@@ -1431,6 +1434,8 @@ message_parse_mem(const char *buf, size_t len,
 
 	/* See message_parse_fd() about leading white space. */
 	plen = sc.cut < len ? (size_t)sc.cut : len;
+	if (sc.lead > plen)
+		sc.lead = plen;
 	stream = g_mime_stream_mem_new_with_buffer(buf + sc.lead,
 	    plen - (size_t)sc.lead);
 	rc = parse_stream(stream, limits, len, plen < len, msg_r, err);

@@ -1154,6 +1154,21 @@ test_bombs(void)
 		    "deep but allowed: text found or GMime's own cap noted");
 	message_free(&m);
 	g_string_free(s, TRUE);
+
+	/* 5000 levels: GMime's own nesting cap is reported as limits_hit. */
+	s = g_string_new("From: a@example.com\n"
+	    "Content-Type: multipart/mixed; boundary=b0\n\n");
+	for (i = 0; i < 5000; i++)
+		g_string_append_printf(s, "--b%d\nContent-Type: multipart/mixed;"
+		    " boundary=b%d\n\n", i, i + 1);
+	g_string_append(s, "--b5000\n\ndeep text\n");
+	lim.max_depth = 1000000;
+	lim.max_parts = 1000000;
+	rc = parse_string(s, &lim, &m);
+	tap_ok(rc == GW_OK && m != NULL && m->limits_hit && m->warnings > 0,
+	    "5000 levels, no depth limit of ours: GMime's cap noted");
+	message_free(&m);
+	g_string_free(s, TRUE);
 	lim = limits_default;
 
 	/* Nested message/rfc822 forwards. */
