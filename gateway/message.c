@@ -1332,18 +1332,21 @@ scan_file(int fd, off_t start, uint64_t *size, struct scan *sc,
 	return GW_OK;
 }
 
+/* message_init - g_mime_init(); once, before any parse */
 void
 message_init(void)
 {
 	g_mime_init();
 }
 
+/* message_shutdown - g_mime_shutdown() */
 void
 message_shutdown(void)
 {
 	g_mime_shutdown();
 }
 
+/* message_parse_fd - read the message on fd (file or pipe) and parse it */
 enum gw_status
 message_parse_fd(int fd, const struct message_limits *limits,
     struct message **msg_r, struct gw_error *err)
@@ -1408,6 +1411,7 @@ out:
 	return rc;
 }
 
+/* message_parse_mem - parse a message held in memory */
 enum gw_status
 message_parse_mem(const char *buf, size_t len,
     const struct message_limits *limits, struct message **msg_r,
@@ -1443,6 +1447,7 @@ message_parse_mem(const char *buf, size_t len,
 	return rc;
 }
 
+/* message_automatic - why to discard rather than deliver, or NULL */
 const char *
 message_automatic(const struct message *msg, const char *envelope_sender)
 {
@@ -1461,6 +1466,7 @@ message_automatic(const struct message *msg, const char *envelope_sender)
 	return NULL;
 }
 
+/* message_free - free *msg_r and its forwards; NULL-safe */
 void
 message_free(struct message **msg_r)
 {
