@@ -5,6 +5,13 @@
 # every file under $T, generated from the snippets in postfix/ by sed, so
 # that the README's set-up and the tests cannot drift apart.
 
+# mta_abort MESSAGE - end the test now with one failing test point (not
+# "Bail out!", which would stop the rest of the suite too)
+mta_abort() {
+	ok 1 "$*"
+	done_testing
+}
+
 # The unprivileged account the pipe transports run mail2note as.  It owns
 # the key file (mail2note refuses one owned by anybody else).
 MTA_USER=${M2N_MTA_USER:-m2ntest}
@@ -22,7 +29,7 @@ mta_user() {
 		    --home-dir /nonexistent --shell /usr/sbin/nologin \
 		    "$MTA_USER" >/dev/null 2>&1 ||
 		    getent passwd "$MTA_USER" >/dev/null ||
-		    { echo "Bail out! cannot create user $MTA_USER"; exit 1; }
+		    mta_abort "cannot create the user $MTA_USER"
 	fi
 	MTA_UID=$(id -u "$MTA_USER")
 	MTA_GID=$(id -g "$MTA_USER")
@@ -102,9 +109,9 @@ mta_grep_count() {
 	grep -cE "$2" "$1" 2>/dev/null || true
 }
 
-# mta_snippet_sed FILE SED-SCRIPT... - FILE with the substitutions applied,
-# failing (Bail out) when one of them matched nothing: the snippet changed
-# under the test, which must then be updated with it.
+# mta_snippet_sed FILE SED-SCRIPT... - FILE with the substitutions applied;
+# fails (status 1, a message on stderr) when one of them matched nothing:
+# the snippet changed under the test, which must then be updated with it.
 mta_snippet_sed() {
 	_ms_file=$1
 	shift
@@ -112,8 +119,8 @@ mta_snippet_sed() {
 	for _ms_s in "$@"; do
 		_ms_new=$(printf '%s\n' "$_ms_text" | sed "$_ms_s")
 		if [ "$_ms_new" = "$_ms_text" ]; then
-			echo "Bail out! $_ms_file: '$_ms_s' changed nothing; update the test"
-			exit 1
+			echo "$_ms_file: '$_ms_s' changed nothing; update the test" >&2
+			return 1
 		fi
 		_ms_text=$_ms_new
 	done
@@ -149,4 +156,17 @@ mta_reason() {
 	    -f x@sender.test -r "$1" -x "$2" 2>&1 | head -n 1 |
 	    sed 's/^[245]\.[0-9]*\.[0-9]* *//' | tr -s ' \t' '  ' |
 	    cut -c1-60
+}
+
+# mta_kill_pid PID - TERM the process, wait up to 5 s for it to go, then KILL
+mta_kill_pid() {
+	[ -n "$1" ] || return 0
+	kill "$1" 2>/dev/null || return 0
+	_mk_i=0
+	while kill -0 "$1" 2>/dev/null && [ "$_mk_i" -lt 50 ]; do
+		sleep 0.1
+		_mk_i=$((_mk_i + 1))
+	done
+	kill -KILL "$1" 2>/dev/null
+	return 0
 }
