@@ -12,6 +12,15 @@
  * becomes its alt text in brackets.  Comments are dropped.  The result is
  * a fragment (the body's contents), well-formed and escaped.
  *
+ * Common to html_sanitize() and html_to_text():
+ * - Input bytes that are not UTF-8 (and NUL) become U+FFFD; only the first
+ *   HTML_MAX_INPUT bytes are read.
+ * - Content the sender hid (the hidden attribute, style "display:none",
+ *   as in e-mail "preheaders") is dropped like script content.
+ * - Elements nested deeper than 256 are flattened: their text stays, their
+ *   tags go.  Work and memory are linear in the input, whatever its shape
+ *   (a nesting bomb, misnested formatting tags).
+ *
  * Used error codes: none; these functions cannot fail (gumbo accepts any
  * input).  NULL input gives "".
  *
@@ -22,22 +31,51 @@
 
 #include <stddef.h>
 
-/* html_sanitize - allowlisted fragment; new string, caller g_free()s */
+/* Bytes of HTML read at most; the rest is ignored. */
+#define HTML_MAX_INPUT (16 * 1024 * 1024)
+
+/*
+ * html_sanitize - allowlisted fragment; new string, caller g_free()s.
+ * Elements: a abbr address b blockquote br caption center cite code col
+ * colgroup dd del details dfn div dl dt em font h1-h6 hr i ins kbd li mark
+ * ol p pre q s samp small span strike strong sub summary sup table tbody
+ * td tfoot th thead tr tt u ul var wbr; article, aside, figure, footer,
+ * header, main, nav, section ... become div.  Other elements (o:p, form,
+ * label, custom tags) are unwrapped: tag gone, content kept.  Attributes:
+ * title, dir, lang anywhere; a href (http, https, mailto only, plus
+ * rel="noopener noreferrer nofollow"); td/th colspan rowspan align valign;
+ * table border cellpadding cellspacing align; ol start type; font color;
+ * col/colgroup span; p div span h1-h6 tr align.  No style, class, id.
+ * <img> becomes <span>[image: ALT]</span>, or [image] without alt, or
+ * nothing when alt="" or it is 0 or 1 pixel wide or high (spacers, tracking
+ * pixels).  Text escapes & < > and writes U+00A0 as &nbsp;; attribute
+ * values are double-quoted and escape & " < > as well.  No leading or
+ * trailing white space.
+ */
 char *html_sanitize(const char *html, size_t len);
 
 /*
  * html_to_text - readable plain text: block elements become line breaks,
- * paragraphs blank lines, lists "- " / "1. " items, links "text <url>"
- * when the URL differs from the text, tables one row per line, images
- * "[alt]"; runs of white space folded as a browser would; script/style
- * content dropped; no trailing blank lines.  New string, caller g_free()s.
+ * paragraphs and headings blank lines, lists "- " / "1. " items (nested
+ * lists indented by two spaces), blockquote lines "> ", links "text <url>"
+ * when the URL (http, https, or mailto shown without "mailto:") differs
+ * from the text, tables one row per line with cells joined by " | ", <hr>
+ * a "---" line, images "[image: alt]" (nothing without alt text); runs of
+ * white space folded as a browser would except in <pre>; &nbsp; a plain
+ * space; script/style content dropped.  No trailing white space on any
+ * line, never two blank lines in a row, no leading or trailing blank line,
+ * no final newline.  New string, caller g_free()s.
  */
 char *html_to_text(const char *html, size_t len);
 
 /*
  * html_from_text - plain text as HTML that reads the same: every special
  * character escaped, line breaks kept (<br>), blank lines as paragraph
- * breaks, URLs made into links.  New string, caller g_free()s.
+ * breaks (<p>), leading and repeated spaces kept with &nbsp; (tabs expanded
+ * to 8-column stops), lines quoted with ">" as nested <blockquote>s,
+ * http(s) URLs made into links.  CRLF, CR and LF all end lines.  The result
+ * is already in html_sanitize() form: sanitizing it changes nothing.
+ * New string, caller g_free()s.
  */
 char *html_from_text(const char *text);
 
