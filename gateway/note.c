@@ -27,6 +27,7 @@
 
 #define NOTE_HEADER_MAX 1024	/* bytes kept of one header value */
 #define NOTE_MAX_DEPTH 32	/* forwards nested deeper are not rendered */
+#define NOTE_LINE_BACKTRACK 240	/* bytes a text cut may back up to a line end */
 
 static const char note_fwd_line[] =
     "---------- Forwarded message ----------";
@@ -58,6 +59,21 @@ note_utf8_cut(const char *s, size_t len, size_t n)
 		return len;
 	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
 		n--;
+	return n;
+}
+
+/*
+ * note_line_cut - a cut at n moved back to just after a line break when
+ * one is near (NOTE_LINE_BACKTRACK bytes), so no half line is left
+ */
+static size_t
+note_line_cut(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = n; i > 0 && n - i < NOTE_LINE_BACKTRACK; i--)
+		if (s[i - 1] == '\n')
+			return i;
 	return n;
 }
 
@@ -336,8 +352,12 @@ note_body(const struct message *msg, const struct note_prep *prep,
 
 	len = strlen(prep->text);
 	n = note_utf8_cut(prep->text, len, MIN(len, b->text));
-	if (n < len)
+	if (n < len) {
 		b->cut = true;
+		n = note_line_cut(prep->text, n);
+		while (n > 0 && g_ascii_isspace(prep->text[n - 1]))
+			n--;
+	}
 	b->text -= n;
 	text = g_strndup(prep->text, n);
 	if (prep->html != NULL) {
@@ -421,7 +441,8 @@ note_build(const struct message *msg, const struct note_prep *prep,
 	note_body(msg, prep, NULL, &b, t, h);
 	if (msg->limits_hit)
 		note_notice(note_limits_line, t, h);
-	if (msg->truncated)
+	/* Our own cut says more than the parser's, and subsumes it. */
+	if (msg->truncated && !b.cut)
 		note_notice(note_parser_cut_line, t, h);
 	if (b.cut) {
 		line = g_strdup_printf("[Note truncated: the message is longer "

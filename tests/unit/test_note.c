@@ -478,6 +478,24 @@ test_truncate(void)
 	test_truncate_one("attachment list too big", msg, 3000, true);
 	test_msg_free(msg);
 
+	/* A text cut ends on a whole line, right before the notice. */
+	g_string_truncate(big, 0);
+	for (i = 0; i < 1000; i++)
+		g_string_append(big, "abcdefghij\n");
+	msg = test_msg("a@example.com", NULL, NULL, big->str, NULL);
+	note = test_render(msg, 3000, &rc);
+	tap_ok(note != NULL && has(note->body_text, "abcdefghij\n\n"
+	    "[Note truncated: the message is longer than the note limit of "
+	    "3000 bytes]\n") && !has(note->body_text, "\n\n\n"),
+	    "text cut: on a line end, one blank line before the notice");
+	note_free(&note);
+	msg->truncated = true;
+	note = test_render(msg, 3000, &rc);
+	tap_ok(note != NULL && !has(note->body_text, "too long and was cut"),
+	    "text cut: our notice replaces the parser's");
+	note_free(&note);
+	test_msg_free(msg);
+
 	/* The parser already cut a body; the note says so. */
 	msg = test_msg("a@example.com", NULL, NULL, "cut by the parser", NULL);
 	msg->truncated = true;
