@@ -8,10 +8,20 @@
  * when present), then the body: the message's own text/plain becomes
  * body_text and its text/html, sanitised, body_html; when only one exists
  * the other is derived (text -> escaped HTML, HTML -> readable text).
- * Each forwarded message (message/rfc822 part) follows with its own
- * header block and body.  Attachments are listed by name, type and size.
- * When the bodies together exceed max_bytes they are cut on a UTF-8
- * boundary and a line says so.
+ * The message's attachments follow, listed by name, type and size
+ * ("- report.pdf (application/pdf, 1.2 MB)"), then each forwarded message
+ * (message/rfc822 part) under a "Forwarded message" line (a <blockquote>
+ * in HTML) with its own header block, body, attachments and forwards.
+ * Notices close the note: MIME parts skipped (limits_hit), a body cut by
+ * the parser (msg->truncated), or the note cut here.
+ *
+ * When the bodies together exceed max_bytes, each body is cut to a byte
+ * budget (shared in document order, so the outer message keeps priority)
+ * found by binary search: text on a UTF-8 boundary and preferably a line
+ * end, HTML in its sanitised form outside any tag and sanitised again so
+ * it stays well-formed.  The result always fits, if need be as the text
+ * note cut whole with HTML made from it.  All HTML that this module
+ * writes itself is escaped with html_escape().
  *
  * Used error codes: GW_EDATA (nothing at all to post: no text, no HTML, no
  * attachments, no forward), GW_ESOFTWARE (json-c failure).
@@ -31,7 +41,9 @@ struct message;
 struct note {
 	char *body_text;	/* UTF-8 */
 	char *body_html;	/* UTF-8, sanitised */
-	bool truncated;		/* cut at max_bytes */
+	bool truncated;		/* not the whole text: cut at max_bytes
+				 * here, or a body already cut by the
+				 * parser (msg->truncated) */
 };
 
 /* note_render - *note_r is new, free with note_free() */
