@@ -115,14 +115,34 @@ put_escaped(GString *out, const char *s, size_t len, bool attr)
 	}
 }
 
-/* valid_copy - NUL-free valid UTF-8 copy of at most HTML_MAX_INPUT bytes */
+/*
+ * valid_copy - valid UTF-8 copy of at most HTML_MAX_INPUT bytes, without
+ * NUL (it becomes U+FFFD) and without the C0 and C1 control characters
+ * other than white space, which gumbo would turn into U+FFFD
+ */
 static char *
 valid_copy(const char *s, size_t len)
 {
+	char *v;
+	size_t i, o;
+	unsigned char c;
+
 	if (len > HTML_MAX_INPUT)
 		len = HTML_MAX_INPUT;
-	/* g_utf8_make_valid() turns NUL bytes into U+FFFD as well. */
-	return g_utf8_make_valid(s, (gssize)len);
+	v = g_utf8_make_valid(s, (gssize)len);
+	for (i = o = 0; v[i] != '\0'; i++) {
+		c = (unsigned char)v[i];
+		if ((c < 0x20 && !is_html_space(c)) || c == 0x7f)
+			continue;
+		if (c == 0xc2 && (unsigned char)v[i + 1] >= 0x80 &&
+		    (unsigned char)v[i + 1] <= 0x9f) {
+			i++;
+			continue;
+		}
+		v[o++] = (char)c;
+	}
+	v[o] = '\0';
+	return v;
 }
 
 /* ------------------------------------------------------------------ */
