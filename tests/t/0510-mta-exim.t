@@ -139,14 +139,16 @@ send() {
 }
 LOG=$E/log/mainlog
 loglines() { mta_grep_count "$LOG" "$1"; }
+# has_lines N REGEX - at least N mainlog lines match
+has_lines() { [ "$(loglines "$2")" -ge "$1" ]; }
 queued() { ex -bpc 2>/dev/null || echo -1; }
 
 # --- 1. a note for T1001 --------------------------------------------------
 send alice@sender.test support+T1001@helpdesk.test "Printer on fire" \
     "The printer on floor 3 is on fire again (ex-case-1)."
 ok $? "swaks: mail to support+T1001@helpdesk.test accepted"
-one_sent() { [ "$(loglines '=> support <support\+T1001@helpdesk\.test> R=mail2note T=mail2note_pipe')" -ge 1 ]; }
-mta_wait 30 one_sent
+mta_wait 30 has_lines 1 '(=>|\*\*|==) .*<support\+T1001@helpdesk\.test> R='
+has_lines 1 '=> support <support\+T1001@helpdesk\.test> R=mail2note T=mail2note_pipe'
 ok $? "mainlog: => delivered by mail2note_pipe"
 diag "$(grep -E '=> support <support\+T1001@' "$LOG" | head -n 1)"
 is "$(mta_notes_for T1001)" 1 "exactly one note for T1001 at the helpdesk"
@@ -154,10 +156,11 @@ mta_note_has T1001 "ex-case-1"
 ok $? "the note's body_text carries the mail's text"
 
 # --- 2. no ticket: failed, bounce to the sender ----------------------------
+notes_before=$(mta_notes_for \'*\')
 send bob@sender.test support@helpdesk.test "Hello, no ticket here" \
     "Where does this go? (ex-case-2)"
-failed() { [ "$(loglines '\*\* support@helpdesk\.test R=mail2note T=mail2note_pipe')" -ge 1 ]; }
-mta_wait 30 failed
+mta_wait 30 has_lines 1 '(=>|\*\*|==) support(@helpdesk\.test| <support@helpdesk\.test>) R='
+has_lines 1 '\*\* support@helpdesk\.test R=mail2note T=mail2note_pipe'
 ok $? "mainlog: ** failed by mail2note_pipe"
 line=$(grep -E '\*\* support@helpdesk\.test R=mail2note' "$LOG" | head -n 1)
 diag "$line"
@@ -169,14 +172,14 @@ ok $? "the bounce reached the sender's mailbox"
 body=$(tr -s ' \t\n' '   ' <"$E/mail/sender.mbox" 2>/dev/null)
 like "$body" "*5.1.1 $want*" "the bounce carries mail2note's line (5.1.1 and the reason)"
 diag "bounce text: $(grep -m 1 -E '^ *5\.1\.1 ' "$E/mail/sender.mbox")"
-is "$(mta_notes_for '*')" 1 "no note was posted for the bounced mail"
+is "$(mta_notes_for '*')" "$notes_before" "no note was posted for the bounced mail"
 
 # --- 3. API 500: deferred, then one note after a forced queue run ----------
 fake_ctl /_fake/mode '{"mode": "status:500"}' >/dev/null
 send carol@sender.test support+T1002@helpdesk.test "Coffee machine" \
     "The coffee machine makes tea (ex-case-3)."
-deferred() { [ "$(loglines '== support@helpdesk\.test <support\+T1002@helpdesk\.test> R=mail2note T=mail2note_pipe')" -ge 1 ]; }
-mta_wait 30 deferred
+mta_wait 30 has_lines 1 '(=>|\*\*|==) .*<support\+T1002@helpdesk\.test> R='
+has_lines 1 '== support@helpdesk\.test <support\+T1002@helpdesk\.test> R=mail2note T=mail2note_pipe'
 ok $? "API 500: mainlog says == deferred"
 line=$(grep -E '== support@helpdesk\.test <support\+T1002@' "$LOG" | head -n 1)
 diag "$line"
@@ -188,8 +191,8 @@ is "$(queued)" 1 "the mail stays in the spool (exim -bpc)"
 is "$(mta_notes_for T1002)" 0 "no note while the API fails"
 fake_ctl /_fake/mode '{"mode": "normal"}' >/dev/null
 ex -qff >"$T/qff.out" 2>&1
-t1002_sent() { [ "$(loglines '=> support <support\+T1002@helpdesk\.test> R=mail2note')" -ge 1 ]; }
-mta_wait 30 t1002_sent
+mta_wait 30 has_lines 2 '(=>|\*\*|==) .*<support\+T1002@helpdesk\.test> R='
+has_lines 1 '=> support <support\+T1002@helpdesk\.test> R=mail2note T=mail2note_pipe'
 ok $? "after exim -qff: => delivered"
 diag "$(grep -E '=> support <support\+T1002@' "$LOG" | head -n 1)"
 is_spool_empty() { [ "$(queued)" = 0 ]; }
