@@ -171,7 +171,7 @@ ok $? "the note's body_text carries the mail's text"
 diag "$(grep -E 'status=sent' "$P/maillog" | head -n 1)"
 
 # --- 2. no ticket: bounce to the sender ------------------------------------
-notes_before=$(mta_notes_for \'*\')
+notes_before=$(mta_notes_for '*')
 send bob@sender.test support@helpdesk.test "Hello, no ticket here" \
     "Where does this go? (pf-case-2)"
 mta_wait 30 has_lines 1 'to=<support@helpdesk\.test>.*status='

@@ -156,7 +156,7 @@ mta_note_has T1001 "ex-case-1"
 ok $? "the note's body_text carries the mail's text"
 
 # --- 2. no ticket: failed, bounce to the sender ----------------------------
-notes_before=$(mta_notes_for \'*\')
+notes_before=$(mta_notes_for '*')
 send bob@sender.test support@helpdesk.test "Hello, no ticket here" \
     "Where does this go? (ex-case-2)"
 mta_wait 30 has_lines 1 '(=>|\*\*|==) support(@helpdesk\.test| <support@helpdesk\.test>) R='
