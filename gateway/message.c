@@ -660,6 +660,71 @@ body_read(struct ctx *c, struct body *b, GMimePart *part, bool html)
 	g_free(s);
 }
 
+/*
+ * multipart_rescue - a multipart whose boundary GMime could not find (a
+ * folded "boundary=" without indentation, a missing parameter) has no
+ * parts, and its whole content lands in the prologue.  Bouncing readable
+ * mail for that would be wrong.  When the prologue opens with a "--"
+ * delimiter line, that is the boundary: parse the prologue again as a
+ * multipart with it and walk the result.  Otherwise keep the prologue as
+ * plain text.
+ */
+static void
+multipart_rescue(struct ctx *c, struct message *m, struct body *b,
+    GMimeMultipart *mp, int depth)
+{
+	const char *pro = g_mime_multipart_get_prologue(mp);
+	GMimeContentType *ct = g_mime_object_get_content_type(GMIME_OBJECT(mp));
+	GMimeStream *stream;
+	GMimeParser *parser;
+	GMimeObject *part;
+	GString *utf8, *clean, *src;
+	const char *p, *eol;
+
+	if (pro == NULL)
+		return;
+	for (p = pro; *p != '\0' && g_ascii_isspace(*p); p++)
+		;
+	if (*p == '\0')
+		return;
+	eol = strchr(p, '\n');
+	if (p[0] == '-' && p[1] == '-' && eol != NULL && eol - p > 2 &&
+	    eol - p < 200 && ct != NULL &&
+	    g_mime_content_type_get_parameter(ct, "boundary") == NULL) {
+		src = g_string_new("Content-Type: ");
+		g_string_append(src, g_mime_content_type_get_media_type(ct));
+		g_string_append_c(src, '/');
+		g_string_append(src, g_mime_content_type_get_media_subtype(ct));
+		g_string_append(src, "; boundary=\"");
+		g_string_append_len(src, p + 2, eol - p - 2);
+		while (src->len > 0 && (src->str[src->len - 1] == '\r' ||
+		    src->str[src->len - 1] == ' '))
+			g_string_truncate(src, src->len - 1);
+		g_string_append(src, "\"\n\n");
+		g_string_append(src, p);
+		stream = g_mime_stream_mem_new_with_buffer(src->str, src->len);
+		parser = g_mime_parser_new_with_stream(stream);
+		part = g_mime_parser_construct_part(parser, c->options);
+		g_object_unref(parser);
+		g_object_unref(stream);
+		g_string_free(src, TRUE);
+		if (part != NULL && GMIME_IS_MULTIPART(part) &&
+		    g_mime_multipart_get_count(GMIME_MULTIPART(part)) > 0) {
+			walk(c, m, b, part, depth + 1, false);
+			g_object_unref(part);
+			return;
+		}
+		if (part != NULL)
+			g_object_unref(part);
+	}
+	utf8 = to_utf8(p, strlen(p), NULL);
+	clean = normalize(utf8->str, utf8->len);
+	g_string_free(utf8, TRUE);
+	body_append(&b->text, &b->text_cut, clean->str, clean->len,
+	    c->limits->max_body);
+	g_string_free(clean, TRUE);
+}
+
 /* mime_type - "type/subtype" of obj, lowercase, no parameters (new) */
 static char *
 mime_type(GMimeObject *obj)
@@ -860,6 +925,10 @@ walk(struct ctx *c, struct message *m, struct body *b, GMimeObject *obj,
 	if (GMIME_IS_MULTIPART(obj)) {
 		mp = GMIME_MULTIPART(obj);
 		ct = g_mime_object_get_content_type(obj);
+		if (b != NULL && g_mime_multipart_get_count(mp) == 0) {
+			multipart_rescue(c, m, b, mp, depth);
+			return;
+		}
 		if (b != NULL && ct != NULL &&
 		    g_mime_content_type_is_type(ct, "multipart",
 		    "alternative")) {
@@ -903,12 +972,12 @@ first_token_is(const char *value, const char *word)
 	    *value == '\n';
 }
 
-/* is_mailer_daemon - is the local part of addr (maybe in <>) MAILER-DAEMON */
+/* local_part_is - is the local part of addr (maybe in <>) one of names */
 static bool
-is_mailer_daemon(const char *addr)
+local_part_is(const char *addr, const char *const *names)
 {
 	const char *at, *end;
-	size_t n;
+	size_t n, i;
 
 	if (addr == NULL)
 		return false;
@@ -919,12 +988,65 @@ is_mailer_daemon(const char *addr)
 	while (end > addr && (end[-1] == '>' || end[-1] == ' '))
 		end--;
 	n = (size_t)(end - addr);
-	return n == 13 && g_ascii_strncasecmp(addr, "mailer-daemon", n) == 0;
+	for (i = 0; names[i] != NULL; i++)
+		if (strlen(names[i]) == n &&
+		    g_ascii_strncasecmp(addr, names[i], n) == 0)
+			return true;
+	return false;
+}
+
+/* is_mailer_daemon - is the local part of addr (maybe in <>) MAILER-DAEMON */
+static bool
+is_mailer_daemon(const char *addr)
+{
+	static const char *const daemons[] = { "mailer-daemon", NULL };
+
+	return local_part_is(addr, daemons);
+}
+
+/*
+ * bounce_by_headers - old MTAs send bounces without multipart/report or
+ * Auto-Submitted.  Under a real MTA the null envelope sender catches
+ * them (message_automatic); these header signs catch the rest when the
+ * envelope is not at hand (Return-Path is written from it at delivery).
+ */
+static const char *
+bounce_by_headers(GMimeObject *obj, const char *from_addr, const char *subject)
+{
+	static const char *const postmasters[] = { "postmaster",
+	    "post_master", "mailer-daemon", "mailerdaemon", "mail-daemon",
+	    "maildaemon", NULL };
+	const char *v;
+
+	v = g_mime_object_get_header(obj, "Return-Path");
+	if (v != NULL) {
+		while (*v == ' ' || *v == '\t')
+			v++;
+		if (strcmp(v, "<>") == 0 || is_mailer_daemon(v))
+			return "Return-Path: <> (bounce)";
+	}
+	/* "From: MAILER-DAEMON <>" has no address to look at. */
+	v = g_mime_object_get_header(obj, "From");
+	if (v != NULL) {
+		while (*v == ' ' || *v == '\t' || *v == '"')
+			v++;
+		if (g_ascii_strncasecmp(v, "mailer-daemon", 13) == 0)
+			return "From: MAILER-DAEMON";
+	}
+	if (g_mime_object_get_header(obj, "X-Failed-Recipients") != NULL)
+		return "X-Failed-Recipients header (bounce)";
+	if (subject != NULL && local_part_is(from_addr, postmasters) &&
+	    g_regex_match_simple("undeliver|delivery (status|fail|notif|"
+	    "problem|report)|returned mail|mail delivery|failure notice|"
+	    "non-?delivery|could not be delivered|delivery has failed",
+	    subject, G_REGEX_CASELESS, 0))
+		return "bounce from postmaster";
+	return NULL;
 }
 
 /* header_automatic - why the headers of obj say "automatic", or NULL */
 static const char *
-header_automatic(GMimeObject *obj, const char *from_addr)
+header_automatic(GMimeObject *obj, const char *from_addr, const char *subject)
 {
 	static const struct {
 		const char *word;
@@ -963,7 +1085,7 @@ header_automatic(GMimeObject *obj, const char *from_addr)
 		return "X-Autorespond header";
 	if (is_mailer_daemon(from_addr))
 		return "From: MAILER-DAEMON";
-	return NULL;
+	return bounce_by_headers(obj, from_addr, subject);
 }
 
 /* first_mailbox - the address of the first mailbox in list, groups
@@ -1108,7 +1230,8 @@ extract(struct ctx *c, GMimeMessage *gmsg, int depth)
 		walk(c, m, &b, root, depth, true);
 	}
 	if (m->automatic == NULL)
-		m->automatic = header_automatic(obj, m->from_addr);
+		m->automatic = header_automatic(obj, m->from_addr,
+		    m->subject);
 	if (b.text != NULL && b.text->len > 0)
 		m->text = g_string_free(b.text, FALSE);
 	else if (b.text != NULL)

@@ -82,6 +82,70 @@ struct parse_case {
 
 static const struct parse_case cases[] = {
 	{
+		.name = "boundary folded without indentation: rescued",
+		.input =
+		    "From: a@example.com\n"
+		    "Content-Type: multipart/alternative;\n"
+		    "boundary=\"b1\"\n"
+		    "\n"
+		    "--b1\n"
+		    "Content-Type: text/plain\n"
+		    "\n"
+		    "kept text\n"
+		    "--b1--\n",
+		.text = "kept text",
+	},
+	{
+		.name = "multipart without boundary: prologue kept as text",
+		.input =
+		    "From: a@example.com\n"
+		    "Content-Type: multipart/mixed\n"
+		    "\n"
+		    "just words\n",
+		.text = "just words\n",
+	},
+	{
+		.name = "Return-Path <> is a bounce",
+		.input =
+		    "Return-Path: <>\n"
+		    "From: System Administrator <postmaster@example.jp>\n"
+		    "Subject: Undeliverable: hello\n"
+		    "\n"
+		    "could not deliver\n",
+		.text = "could not deliver\n",
+		.automatic = "Return-Path: <> (bounce)",
+	},
+	{
+		.name = "postmaster with a bounce subject",
+		.input =
+		    "From: postmaster@example.org\n"
+		    "Subject: Returned mail: see transcript\n"
+		    "\n"
+		    "x\n",
+		.text = "x\n",
+		.automatic = "bounce from postmaster",
+	},
+	{
+		.name = "postmaster writing normally is not a bounce",
+		.input =
+		    "From: postmaster@example.org\n"
+		    "Subject: Question about our ticket\n"
+		    "\n"
+		    "x\n",
+		.text = "x\n",
+		.automatic = ABSENT,
+	},
+	{
+		.name = "From: MAILER-DAEMON <> without address",
+		.input =
+		    "From: MAILER-DAEMON <>\n"
+		    "Subject: Mail delivery failed\n"
+		    "\n"
+		    "x\n",
+		.text = "x\n",
+		.automatic = "From: MAILER-DAEMON",
+	},
+	{
 		.name = "format=flowed",
 		.input =
 		    "From: a@example.com\n"
