@@ -198,8 +198,17 @@ note_prep_new(const struct message *msg, int depth)
 		g_free(text);
 	} else
 		prep->text = g_strdup("");
-	if (html != NULL)
+	if (html != NULL) {
 		prep->html = html_sanitize(html, strlen(html));
+		/* HTML that shows nothing once sanitised (a lone script, an
+		 * empty div) must not hide a real text part. */
+		text = html_to_text(prep->html, strlen(prep->html));
+		if (note_blank(text) && !note_blank(prep->text)) {
+			g_free(prep->html);
+			prep->html = NULL;
+		}
+		g_free(text);
+	}
 	g_free(html);
 	if (depth < NOTE_MAX_DEPTH && msg->forwards != NULL)
 		for (i = 0; i < msg->forwards->len; i++)

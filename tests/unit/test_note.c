@@ -255,6 +255,16 @@ test_bodies(void)
 	note_free(&note);
 	test_msg_free(msg);
 
+	/* HTML that sanitises to nothing: the text part makes the HTML. */
+	msg = test_msg("a@example.com", NULL, NULL, "the real words",
+	    "<html><head><style>p{}</style></head><body><script>x()</script>"
+	    "<div> </div></body></html>");
+	note = test_render(msg, MAX_BIG, &rc);
+	tap_ok(rc == GW_OK && has(note->body_html, "the real words"),
+	    "empty sanitised html: html made from the text");
+	note_free(&note);
+	test_msg_free(msg);
+
 	/* Blank text part, real HTML: the HTML wins for the text too. */
 	msg = test_msg("a@example.com", NULL, NULL, " \r\n",
 	    "<p>from html</p>");
