@@ -54,7 +54,8 @@ struct opts {
 
 /* What the summary log line reports. */
 struct outcome {
-	const char *message_id;
+	char *message_id;	/* own copy: the message is freed before the
+				 * summary line is logged */
 	const char *ticket;
 	const char *source;
 	long http_status;
@@ -208,7 +209,7 @@ main_deliver(const struct opts *o, const struct conf *conf,
 
 	if ((st = message_parse_fd(STDIN_FILENO, &limits, &msg, err)) != GW_OK)
 		goto out;
-	oc->message_id = msg->message_id;
+	oc->message_id = g_strdup(msg->message_id);
 	if (msg->warnings > 0)
 		log_warn("message has %u MIME format problems; parsed anyway",
 		    msg->warnings);
@@ -356,6 +357,7 @@ main(int argc, char **argv)
 			    "deferred";
 		main_log_summary(&oc, start, &err);
 	}
+	g_free(oc.message_id);
 	message_shutdown();
 
 report:
