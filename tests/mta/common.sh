@@ -64,11 +64,17 @@ mta_setup_gateway() {
 		MTA_BIN=$T/bin/mail2note
 	fi
 	# The gateway as the pipe will run it: the config must check out.
-	if ! runuser -u "$MTA_USER" -- "$MTA_BIN" -c "$MTA_CONF" \
-	    --check-config >"$T/check-config.out" 2>&1; then
-		diag "mail2note --check-config as $MTA_USER failed:"
-		diag "$(cat "$T/check-config.out")"
-	fi
+	runuser -u "$MTA_USER" -- "$MTA_BIN" -c "$MTA_CONF" \
+	    --check-config >"$T/check-config.out" 2>&1
+	_mg_rc=$?
+	[ "$_mg_rc" -eq 0 ] || diag "$(cat "$T/check-config.out")"
+	ok $_mg_rc "mail2note --check-config passes as the pipe user $MTA_USER"
+}
+
+# mta_hostile_sender CANARY - an envelope sender whose quoted local part
+# would create the file CANARY if any shell ever evaluated it
+mta_hostile_sender() {
+	printf '"x;touch %s;`touch %s`$(touch %s)"@sender.test' "$1" "$1" "$1"
 }
 
 # mta_wait SECONDS CMD... - poll CMD every 0.2 s until it succeeds or

@@ -210,4 +210,14 @@ mta_wait 10 is_queue_empty
 is "$(mta_notes_for T1002)" 1 "after the flush: exactly one note for T1002"
 diag "$(grep -E 'to=<support\+T1002@helpdesk\.test>.*status=sent' "$P/maillog" | head -n 1)"
 
+# --- 4. a hostile envelope sender is data, never code -----------------------
+canary=$P/mail/pwned
+send "$(mta_hostile_sender "$canary")" support+T1001@helpdesk.test \
+    "Quoting" "Sender with shell syntax (pf-case-4)."
+ok $? "swaks: mail from a sender with shell syntax accepted"
+mta_wait 30 has_lines 2 'to=<support\+T1001@helpdesk\.test>.*status='
+is "$(mta_notes_for T1001)" 2 "it became a note for T1001 like any other"
+[ ! -e "$canary" ]
+ok $? "no shell evaluated the sender"
+
 done_testing

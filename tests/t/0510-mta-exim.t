@@ -203,4 +203,14 @@ is "$(mta_notes_for T1002)" 1 "after the queue run: exactly one note for T1002"
 [ ! -s "$E/log/paniclog" ]
 ok $? "nothing in Exim's paniclog"
 
+# --- 4. a hostile envelope sender is data, never code -----------------------
+canary=$E/mail/pwned
+send "$(mta_hostile_sender "$canary")" support+T1001@helpdesk.test \
+    "Quoting" "Sender with shell syntax (ex-case-4)."
+ok $? "swaks: mail from a sender with shell syntax accepted"
+mta_wait 30 has_lines 2 '(=>|\*\*|==) .*<support\+T1001@helpdesk\.test> R='
+is "$(mta_notes_for T1001)" 2 "it became a note for T1001 like any other"
+[ ! -e "$canary" ]
+ok $? "no shell evaluated the sender"
+
 done_testing
