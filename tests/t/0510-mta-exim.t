@@ -7,7 +7,9 @@
 #                         bounce reaches the sender with mail2note's line;
 #   3. API 500         -> deferred ("==", exit 75, message stays in the
 #                         spool); after the API recovers, exim -qff
-#                         delivers exactly one note.
+#                         delivers exactly one note;
+#   4. a sender full of shell syntax -> delivered, nothing evaluated (the
+#      transport passes the addresses through /bin/sh's environment).
 # Exim conflicts with the postfix package, so tests/mta/deps-exim.sh
 # (run by "make deps-test") unpacks Debian's exim4-daemon-light into
 # /var/cache/mail2note-test/exim instead of installing it.  The daemon
