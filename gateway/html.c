@@ -116,33 +116,54 @@ put_escaped(GString *out, const char *s, size_t len, bool attr)
 }
 
 /*
- * valid_copy - valid UTF-8 copy of at most HTML_MAX_INPUT bytes, without
- * NUL (it becomes U+FFFD) and without the C0 and C1 control characters
- * other than white space, which gumbo would turn into U+FFFD
+ * scrub - valid UTF-8 copy of s[0, len) (len -1: NUL-terminated) without
+ * what gumbo would turn into U+FFFD anyway, so that text and HTML agree:
+ * invalid bytes and NUL become U+FFFD, and so do noncharacters (U+FDD0 to
+ * U+FDEF, U+xFFFE, U+xFFFF); C0 controls other than white space, DEL and
+ * the C1 controls are dropped
  */
+static char *
+scrub(const char *s, gssize len)
+{
+	char *v = g_utf8_make_valid(s, len);
+	GString *g = g_string_sized_new(strlen(v) + 1);
+	const char *p, *next;
+	gunichar u;
+
+	for (p = v; *p != '\0'; p = next) {
+		next = g_utf8_next_char(p);
+		u = g_utf8_get_char(p);
+		if ((u < 0x20 && !is_html_space((int)u)) ||
+		    (u >= 0x7f && u <= 0x9f))
+			continue;
+		if ((u >= 0xfdd0 && u <= 0xfdef) || (u & 0xfffe) == 0xfffe)
+			g_string_append(g, "\xef\xbf\xbd");
+		else
+			g_string_append_len(g, p, next - p);
+	}
+	g_free(v);
+	return g_string_free(g, FALSE);
+}
+
+/* valid_copy - scrub() of at most HTML_MAX_INPUT bytes of HTML */
 static char *
 valid_copy(const char *s, size_t len)
 {
-	char *v;
-	size_t i, o;
-	unsigned char c;
-
 	if (len > HTML_MAX_INPUT)
 		len = HTML_MAX_INPUT;
-	v = g_utf8_make_valid(s, (gssize)len);
-	for (i = o = 0; v[i] != '\0'; i++) {
-		c = (unsigned char)v[i];
-		if ((c < 0x20 && !is_html_space(c)) || c == 0x7f)
-			continue;
-		if (c == 0xc2 && (unsigned char)v[i + 1] >= 0x80 &&
-		    (unsigned char)v[i + 1] <= 0x9f) {
-			i++;
-			continue;
-		}
-		v[o++] = (char)c;
-	}
-	v[o] = '\0';
-	return v;
+	return scrub(s, (gssize)len);
+}
+
+/* checked - s if it is valid UTF-8, else a repaired copy left in *tmp
+ * (g_free it); gumbo's strings are trusted no further than that */
+static const char *
+checked(const char *s, char **tmp)
+{
+	*tmp = NULL;
+	if (g_utf8_validate(s, -1, NULL))
+		return s;
+	*tmp = g_utf8_make_valid(s, -1);
+	return *tmp;
 }
 
 /* ------------------------------------------------------------------ */
@@ -165,7 +186,7 @@ url_clean(const char *v)
 	char *scheme;
 	bool ok;
 
-	if (v == NULL)
+	if (v == NULL || !g_utf8_validate(v, -1, NULL))
 		return NULL;
 	while (*v != '\0' && (unsigned char)*v <= 0x20)
 		v++;
@@ -630,6 +651,49 @@ pre_end(struct pre *p, const struct pre_tag *t)
 	}
 }
 
+/*
+ * pre_put_refs - copy text or (attr) an attribute value, escaping '"',
+ * '<' and '>' in values.  Character references stay for gumbo to decode,
+ * except numeric ones beyond U+10FFFF: gumbo 0.10.1 lets those overflow
+ * and writes bytes that are not UTF-8 ("&#21111111111;"), so they become
+ * the U+FFFD the HTML5 spec asks for.
+ */
+static void
+pre_put_refs(GString *out, const char *s, size_t len, bool attr)
+{
+	size_t i, j;
+	unsigned long v;
+	bool hex;
+
+	for (i = 0; i < len; i++) {
+		if (attr && (s[i] == '"' || s[i] == '<' || s[i] == '>')) {
+			g_string_append(out, s[i] == '"' ? "&quot;" :
+			    s[i] == '<' ? "&lt;" : "&gt;");
+			continue;
+		}
+		if (s[i] != '&' || i + 2 >= len || s[i + 1] != '#') {
+			g_string_append_c(out, s[i]);
+			continue;
+		}
+		hex = s[i + 2] == 'x' || s[i + 2] == 'X';
+		j = i + (hex ? 3 : 2);
+		for (v = 0; j < len && (hex ? g_ascii_isxdigit(s[j]) :
+		    g_ascii_isdigit(s[j])); j++)
+			if (v <= 0x10ffff)
+				v = v * (hex ? 16 : 10) + (unsigned long)(hex ?
+				    g_ascii_xdigit_value(s[j]) :
+				    g_ascii_digit_value(s[j]));
+		if (v <= 0x10ffff) {
+			g_string_append_c(out, s[i]);
+			continue;
+		}
+		if (j < len && s[j] == ';')
+			j++;
+		g_string_append(out, "&#xFFFD;");
+		i = j - 1;
+	}
+}
+
 /* pre_keep_attr - index of name in pre_keep_attrs, or -1 */
 static int
 pre_keep_attr(const char *name, size_t len)
@@ -666,16 +730,7 @@ pre_add_attr(struct pre *p, const char *name, size_t nlen, const char *v,
 	g_string_append_c(p->attrs, ' ');
 	g_string_append_len(p->attrs, lname, (gssize)nlen);
 	g_string_append(p->attrs, "=\"");
-	for (k = 0; k < vlen; k++) {
-		if (v[k] == '"')
-			g_string_append(p->attrs, "&quot;");
-		else if (v[k] == '<')
-			g_string_append(p->attrs, "&lt;");
-		else if (v[k] == '>')
-			g_string_append(p->attrs, "&gt;");
-		else
-			g_string_append_c(p->attrs, v[k]);
-	}
+	pre_put_refs(p->attrs, v, vlen, true);
 	g_string_append_c(p->attrs, '"');
 }
 
@@ -882,7 +937,7 @@ static void
 pre_text(struct pre *p, const char *s, size_t len)
 {
 	if (p->skip_level == 0)
-		g_string_append_len(p->out, s, (gssize)len);
+		pre_put_refs(p->out, s, len, false);
 }
 
 /* pre_run - the whole pre-pass over valid UTF-8 b[0, n); new GString */
@@ -1097,6 +1152,7 @@ img_label(const GumboNode *n, bool bare_ok)
 	const char *alt = attr(n, "alt"), *w = attr(n, "width"),
 	    *h = attr(n, "height"), *s;
 	GString *g;
+	char *tmp;
 	long chars = 0;
 	bool space = false;
 
@@ -1106,6 +1162,7 @@ img_label(const GumboNode *n, bool bare_ok)
 	if (alt == NULL)
 		return bare_ok ? g_strdup("[image]") : NULL;
 	g = g_string_new("[image: ");
+	alt = checked(alt, &tmp);
 	for (s = alt; *s != '\0' && chars < ALT_MAX; s = g_utf8_next_char(s)) {
 		if (is_html_space(*s)) {
 			space = true;
@@ -1117,6 +1174,7 @@ img_label(const GumboNode *n, bool bare_ok)
 		g_string_append_len(g, s, g_utf8_next_char(s) - s);
 		chars++;
 	}
+	g_free(tmp);
 	if (g->len == 8) {
 		g_string_free(g, TRUE);
 		return NULL;
@@ -1403,7 +1461,7 @@ html_sanitize(const char *html, size_t len)
 	struct parsed ps;
 	struct san s = { NULL, 0 };
 	struct walker w = { san_enter, san_leave, &s };
-	char *r;
+	char *r, *bad;
 
 	if (html == NULL || len == 0)
 		return g_strdup("");
@@ -1414,6 +1472,11 @@ html_sanitize(const char *html, size_t len)
 	parsed_free(&ps);
 	r = trim_ascii(s.out);
 	g_string_free(s.out, TRUE);
+	if (!g_utf8_validate(r, -1, NULL)) {
+		bad = r;
+		r = g_utf8_make_valid(bad, -1);
+		g_free(bad);
+	}
 	return r;
 }
 
@@ -1581,9 +1644,10 @@ static void
 txt_text(struct txt *t, const char *s)
 {
 	const char *next;
+	char *tmp;
 	gunichar u;
 
-	for (; *s != '\0'; s = next) {
+	for (s = checked(s, &tmp); *s != '\0'; s = next) {
 		next = g_utf8_next_char(s);
 		u = g_utf8_get_char(s);
 		if (t->pre > 0) {
@@ -1605,6 +1669,7 @@ txt_text(struct txt *t, const char *s)
 		else if (!txt_invisible(u))
 			txt_put(t, s, (size_t)(next - s));
 	}
+	g_free(tmp);
 }
 
 /* txt_kind - how html_to_text treats an element */
@@ -2075,7 +2140,7 @@ html_from_text(const char *text)
 
 	if (text == NULL)
 		return g_strdup("");
-	valid = g_utf8_make_valid(text, -1);
+	valid = scrub(text, -1);
 	out = g_string_sized_new(strlen(valid) * 2 + 16);
 	end = valid + strlen(valid);
 	for (s = valid; s < end; s = eol) {
