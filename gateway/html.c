@@ -26,7 +26,6 @@
  *    either re-serialises an allowlist of elements and attributes
  *    (html_sanitize) or renders text (html_to_text).
  */
-#include <limits.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,17 +35,17 @@
 
 #include "html.h"
 
-#define PRE_MAX_DEPTH	256	/* open elements the pre-pass lets through */
+#define PRE_MAX_DEPTH	256	/* open elements let through */
 #define PRE_NAME_MAX	32	/* stored tag name, NUL included */
 #define PRE_MAX_ATTRS	32	/* attributes kept per tag */
-#define PRE_MAX_VALUE	16384	/* longer attribute values are dropped */
+#define PRE_MAX_VALUE	16384	/* longer attribute values go */
 #define FMT_PREFIX	"m2n-"	/* renamed formatting elements */
 #define OUT_MAX_DEPTH	256	/* elements html_sanitize nests */
 #define URL_MAX		8192	/* longer hrefs are dropped */
 #define ALT_MAX		200	/* characters of alt text kept */
 #define TXT_MAX_QUOTE	16	/* "> " prefixes at most */
 #define TXT_MAX_LIST	8	/* list indentation levels at most */
-#define LINK_CAPTURE	4096	/* link text kept to compare with its URL */
+#define LINK_CAPTURE	4096	/* link text compared with its URL */
 #define REL_VALUE	"noopener noreferrer nofollow"
 
 /* ------------------------------------------------------------------ */
@@ -243,7 +242,7 @@ struct pre {
 	size_t n;
 	size_t i;
 	GString *out;
-	GString *attrs;			/* canonical attributes of the tag */
+	GString *attrs;			/* its attributes, canonical */
 	struct pre_elem *stack;
 	int depth;
 	GumboTag skip_tag;		/* inside svg/math/template */
@@ -589,7 +588,7 @@ pre_start(struct pre *p, const struct pre_tag *t)
 	case GUMBO_TAG_SELECT:
 		k = pre_find(p, GUMBO_TAG_SELECT, NULL);
 		if (k >= 0) {
-			pre_pop_to(p, k);	/* <select> in select ends it */
+			pre_pop_to(p, k);	/* a nested one ends it */
 			return;
 		}
 		break;
@@ -724,7 +723,7 @@ pre_add_attr(struct pre *p, const char *name, size_t nlen, const char *v,
 		lname[k] = g_ascii_tolower(name[k]);
 	idx = pre_keep_attr(lname, nlen);
 	if (idx < 0 || (*seen & (1u << idx)) != 0)
-		return;			/* the first one wins, as in HTML */
+		return;			/* the first one wins */
 	*seen |= 1u << idx;
 	(*count)++;
 	g_string_append_c(p->attrs, ' ');
@@ -914,7 +913,7 @@ pre_tag(struct pre *p, const struct pre_tag *t)
 	}
 	switch (t->tag) {
 	case GUMBO_TAG_PLAINTEXT:
-		p->i = p->n;		/* the rest is one text run: drop it */
+		p->i = p->n;		/* the rest is text: drop it */
 		return;
 	case GUMBO_TAG_SVG: case GUMBO_TAG_MATH: case GUMBO_TAG_TEMPLATE:
 		if (!t->self_closing || t->tag == GUMBO_TAG_TEMPLATE) {
@@ -979,7 +978,7 @@ pre_run(const char *b, size_t n)
 				pre_text(&p, "&lt;/", 5);
 				break;
 			}
-			pre_skip_to_gt(&p);	/* "</>" or a bogus comment */
+			pre_skip_to_gt(&p);	/* "</>", bogus comment */
 		} else if (c == '!') {
 			if (p.i + 3 < n && memcmp(b + p.i, "<!--", 4) == 0)
 				pre_skip_comment(&p);
@@ -1097,8 +1096,8 @@ node_hidden(const GumboNode *n)
 	if (attr(n, "hidden") != NULL)
 		return true;
 	style = attr(n, "style");
-	if (style == NULL || strstr(style, "none") == NULL)
-		return false;
+	if (style == NULL || strlen(style) < 12)
+		return false;		/* shorter than "display:none" */
 	decls = g_strsplit(style, ";", 64);
 	for (k = 0; decls[k] != NULL && !hidden; k++) {
 		colon = strchr(decls[k], ':');
@@ -1283,7 +1282,7 @@ san_map(GumboTag t, GumboTag *out)
 	case GUMBO_TAG_FIGCAPTION: case GUMBO_TAG_FIGURE:
 	case GUMBO_TAG_FOOTER: case GUMBO_TAG_HEADER: case GUMBO_TAG_HGROUP:
 	case GUMBO_TAG_MAIN: case GUMBO_TAG_NAV: case GUMBO_TAG_SECTION:
-		*out = GUMBO_TAG_DIV;		/* keep the block, not the name */
+		*out = GUMBO_TAG_DIV;	/* the block, not the name */
 		return SAN_KEEP;
 	case GUMBO_TAG_LISTING:
 		*out = GUMBO_TAG_PRE;
@@ -1406,7 +1405,7 @@ san_enter(void *vctx, const GumboNode *n, int *state)
 		return WALK_SKIP;
 	case SAN_KEEP:
 		if (s->depth >= OUT_MAX_DEPTH)
-			return WALK_DESCEND;	/* flattened: content only */
+			return WALK_DESCEND;	/* flattened */
 		san_start_tag(s->out, n, as);
 		s->depth++;
 		*state = (int)as + 1;
@@ -1491,12 +1490,12 @@ struct txt_list {
 
 struct txt {
 	GString *out;			/* finished lines */
-	GString *line;			/* the line being built, no prefix */
+	GString *line;			/* the line being built */
 	bool any;			/* a line has been written */
 	bool last_blank;		/* ... and the last one was blank */
 	size_t blank_at;		/* out->len before that blank line */
 	int want;			/* pending break: 1 line, 2 blank */
-	int want_quote;			/* quote depth for the pending blank */
+	int want_quote;			/* quote depth of that blank */
 	bool space;			/* pending folded white space */
 	bool sep;			/* pending table cell separator */
 	char marker[32];		/* pending list marker */
@@ -1790,14 +1789,16 @@ txt_li(struct txt *t, const GumboNode *n)
 	long num;
 
 	txt_block(t, 1);
-	if (t->nlists > 0)
+	indent = 0;
+	if (t->nlists > 0) {
 		l = &t->lists[MIN(t->nlists, TXT_MAX_LIST) - 1];
-	indent = 2 * (MIN(t->nlists, TXT_MAX_LIST) - 1);
+		indent = 2 * (MIN(t->nlists, TXT_MAX_LIST) - 1);
+	}
 	for (k = 0; k < indent; k++)
 		t->marker[k] = ' ';
 	if (l == NULL || !l->ordered) {
-		g_strlcpy(t->marker + MAX(indent, 0), "- ",
-		    sizeof(t->marker) - (size_t)MAX(indent, 0));
+		g_strlcpy(t->marker + indent, "- ",
+		    sizeof(t->marker) - (size_t)indent);
 		return;
 	}
 	v = attr(n, "value");
