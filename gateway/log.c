@@ -45,6 +45,9 @@ log_verbose_level(void)
 }
 
 /* log_vemit - one line to syslog and maybe stderr */
+static void log_vemit(int, const char *, const char *, va_list)
+    G_GNUC_PRINTF(3, 0);
+
 static void
 log_vemit(int prio, const char *tag, const char *fmt, va_list ap)
 {
