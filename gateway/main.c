@@ -61,6 +61,7 @@ struct outcome {
 	long http_status;
 	size_t bytes;
 	const char *what;	/* delivered, discarded, deferred, bounced */
+	char *reason;		/* why it was discarded (own copy) */
 };
 
 static volatile sig_atomic_t main_alarm_exit = 75;
@@ -158,19 +159,30 @@ main_opts_free(struct opts *o)
 	g_free(o->queue_id);
 }
 
-/* main_log_summary - the one info line per message */
+/*
+ * main_log_summary - the one line per message: info when it was
+ * delivered or discarded, an error (with the DSN and the reason the MTA
+ * was given) when it bounced or was deferred.
+ */
 static void
 main_log_summary(const struct outcome *oc, gint64 start_us,
     const struct gw_error *err)
 {
 	char *mid = log_sanitize(oc->message_id, 200);
+	char *why = log_sanitize(err->code ? err->text : oc->reason, 300);
 	long ms = (long)((g_get_monotonic_time() - start_us) / 1000);
+	char *q;
 
-	log_info("message-id=<%s> ticket=%s source=%s http=%ld bytes=%zu "
-	    "outcome=%s%s%s ms=%ld", mid, oc->ticket ? oc->ticket : "-",
-	    oc->source ? oc->source : "-", oc->http_status, oc->bytes,
-	    oc->what, err->code ? " dsn=" : "",
-	    err->code ? status_dsn(err->code) : "", ms);
+	for (q = why; *q; q++)
+		if (*q == '"')
+			*q = '\'';
+	(err->code ? log_error : log_info)("message-id=<%s> ticket=%s "
+	    "source=%s http=%ld bytes=%zu outcome=%s%s%s ms=%ld%s%s%s", mid,
+	    oc->ticket ? oc->ticket : "-", oc->source ? oc->source : "-",
+	    oc->http_status, oc->bytes, oc->what, err->code ? " dsn=" : "",
+	    err->code ? status_dsn(err->code) : "", ms,
+	    *why ? " reason=\"" : "", why, *why ? "\"" : "");
+	g_free(why);
 	g_free(mid);
 }
 
@@ -219,7 +231,7 @@ main_deliver(const struct opts *o, const struct conf *conf,
 
 	why = message_automatic(msg, o->sender);
 	if (why != NULL && conf->discard_automatic) {
-		log_info("discarded automatic message (%s): not posted", why);
+		oc->reason = g_strdup_printf("automatic message (%s)", why);
 		oc->what = "discarded";
 		st = GW_OK;
 		goto out;
@@ -351,13 +363,17 @@ main(int argc, char **argv)
 	message_init();
 
 	st = main_run(&o, &oc, &err);
+	if (st != GW_OK && err.code == GW_OK)
+		err.code = st;
 	if (!o.check_config) {
 		if (st != GW_OK)
 			oc.what = status_is_permanent(st) ? "bounced" :
 			    "deferred";
 		main_log_summary(&oc, start, &err);
+		logging = 0;		/* the summary said it all */
 	}
 	g_free(oc.message_id);
+	g_free(oc.reason);
 	message_shutdown();
 
 report:

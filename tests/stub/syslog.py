@@ -1,0 +1,56 @@
+#!/usr/bin/env python3
+"""syslog.py - a minimal syslog socket for the tests: binds an AF_UNIX
+datagram socket at PATH (what syslog(3) writes to, /dev/log) and appends
+every datagram it receives to OUT as one line (a datagram holding a newline
+would show as two lines, which the tests catch).  It writes READY next to
+OUT once bound, and stops after --lifetime seconds or on SIGTERM; it
+removes the socket it created.
+
+usage: syslog.py --socket PATH --out FILE [--lifetime SECONDS]
+"""
+import argparse
+import os
+import signal
+import socket
+import sys
+import time
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--socket", required=True)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--lifetime", type=float, default=120)
+    a = ap.parse_args()
+
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    s.bind(a.socket)
+    os.chmod(a.socket, 0o666)
+
+    def stop(*_):
+        try:
+            os.unlink(a.socket)
+        except OSError:
+            pass
+        sys.exit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    with open(a.out + ".ready", "w") as f:
+        f.write("%d\n" % os.getpid())
+    end = time.monotonic() + a.lifetime
+    with open(a.out, "ab", buffering=0) as out:
+        while True:
+            left = end - time.monotonic()
+            if left <= 0:
+                stop()
+            s.settimeout(min(left, 1.0))
+            try:
+                data = s.recv(65536)
+            except socket.timeout:
+                continue
+            out.write(data.rstrip(b"\0") + b"\n")
+
+
+if __name__ == "__main__":
+    main()

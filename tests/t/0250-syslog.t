@@ -1,0 +1,141 @@
+#!/bin/bash
+# 0250-syslog.t - what a mail administrator reads in the mail log: one
+# LOG_MAIL line per message (queue id, message-id, ticket, HTTP status,
+# outcome, milliseconds; for a bounce or deferral also the DSN and the
+# reason the MTA was given, at LOG_ERR), warnings only when something was
+# odd, hostile text kept to one line, and never the API key.
+#
+# syslog(3) writes to /dev/log.  As root the test puts its own datagram
+# socket there (tests/stub/syslog.py): bind-mounted over the real one in a
+# private mount namespace when a syslog daemon has one, or created at
+# /dev/log (and removed) when there is none.  Otherwise it skips.
+. "${M2N_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/t/lib.sh"
+
+shopt -s lastpipe	# `msg | logged` sets RC and LINES here
+
+[ "$(id -u)" = 0 ] || skip_all "needs root to own /dev/log"
+command -v python3 >/dev/null 2>&1 || skip_all "python3 not installed"
+
+LOG=$T/syslog.out
+if [ -e /dev/log ]; then
+	command -v unshare >/dev/null 2>&1 || skip_all "no unshare(1)"
+	unshare -m true 2>/dev/null || skip_all "no mount namespaces here"
+	SOCK=$T/log.sock
+	WRAP="unshare -m"
+else
+	SOCK=/dev/log
+	WRAP=
+fi
+python3 "$M2N_TOP/tests/stub/syslog.py" --socket "$SOCK" --out "$LOG" \
+    --lifetime 300 2>"$T/syslog.err" &
+LOG_PID=$!
+at_exit "kill $LOG_PID 2>/dev/null; wait $LOG_PID 2>/dev/null"
+_i=0
+while [ ! -s "$LOG.ready" ] && [ "$_i" -lt 100 ]; do sleep 0.1; _i=$((_i + 1)); done
+[ -s "$LOG.ready" ] || { echo "Bail out! syslog stub did not start"; cat "$T/syslog.err"; exit 1; }
+
+fake_start
+mk_conf
+
+# logged QID ARGS... < message - run the binary with queue id QID (made
+# unique to this test run) and its syslog going to $LOG; sets RC, ERR and
+# LINES (what this run logged: other mail2note processes on the machine
+# may log to a /dev/log the stub created, so lines are told apart by the
+# queue id).
+logged() {
+	QID=$1$$
+	shift
+	set -- -q "$QID" "$@"
+	: >"$LOG.mark"
+	_before=$(wc -l <"$LOG")
+	if [ -n "$WRAP" ]; then
+		$WRAP sh -c 'mount --bind "$1" /dev/log && shift && exec "$@"' \
+		    sh "$SOCK" "$M2N_BIN" -c "$M2N_CONF" "$@" >"$T/out" 2>"$T/err"
+	else
+		"$M2N_BIN" -c "$M2N_CONF" "$@" >"$T/out" 2>"$T/err"
+	fi
+	RC=$?
+	ERR=$(cat "$T/err")
+	sleep 0.2		# let the stub write what it received
+	LINES=$(tail -n +"$((_before + 1))" "$LOG" | grep "\]: $QID: ")
+}
+
+# field NAME - the NAME=value of the summary line in LINES
+field() { printf '%s\n' "$LINES" | grep ' outcome=' | tr ' ' '\n' | sed -n "s/^$1=//p"; }
+
+msg() {
+	printf 'From: Ana <ana@example.com>\nTo: support@example.com\n'
+	printf 'Subject: %s\nMessage-ID: <%s@example.com>\n' "$1" "$2"
+	printf 'Date: Mon, 30 Nov 2026 10:00:00 +0000\n\nThe printer is out of toner.\n'
+}
+
+# --- a posted note ------------------------------------------------------
+msg "Printer" "posted-1" | logged 4F2A1B3C -x T1001
+is "$RC" 0 "posted: exit 0"
+is "$(printf '%s\n' "$LINES" | grep -c .)" 1 "posted: exactly one line logged"
+like "$(printf '%s\n' "$LINES" | grep ' outcome=')" \
+    "<22>* mail2note\\[[0-9]*\\]: $QID: message-id=<posted-1@example.com> *" \
+    "posted: LOG_MAIL|LOG_INFO, ident with pid, queue id first"
+is "$(field ticket)" T1001 "posted: ticket logged"
+is "$(field http)" 201 "posted: HTTP status logged"
+is "$(field outcome)" delivered "posted: outcome logged"
+like "$(field ms)" '[0-9]*' "posted: milliseconds logged"
+[ -n "$(field ms)" ] && [ -z "$(field ms | tr -d 0-9)" ]
+ok $? "posted: ms is a number"
+is "$ERR" "" "posted: nothing on stderr"
+
+# --- no ticket: one error line with the DSN and the reason --------------
+msg "No tag here" "noticket-1" | logged 5A5A5A5A -r support@example.com
+is "$RC" 67 "no ticket: exit 67"
+is "$(printf '%s\n' "$LINES" | grep -c .)" 1 "no ticket: exactly one line logged"
+like "$LINES" "<19>* $QID: error: message-id=<noticket-1@example.com> ticket=- *" \
+    "no ticket: LOG_MAIL|LOG_ERR, queue id and message-id"
+is "$(field outcome)" bounced "no ticket: outcome=bounced"
+is "$(field dsn)" 5.1.1 "no ticket: dsn=5.1.1"
+like "$LINES" '* reason="no ticket ID *"' "no ticket: the reason the sender is told"
+like "$ERR" '5.1.1 *no ticket ID*' "no ticket: the same reason on stderr for the MTA"
+
+# --- API 500: deferred, HTTP status in the log --------------------------
+fake_ctl /_fake/mode '{"mode":"status:500","count":1}' >/dev/null
+msg "Printer" "defer-1" | logged 6B6B6B6B -x T1001
+is "$RC" 75 "API 500: exit 75"
+is "$(field http)" 500 "API 500: http=500 logged"
+is "$(field outcome)" deferred "API 500: outcome=deferred"
+like "$(field dsn)" '4.*' "API 500: a 4.x.x DSN"
+like "$LINES" '* reason="*500*"' "API 500: the reason names the status"
+
+# --- discarded auto-reply: logged, not posted ---------------------------
+n_before=$(wc -l <"$FAKE_DIR/notes.jsonl")
+{ printf 'Auto-Submitted: auto-replied\n'; msg "Out of office" "auto-1"; } |
+    logged 7C7C7C7C -x T1001
+is "$RC" 0 "auto-reply: exit 0"
+is "$(printf '%s\n' "$LINES" | grep -c .)" 1 "auto-reply: exactly one line logged"
+is "$(field outcome)" discarded "auto-reply: outcome=discarded"
+like "$LINES" '<22>* reason="automatic message (Auto-Submitted: auto-replied)"' \
+    "auto-reply: the reason, at LOG_INFO"
+is "$(wc -l <"$FAKE_DIR/notes.jsonl")" "$n_before" "auto-reply: nothing posted"
+
+# --- hostile text stays on one line; the key never shows ----------------
+# A Message-ID with an encoded CR/LF cannot split the log line.
+{
+	printf 'From: Ana <ana@example.com>\nTo: support@example.com\n'
+	printf 'Subject: =?utf-8?q?x=0D=0Afake: line?=\n'
+	printf 'Message-ID: <a\033[31mred@example.com>\n'
+	printf 'Date: Mon, 30 Nov 2026 10:00:00 +0000\n\nbody\n'
+} | logged 8D8D8D8D -v -x T1001
+is "$RC" 0 "hostile headers: exit 0"
+printf '%s\n' "$LINES" | grep -q "$(printf '\033')"
+ok $((! $?)) "hostile headers: no escape character reaches the log"
+grep -v '^<[0-9]*>' "$LOG" | grep -q .
+ok $((! $?)) "hostile headers: every logged line is a whole datagram"
+
+# Every run above, and a verbose one, with the key nowhere in the log.
+msg "Printer" "verbose-1" | logged 9E9E9E9E -v -v -x T1001
+is "$RC" 0 "-v -v: exit 0"
+grep -q "$KEY_RW" "$LOG" "$T/err"
+ok $((! $?)) "the API key is in no syslog line and not on stderr"
+grep -q 'ixk_' "$LOG"
+ok $((! $?)) "no ixk_ key prefix in the log at all"
+
+[ "$_tap_fail" -eq 0 ] || { diag "what was logged:"; diag "$(cat "$LOG")"; }
+done_testing
