@@ -50,9 +50,17 @@ static const struct data_case {
 	  .want_err = PRE "unknown group [smtp] (known: [api], [ticket], "
 	    "[message])" },
 	{ .name = "syntax error", .data = "base_url = x\n",
-	  .want_err = PRE, .prefix = true },
+	  .want_err = PRE "line 1: 'key = value' before the first [group] "
+	    "(put it under [api], [ticket] or [message])" },
 	{ .name = "not a key = value line", .data = BASE "garbage\n",
-	  .want_err = PRE, .prefix = true },
+	  .want_err = PRE "line 3 is not 'key = value', a [group] or a # "
+	    "comment" },
+	{ .name = "a pasted key is not echoed",
+	  .data = "# comment\n\n" BASE "  ixk_pasted_secret_1234\r\n",
+	  .want_err = PRE "line 5 is not 'key = value', a [group] or a # "
+	    "comment" },
+	{ .name = "group without ]", .data = BASE "[ticket\n",
+	  .want_err = PRE "line 3: a [group] line without its closing ']'" },
 	{ .name = "required base_url", .data = "[api]\ntimeout = 20\n",
 	  .want_err = PRE "[api] base_url is required" },
 	{ .name = "empty base_url", .data = "[api]\nbase_url =\n",
