@@ -860,9 +860,17 @@ conf_read_file(const char *path, char **data_r, size_t *len_r,
 		    "%s: not a regular file", path);
 		goto out;
 	}
-	if (st.st_mode & S_IWOTH)
-		log_warn("config %s is writable by anyone (mode %04o)", path,
-		    (unsigned)(st.st_mode & 07777));
+	/*
+	 * Whoever can write the config can point base_url (and ca_file) at
+	 * a server of their own and be sent the key: refuse, like the key
+	 * file's own check.
+	 */
+	if (st.st_mode & S_IWOTH) {
+		status = gw_error_set(err, GW_ECONFIG, "config %s is writable "
+		    "by anyone (mode %04o), who could redirect the API key; "
+		    "chmod o-w it", path, (unsigned)(st.st_mode & 07777));
+		goto out;
+	}
 	buf = g_string_sized_new((gsize)MIN(st.st_size, CONF_FILE_MAX) + 1);
 	for (;;) {
 		n = read(fd, chunk, sizeof(chunk));

@@ -564,6 +564,14 @@ test_files(const char *dir)
 	tap_str(err.text, want, "directory: text");
 	tap_ok(conf == NULL, "directory: no conf");
 
+	(void)write_file(nul, BASE, strlen(BASE), 0646);
+	tap_int(conf_load(nul, &conf, &err), GW_ECONFIG,
+	    "world-writable: status");
+	g_snprintf(want, sizeof(want), "config %s is writable by anyone (mode "
+	    "0646), who could redirect the API key; chmod o-w it", nul);
+	tap_str(err.text, want, "world-writable: text");
+	tap_ok(conf == NULL, "world-writable: no conf");
+
 	(void)write_file(nul, BASE "#\0x\n", sizeof(BASE) + 3, 0644);
 	tap_int(conf_load(nul, &conf, &err), GW_ECONFIG, "NUL byte: status");
 	g_snprintf(want, sizeof(want), "config %s: contains a NUL byte", nul);
