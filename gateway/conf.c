@@ -772,10 +772,11 @@ conf_syntax_error(const char *name, const char *data, size_t len,
 		if (s == e || *s == '#')
 			continue;
 		if (*s == '[') {
-			if (e[-1] != ']')
+			/* As GLib: the group ends at the first ']'. */
+			if (memchr(s, ']', (size_t)(e - s)) != e - 1)
 				return gw_error_set(err, GW_ECONFIG, "config "
-				    "%s: line %u: a [group] line without its "
-				    "closing ']'", name, line);
+				    "%s: line %u is not a valid [group] line",
+				    name, line);
 			in_group = true;
 			continue;
 		}
@@ -995,10 +996,14 @@ conf_load_key(const struct conf *conf, struct secret **key_r,
 		goto out;
 	}
 	if (st.st_uid != geteuid()) {
+		/*
+		 * "chown it to uid 0" would be the wrong advice when root
+		 * runs --check-config for a pipe that runs as user=.
+		 */
 		status = gw_error_set(err, GW_ECONFIG, "key file %s is owned "
 		    "by uid %u, but mail2note runs as uid %u; chown it to "
-		    "that user", path, (unsigned)st.st_uid,
-		    (unsigned)geteuid());
+		    "the pipe's user= and run --check-config as that user",
+		    path, (unsigned)st.st_uid, (unsigned)geteuid());
 		goto out;
 	}
 	if ((st.st_mode & 077) != 0) {

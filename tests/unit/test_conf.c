@@ -60,7 +60,9 @@ static const struct data_case {
 	  .want_err = PRE "line 5 is not 'key = value', a [group] or a # "
 	    "comment" },
 	{ .name = "group without ]", .data = BASE "[ticket\n",
-	  .want_err = PRE "line 3: a [group] line without its closing ']'" },
+	  .want_err = PRE "line 3 is not a valid [group] line" },
+	{ .name = "group with text after ]", .data = BASE "[a]pi]\n",
+	  .want_err = PRE "line 3 is not a valid [group] line" },
 	{ .name = "required base_url", .data = "[api]\ntimeout = 20\n",
 	  .want_err = PRE "[api] base_url is required" },
 	{ .name = "empty base_url", .data = "[api]\nbase_url =\n",
@@ -798,7 +800,8 @@ test_keys(const char *dir)
 			    "key wrong owner: status");
 			g_snprintf(want, sizeof(want), "key file %s is owned "
 			    "by uid 65534, but mail2note runs as uid 0; chown "
-			    "it to that user", path);
+			    "it to the pipe's user= and run --check-config as "
+			    "that user", path);
 			tap_str(err.text, want, "key wrong owner: text");
 			if (chown(path, 0, 0) != 0)
 				tap_ok(0, "chown back: %s", g_strerror(errno));
