@@ -665,6 +665,31 @@ api_idem_ok(const char *s)
 	return i > 0;
 }
 
+/*
+ * api_redact - "[key]" for every copy of the key in err's text.  An
+ * error text quotes the API's own answer, and a server may echo the
+ * bearer token it refused; that text goes to the logs and the bounce.
+ */
+static void
+api_redact(struct gw_error *err, const char *key, size_t keylen)
+{
+	GString *s;
+	char *p;
+
+	if (err == NULL || keylen == 0 || strstr(err->text, key) == NULL)
+		return;
+	s = g_string_new(err->text);
+	while ((p = strstr(s->str, key)) != NULL) {
+		gssize pos = p - s->str;
+
+		g_string_erase(s, pos, (gssize)keylen);
+		g_string_insert(s, pos, "[key]");
+	}
+	g_strlcpy(err->text, s->str, sizeof(err->text));
+	sodium_memzero(s->str, s->allocated_len);
+	g_string_free(s, TRUE);
+}
+
 /* api_post - send body (JSON, len bytes) to the ticket's messages */
 enum gw_status
 api_post(const struct api_config *cfg, const char *ticket, const char *body,
@@ -830,6 +855,8 @@ api_post(const struct api_config *cfg, const char *ticket, const char *body,
 	    res != NULL ? res->elapsed_ms : 0L);
 
 out:
+	if (st != GW_OK)
+		api_redact(err, key, keylen);
 	if (curl != NULL)
 		curl_easy_cleanup(curl);
 	api_wipe_headers(&headers);

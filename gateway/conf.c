@@ -744,6 +744,58 @@ conf_check_cross(const struct conf_ctx *ctx, const struct conf *conf,
 	return GW_OK;
 }
 
+/*
+ * conf_syntax_error - the error for a file GKeyFile could not parse.
+ * GLib's own text quotes the offending line, which may be anything the
+ * administrator pasted (an API key, say) and calls the config a "key
+ * file"; so name the line by its number instead and never echo it.
+ */
+static enum gw_status
+conf_syntax_error(const char *name, const char *data, size_t len,
+    const GError *gerr, struct gw_error *err)
+{
+	const char *p = data, *end = data + len, *eol, *s, *e;
+	unsigned line = 0;
+	bool in_group = false;
+	char *why;
+	enum gw_status status;
+
+	for (; p < end; p = eol + 1) {
+		line++;
+		eol = memchr(p, '\n', (size_t)(end - p));
+		if (eol == NULL)
+			eol = end;
+		for (s = p; s < eol && g_ascii_isspace(*s); s++)
+			;
+		for (e = eol; e > s && g_ascii_isspace(e[-1]); e--)
+			;
+		if (s == e || *s == '#')
+			continue;
+		if (*s == '[') {
+			/* As GLib: the group ends at the first ']'. */
+			if (memchr(s, ']', (size_t)(e - s)) != e - 1)
+				return gw_error_set(err, GW_ECONFIG, "config "
+				    "%s: line %u is not a valid [group] line",
+				    name, line);
+			in_group = true;
+			continue;
+		}
+		if (memchr(s, '=', (size_t)(e - s)) == NULL)
+			return gw_error_set(err, GW_ECONFIG, "config %s: line "
+			    "%u is not 'key = value', a [group] or a # "
+			    "comment", name, line);
+		if (!in_group)
+			return gw_error_set(err, GW_ECONFIG, "config %s: line "
+			    "%u: 'key = value' before the first [group] (put "
+			    "it under [api], [ticket] or [message])", name,
+			    line);
+	}
+	why = log_sanitize(gerr->message, 120);
+	status = gw_error_set(err, GW_ECONFIG, "config %s: %s", name, why);
+	g_free(why);
+	return status;
+}
+
 /* conf_load_data - parse and validate a config held in memory */
 enum gw_status
 conf_load_data(const char *data, size_t len, const char *name,
@@ -763,8 +815,7 @@ conf_load_data(const char *data, size_t len, const char *name,
 	/* Without KEEP_TRANSLATIONS, "key[de]" lines would vanish unseen. */
 	if (!g_key_file_load_from_data(ctx.kf, data, len,
 	    G_KEY_FILE_KEEP_TRANSLATIONS, &gerr)) {
-		status = gw_error_set(err, GW_ECONFIG, "config %s: %s", name,
-		    gerr->message);
+		status = conf_syntax_error(name, data, len, gerr, err);
 		g_error_free(gerr);
 		goto out;
 	}
@@ -810,9 +861,17 @@ conf_read_file(const char *path, char **data_r, size_t *len_r,
 		    "%s: not a regular file", path);
 		goto out;
 	}
-	if (st.st_mode & S_IWOTH)
-		log_warn("config %s is writable by anyone (mode %04o)", path,
-		    (unsigned)(st.st_mode & 07777));
+	/*
+	 * Whoever can write the config can point base_url (and ca_file) at
+	 * a server of their own and be sent the key: refuse, like the key
+	 * file's own check.
+	 */
+	if (st.st_mode & S_IWOTH) {
+		status = gw_error_set(err, GW_ECONFIG, "config %s is writable "
+		    "by anyone (mode %04o), who could redirect the API key; "
+		    "chmod o-w it", path, (unsigned)(st.st_mode & 07777));
+		goto out;
+	}
 	buf = g_string_sized_new((gsize)MIN(st.st_size, CONF_FILE_MAX) + 1);
 	for (;;) {
 		n = read(fd, chunk, sizeof(chunk));
@@ -937,10 +996,14 @@ conf_load_key(const struct conf *conf, struct secret **key_r,
 		goto out;
 	}
 	if (st.st_uid != geteuid()) {
+		/*
+		 * "chown it to uid 0" would be the wrong advice when root
+		 * runs --check-config for a pipe that runs as user=.
+		 */
 		status = gw_error_set(err, GW_ECONFIG, "key file %s is owned "
 		    "by uid %u, but mail2note runs as uid %u; chown it to "
-		    "that user", path, (unsigned)st.st_uid,
-		    (unsigned)geteuid());
+		    "the pipe's user= and run --check-config as that user",
+		    path, (unsigned)st.st_uid, (unsigned)geteuid());
 		goto out;
 	}
 	if ((st.st_mode & 077) != 0) {

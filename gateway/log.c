@@ -51,9 +51,16 @@ static void log_vemit(int, const char *, const char *, va_list)
 static void
 log_vemit(int prio, const char *tag, const char *fmt, va_list ap)
 {
-	char line[1024];
+	char buf[1024];
+	char *line;
 
-	(void)g_vsnprintf(line, sizeof(line), fmt, ap);
+	/*
+	 * Callers sanitise untrusted text, but an error text can carry a
+	 * config path or an argument as given: clean the whole line too, so
+	 * no log line ever holds a newline or a terminal escape.
+	 */
+	(void)g_vsnprintf(buf, sizeof(buf), fmt, ap);
+	line = log_sanitize(buf, sizeof(buf));
 	if (log_open) {
 		if (log_qid[0])
 			syslog(prio, "%s: %s%s", log_qid, tag, line);
@@ -69,6 +76,7 @@ log_vemit(int prio, const char *tag, const char *fmt, va_list ap)
 		fprintf(stderr, "mail2note: %s%s%s%s\n", log_qid,
 		    log_qid[0] ? ": " : "", tag, line);
 	}
+	g_free(line);
 }
 
 #define LOG_BODY(prio, tag) do { \
@@ -114,6 +122,7 @@ log_fatal(enum gw_status status, const char *fmt, ...)
 {
 	struct gw_error err;
 	char line[256];
+	char *clean;
 	va_list ap;
 
 	err.code = status;
@@ -121,10 +130,12 @@ log_fatal(enum gw_status status, const char *fmt, ...)
 	(void)g_vsnprintf(err.text, sizeof(err.text), fmt, ap);
 	va_end(ap);
 	if (log_open) {
+		clean = log_sanitize(err.text, sizeof(err.text));
 		if (log_qid[0])
-			syslog(LOG_ERR, "%s: error: %s", log_qid, err.text);
+			syslog(LOG_ERR, "%s: error: %s", log_qid, clean);
 		else
-			syslog(LOG_ERR, "error: %s", err.text);
+			syslog(LOG_ERR, "error: %s", clean);
+		g_free(clean);
 	}
 	status_format_line(&err, line, sizeof(line));
 	fprintf(stderr, "%s\n", line);

@@ -71,6 +71,7 @@ def conf(tmp):
     with open(c, "w") as f:
         f.write("[api]\nbase_url = http://127.0.0.1:9\nkey_file = %s\n"
                 "[message]\nmax_message_size = 100M\n" % key)
+    os.chmod(c, 0o644)
     return c
 
 

@@ -90,6 +90,7 @@ def setup(tmp):
     with open(conf, "w") as f:
         f.write("[api]\nbase_url = http://127.0.0.1:9\nkey_file = %s\n"
                 % keyf)
+    os.chmod(conf, 0o644)  # whatever the umask: o+w is refused
     return conf
 
 

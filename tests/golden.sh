@@ -42,6 +42,7 @@ key_file = $tmp/api.key
 timeout = 10
 connect_timeout = 5
 EOF
+	chmod 644 "$tmp/mail2note.conf"
 }
 
 # header NAME FILE - the first NAME: header of the message (header section

@@ -155,6 +155,15 @@ fault "garbage answer" garbage 75 "4."
 fault "API 401" status:401 75 "4.7.0 "
 fault "API 403" status:403 75 "4.7.0 "
 
+# A server that echoes the token in an error text we quote: the key is
+# still never shown.
+fake_ctl /_fake/mode "{\"mode\":\"status:422\",\"count\":1,\"body\":{\"error\":\"Unprocessable\",\"message\":\"token $KEY_RW may not post here\",\"code\":422}}" >/dev/null
+gw
+is "$RC" 65 "422 echoing the key: exit 65"
+like "$ERR" "5.6.0 *token \[key\] may not post here*" "422 echoing the key: redacted"
+no_key "$ERR" "422 echoing the key"
+fake_ctl /_fake/mode '{"mode":"normal"}' >/dev/null
+
 # Retry after a 500: same Idempotency-Key, then exactly one note.
 before=$(nnotes)
 fake_ctl /_fake/mode '{"mode":"status:500","count":1}' >/dev/null

@@ -136,6 +136,7 @@ mk_conf() {
 		echo "connect_timeout = 5"
 		for _l in "$@"; do echo "$_l"; done
 	} >"$T/mail2note.conf"
+	chmod 644 "$T/mail2note.conf"	# whatever the umask: o+w is refused
 	M2N_CONF=$T/mail2note.conf
 }
 

@@ -50,9 +50,19 @@ static const struct data_case {
 	  .want_err = PRE "unknown group [smtp] (known: [api], [ticket], "
 	    "[message])" },
 	{ .name = "syntax error", .data = "base_url = x\n",
-	  .want_err = PRE, .prefix = true },
+	  .want_err = PRE "line 1: 'key = value' before the first [group] "
+	    "(put it under [api], [ticket] or [message])" },
 	{ .name = "not a key = value line", .data = BASE "garbage\n",
-	  .want_err = PRE, .prefix = true },
+	  .want_err = PRE "line 3 is not 'key = value', a [group] or a # "
+	    "comment" },
+	{ .name = "a pasted key is not echoed",
+	  .data = "# comment\n\n" BASE "  ixk_pasted_secret_1234\r\n",
+	  .want_err = PRE "line 5 is not 'key = value', a [group] or a # "
+	    "comment" },
+	{ .name = "group without ]", .data = BASE "[ticket\n",
+	  .want_err = PRE "line 3 is not a valid [group] line" },
+	{ .name = "group with text after ]", .data = BASE "[a]pi]\n",
+	  .want_err = PRE "line 3 is not a valid [group] line" },
 	{ .name = "required base_url", .data = "[api]\ntimeout = 20\n",
 	  .want_err = PRE "[api] base_url is required" },
 	{ .name = "empty base_url", .data = "[api]\nbase_url =\n",
@@ -556,6 +566,14 @@ test_files(const char *dir)
 	tap_str(err.text, want, "directory: text");
 	tap_ok(conf == NULL, "directory: no conf");
 
+	(void)write_file(nul, BASE, strlen(BASE), 0646);
+	tap_int(conf_load(nul, &conf, &err), GW_ECONFIG,
+	    "world-writable: status");
+	g_snprintf(want, sizeof(want), "config %s is writable by anyone (mode "
+	    "0646), who could redirect the API key; chmod o-w it", nul);
+	tap_str(err.text, want, "world-writable: text");
+	tap_ok(conf == NULL, "world-writable: no conf");
+
 	(void)write_file(nul, BASE "#\0x\n", sizeof(BASE) + 3, 0644);
 	tap_int(conf_load(nul, &conf, &err), GW_ECONFIG, "NUL byte: status");
 	g_snprintf(want, sizeof(want), "config %s: contains a NUL byte", nul);
@@ -782,7 +800,8 @@ test_keys(const char *dir)
 			    "key wrong owner: status");
 			g_snprintf(want, sizeof(want), "key file %s is owned "
 			    "by uid 65534, but mail2note runs as uid 0; chown "
-			    "it to that user", path);
+			    "it to the pipe's user= and run --check-config as "
+			    "that user", path);
 			tap_str(err.text, want, "key wrong owner: text");
 			if (chown(path, 0, 0) != 0)
 				tap_ok(0, "chown back: %s", g_strerror(errno));

@@ -1,0 +1,54 @@
+#!/bin/bash
+# 0150-admin.t - what the mail administrator sees: error texts that never
+# echo a key, log lines without control characters, and docs that name
+# every config key and show the snippets as they are in postfix/.
+. "${M2N_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/t/lib.sh"
+
+[ -x "$M2N_BIN" ] || skip_all "$M2N_BIN not built"
+
+SECRET=ixk_pasted_by_mistake_5e1f
+printf 'From: a@example.org\nSubject: [#T1001] hi\n\nhello\n' >"$T/msg"
+
+# --- a key pasted into the config file is not echoed ----------------------
+mk_conf "$KEY_RW" "$SECRET"
+run_gw --check-config
+is "$RC" 75 "config syntax error: exit 75"
+like "$ERR" "4.3.5 config $M2N_CONF: line 6 is not 'key = value'*" \
+    "config syntax error: names the line"
+case $ERR in *"$SECRET"*) ok 1 "config syntax error: line not echoed" ;;
+*) ok 0 "config syntax error: line not echoed" ;; esac
+
+# --- -v log lines: one line each, no control characters -----------------
+mk_conf "$KEY_RW"
+bad_conf=$(printf '%s/no\nsuch\033[1m.conf' "$T")
+"$M2N_BIN" -v -c "$bad_conf" -q Q1 <"$T/msg" >"$T/out" 2>"$T/err"
+RC=$?
+is "$RC" 75 "missing config: exit 75"
+is "$(grep -c 'cannot read config' "$T/err")" 2 \
+    "missing config: the log line and the DSN line, each on one line"
+LC_ALL=C grep -q "$(printf '[\001-\010\013-\037\177]')" "$T/err"
+is $? 1 "missing config: no control characters on stderr"
+
+# --- docs: every key, every snippet line ---------------------------------
+"$M2N_BIN" -c "$M2N_CONF" --check-config >"$T/summary" 2>&1
+keys=$(sed -n 's/^\(# \)\{0,1\}\([a-z_]*\) \(=\|is not set\).*/\2/p' \
+    "$T/summary")
+[ -n "$keys" ]
+ok $? "--check-config lists the keys"
+for k in $keys; do
+	grep -q "| \`$k\` |" "$M2N_TOP/README.md"
+	ok $? "README config reference has $k"
+	grep -q "^#$k =" "$M2N_TOP/postfix/mail2note.conf"
+	ok $? "postfix/mail2note.conf shows $k"
+done
+for f in master.cf.snippet main.cf.snippet transport.example \
+    exim4-mail2note.conf; do
+	grep -v '^ *#' "$M2N_TOP/postfix/$f" | grep -v '^$' | sed 's/^ *//' |
+	    while IFS= read -r l; do
+		grep -qF -- "$l" "$M2N_TOP/README.md" ||
+		    { echo "# $f: $l"; exit 1; }
+	done
+	ok $? "README shows postfix/$f as it is"
+done
+
+done_testing
