@@ -29,6 +29,20 @@ is "$(grep -c 'cannot read config' "$T/err")" 2 \
 LC_ALL=C grep -q "$(printf '[\001-\010\013-\037\177]')" "$T/err"
 is $? 1 "missing config: no control characters on stderr"
 
+# --- root is refused unless the test escape hatch is set ---------------
+if [ "$(id -u)" = 0 ]; then
+	env -u MAIL2NOTE_ALLOW_ROOT "$M2N_BIN" -c "$M2N_CONF" -x T1001 \
+	    <"$T/msg" >"$T/out" 2>"$T/err"
+	is "$?" 75 "as root: exit 75 (deferred, not bounced)"
+	like "$(cat "$T/err")" "4.3.5 refusing to run as root: *user=*" \
+	    "as root: one line that says which setting to fix"
+	MAIL2NOTE_ALLOW_ROOT=yes "$M2N_BIN" -c "$M2N_CONF" --check-config \
+	    >"$T/out" 2>"$T/err"
+	is "$?" 75 "as root: only the exact value 1 lets it run"
+else
+	skip 3 "not root"
+fi
+
 # --- docs: every key, every snippet line ---------------------------------
 "$M2N_BIN" -c "$M2N_CONF" --check-config >"$T/summary" 2>&1
 keys=$(sed -n 's/^\(# \)\{0,1\}\([a-z_]*\) \(=\|is not set\).*/\2/p' \
