@@ -91,6 +91,8 @@ struct body {
 static void walk(struct ctx *, struct message *, struct body *,
     GMimeObject *, int, bool);
 static struct message *extract(struct ctx *, GMimeMessage *, int);
+static enum gw_status scan_file(int, off_t, uint64_t *, struct scan *,
+    struct gw_error *);
 
 /*
  * Windows-1252 bytes 0x80-0x9f; 0xfffd where the code page leaves a hole.
@@ -896,6 +898,94 @@ forward_add(struct ctx *c, struct message *m, GMimeMessagePart *part,
 	g_ptr_array_add(m->forwards, extract(c, inner, depth + 1));
 }
 
+/* tmp_open - an unlinked, close-on-exec temporary file in $TMPDIR, or -1
+ * with errno set */
+static int
+tmp_open(void)
+{
+	char *path;
+	int fd, saved;
+
+	path = g_build_filename(g_get_tmp_dir(), "mail2note-XXXXXX", NULL);
+	fd = mkstemp(path);
+	saved = errno;
+	if (fd != -1) {
+		(void)unlink(path);
+		(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
+	}
+	g_free(path);
+	errno = saved;
+	return fd;
+}
+
+/*
+ * forward_decode - a message/rfc822 part sent with a base64 or
+ * quoted-printable transfer encoding (against RFC 2046, but SwiftMailer,
+ * some webmailers and Outlook do it) is a leaf to GMime.  Decode it to a
+ * temporary file, bounded by the same line scanner as the outer message,
+ * and parse that as a forward.  False when it is no message after all;
+ * the caller then lists it as an attachment.
+ */
+static bool
+forward_decode(struct ctx *c, struct message *m, GMimePart *part, int depth)
+{
+	GMimeDataWrapper *dw;
+	GMimeStream *fs, *bounded;
+	GMimeParser *parser;
+	GMimeMessage *gmsg;
+	GMimeHeaderList *headers;
+	GMimeObject *root;
+	struct gw_error err;
+	struct scan sc;
+	uint64_t size, end;
+	int fd, n;
+	bool ok;
+
+	dw = g_mime_part_get_content(part);
+	if (dw == NULL || g_mime_data_wrapper_get_stream(dw) == NULL)
+		return false;
+	if ((fd = tmp_open()) == -1)
+		return false;
+	fs = g_mime_stream_fs_new(fd);	/* owns fd */
+	ok = false;
+	if (g_mime_data_wrapper_write_to_stream(dw, fs) == -1 ||
+	    g_mime_stream_flush(fs) == -1)
+		goto out;
+	scan_init(&sc, c->limits);
+	size = (uint64_t)g_mime_stream_tell(fs);
+	if (scan_file(fd, 0, &size, &sc, &err) != GW_OK || !sc.nonspace)
+		goto out;
+	end = sc.cut < size ? sc.cut : size;
+	if (sc.lead > end)
+		sc.lead = end;
+	bounded = g_mime_stream_substream(fs, (gint64)sc.lead, (gint64)end);
+	parser = g_mime_parser_new_with_stream(bounded);
+	g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
+	g_mime_parser_set_persist_stream(parser, TRUE);
+	gmsg = g_mime_parser_construct_message(parser, c->options);
+	g_object_unref(parser);
+	g_object_unref(bounded);
+	if (gmsg == NULL)
+		goto out;
+	/* As in parse_stream(): a message has at least one header field. */
+	headers = g_mime_object_get_header_list(GMIME_OBJECT(gmsg));
+	n = headers != NULL ? g_mime_header_list_get_count(headers) : 0;
+	root = g_mime_message_get_mime_part(gmsg);
+	headers = root != NULL ? g_mime_object_get_header_list(root) : NULL;
+	if (headers != NULL)
+		n += g_mime_header_list_get_count(headers);
+	if (n > 0) {
+		if (end < size)
+			c->limits_hit = m->limits_hit = true;
+		g_ptr_array_add(m->forwards, extract(c, gmsg, depth + 1));
+		ok = true;
+	}
+	g_object_unref(gmsg);
+out:
+	g_object_unref(fs);
+	return ok;
+}
+
 /*
  * walk - visit obj at depth: bodies go to b (NULL: collect attachments
  * and forwards only, as in the non-root parts of multipart/related),
@@ -947,6 +1037,11 @@ walk(struct ctx *c, struct message *m, struct body *b, GMimeObject *obj,
 		return;
 	}
 	if (!GMIME_IS_PART(obj))
+		return;
+	ct = g_mime_object_get_content_type(obj);
+	if (ct != NULL && (g_mime_content_type_is_type(ct, "message",
+	    "rfc822") || g_mime_content_type_is_type(ct, "message",
+	    "global")) && forward_decode(c, m, GMIME_PART(obj), depth))
 		return;
 	if (b != NULL && is_body(obj, top, &html))
 		body_read(c, b, GMIME_PART(obj), html);

@@ -710,6 +710,48 @@ static const struct parse_case cases[] = {
 		.fwd_text = "original body",
 	},
 	{
+		/* SwiftMailer, some webmailers: message/rfc822 in base64 is
+		 * still a forward, not an "(unnamed)" attachment. */
+		.name = "forward as base64 attachment",
+		.input =
+		    "From: f@example.com\n"
+		    "Content-Type: multipart/mixed; boundary=f\n"
+		    "\n"
+		    "--f\n"
+		    "Content-Type: text/plain\n"
+		    "\n"
+		    "see attached\n"
+		    "--f\n"
+		    "Content-Type: message/rfc822; name=orig.eml\n"
+		    "Content-Transfer-Encoding: base64\n"
+		    "Content-Disposition: attachment; filename=orig.eml\n"
+		    "\n"
+		    "RnJvbTogb0BleGFtcGxlLm5ldA0KU3ViamVjdDogb3JpZ2lu\n"
+		    "YWwNCg0Kb3JpZ2luYWwgYm9keQ0K\n"
+		    "--f--\n",
+		.text = "see attached",
+		.attachments = 0,
+		.forwards = 1,
+		.fwd_subject = "original",
+		.fwd_text = "original body\n",
+	},
+	{
+		.name = "base64 message/rfc822 that is no message",
+		.input =
+		    "From: f@example.com\n"
+		    "Content-Type: multipart/mixed; boundary=f\n"
+		    "\n"
+		    "--f\n"
+		    "Content-Type: message/rfc822; name=x.eml\n"
+		    "Content-Transfer-Encoding: base64\n"
+		    "\n"
+		    "AAECAwQ=\n"
+		    "--f--\n",
+		.attachments = 1,
+		.att = { { "x.eml", "message/rfc822", 5 } },
+		.forwards = 0,
+	},
+	{
 		.name = "multipart/report is automatic",
 		.input =
 		    "From: MAILER-DAEMON@mx.example.com (Mail Delivery System)\n"
