@@ -253,8 +253,8 @@ struct pre {
 static const char *const pre_keep_attrs[] = {
 	"align", "alt", "border", "cellpadding", "cellspacing", "color",
 	"colspan", "dir", "height", "hidden", "href", "lang", "rowspan",
-	"span", "start", "style", "title", "type", "valign", "value",
-	"width",
+	"span", "src", "start", "style", "title", "type", "valign",
+	"value", "width",
 };
 
 /* pre_is_void - elements without content or end tag */
@@ -1142,14 +1142,17 @@ is_dropped(GumboTag t)
 
 /*
  * img_label - "[image: ALT]" for an <img>, "[image]" without alt, NULL
- * for decorative images (alt="") and 1x1 tracking pixels.  Whitespace in
- * the alt text is folded and the text cut at ALT_MAX characters.
+ * for decorative images (alt="") and 1x1 tracking pixels.  An image the
+ * message carries itself (src="cid:...") is never decorative: Thunderbird
+ * writes alt="" on every picture pasted into a mail, so it is "[image]".
+ * Whitespace in the alt text is folded and the text cut at ALT_MAX
+ * characters.
  */
 static char *
 img_label(const GumboNode *n, bool bare_ok)
 {
 	const char *alt = attr(n, "alt"), *w = attr(n, "width"),
-	    *h = attr(n, "height"), *s;
+	    *h = attr(n, "height"), *src = attr(n, "src"), *s;
 	GString *g;
 	char *tmp;
 	long chars = 0;
@@ -1176,7 +1179,11 @@ img_label(const GumboNode *n, bool bare_ok)
 	g_free(tmp);
 	if (g->len == 8) {
 		g_string_free(g, TRUE);
-		return NULL;
+		for (s = src; s != NULL && is_html_space(*s); s++)
+			;
+		return bare_ok && s != NULL &&
+		    g_ascii_strncasecmp(s, "cid:", 4) == 0 ?
+		    g_strdup("[image]") : NULL;
 	}
 	g_string_append_c(g, ']');
 	return g_string_free(g, FALSE);
