@@ -885,6 +885,60 @@ walk_alternative(struct ctx *c, struct message *m, struct body *b,
 	g_free(alt);
 }
 
+/*
+ * forward_mend - Exchange, turning an attached Outlook item into
+ * message/rfc822, writes a blank line before the Content-Type and
+ * MIME-Version fields, so they land in the body and the whole MIME
+ * source would read as the forward's text.  When a forward has neither
+ * field in its header and its body opens with "Content-Type:", parse the
+ * body as the forward's MIME part.  A multipart with parts, or a part
+ * whose Content-Type is a real "type/subtype", replaces the plain-text
+ * default; otherwise the body stays as it is (text about headers).
+ */
+static void
+forward_mend(struct ctx *c, GMimeMessage *inner)
+{
+	GMimeObject *root, *part;
+	GMimeDataWrapper *dw;
+	GMimeStream *raw;
+	GMimeParser *parser;
+	const char *v;
+	char head[13];
+	bool ok;
+
+	root = g_mime_message_get_mime_part(inner);
+	if (root == NULL || !GMIME_IS_PART(root) ||
+	    g_mime_object_get_header(GMIME_OBJECT(inner), "MIME-Version") !=
+	    NULL || g_mime_object_get_header(root, "Content-Type") != NULL)
+		return;
+	dw = g_mime_part_get_content(GMIME_PART(root));
+	if (dw == NULL || (raw = g_mime_data_wrapper_get_stream(dw)) == NULL ||
+	    g_mime_data_wrapper_get_encoding(dw) !=
+	    GMIME_CONTENT_ENCODING_DEFAULT)
+		return;
+	if (g_mime_stream_reset(raw) == -1 ||
+	    g_mime_stream_read(raw, head, sizeof(head)) != sizeof(head) ||
+	    g_ascii_strncasecmp(head, "Content-Type:", sizeof(head)) != 0)
+		goto out;
+	(void)g_mime_stream_reset(raw);
+	parser = g_mime_parser_new_with_stream(raw);
+	g_mime_parser_set_persist_stream(parser, TRUE);
+	part = g_mime_parser_construct_part(parser, c->options);
+	g_object_unref(parser);
+	if (part == NULL)
+		goto out;
+	v = g_mime_object_get_header(part, "Content-Type");
+	ok = GMIME_IS_MULTIPART(part) ?
+	    g_mime_multipart_get_count(GMIME_MULTIPART(part)) > 0 :
+	    v != NULL && g_regex_match_simple("^\\s*[\\w.+-]+/[\\w.+-]+"
+	    "\\s*(;|$)", v, 0, 0);
+	if (ok)
+		g_mime_message_set_mime_part(inner, part);
+	g_object_unref(part);
+out:
+	(void)g_mime_stream_reset(raw);
+}
+
 /* forward_add - a message/rfc822 part becomes a forward of m */
 static void
 forward_add(struct ctx *c, struct message *m, GMimeMessagePart *part,
@@ -895,6 +949,7 @@ forward_add(struct ctx *c, struct message *m, GMimeMessagePart *part,
 	inner = g_mime_message_part_get_message(part);
 	if (inner == NULL)
 		return;
+	forward_mend(c, inner);
 	g_ptr_array_add(m->forwards, extract(c, inner, depth + 1));
 }
 
@@ -977,6 +1032,7 @@ forward_decode(struct ctx *c, struct message *m, GMimePart *part, int depth)
 	if (n > 0) {
 		if (end < size)
 			c->limits_hit = m->limits_hit = true;
+		forward_mend(c, gmsg);
 		g_ptr_array_add(m->forwards, extract(c, gmsg, depth + 1));
 		ok = true;
 	}

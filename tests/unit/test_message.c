@@ -736,6 +736,58 @@ static const struct parse_case cases[] = {
 		.fwd_text = "original body\n",
 	},
 	{
+		/* Exchange converting an attached Outlook item: a blank line
+		 * before Content-Type (RT's outlook-rfc822). */
+		.name = "Exchange forward with its MIME fields in the body",
+		.input =
+		    "From: f@example.com\n"
+		    "Content-Type: multipart/mixed; boundary=f\n"
+		    "\n"
+		    "--f\n"
+		    "Content-Type: text/plain\n"
+		    "\n"
+		    "see attached\n"
+		    "--f\n"
+		    "Content-Type: message/rfc822\n"
+		    "\n"
+		    "From: o@example.net\n"
+		    "Subject: original\n"
+		    "\n"
+		    "Content-Type: multipart/alternative; boundary=g\n"
+		    "MIME-Version: 1.0\n"
+		    "\n"
+		    "--g\n"
+		    "Content-Type: text/plain; charset=utf-8\n"
+		    "Content-Transfer-Encoding: base64\n"
+		    "\n"
+		    "dGhpcyBpcyBhIHRlc3Q=\n"
+		    "--g--\n"
+		    "--f--\n",
+		.text = "see attached",
+		.forwards = 1,
+		.fwd_subject = "original",
+		.fwd_text = "this is a test",
+	},
+	{
+		.name = "forward whose text only starts like a header",
+		.input =
+		    "From: f@example.com\n"
+		    "Content-Type: multipart/mixed; boundary=f\n"
+		    "\n"
+		    "--f\n"
+		    "Content-Type: message/rfc822\n"
+		    "\n"
+		    "From: o@example.net\n"
+		    "Subject: headers\n"
+		    "\n"
+		    "Content-Type: is what the server sent, see?\n"
+		    "--f--\n",
+		.text = ABSENT,
+		.forwards = 1,
+		.fwd_subject = "headers",
+		.fwd_text = "Content-Type: is what the server sent, see?",
+	},
+	{
 		.name = "base64 message/rfc822 that is no message",
 		.input =
 		    "From: f@example.com\n"
