@@ -360,19 +360,64 @@ from_cp1252(const char *s, size_t len)
 	return out;
 }
 
+static GString *iconv_lenient(GIConv, const char *, size_t, size_t *);
+
+/*
+ * guess_cyrillic - "KOI8-U" or "WINDOWS-1251" when the bytes read like
+ * single-byte Cyrillic, else NULL.  Western text has a few 8-bit letters
+ * among many ASCII ones; Russian or Ukrainian has mostly 8-bit letters,
+ * nearly all in 0xc0-0xff (bytes 0x80-0xbf are rare, while East Asian
+ * double-byte text is full of them).  Lower case outnumbers upper case,
+ * and the two charsets put lower case in opposite halves of that range.
+ */
+static const char *
+guess_cyrillic(const char *s, size_t len)
+{
+	size_t i, ascii, high, mid, c0, e0;
+	unsigned char c;
+
+	ascii = high = mid = c0 = e0 = 0;
+	for (i = 0; i < len; i++) {
+		c = (unsigned char)s[i];
+		if (g_ascii_isalpha(c))
+			ascii++;
+		else if (c >= 0xe0)
+			e0++;
+		else if (c >= 0xc0)
+			c0++;
+		else if (c >= 0x80)
+			mid++;
+	}
+	high = mid + c0 + e0;
+	if (high < 8 || high * 2 <= ascii || mid * 10 > high)
+		return NULL;
+	return c0 > e0 ? "KOI8-U" : "WINDOWS-1251";
+}
+
 /*
  * guess_utf8 - bytes with no (believable) charset: UTF-8 when they look
- * like UTF-8 (more valid sequences than stray bytes), else Windows-1252,
- * the usual charset of undeclared 8-bit mail.
+ * like UTF-8 (more valid sequences than stray bytes), single-byte
+ * Cyrillic when they look like that, else Windows-1252, the usual
+ * charset of undeclared 8-bit mail.
  */
 static GString *
 guess_utf8(const char *s, size_t len)
 {
-	size_t good, bad;
+	const char *cyr;
+	GString *out;
+	GIConv cd;
+	size_t good, bad, errors;
 
 	utf8_census(s, len, &good, &bad);
 	if (bad == 0 || good > bad)
 		return g_string_new_len(s, (gssize)len);
+	if ((cyr = guess_cyrillic(s, len)) != NULL &&
+	    (cd = g_iconv_open("UTF-8", cyr)) != (GIConv)-1) {
+		out = iconv_lenient(cd, s, len, &errors);
+		g_iconv_close(cd);
+		if (out != NULL)
+			return out;
+	}
 	return from_cp1252(s, len);
 }
 
