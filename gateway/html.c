@@ -251,10 +251,10 @@ struct pre {
 
 /* Attributes some later stage reads; everything else goes here. */
 static const char *const pre_keep_attrs[] = {
-	"align", "alt", "border", "cellpadding", "cellspacing", "color",
-	"colspan", "dir", "height", "hidden", "href", "lang", "rowspan",
-	"span", "start", "style", "title", "type", "valign", "value",
-	"width",
+	"align", "alt", "border", "cellpadding", "cellspacing", "class",
+	"color", "colspan", "dir", "height", "hidden", "href", "lang", "rowspan",
+	"span", "src", "start", "style", "title", "type", "valign",
+	"value", "width",
 };
 
 /* pre_is_void - elements without content or end tag */
@@ -1116,6 +1116,27 @@ node_hidden(const GumboNode *n)
 	return hidden;
 }
 
+/*
+ * is_mso_para - an Outlook/Word paragraph (<p class="MsoNormal">, and
+ * MsoPlainText, MsoListParagraph ...).  Word's own style sheet, which the
+ * sanitizer drops, gives these no margins: each is one line, and an empty
+ * one (<o:p>&nbsp;</o:p>) makes the blank line.  Read as <p>, every line of
+ * the mail, signature included, would stand a paragraph apart.
+ */
+static bool
+is_mso_para(const GumboNode *n)
+{
+	const char *cls, *s;
+
+	if (node_tag(n) != GUMBO_TAG_P || (cls = attr(n, "class")) == NULL)
+		return false;
+	for (s = cls; *s != '\0'; s++)
+		if ((s == cls || is_html_space(s[-1])) &&
+		    strncmp(s, "Mso", 3) == 0)
+			return true;
+	return false;
+}
+
 /* is_dropped - elements dropped with everything inside them */
 static bool
 is_dropped(GumboTag t)
@@ -1142,14 +1163,17 @@ is_dropped(GumboTag t)
 
 /*
  * img_label - "[image: ALT]" for an <img>, "[image]" without alt, NULL
- * for decorative images (alt="") and 1x1 tracking pixels.  Whitespace in
- * the alt text is folded and the text cut at ALT_MAX characters.
+ * for decorative images (alt="") and 1x1 tracking pixels.  An image the
+ * message carries itself (src="cid:...") is never decorative: Thunderbird
+ * writes alt="" on every picture pasted into a mail, so it is "[image]".
+ * Whitespace in the alt text is folded and the text cut at ALT_MAX
+ * characters.
  */
 static char *
 img_label(const GumboNode *n, bool bare_ok)
 {
 	const char *alt = attr(n, "alt"), *w = attr(n, "width"),
-	    *h = attr(n, "height"), *s;
+	    *h = attr(n, "height"), *src = attr(n, "src"), *s;
 	GString *g;
 	char *tmp;
 	long chars = 0;
@@ -1176,7 +1200,11 @@ img_label(const GumboNode *n, bool bare_ok)
 	g_free(tmp);
 	if (g->len == 8) {
 		g_string_free(g, TRUE);
-		return NULL;
+		for (s = src; s != NULL && is_html_space(*s); s++)
+			;
+		return bare_ok && s != NULL &&
+		    g_ascii_strncasecmp(s, "cid:", 4) == 0 ?
+		    g_strdup("[image]") : NULL;
 	}
 	g_string_append_c(g, ']');
 	return g_string_free(g, FALSE);
@@ -1374,6 +1402,7 @@ san_enter(void *vctx, const GumboNode *n, int *state)
 {
 	struct san *s = vctx;
 	const GumboNode *first;
+	enum san_kind kind;
 	GumboTag tag, as;
 	char *label;
 
@@ -1390,7 +1419,10 @@ san_enter(void *vctx, const GumboNode *n, int *state)
 	tag = node_tag(n);
 	if (is_dropped(tag) || node_hidden(n))
 		return WALK_SKIP;
-	switch (san_map(tag, &as)) {
+	kind = san_map(tag, &as);
+	if (is_mso_para(n))
+		as = GUMBO_TAG_DIV;
+	switch (kind) {
 	case SAN_IMG:
 		label = img_label(n, true);
 		if (label != NULL) {
@@ -1835,7 +1867,7 @@ txt_enter(void *vctx, const GumboNode *n, int *state)
 	}
 	if (is_dropped(node_tag(n)) || node_hidden(n))
 		return WALK_SKIP;
-	kind = txt_kind_of(node_tag(n));
+	kind = is_mso_para(n) ? TXT_BLOCK1 : txt_kind_of(node_tag(n));
 	*state = (int)kind;
 	switch (kind) {
 	case TXT_BLOCK1: case TXT_ROW:

@@ -91,6 +91,8 @@ struct body {
 static void walk(struct ctx *, struct message *, struct body *,
     GMimeObject *, int, bool);
 static struct message *extract(struct ctx *, GMimeMessage *, int);
+static enum gw_status scan_file(int, off_t, uint64_t *, struct scan *,
+    struct gw_error *);
 
 /*
  * Windows-1252 bytes 0x80-0x9f; 0xfffd where the code page leaves a hole.
@@ -358,19 +360,64 @@ from_cp1252(const char *s, size_t len)
 	return out;
 }
 
+static GString *iconv_lenient(GIConv, const char *, size_t, size_t *);
+
+/*
+ * guess_cyrillic - "KOI8-U" or "WINDOWS-1251" when the bytes read like
+ * single-byte Cyrillic, else NULL.  Western text has a few 8-bit letters
+ * among many ASCII ones; Russian or Ukrainian has mostly 8-bit letters,
+ * nearly all in 0xc0-0xff (bytes 0x80-0xbf are rare, while East Asian
+ * double-byte text is full of them).  Lower case outnumbers upper case,
+ * and the two charsets put lower case in opposite halves of that range.
+ */
+static const char *
+guess_cyrillic(const char *s, size_t len)
+{
+	size_t i, ascii, high, mid, c0, e0;
+	unsigned char c;
+
+	ascii = high = mid = c0 = e0 = 0;
+	for (i = 0; i < len; i++) {
+		c = (unsigned char)s[i];
+		if (g_ascii_isalpha(c))
+			ascii++;
+		else if (c >= 0xe0)
+			e0++;
+		else if (c >= 0xc0)
+			c0++;
+		else if (c >= 0x80)
+			mid++;
+	}
+	high = mid + c0 + e0;
+	if (high < 8 || high * 2 <= ascii || mid * 10 > high)
+		return NULL;
+	return c0 > e0 ? "KOI8-U" : "WINDOWS-1251";
+}
+
 /*
  * guess_utf8 - bytes with no (believable) charset: UTF-8 when they look
- * like UTF-8 (more valid sequences than stray bytes), else Windows-1252,
- * the usual charset of undeclared 8-bit mail.
+ * like UTF-8 (more valid sequences than stray bytes), single-byte
+ * Cyrillic when they look like that, else Windows-1252, the usual
+ * charset of undeclared 8-bit mail.
  */
 static GString *
 guess_utf8(const char *s, size_t len)
 {
-	size_t good, bad;
+	const char *cyr;
+	GString *out;
+	GIConv cd;
+	size_t good, bad, errors;
 
 	utf8_census(s, len, &good, &bad);
 	if (bad == 0 || good > bad)
 		return g_string_new_len(s, (gssize)len);
+	if ((cyr = guess_cyrillic(s, len)) != NULL &&
+	    (cd = g_iconv_open("UTF-8", cyr)) != (GIConv)-1) {
+		out = iconv_lenient(cd, s, len, &errors);
+		g_iconv_close(cd);
+		if (out != NULL)
+			return out;
+	}
 	return from_cp1252(s, len);
 }
 
@@ -883,6 +930,60 @@ walk_alternative(struct ctx *c, struct message *m, struct body *b,
 	g_free(alt);
 }
 
+/*
+ * forward_mend - Exchange, turning an attached Outlook item into
+ * message/rfc822, writes a blank line before the Content-Type and
+ * MIME-Version fields, so they land in the body and the whole MIME
+ * source would read as the forward's text.  When a forward has neither
+ * field in its header and its body opens with "Content-Type:", parse the
+ * body as the forward's MIME part.  A multipart with parts, or a part
+ * whose Content-Type is a real "type/subtype", replaces the plain-text
+ * default; otherwise the body stays as it is (text about headers).
+ */
+static void
+forward_mend(struct ctx *c, GMimeMessage *inner)
+{
+	GMimeObject *root, *part;
+	GMimeDataWrapper *dw;
+	GMimeStream *raw;
+	GMimeParser *parser;
+	const char *v;
+	char head[13];
+	bool ok;
+
+	root = g_mime_message_get_mime_part(inner);
+	if (root == NULL || !GMIME_IS_PART(root) ||
+	    g_mime_object_get_header(GMIME_OBJECT(inner), "MIME-Version") !=
+	    NULL || g_mime_object_get_header(root, "Content-Type") != NULL)
+		return;
+	dw = g_mime_part_get_content(GMIME_PART(root));
+	if (dw == NULL || (raw = g_mime_data_wrapper_get_stream(dw)) == NULL ||
+	    g_mime_data_wrapper_get_encoding(dw) !=
+	    GMIME_CONTENT_ENCODING_DEFAULT)
+		return;
+	if (g_mime_stream_reset(raw) == -1 ||
+	    g_mime_stream_read(raw, head, sizeof(head)) != sizeof(head) ||
+	    g_ascii_strncasecmp(head, "Content-Type:", sizeof(head)) != 0)
+		goto out;
+	(void)g_mime_stream_reset(raw);
+	parser = g_mime_parser_new_with_stream(raw);
+	g_mime_parser_set_persist_stream(parser, TRUE);
+	part = g_mime_parser_construct_part(parser, c->options);
+	g_object_unref(parser);
+	if (part == NULL)
+		goto out;
+	v = g_mime_object_get_header(part, "Content-Type");
+	ok = GMIME_IS_MULTIPART(part) ?
+	    g_mime_multipart_get_count(GMIME_MULTIPART(part)) > 0 :
+	    v != NULL && g_regex_match_simple("^\\s*[\\w.+-]+/[\\w.+-]+"
+	    "\\s*(;|$)", v, 0, 0);
+	if (ok)
+		g_mime_message_set_mime_part(inner, part);
+	g_object_unref(part);
+out:
+	(void)g_mime_stream_reset(raw);
+}
+
 /* forward_add - a message/rfc822 part becomes a forward of m */
 static void
 forward_add(struct ctx *c, struct message *m, GMimeMessagePart *part,
@@ -893,7 +994,97 @@ forward_add(struct ctx *c, struct message *m, GMimeMessagePart *part,
 	inner = g_mime_message_part_get_message(part);
 	if (inner == NULL)
 		return;
+	forward_mend(c, inner);
 	g_ptr_array_add(m->forwards, extract(c, inner, depth + 1));
+}
+
+/* tmp_open - an unlinked, close-on-exec temporary file in $TMPDIR, or -1
+ * with errno set */
+static int
+tmp_open(void)
+{
+	char *path;
+	int fd, saved;
+
+	path = g_build_filename(g_get_tmp_dir(), "mail2note-XXXXXX", NULL);
+	fd = mkstemp(path);
+	saved = errno;
+	if (fd != -1) {
+		(void)unlink(path);
+		(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
+	}
+	g_free(path);
+	errno = saved;
+	return fd;
+}
+
+/*
+ * forward_decode - a message/rfc822 part sent with a base64 or
+ * quoted-printable transfer encoding (against RFC 2046, but SwiftMailer,
+ * some webmailers and Outlook do it) is a leaf to GMime.  Decode it to a
+ * temporary file, bounded by the same line scanner as the outer message,
+ * and parse that as a forward.  False when it is no message after all;
+ * the caller then lists it as an attachment.
+ */
+static bool
+forward_decode(struct ctx *c, struct message *m, GMimePart *part, int depth)
+{
+	GMimeDataWrapper *dw;
+	GMimeStream *fs, *bounded;
+	GMimeParser *parser;
+	GMimeMessage *gmsg;
+	GMimeHeaderList *headers;
+	GMimeObject *root;
+	struct gw_error err;
+	struct scan sc;
+	uint64_t size, end;
+	int fd, n;
+	bool ok;
+
+	dw = g_mime_part_get_content(part);
+	if (dw == NULL || g_mime_data_wrapper_get_stream(dw) == NULL)
+		return false;
+	if ((fd = tmp_open()) == -1)
+		return false;
+	fs = g_mime_stream_fs_new(fd);	/* owns fd */
+	ok = false;
+	if (g_mime_data_wrapper_write_to_stream(dw, fs) == -1 ||
+	    g_mime_stream_flush(fs) == -1)
+		goto out;
+	scan_init(&sc, c->limits);
+	size = (uint64_t)g_mime_stream_tell(fs);
+	if (scan_file(fd, 0, &size, &sc, &err) != GW_OK || !sc.nonspace)
+		goto out;
+	end = sc.cut < size ? sc.cut : size;
+	if (sc.lead > end)
+		sc.lead = end;
+	bounded = g_mime_stream_substream(fs, (gint64)sc.lead, (gint64)end);
+	parser = g_mime_parser_new_with_stream(bounded);
+	g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
+	g_mime_parser_set_persist_stream(parser, TRUE);
+	gmsg = g_mime_parser_construct_message(parser, c->options);
+	g_object_unref(parser);
+	g_object_unref(bounded);
+	if (gmsg == NULL)
+		goto out;
+	/* As in parse_stream(): a message has at least one header field. */
+	headers = g_mime_object_get_header_list(GMIME_OBJECT(gmsg));
+	n = headers != NULL ? g_mime_header_list_get_count(headers) : 0;
+	root = g_mime_message_get_mime_part(gmsg);
+	headers = root != NULL ? g_mime_object_get_header_list(root) : NULL;
+	if (headers != NULL)
+		n += g_mime_header_list_get_count(headers);
+	if (n > 0) {
+		if (end < size)
+			c->limits_hit = m->limits_hit = true;
+		forward_mend(c, gmsg);
+		g_ptr_array_add(m->forwards, extract(c, gmsg, depth + 1));
+		ok = true;
+	}
+	g_object_unref(gmsg);
+out:
+	g_object_unref(fs);
+	return ok;
 }
 
 /*
@@ -947,6 +1138,11 @@ walk(struct ctx *c, struct message *m, struct body *b, GMimeObject *obj,
 		return;
 	}
 	if (!GMIME_IS_PART(obj))
+		return;
+	ct = g_mime_object_get_content_type(obj);
+	if (ct != NULL && (g_mime_content_type_is_type(ct, "message",
+	    "rfc822") || g_mime_content_type_is_type(ct, "message",
+	    "global")) && forward_decode(c, m, GMIME_PART(obj), depth))
 		return;
 	if (b != NULL && is_body(obj, top, &html))
 		body_read(c, b, GMIME_PART(obj), html);

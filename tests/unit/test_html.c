@@ -66,7 +66,7 @@ static const struct pair sanitize_cases[] = {
 	    "<img src=x onerror=alert(1)>", .want = "<p>p</p>"
 	    "<span>[image]</span>" },
 	{ .name = "style, class, id",
-	    .in = "<p style=\"color:red\" class=MsoNormal id=x align=center>"
+	    .in = "<p style=\"color:red\" class=intro id=x align=center>"
 	    "p</p>", .want = "<p align=\"center\">p</p>" },
 	{ .name = "font keeps color only",
 	    .in = "<font color=red face=Arial size=3>f</font>",
@@ -144,6 +144,14 @@ static const struct pair sanitize_cases[] = {
 	    .want = "<span>[image]</span>" },
 	{ .name = "decorative img", .in = "a<img src=x alt=\"\">b",
 	    .want = "ab" },
+	{ .name = "pasted picture (Thunderbird: cid, alt empty)",
+	    .in = "a<img src=\"cid:part1.8C5E6A81@x\" alt=\"\">b",
+	    .want = "a<span>[image]</span>b" },
+	{ .name = "Outlook paragraph is a div",
+	    .in = "<p class=MsoNormal>a<o:p></o:p></p><p class=x>b</p>",
+	    .want = "<div>a</div><p>b</p>" },
+	{ .name = "cid spacer", .in = "a<img src=\"cid:s\" width=1 alt=\"\">b",
+	    .want = "ab" },
 	{ .name = "tracking pixel", .in = "a<img src=x width=1 height=1 alt=t>b",
 	    .want = "ab" },
 	{ .name = "img in a link",
@@ -169,8 +177,8 @@ static const struct pair sanitize_cases[] = {
 	    "</o:p></p><p class=MsoNormal><o:p>&nbsp;</o:p></p>"
 	    "<p class=MsoNormal><b><span style='color:#1F497D'>Ticket</span>"
 	    "</b> is urgent.<o:p></o:p></p></div></body></html>",
-	    .want = "<div><p>Hello Team,</p><p>&nbsp;</p><p><b><span>Ticket"
-	    "</span></b> is urgent.</p></div>" },
+	    .want = "<div><div>Hello Team,</div><div>&nbsp;</div><div><b>"
+	    "<span>Ticket</span></b> is urgent.</div></div>" },
 	{ .name = "Outlook conditional comments",
 	    .in = "<!--[if mso]><table><tr><td><![endif]-->x<!--[if mso]>"
 	    "</td></tr></table><![endif]--><!--[if !mso]><!-->y<!--<![endif]-->",
@@ -283,6 +291,13 @@ static const struct pair text_cases[] = {
 	    .want = "<https://e/>" },
 	{ .name = "images", .in = "x<img src=a alt=\"a pic\">y<img src=b>z",
 	    .want = "x[image: a pic]yz" },
+	{ .name = "Outlook paragraphs are lines",
+	    .in = "<p class=MsoNormal>Regards,<o:p></o:p></p>"
+	    "<p class=MsoNormal><o:p>&nbsp;</o:p></p>"
+	    "<p class=MsoNormal><b>Jane Doe</b></p>"
+	    "<p class=\"x MsoListParagraph\">1. one</p>"
+	    "<p>next</p><p class=\"notMso\">last</p>",
+	    .want = "Regards,\n\nJane Doe\n1. one\n\nnext\n\nlast" },
 	{ .name = "pre keeps white space",
 	    .in = "<pre>  a\n\tb  \n\n\n c</pre>after",
 	    .want = "  a\n\tb\n\n c\n\nafter" },

@@ -399,6 +399,47 @@ static const struct parse_case cases[] = {
 		.text = "d\xc3\xa9j\xc3\xa0 vu \xe2\x80\x9cquoted\xe2\x80\x9d\n",
 	},
 	{
+		.name = "undeclared KOI8-R body",
+		.input =
+		    "From: a@example.com\n"
+		    "Subject: no charset\n"
+		    "\n"
+		    "\xf0\xd2\xc9\xd7\xc5\xd4, \xce\xc5 \xd2\xc1\xc2\xcf\xd4"
+		    "\xc1\xc5\xd4 \xd0\xd2\xc9\xce\xd4\xc5\xd2\n",
+		.text =
+		    "\xd0\x9f\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5\xd1\x82, \xd0"
+		    "\xbd\xd0\xb5 \xd1\x80\xd0\xb0\xd0\xb1\xd0\xbe\xd1\x82"
+		    "\xd0\xb0\xd0\xb5\xd1\x82 \xd0\xbf\xd1\x80\xd0\xb8\xd0"
+		    "\xbd\xd1\x82\xd0\xb5\xd1\x80\n",
+	},
+	{
+		.name = "windows-1251 body labelled latin1",
+		.input =
+		    "From: a@example.com\n"
+		    "Content-Type: text/plain; charset=iso-8859-1\n"
+		    "\n"
+		    "\xcf\xf0\xe8\xe2\xe5\xf2, \xed\xe5 \xf0\xe0\xe1\xee\xf2"
+		    "\xe0\xe5\xf2 \xef\xf0\xe8\xed\xf2\xe5\xf0\n",
+		.text =
+		    "\xd0\x9f\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5\xd1\x82, \xd0"
+		    "\xbd\xd0\xb5 \xd1\x80\xd0\xb0\xd0\xb1\xd0\xbe\xd1\x82"
+		    "\xd0\xb0\xd0\xb5\xd1\x82 \xd0\xbf\xd1\x80\xd0\xb8\xd0"
+		    "\xbd\xd1\x82\xd0\xb5\xd1\x80\n",
+	},
+	{
+		.name = "German with many umlauts stays windows-1252",
+		.input =
+		    "From: a@example.com\n"
+		    "Subject: no charset\n"
+		    "\n"
+		    "Gr\xf6\xdf" "en\xe4nderung f\xfcr \xdc" "bergr\xf6\xdf"
+		    "e: \xc4pfel \xfc" "ber \xd6l\n",
+		.text =
+		    "Gr\xc3\xb6\xc3\x9f" "en\xc3\xa4nderung f\xc3\xbcr \xc3"
+		    "\x9c" "bergr\xc3\xb6\xc3\x9f" "e: \xc3\x84pfel \xc3\xbc"
+		    "ber \xc3\x96l\n",
+	},
+	{
 		.name = "declared utf-8 but latin1 bytes",
 		.input =
 		    "From: a@example.com\n"
@@ -708,6 +749,100 @@ static const struct parse_case cases[] = {
 		.forwards = 1,
 		.fwd_subject = "original",
 		.fwd_text = "original body",
+	},
+	{
+		/* SwiftMailer, some webmailers: message/rfc822 in base64 is
+		 * still a forward, not an "(unnamed)" attachment. */
+		.name = "forward as base64 attachment",
+		.input =
+		    "From: f@example.com\n"
+		    "Content-Type: multipart/mixed; boundary=f\n"
+		    "\n"
+		    "--f\n"
+		    "Content-Type: text/plain\n"
+		    "\n"
+		    "see attached\n"
+		    "--f\n"
+		    "Content-Type: message/rfc822; name=orig.eml\n"
+		    "Content-Transfer-Encoding: base64\n"
+		    "Content-Disposition: attachment; filename=orig.eml\n"
+		    "\n"
+		    "RnJvbTogb0BleGFtcGxlLm5ldA0KU3ViamVjdDogb3JpZ2lu\n"
+		    "YWwNCg0Kb3JpZ2luYWwgYm9keQ0K\n"
+		    "--f--\n",
+		.text = "see attached",
+		.attachments = 0,
+		.forwards = 1,
+		.fwd_subject = "original",
+		.fwd_text = "original body\n",
+	},
+	{
+		/* Exchange converting an attached Outlook item: a blank line
+		 * before Content-Type (RT's outlook-rfc822). */
+		.name = "Exchange forward with its MIME fields in the body",
+		.input =
+		    "From: f@example.com\n"
+		    "Content-Type: multipart/mixed; boundary=f\n"
+		    "\n"
+		    "--f\n"
+		    "Content-Type: text/plain\n"
+		    "\n"
+		    "see attached\n"
+		    "--f\n"
+		    "Content-Type: message/rfc822\n"
+		    "\n"
+		    "From: o@example.net\n"
+		    "Subject: original\n"
+		    "\n"
+		    "Content-Type: multipart/alternative; boundary=g\n"
+		    "MIME-Version: 1.0\n"
+		    "\n"
+		    "--g\n"
+		    "Content-Type: text/plain; charset=utf-8\n"
+		    "Content-Transfer-Encoding: base64\n"
+		    "\n"
+		    "dGhpcyBpcyBhIHRlc3Q=\n"
+		    "--g--\n"
+		    "--f--\n",
+		.text = "see attached",
+		.forwards = 1,
+		.fwd_subject = "original",
+		.fwd_text = "this is a test",
+	},
+	{
+		.name = "forward whose text only starts like a header",
+		.input =
+		    "From: f@example.com\n"
+		    "Content-Type: multipart/mixed; boundary=f\n"
+		    "\n"
+		    "--f\n"
+		    "Content-Type: message/rfc822\n"
+		    "\n"
+		    "From: o@example.net\n"
+		    "Subject: headers\n"
+		    "\n"
+		    "Content-Type: is what the server sent, see?\n"
+		    "--f--\n",
+		.text = ABSENT,
+		.forwards = 1,
+		.fwd_subject = "headers",
+		.fwd_text = "Content-Type: is what the server sent, see?",
+	},
+	{
+		.name = "base64 message/rfc822 that is no message",
+		.input =
+		    "From: f@example.com\n"
+		    "Content-Type: multipart/mixed; boundary=f\n"
+		    "\n"
+		    "--f\n"
+		    "Content-Type: message/rfc822; name=x.eml\n"
+		    "Content-Transfer-Encoding: base64\n"
+		    "\n"
+		    "AAECAwQ=\n"
+		    "--f--\n",
+		.attachments = 1,
+		.att = { { "x.eml", "message/rfc822", 5 } },
+		.forwards = 0,
 	},
 	{
 		.name = "multipart/report is automatic",
