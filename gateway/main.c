@@ -97,18 +97,25 @@ main_count_verbose(const char *name, const char *value, gpointer data,
 static enum gw_status
 main_opts(int *argc, char ***argv, struct opts *o, struct gw_error *err)
 {
+	/*
+	 * The envelope fields are G_OPTION_ARG_FILENAME: raw bytes, as the
+	 * MTA passed them.  G_OPTION_ARG_STRING would convert them from the
+	 * locale's charset (ASCII under pipe(8), which sets no locale) and
+	 * refuse an SMTPUTF8 address such as jörg@example.de, deferring
+	 * that mail on every retry.  ticket and log make them valid UTF-8.
+	 */
 	GOptionEntry entries[] = {
 		{ "config", 'c', 0, G_OPTION_ARG_FILENAME, &o->config,
 		    "Configuration file (default " CONF_DEFAULT_PATH
 		    ", or $" CONF_ENV_PATH ")", "FILE" },
-		{ "sender", 'f', 0, G_OPTION_ARG_STRING, &o->sender,
+		{ "sender", 'f', 0, G_OPTION_ARG_FILENAME, &o->sender,
 		    "Envelope sender (Postfix ${sender}); empty for <>",
 		    "SENDER" },
-		{ "recipient", 'r', 0, G_OPTION_ARG_STRING, &o->recipient,
+		{ "recipient", 'r', 0, G_OPTION_ARG_FILENAME, &o->recipient,
 		    "Envelope recipient (Postfix ${recipient})", "RECIPIENT" },
-		{ "extension", 'x', 0, G_OPTION_ARG_STRING, &o->extension,
+		{ "extension", 'x', 0, G_OPTION_ARG_FILENAME, &o->extension,
 		    "Address extension (Postfix ${extension})", "EXTENSION" },
-		{ "queue-id", 'q', 0, G_OPTION_ARG_STRING, &o->queue_id,
+		{ "queue-id", 'q', 0, G_OPTION_ARG_FILENAME, &o->queue_id,
 		    "MTA queue id, for the logs", "QUEUE_ID" },
 		{ "dry-run", 'n', 0, G_OPTION_ARG_NONE, &o->dry_run,
 		    "Do everything but the POST; print the request as JSON",

@@ -1,0 +1,48 @@
+#!/bin/bash
+# 0210-hostile.t - regressions found by hostile testing: odd but legitimate
+# envelopes and messages must get the right outcome, never a deferral loop
+# or a bounce of readable mail.  --dry-run only: no network.
+. "${M2N_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/t/lib.sh"
+
+[ -x "$M2N_BIN" ] || skip_all "$M2N_BIN not built"
+command -v python3 >/dev/null 2>&1 || skip_all "python3 not installed"
+
+mk_conf "$KEY_RW"
+
+cat >"$T/msg" <<'EOF'
+From: Alice Example <alice@example.org>
+To: support@helpdesk.example
+Subject: Printer on fire
+Message-ID: <hostile-1@example.org>
+Date: Mon, 02 Mar 2026 10:00:00 +0000
+Content-Type: text/plain; charset=utf-8
+
+Hello.
+EOF
+
+# json_url - the url of the --dry-run request in $T/out
+json_url() { json_get "$T/out" '["url"]' 2>/dev/null; }
+
+# --- envelope fields with non-ASCII bytes (SMTPUTF8, or sloppy clients) ------
+# pipe(8) sets no locale; the fields must be taken as bytes, not converted.
+run_gw -n -f "jörg@example.de" -r "support+T1001@helpdesk.example" <"$T/msg"
+is "$RC" 0 "UTF-8 envelope sender: exit 0"
+is "$ERR" "" "UTF-8 envelope sender: silent"
+like "$(json_url)" "*/tickets/T1001/messages" "UTF-8 envelope sender: the ticket"
+
+run_gw -n -f "$(printf 'j\366rg@example.de')" -r support+T1001@helpdesk.example <"$T/msg"
+is "$RC" 0 "Latin-1 byte in the envelope sender: exit 0"
+
+run_gw -n -r "støtte+T1001@helpdesk.example" -q "Q1é" <"$T/msg"
+is "$RC" 0 "UTF-8 recipient local part and queue id: exit 0"
+like "$(json_url)" "*/tickets/T1001/messages" "UTF-8 recipient: the ticket from its extension"
+
+run_gw -n -r support@helpdesk.example -x "Ｔ１００１" <"$T/msg"
+is "$RC" 67 "full-width look-alike extension: no ticket (67)"
+like "$ERR" "5.1.1 *" "full-width look-alike extension: 5.1.1"
+
+run_gw -n -r support@helpdesk.example -x "$(printf 'T1001\377')" <"$T/msg"
+is "$RC" 67 "invalid UTF-8 in the extension: no ticket (67)"
+like "$ERR" "5.1.1 *" "invalid UTF-8 in the extension: 5.1.1"
+
+done_testing
