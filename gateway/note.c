@@ -217,13 +217,19 @@ note_prep_new(const struct message *msg, int depth)
 	return prep;
 }
 
-/* note_has_content - anything besides headers: a body, a file, a forward */
+/*
+ * note_has_content - anything besides headers: a body, a file, a forward,
+ * or content we left out (a body cut before its first visible text, such
+ * as 1 MB of data: URI image; parts past the MIME limits).  A bounce
+ * saying "no text" would be wrong for those: the note says what was cut.
+ */
 static bool
 note_has_content(const struct message *msg, const struct note_prep *prep)
 {
 	return !note_blank(prep->text) ||
 	    (msg->attachments != NULL && msg->attachments->len > 0) ||
-	    (msg->forwards != NULL && msg->forwards->len > 0);
+	    (msg->forwards != NULL && msg->forwards->len > 0) ||
+	    msg->truncated || msg->limits_hit;
 }
 
 /* note_size - "532 bytes", "1.2 KB", "3.0 MB", "1.1 GB" (locale-free) */

@@ -45,4 +45,35 @@ run_gw -n -r support@helpdesk.example -x "$(printf 'T1001\377')" <"$T/msg"
 is "$RC" 67 "invalid UTF-8 in the extension: no ticket (67)"
 like "$ERR" "5.1.1 *" "invalid UTF-8 in the extension: 5.1.1"
 
+# --- readable mail whose text lies past our own limits: a note, no bounce ----
+# An HTML-only mail with a 1 MB data: URI screenshot before its text: the
+# body is cut at max_note_size before any visible text.
+python3 - "$T/datauri" <<'PY'
+import base64, sys
+img = base64.b64encode(bytes(range(256)) * 3200)
+open(sys.argv[1], "wb").write(
+    b"From: a@example.org\nTo: support+T1001@helpdesk.example\n"
+    b"Subject: screenshot\nMessage-ID: <datauri@example.org>\n"
+    b"Content-Type: text/html; charset=utf-8\n\n"
+    b'<p><img src="data:image/png;base64,' + img + b'"></p>'
+    b"<p>The printer is broken, see above.</p>\n")
+PY
+run_gw -n -r support+T1001@helpdesk.example <"$T/datauri"
+is "$RC" 0 "HTML cut before its text: exit 0, not a bounce"
+like "$(json_get "$T/out" '["body"]["body_text"]' 2>/dev/null)" "*was cut*" \
+    "HTML cut before its text: the note says so"
+
+# Text only below 100 levels of multipart: past max_mime_depth.
+python3 - "$T/deep" <<'PY'
+import sys
+m = b"From: a@example.org\nSubject: deep\nMIME-Version: 1.0\n"
+for i in range(100):
+    m += b'Content-Type: multipart/mixed; boundary="b%d"\n\n--b%d\n' % (i, i)
+open(sys.argv[1], "wb").write(m + b"Content-Type: text/plain\n\ndeep\n")
+PY
+run_gw -n -r support+T1001@helpdesk.example <"$T/deep"
+is "$RC" 0 "text past max_mime_depth: exit 0, not a bounce"
+like "$(json_get "$T/out" '["body"]["body_text"]' 2>/dev/null)" "*skipped*" \
+    "text past max_mime_depth: the note says parts were skipped"
+
 done_testing

@@ -567,6 +567,30 @@ test_empty(void)
 	tap_int(rc, GW_OK, "attachment only: a note");
 	note_free(&note);
 	test_msg_free(msg);
+
+	/*
+	 * A body cut by the parser (1 MB of data: URI before the text) or
+	 * parts skipped at the MIME limits: the mail had content we did not
+	 * show, so it is not empty; the note says what was left out.
+	 */
+	msg = test_msg("a@example.com", "D", "S", NULL,
+	    "<p><img src=\"data:image/png;base64,AAAA");
+	msg->truncated = true;
+	note = test_render(msg, MAX_BIG, &rc);
+	tap_int(rc, GW_OK, "HTML cut before any text: a note, no bounce");
+	tap_ok(note != NULL && has(note->body_text, "was cut"),
+	    "HTML cut before any text: the note says it was cut");
+	note_free(&note);
+	test_msg_free(msg);
+	msg = test_msg("a@example.com", "D", "S", NULL, NULL);
+	msg->limits_hit = true;
+	note = test_render(msg, MAX_BIG, &rc);
+	tap_int(rc, GW_OK, "every part past the MIME limits: a note, no "
+	    "bounce");
+	tap_ok(note != NULL && has(note->body_text, "skipped"),
+	    "MIME limits: the note says parts were skipped");
+	note_free(&note);
+	test_msg_free(msg);
 	note_free(NULL);
 	note_free(&note);
 	tap_ok(note == NULL, "note_free: NULL-safe");
