@@ -205,6 +205,7 @@ main_deliver(const struct opts *o, const struct conf *conf,
 	struct note *note = NULL;
 	char *json = NULL;
 	char *described = NULL;
+	char *digest, *material;
 	size_t json_len = 0;
 	/* Static: oc->ticket points here until main() has logged. */
 	static char ticket[TICKET_ID_MAX + 1];
@@ -251,8 +252,23 @@ main_deliver(const struct opts *o, const struct conf *conf,
 		goto out;
 	oc->bytes = json_len;
 
-	/* Same mail, same ticket: same key, so the API can spot a retry. */
-	secret_idempotency_key(key, msg->message_id, ticket, idem);
+	/*
+	 * Same mail, same ticket: same key, so the API can spot a retry.
+	 * Without a Message-ID the note itself names the mail: a fixed
+	 * key would make every such mail to a ticket one "retry" of the
+	 * first, and an API that de-duplicates would drop them while we
+	 * report success.  A retry renders the same note, so the same key.
+	 */
+	if (msg->message_id != NULL) {
+		secret_idempotency_key(key, msg->message_id, ticket, idem);
+	} else {
+		digest = g_compute_checksum_for_data(G_CHECKSUM_SHA256,
+		    (const guchar *)json, json_len);
+		material = g_strconcat("\001note-sha256:", digest, NULL);
+		secret_idempotency_key(key, material, ticket, idem);
+		g_free(material);
+		g_free(digest);
+	}
 
 	if (o->dry_run) {
 		described = api_describe(&api, ticket, json, json_len, idem);

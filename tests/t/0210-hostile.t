@@ -76,4 +76,19 @@ is "$RC" 0 "text past max_mime_depth: exit 0, not a bounce"
 like "$(json_get "$T/out" '["body"]["body_text"]' 2>/dev/null)" "*skipped*" \
     "text past max_mime_depth: the note says parts were skipped"
 
+# --- mails without a Message-ID: one Idempotency-Key per mail, not per ticket -
+# idem BODY - the Idempotency-Key of a Message-ID-less mail with BODY
+idem() {
+	printf 'From: a@example.org\nSubject: no id\n\n%s\n' "$1" >"$T/noid"
+	run_gw -n -r support+T1001@helpdesk.example <"$T/noid"
+	json_get "$T/out" '["headers"]["Idempotency-Key"]' 2>/dev/null
+}
+k1=$(idem "first mail")
+k2=$(idem "second mail")
+k3=$(idem "second mail")
+[ -n "$k1" ] && [ "$k1" != "$k2" ]
+ok $? "no Message-ID: two different mails get two Idempotency-Keys"
+[ -n "$k2" ] && [ "$k2" = "$k3" ]
+ok $? "no Message-ID: a retry of the same mail keeps its key"
+
 done_testing
