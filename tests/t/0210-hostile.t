@@ -91,4 +91,33 @@ ok $? "no Message-ID: two different mails get two Idempotency-Keys"
 [ -n "$k2" ] && [ "$k2" = "$k3" ]
 ok $? "no Message-ID: a retry of the same mail keeps its key"
 
+# --- 40 forwards of 1 MB of HTML each: only what the note can show is -----
+# sanitised, so the run ends well inside the time budget (it took about a
+# minute, and the alarm deferred it on every retry).  Plain build only: a
+# sanitizer build is too slow to time.
+if [ "$M2N_PASS" = plain ]; then
+	python3 - "$T/forwards" <<'PY'
+import sys
+m = (b"From: a@example.org\nSubject: many forwards\nMessage-ID: <fw@x>\n"
+     b"MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=B\n\n")
+inner = (b"From: b@example.org\nSubject: fw\nContent-Type: text/html\n\n" +
+         b"<dl><dd>x" * 111111 + b"\n")
+for i in range(40):
+    m += b"--B\nContent-Type: message/rfc822\n\n" + inner
+open(sys.argv[1], "wb").write(m + b"--B--\n")
+PY
+	M2N_TIMEOUT=10 mk_conf "$KEY_RW"
+	_s=$(date +%s%N)
+	run_gw -n -r support+T1001@helpdesk.example <"$T/forwards"
+	MS=$(( ($(date +%s%N) - _s) / 1000000 ))
+	is "$RC" 0 "40 forwards of 1 MB HTML: exit 0"
+	[ "$MS" -lt 20000 ]
+	ok $? "40 forwards of 1 MB HTML: inside the budget ($MS ms)"
+	like "$(json_get "$T/out" '["body"]["body_text"]' 2>/dev/null)" \
+	    "*Note truncated*" "40 forwards: the note says it was cut"
+	mk_conf "$KEY_RW"
+else
+	skip 3 "timing needs the plain build"
+fi
+
 done_testing
