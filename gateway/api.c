@@ -517,7 +517,7 @@ api_curl_error(CURL *curl, CURLcode rc, const struct api_config *cfg,
     const char *url, const char *errbuf, struct gw_error *err)
 {
 	char *target, *host = NULL, *why;
-	long oserr = 0;
+	long oserr = 0, code = 0;
 	double connect = 0;
 	enum gw_status st;
 
@@ -590,7 +590,15 @@ api_curl_error(CURL *curl, CURLcode rc, const struct api_config *cfg,
 		    "base_url rejected by libcurl: %s", why);
 		break;
 	case CURLE_OUT_OF_MEMORY:
-		st = gw_error_set(err, GW_ETEMP, "out of memory");
+		/* Also what libcurl says of an answer header line over its
+		 * 100 KB limit: that is the server's fault, not ours. */
+		(void)curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
+		if (code != 0)
+			st = gw_error_set(err, GW_ETEMP, "garbled answer from "
+			    "the note API at %s (a header line too long to "
+			    "read)", target);
+		else
+			st = gw_error_set(err, GW_ETEMP, "out of memory");
 		break;
 	case CURLE_WEIRD_SERVER_REPLY:
 	case CURLE_UNSUPPORTED_PROTOCOL:

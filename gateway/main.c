@@ -98,18 +98,25 @@ main_count_verbose(const char *name, const char *value, gpointer data,
 static enum gw_status
 main_opts(int *argc, char ***argv, struct opts *o, struct gw_error *err)
 {
+	/*
+	 * The envelope fields are G_OPTION_ARG_FILENAME: raw bytes, as the
+	 * MTA passed them.  G_OPTION_ARG_STRING would convert them from the
+	 * locale's charset (ASCII under pipe(8), which sets no locale) and
+	 * refuse an SMTPUTF8 address such as jörg@example.de, deferring
+	 * that mail on every retry.  ticket and log make them valid UTF-8.
+	 */
 	GOptionEntry entries[] = {
 		{ "config", 'c', 0, G_OPTION_ARG_FILENAME, &o->config,
 		    "Configuration file (default " CONF_DEFAULT_PATH
 		    ", or $" CONF_ENV_PATH ")", "FILE" },
-		{ "sender", 'f', 0, G_OPTION_ARG_STRING, &o->sender,
+		{ "sender", 'f', 0, G_OPTION_ARG_FILENAME, &o->sender,
 		    "Envelope sender (Postfix ${sender}); empty for <>",
 		    "SENDER" },
-		{ "recipient", 'r', 0, G_OPTION_ARG_STRING, &o->recipient,
+		{ "recipient", 'r', 0, G_OPTION_ARG_FILENAME, &o->recipient,
 		    "Envelope recipient (Postfix ${recipient})", "RECIPIENT" },
-		{ "extension", 'x', 0, G_OPTION_ARG_STRING, &o->extension,
+		{ "extension", 'x', 0, G_OPTION_ARG_FILENAME, &o->extension,
 		    "Address extension (Postfix ${extension})", "EXTENSION" },
-		{ "queue-id", 'q', 0, G_OPTION_ARG_STRING, &o->queue_id,
+		{ "queue-id", 'q', 0, G_OPTION_ARG_FILENAME, &o->queue_id,
 		    "MTA queue id, for the logs", "QUEUE_ID" },
 		{ "dry-run", 'n', 0, G_OPTION_ARG_NONE, &o->dry_run,
 		    "Do everything but the POST; print the request as JSON",
@@ -210,6 +217,7 @@ main_deliver(const struct opts *o, const struct conf *conf,
 	struct note *note = NULL;
 	char *json = NULL;
 	char *described = NULL;
+	char *digest, *material;
 	size_t json_len = 0;
 	/* Static: oc->ticket points here until main() has logged. */
 	static char ticket[TICKET_ID_MAX + 1];
@@ -256,8 +264,23 @@ main_deliver(const struct opts *o, const struct conf *conf,
 		goto out;
 	oc->bytes = json_len;
 
-	/* Same mail, same ticket: same key, so the API can spot a retry. */
-	secret_idempotency_key(key, msg->message_id, ticket, idem);
+	/*
+	 * Same mail, same ticket: same key, so the API can spot a retry.
+	 * Without a Message-ID the note itself names the mail: a fixed
+	 * key would make every such mail to a ticket one "retry" of the
+	 * first, and an API that de-duplicates would drop them while we
+	 * report success.  A retry renders the same note, so the same key.
+	 */
+	if (msg->message_id != NULL) {
+		secret_idempotency_key(key, msg->message_id, ticket, idem);
+	} else {
+		digest = g_compute_checksum_for_data(G_CHECKSUM_SHA256,
+		    (const guchar *)json, json_len);
+		material = g_strconcat("\001note-sha256:", digest, NULL);
+		secret_idempotency_key(key, material, ticket, idem);
+		g_free(material);
+		g_free(digest);
+	}
 
 	if (o->dry_run) {
 		described = api_describe(&api, ticket, json, json_len, idem);

@@ -175,12 +175,19 @@ note_prep_free(gpointer data)
 	g_free(prep);
 }
 
-/* note_prep_new - text and sanitised HTML of msg and its forwards */
+/*
+ * note_prep_new - text and sanitised HTML of msg and its forwards.  *room
+ * is what the note can still show, in bytes of bodies: forwards after it
+ * is spent are not prepared, since none of their text could appear.
+ * Without that bound, 30 forwards of 1 MB of HTML each cost a minute of
+ * sanitising and ran into the time budget on every retry.
+ */
 static struct note_prep *
-note_prep_new(const struct message *msg, int depth)
+note_prep_new(const struct message *msg, int depth, size_t *room)
 {
 	struct note_prep *prep;
 	char *html, *text;
+	size_t used;
 	guint i;
 
 	prep = g_new0(struct note_prep, 1);
@@ -210,20 +217,30 @@ note_prep_new(const struct message *msg, int depth)
 		g_free(text);
 	}
 	g_free(html);
+	used = strlen(prep->text) + (prep->html != NULL ?
+	    strlen(prep->html) : 0);
+	*room -= MIN(used, *room);
 	if (depth < NOTE_MAX_DEPTH && msg->forwards != NULL)
-		for (i = 0; i < msg->forwards->len; i++)
+		for (i = 0; i < msg->forwards->len && *room > 0; i++)
 			g_ptr_array_add(prep->forwards, note_prep_new(
-			    g_ptr_array_index(msg->forwards, i), depth + 1));
+			    g_ptr_array_index(msg->forwards, i), depth + 1,
+			    room));
 	return prep;
 }
 
-/* note_has_content - anything besides headers: a body, a file, a forward */
+/*
+ * note_has_content - anything besides headers: a body, a file, a forward,
+ * or content we left out (a body cut before its first visible text, such
+ * as 1 MB of data: URI image; parts past the MIME limits).  A bounce
+ * saying "no text" would be wrong for those: the note says what was cut.
+ */
 static bool
 note_has_content(const struct message *msg, const struct note_prep *prep)
 {
 	return !note_blank(prep->text) ||
 	    (msg->attachments != NULL && msg->attachments->len > 0) ||
-	    (msg->forwards != NULL && msg->forwards->len > 0);
+	    (msg->forwards != NULL && msg->forwards->len > 0) ||
+	    msg->truncated || msg->limits_hit;
 }
 
 /* note_size - "532 bytes", "1.2 KB", "3.0 MB", "1.1 GB" (locale-free) */
@@ -417,6 +434,9 @@ note_body(const struct message *msg, const struct note_prep *prep,
 		    h);
 		g_string_append(h, "</blockquote>\n");
 	}
+	/* Forwards left unprepared (too deep, or past the note's room). */
+	if (msg->forwards != NULL && prep->forwards->len < msg->forwards->len)
+		b->cut = true;
 }
 
 /* note_notice - one bracketed line at the end of both bodies */
@@ -521,13 +541,14 @@ note_render(const struct message *msg, size_t max_bytes,
 {
 	struct note_prep *prep;
 	struct note *note;
-	size_t lo, hi, mid;
+	size_t lo, hi, mid, room;
 	enum gw_status rc;
 
 	*note_r = NULL;
 	if (msg == NULL)
 		return gw_error_set(err, GW_ESOFTWARE, "note: no message");
-	prep = note_prep_new(msg, 0);
+	room = max_bytes;
+	prep = note_prep_new(msg, 0, &room);
 	if (!note_has_content(msg, prep)) {
 		rc = gw_error_set(err, GW_EDATA,
 		    "message has no text, HTML or attachments");

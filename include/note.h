@@ -24,7 +24,8 @@
  * writes itself is escaped with html_escape().
  *
  * Used error codes: GW_EDATA (nothing at all to post: no text, no HTML, no
- * attachments, no forward), GW_ESOFTWARE (json-c failure).
+ * attachments, no forward, and nothing cut or skipped by the message
+ * limits), GW_ESOFTWARE (json-c failure).
  *
  * Reentrancy: reentrant.
  */

@@ -542,6 +542,22 @@ test_post(void)
 	g_string_free(big, TRUE);
 	g_string_free(req, TRUE);
 
+	/* A 200 KB header line: libcurl's "out of memory" names the cause. */
+	big = g_string_new("HTTP/1.1 500 Oops\r\nX-Big: ");
+	while (big->len < 200 * 1024)
+		g_string_append(big, "0123456789abcdef");
+	g_string_append(big, "\r\nContent-Length: 0\r\nConnection: close"
+	    "\r\n\r\n");
+	st = post_case(big->str, big->len, "T1001", NULL, 5, key, &res, &err,
+	    &req);
+	tap_int(st, GW_ETEMP, "post: a 200 KB header line: ETEMP");
+	tap_ok(strstr(err.text, "API at 127.0.0.1:") != NULL &&
+	    strstr(err.text, "header line") != NULL,
+	    "post: a 200 KB header line is not called out of memory (%s)",
+	    err.text);
+	g_string_free(big, TRUE);
+	g_string_free(req, TRUE);
+
 	/* 404: the ticket id is named. */
 	answer = "HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\n"
 	    "Connection: close\r\n\r\n{\"error\":\"Not "

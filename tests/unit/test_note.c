@@ -488,6 +488,27 @@ test_truncate(void)
 	test_truncate_one("attachment list too big", msg, 3000, true);
 	test_msg_free(msg);
 
+	/*
+	 * Forwards after the body has filled the note are not even
+	 * prepared (sanitising 30 forwards of 1 MB of HTML took a minute):
+	 * none of them shows, and the note says it was cut.
+	 */
+	g_string_truncate(big, 0);
+	for (i = 0; i < 600; i++)
+		g_string_append(big, "abcdefghij\n");
+	msg = test_msg("a@example.com", "D", "S", big->str, NULL);
+	for (i = 0; i < 3; i++)
+		g_ptr_array_add(msg->forwards, test_msg("late@example.com",
+		    "D", "S", "late text", "<p>late html</p>"));
+	note = test_render(msg, 5000, &rc);
+	tap_ok(note != NULL && note->truncated &&
+	    !has(note->body_text, "late@example.com") &&
+	    !has(note->body_html, "late@example.com") &&
+	    has(note->body_text, "[Note truncated"),
+	    "forwards past a full note: left out, the note says it was cut");
+	note_free(&note);
+	test_msg_free(msg);
+
 	/* A text cut ends on a whole line, right before the notice. */
 	g_string_truncate(big, 0);
 	for (i = 0; i < 1000; i++)
@@ -565,6 +586,30 @@ test_empty(void)
 	test_add_att(msg, "scan.pdf", "application/pdf", 99);
 	note = test_render(msg, MAX_BIG, &rc);
 	tap_int(rc, GW_OK, "attachment only: a note");
+	note_free(&note);
+	test_msg_free(msg);
+
+	/*
+	 * A body cut by the parser (1 MB of data: URI before the text) or
+	 * parts skipped at the MIME limits: the mail had content we did not
+	 * show, so it is not empty; the note says what was left out.
+	 */
+	msg = test_msg("a@example.com", "D", "S", NULL,
+	    "<p><img src=\"data:image/png;base64,AAAA");
+	msg->truncated = true;
+	note = test_render(msg, MAX_BIG, &rc);
+	tap_int(rc, GW_OK, "HTML cut before any text: a note, no bounce");
+	tap_ok(note != NULL && has(note->body_text, "was cut"),
+	    "HTML cut before any text: the note says it was cut");
+	note_free(&note);
+	test_msg_free(msg);
+	msg = test_msg("a@example.com", "D", "S", NULL, NULL);
+	msg->limits_hit = true;
+	note = test_render(msg, MAX_BIG, &rc);
+	tap_int(rc, GW_OK, "every part past the MIME limits: a note, no "
+	    "bounce");
+	tap_ok(note != NULL && has(note->body_text, "skipped"),
+	    "MIME limits: the note says parts were skipped");
 	note_free(&note);
 	test_msg_free(msg);
 	note_free(NULL);
