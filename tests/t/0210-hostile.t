@@ -94,7 +94,7 @@ ok $? "no Message-ID: a retry of the same mail keeps its key"
 # --- 40 forwards of 1 MB of HTML each: only what the note can show is -----
 # sanitised, so the run ends well inside the time budget (it took about a
 # minute, and the alarm deferred it on every retry).  Plain build only: a
-# sanitizer build is too slow to time.
+# sanitizer build is several times slower.
 if [ "$M2N_PASS" = plain ]; then
 	python3 - "$T/forwards" <<'PY'
 import sys
@@ -110,14 +110,15 @@ PY
 	_s=$(date +%s%N)
 	run_gw -n -r support+T1001@helpdesk.example <"$T/forwards"
 	MS=$(( ($(date +%s%N) - _s) / 1000000 ))
-	is "$RC" 0 "40 forwards of 1 MB HTML: exit 0"
-	[ "$MS" -lt 20000 ]
-	ok $? "40 forwards of 1 MB HTML: inside the budget ($MS ms)"
+	# Exit 0, not the alarm's 75: a structural check (timeout 10 s puts
+	# the alarm at 40 s, where this used to end); the figure is only shown.
+	is "$RC" 0 "40 forwards of 1 MB HTML: exit 0, not deferred by the alarm"
+	diag "40 forwards of 1 MB HTML took $MS ms"
 	like "$(json_get "$T/out" '["body"]["body_text"]' 2>/dev/null)" \
 	    "*Note truncated*" "40 forwards: the note says it was cut"
 	mk_conf "$KEY_RW"
 else
-	skip 3 "timing needs the plain build"
+	skip 2 "too slow for the sanitizer build's alarm"
 fi
 
 done_testing
