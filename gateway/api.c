@@ -331,8 +331,18 @@ api_classify(long http_status, const char *body, size_t len,
 		    *details ? "; " : "", details);
 		break;
 	case 404:
-		st = gw_error_set(err, GW_ENOTICKET,
-		    "ticket not found (API 404)");
+		/*
+		 * Bounce only when the API itself says so.  A 404 page from
+		 * a web server (HTML, empty, cut short) more likely means a
+		 * wrong base_url path: bouncing would return every mail.
+		 */
+		if (obj != NULL)
+			st = gw_error_set(err, GW_ENOTICKET,
+			    "ticket not found (API 404)");
+		else
+			st = gw_error_set(err, GW_ETEMP, "API answered 404 "
+			    "without its JSON error body; base_url may be "
+			    "wrong");
 		break;
 	case 413:
 		st = gw_error_set(err, GW_ETOOBIG,

@@ -58,11 +58,12 @@ one_line() {
 	ok $? "$1: one stderr line <= 200 bytes ($_n lines, $_b bytes)"
 }
 
-# fault NAME MODE RC DSN [GLOB] - one API fault for the next request
+# fault NAME MODE RC DSN [GLOB [JSON-FIELDS]] - one API fault for the next
+# request; JSON-FIELDS (e.g. '"body":"..."') go into the mode request.
 fault() {
-	_name=$1 _mode=$2 _rc=$3 _dsn=$4 _glob=${5:-*}
+	_name=$1 _mode=$2 _rc=$3 _dsn=$4 _glob=${5:-*} _extra=${6:+,$6}
 	_before=$(nnotes)
-	fake_ctl /_fake/mode "{\"mode\":\"$_mode\",\"count\":1}" >/dev/null
+	fake_ctl /_fake/mode "{\"mode\":\"$_mode\",\"count\":1$_extra}" >/dev/null
 	gw
 	is "$RC" "$_rc" "$_name: exit $_rc"
 	like "$ERR" "$_dsn*" "$_name: stderr starts with $_dsn"
@@ -139,6 +140,10 @@ fault "API 413" status:413 65 "5.3.4 "
 fault "API 404" status:404 67 "5.1.1 " "*T1001*"
 
 # --- deferrals ---------------------------------------------------------------
+# A web server's 404 page (wrong base_url path) is not the API saying the
+# ticket is unknown: defer, or every mail would bounce.
+fault "404 page, not the API's" status:404 75 "4." "*404*base_url*" \
+    '"body":"<html><body><h1>Not Found</h1></body></html>"'
 fault "API 429" status:429 75 "4." "*3600*"
 [ "$MS" -lt 5000 ]
 ok $? "API 429: no sleeping ($MS ms)"
