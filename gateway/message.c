@@ -1231,10 +1231,15 @@ bounce_by_headers(GMimeObject *obj, const char *from_addr, const char *subject)
 	}
 	if (g_mime_object_get_header(obj, "X-Failed-Recipients") != NULL)
 		return "X-Failed-Recipients header (bounce)";
+	/*
+	 * Anchored: a person at postmaster@ forwarding or answering about a
+	 * bounce ("Fwd: Undeliverable ...", "Re: ...") is not a bounce.
+	 */
 	if (subject != NULL && local_part_is(from_addr, postmasters) &&
-	    g_regex_match_simple("undeliver|delivery (status|fail|notif|"
-	    "problem|report)|returned mail|mail delivery|failure notice|"
-	    "non-?delivery|could not be delivered|delivery has failed",
+	    g_regex_match_simple("^\\s*(\\[[^]]*\\]\\s*)?(undeliver|"
+	    "delivery (status|fail|notif|problem|report)|returned mail|"
+	    "mail delivery|failure notice|non-?delivery|"
+	    "(message|mail) could not be delivered|delivery has failed)",
 	    subject, G_REGEX_CASELESS, 0))
 		return "bounce from postmaster";
 	return NULL;

@@ -126,6 +126,26 @@ static const struct parse_case cases[] = {
 		.automatic = "bounce from postmaster",
 	},
 	{
+		.name = "postmaster forwarding a bounce is a person",
+		.input =
+		    "From: postmaster@example.org\n"
+		    "Subject: Fwd: Undeliverable: invoice 4471\n"
+		    "\n"
+		    "Please look at this one.\n",
+		.text = "Please look at this one.\n",
+		.automatic = ABSENT,
+	},
+	{
+		.name = "postmaster bounce with a [tag] first",
+		.input =
+		    "From: postmaster@example.org\n"
+		    "Subject: [SPAM?] Undelivered Mail Returned to Sender\n"
+		    "\n"
+		    "x\n",
+		.text = "x\n",
+		.automatic = "bounce from postmaster",
+	},
+	{
 		.name = "postmaster writing normally is not a bounce",
 		.input =
 		    "From: postmaster@example.org\n"
