@@ -40,6 +40,13 @@
 #define MESSAGE_HEADER_MAX	65536	/* bytes kept of one header field */
 #define MESSAGE_SCAN_FIELDS	50000	/* "name:" lines GMime may see */
 #define MESSAGE_SCAN_DASHES	20000	/* "--" lines, plus 4 per max_parts */
+/*
+ * Bytes of header fields (and their folded lines) GMime may see, nested
+ * messages included: it builds an object per address, about 25 bytes of
+ * memory per byte of address list.  Exim refuses headers over 1 MB and
+ * Postfix cuts a field at 100 KB, so no real mail comes near.
+ */
+#define MESSAGE_SCAN_FIELD_BYTES (4 * 1024 * 1024)
 
 /* Used when a caller passes no limits (fuzzers). */
 static const struct message_limits default_limits = {
@@ -66,6 +73,10 @@ struct scan {
 	uint64_t fields;	/* lines looking like "name:" */
 	uint64_t max_dashes;
 	uint64_t max_fields;
+	uint64_t field_bytes;	/* in field lines and their folds */
+	bool fields_over;	/* ... over MESSAGE_SCAN_FIELD_BYTES */
+	bool in_field;		/* this line is a field or a fold of one */
+	bool was_field;		/* ... and so was the line before */
 	uint64_t lead;		/* white space before the first other byte */
 	enum scan_state state;
 	bool nonspace;		/* some byte was not white space */
@@ -129,6 +140,18 @@ scan_count(struct scan *sc, uint64_t *count, uint64_t max)
 		sc->cut = sc->line;
 }
 
+/* scan_field_bytes - count a finished field line; past the cap, cut
+ * before it */
+static void
+scan_field_bytes(struct scan *sc, uint64_t n)
+{
+	if (sc->cut != UINT64_MAX)
+		return;			/* GMime will not see this line */
+	sc->field_bytes += n;
+	if (sc->field_bytes > MESSAGE_SCAN_FIELD_BYTES)
+		sc->fields_over = true;
+}
+
 /* is_name_char - could c be part of a header field name (RFC 5322 ftext) */
 static bool
 is_name_char(unsigned char c)
@@ -150,12 +173,19 @@ scan_feed(struct scan *sc, const char *buf, size_t len)
 		else if (!sc->nonspace)
 			sc->lead++;
 		if (c == '\n') {
+			if (sc->in_field)
+				scan_field_bytes(sc, sc->off + i + 1 -
+				    sc->line);
+			sc->was_field = sc->in_field;
+			sc->in_field = false;
 			sc->state = SCAN_BOL;
 			sc->line = sc->off + i + 1;
 			continue;
 		}
 		switch (sc->state) {
 		case SCAN_BOL:
+			if ((c == ' ' || c == '\t') && sc->was_field)
+				sc->in_field = true;	/* a folded line */
 			if (c == '-')
 				sc->state = SCAN_DASH;
 			else if (is_name_char(c))
@@ -169,6 +199,7 @@ scan_feed(struct scan *sc, const char *buf, size_t len)
 				sc->state = SCAN_REST;
 			} else if (c == ':') {
 				scan_count(sc, &sc->fields, sc->max_fields);
+				sc->in_field = true;
 				sc->state = SCAN_REST;
 			} else
 				sc->state = is_name_char(c) ? SCAN_NAME :
@@ -178,6 +209,7 @@ scan_feed(struct scan *sc, const char *buf, size_t len)
 		case SCAN_NAMEWS:
 			if (c == ':') {
 				scan_count(sc, &sc->fields, sc->max_fields);
+				sc->in_field = true;
 				sc->state = SCAN_REST;
 			} else if (c == ' ' || c == '\t')
 				sc->state = SCAN_NAMEWS;
@@ -189,6 +221,21 @@ scan_feed(struct scan *sc, const char *buf, size_t len)
 		}
 	}
 	sc->off += len;
+	/* A field line still open (a huge one, or the last): count it so far. */
+	if (sc->in_field && sc->cut == UINT64_MAX &&
+	    sc->field_bytes + (sc->off - sc->line) > MESSAGE_SCAN_FIELD_BYTES)
+		sc->fields_over = true;
+}
+
+/* scan_check - refuse what the scan found too big to parse */
+static enum gw_status
+scan_check(const struct scan *sc, struct gw_error *err)
+{
+	if (sc->fields_over)
+		return gw_error_set(err, GW_ETOOBIG, "message header fields "
+		    "are over the %d MiB limit",
+		    MESSAGE_SCAN_FIELD_BYTES / (1024 * 1024));
+	return GW_OK;
 }
 
 /* parser_warning - GMime parser callback: count malformations */
@@ -1716,6 +1763,8 @@ message_parse_fd(int fd, const struct message_limits *limits,
 		rc = gw_error_set(err, GW_EDATA, "message is empty");
 		goto out;
 	}
+	if ((rc = scan_check(&sc, err)) != GW_OK)
+		goto out;
 
 	/*
 	 * Leading white space (a blank line, an indented first field) would
@@ -1759,6 +1808,8 @@ message_parse_mem(const char *buf, size_t len,
 	scan_feed(&sc, buf, len);
 	if (len == 0 || !sc.nonspace)
 		return gw_error_set(err, GW_EDATA, "message is empty");
+	if ((rc = scan_check(&sc, err)) != GW_OK)
+		return rc;
 
 	/* See message_parse_fd() about leading white space. */
 	plen = sc.cut < len ? (size_t)sc.cut : len;

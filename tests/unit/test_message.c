@@ -1483,6 +1483,40 @@ test_bombs(void)
 	    "at %d)", i);
 	message_free(&m);
 	g_string_free(s, TRUE);
+
+	/*
+	 * Address lists: GMime spends ~25 bytes of memory per byte, so header
+	 * fields over 4 MiB in all are refused before it sees them.  One
+	 * folded To: list of 5 MiB, then 3 MiB of fields that pass.
+	 */
+	s = g_string_new("From: a@example.com\nTo: ");
+	for (i = 0; s->len < 5 * 1024 * 1024; i++)
+		g_string_append_printf(s, "user%d@example.com,\n ", i);
+	g_string_append(s, "last@example.com\nSubject: x\n\nhello\n");
+	rc = parse_string(s, &lim, &m);
+	tap_str(status_name(rc), "ETOOBIG", "5 MiB To: list: refused as too big");
+	message_free(&m);
+	g_string_truncate(s, 0);
+	g_string_append(s, "From: a@example.com\n");
+	for (i = 0; s->len < 3 * 1024 * 1024; i++)
+		g_string_append_printf(s, "Received: from relay%d.example.net "
+		    "(relay%d.example.net [192.0.2.1]) by mx.example.com "
+		    "(Postfix) with ESMTPS id 4Xy7Z%d for <support@example.com>;"
+		    "\n\tMon, 30 Nov 2026 10:00:00 +0000\n", i, i, i);
+	g_string_append(s, "Subject: x\n\nhello\n");
+	rc = parse_string(s, &lim, &m);
+	tap_ok(rc == GW_OK && m != NULL && m->text != NULL,
+	    "3 MiB of header fields: parsed");
+	message_free(&m);
+	/* The same bytes as body text are no header: parsed. */
+	g_string_truncate(s, 0);
+	g_string_append(s, "From: a@example.com\nSubject: x\n\n");
+	for (i = 0; s->len < 5 * 1024 * 1024; i++)
+		g_string_append_printf(s, "line %d of a long report\n", i);
+	rc = parse_string(s, &lim, &m);
+	tap_ok(rc == GW_OK && m != NULL, "5 MiB of body lines: parsed");
+	message_free(&m);
+	g_string_free(s, TRUE);
 }
 
 struct writer {
