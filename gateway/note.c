@@ -565,7 +565,8 @@ note_render(const struct message *msg, size_t max_bytes,
 		note_free(&note);
 		lo = 0;
 		hi = max_bytes;
-		while (lo < hi) {
+		/* To within 1/256 of the cap: each step sanitises again. */
+		while (hi - lo > MAX(max_bytes / 256, 1) - 1) {
 			mid = lo + (hi - lo + 1) / 2;
 			note = note_build(msg, prep, mid, max_bytes);
 			if (note_fits(note, max_bytes))
