@@ -232,7 +232,7 @@ main_deliver(const struct opts *o, const struct conf *conf,
 	struct note *note = NULL;
 	char *json = NULL;
 	char *described = NULL;
-	char *digest, *material;
+	char *digest, *material, *refs = NULL;
 	size_t json_len = 0;
 	/* Static: oc->ticket points here until main() has logged. */
 	static char ticket[TICKET_ID_MAX + 1];
@@ -263,7 +263,12 @@ main_deliver(const struct opts *o, const struct conf *conf,
 	tin.recipient = o->recipient;
 	tin.extension = o->extension;
 	tin.subject = msg->subject;
-	tin.references = msg->references;
+	/* The header says In-Reply-To + References: the parent first, so
+	 * it is never past ticket's input cap. */
+	if (msg->in_reply_to != NULL && msg->references != NULL)
+		refs = g_strjoin(" ", msg->in_reply_to, msg->references, NULL);
+	tin.references = refs != NULL ? refs : msg->in_reply_to != NULL ?
+	    msg->in_reply_to : msg->references;
 	if ((st = ticket_extract(rules, &tin, ticket, &oc->source,
 	    err)) != GW_OK)
 		goto out;
@@ -315,6 +320,7 @@ main_deliver(const struct opts *o, const struct conf *conf,
 		oc->what = "delivered";
 
 out:
+	g_free(refs);
 	g_free(described);
 	g_free(json);
 	note_free(&note);
