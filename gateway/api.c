@@ -883,6 +883,7 @@ api_describe(const struct api_config *cfg, const char *ticket,
     const char *body, size_t len, const char *idempotency_key)
 {
 	struct json_object *top, *hdrs, *b;
+	const char *s;
 	char *url, *out;
 
 	url = api_url(cfg != NULL ? cfg->base_url : NULL, ticket);
@@ -911,8 +912,11 @@ api_describe(const struct api_config *cfg, const char *ticket,
 		b = json_object_new_string_len(body != NULL ? body : "",
 		    body != NULL ? (int)MIN(len, (size_t)G_MAXINT) : 0);
 	json_object_object_add(top, "body", b);
-	out = g_strdup(json_object_to_json_string_ext(top,
-	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	s = json_object_to_json_string_ext(top,
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+	if (s == NULL)
+		g_error("api_describe: out of memory");
+	out = g_strdup(s);
 	json_object_put(top);
 	g_free(url);
 	return out;
