@@ -6,8 +6,8 @@
  * API_MAX_RESPONSE bytes; the rest is read and dropped, so a huge answer
  * neither grows memory nor turns a delivered note into a failure.
  *
- * The key is written into exactly two places: a sodium_malloc()ed
- * "Authorization: Bearer ..." line and libcurl's copy of it in the header
+ * The key is written into exactly two places: a guarded
+ * "Authorization: Bearer ..." line (secret_line_new()) and libcurl's copy of it in the header
  * list; both are wiped after the transfer.  (libcurl also assembles the
  * request in an internal buffer that it frees without wiping; that is out
  * of our reach.)  CURLOPT_VERBOSE is never set, since it would print the
@@ -26,7 +26,6 @@
 #include <curl/curl.h>
 #include <glib.h>
 #include <json-c/json.h>
-#include <sodium.h>
 
 #include "api.h"
 #include "log.h"
@@ -59,9 +58,6 @@ api_global_init(struct gw_error *err)
 	 * without our one line).
 	 */
 	(void)signal(SIGPIPE, SIG_IGN);
-	if (sodium_init() < 0)
-		return gw_error_set(err, GW_ESOFTWARE,
-		    "cannot initialise libsodium");
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		return gw_error_set(err, GW_ESOFTWARE,
 		    "cannot initialise libcurl");
@@ -638,7 +634,7 @@ api_wipe_headers(struct curl_slist **list)
 
 	for (p = *list; p != NULL; p = p->next)
 		if (p->data != NULL)
-			sodium_memzero(p->data, strlen(p->data));
+			secret_wipe(p->data, strlen(p->data));
 	curl_slist_free_all(*list);
 	*list = NULL;
 }
@@ -704,7 +700,7 @@ api_redact(struct gw_error *err, const char *key, size_t keylen)
 		g_string_insert(s, pos, "[key]");
 	}
 	g_strlcpy(err->text, s->str, sizeof(err->text));
-	sodium_memzero(s->str, s->allocated_len);
+	secret_wipe(s->str, s->allocated_len);
 	g_string_free(s, TRUE);
 }
 
@@ -720,7 +716,7 @@ api_post(const struct api_config *cfg, const char *ticket, const char *body,
 	char errbuf[CURL_ERROR_SIZE];
 	char *url = NULL, *auth = NULL, *idem = NULL, *tk;
 	const char *key;
-	size_t keylen, authlen;
+	size_t keylen;
 	long timeout, ctimeout, status = 0;
 	gint64 start;
 	CURLcode rc;
@@ -751,15 +747,11 @@ api_post(const struct api_config *cfg, const char *ticket, const char *body,
 		ctimeout = timeout;
 
 	/* The one line that holds the key: guarded memory, wiped on free. */
-	authlen = strlen(API_AUTH_PREFIX) + keylen + 1;
-	auth = sodium_malloc(authlen);
+	auth = secret_line_new(cfg->key, API_AUTH_PREFIX);
 	if (auth == NULL) {
 		st = gw_error_set(err, GW_ETEMP, "out of memory");
 		goto out;
 	}
-	memcpy(auth, API_AUTH_PREFIX, strlen(API_AUTH_PREFIX));
-	memcpy(auth + strlen(API_AUTH_PREFIX), key, keylen);
-	auth[authlen - 1] = '\0';
 
 	if (api_append(&headers, "Content-Type: application/json") != 0 ||
 	    api_append(&headers, "Accept: application/json") != 0 ||
@@ -878,8 +870,7 @@ out:
 	if (curl != NULL)
 		curl_easy_cleanup(curl);
 	api_wipe_headers(&headers);
-	if (auth != NULL)
-		sodium_free(auth);	/* wipes */
+	secret_line_free(&auth);	/* wipes */
 	g_free(idem);
 	g_free(ans.buf);
 	g_free(url);
@@ -892,6 +883,7 @@ api_describe(const struct api_config *cfg, const char *ticket,
     const char *body, size_t len, const char *idempotency_key)
 {
 	struct json_object *top, *hdrs, *b;
+	const char *s;
 	char *url, *out;
 
 	url = api_url(cfg != NULL ? cfg->base_url : NULL, ticket);
@@ -920,8 +912,11 @@ api_describe(const struct api_config *cfg, const char *ticket,
 		b = json_object_new_string_len(body != NULL ? body : "",
 		    body != NULL ? (int)MIN(len, (size_t)G_MAXINT) : 0);
 	json_object_object_add(top, "body", b);
-	out = g_strdup(json_object_to_json_string_ext(top,
-	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	s = json_object_to_json_string_ext(top,
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+	if (s == NULL)
+		g_error("api_describe: out of memory");
+	out = g_strdup(s);
 	json_object_put(top);
 	g_free(url);
 	return out;

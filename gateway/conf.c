@@ -22,7 +22,6 @@
 #include <unistd.h>
 
 #include <glib.h>
-#include <sodium.h>
 
 #include "conf.h"
 #include "log.h"
@@ -1046,7 +1045,7 @@ conf_load_key(const struct conf *conf, struct secret **key_r,
 		log_warn("the key in %s does not start with \"ixk_\"; is it "
 		    "a helpdesk API key?", path);
 out:
-	sodium_memzero(buf, sizeof(buf));
+	secret_wipe(buf, sizeof(buf));
 	(void)close(fd);
 	return status;
 }

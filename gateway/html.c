@@ -180,10 +180,7 @@ static char *
 url_clean(const char *v)
 {
 	GString *u;
-	const char *end;
-	size_t i, n;
-	char *scheme;
-	bool ok;
+	const char *end, *scheme;
 
 	if (v == NULL || !g_utf8_validate(v, -1, NULL))
 		return NULL;
@@ -199,21 +196,10 @@ url_clean(const char *v)
 		if (*v != '\t' && *v != '\n' && *v != '\r')
 			g_string_append_c(u, *v);
 
-	/* scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) ":" */
-	n = u->len;
-	ok = n > 0 && is_alpha(u->str[0]);
-	for (i = 1; ok && i < n && u->str[i] != ':'; i++)
-		ok = g_ascii_isalnum(u->str[i]) || u->str[i] == '+' ||
-		    u->str[i] == '-' || u->str[i] == '.';
-	if (!ok || i >= n) {
-		g_string_free(u, TRUE);
-		return NULL;
-	}
-	scheme = g_ascii_strdown(u->str, (gssize)i);
-	ok = strcmp(scheme, "http") == 0 || strcmp(scheme, "https") == 0 ||
-	    strcmp(scheme, "mailto") == 0;
-	g_free(scheme);
-	if (!ok) {
+	/* The RFC 3986 scheme, lower case (interned, not freed). */
+	scheme = g_uri_peek_scheme(u->str);
+	if (scheme == NULL || (strcmp(scheme, "http") != 0 &&
+	    strcmp(scheme, "https") != 0 && strcmp(scheme, "mailto") != 0)) {
 		g_string_free(u, TRUE);
 		return NULL;
 	}

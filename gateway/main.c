@@ -155,6 +155,21 @@ main_opts(int *argc, char ***argv, struct opts *o, struct gw_error *err)
 	return st;
 }
 
+/*
+ * main_flush_stdout - push out what -n, --check-config or --version
+ * printed and check that all of it was written (a full disk, a closed
+ * pipe); GW_ETEMP otherwise.  ferror() catches a failure of an earlier
+ * write that the final fflush() would not report.
+ */
+static enum gw_status
+main_flush_stdout(struct gw_error *err)
+{
+	if (fflush(stdout) != 0 || ferror(stdout))
+		return gw_error_set(err, GW_ETEMP,
+		    "cannot write to standard output");
+	return GW_OK;
+}
+
 /* main_opts_free - free what GOption allocated */
 static void
 main_opts_free(struct opts *o)
@@ -217,7 +232,7 @@ main_deliver(const struct opts *o, const struct conf *conf,
 	struct note *note = NULL;
 	char *json = NULL;
 	char *described = NULL;
-	char *digest, *material;
+	char *digest, *material, *refs = NULL;
 	size_t json_len = 0;
 	/* Static: oc->ticket points here until main() has logged. */
 	static char ticket[TICKET_ID_MAX + 1];
@@ -248,7 +263,12 @@ main_deliver(const struct opts *o, const struct conf *conf,
 	tin.recipient = o->recipient;
 	tin.extension = o->extension;
 	tin.subject = msg->subject;
-	tin.references = msg->references;
+	/* The header says In-Reply-To + References: the parent first, so
+	 * it is never past ticket's input cap. */
+	if (msg->in_reply_to != NULL && msg->references != NULL)
+		refs = g_strjoin(" ", msg->in_reply_to, msg->references, NULL);
+	tin.references = refs != NULL ? refs : msg->in_reply_to != NULL ?
+	    msg->in_reply_to : msg->references;
 	if ((st = ticket_extract(rules, &tin, ticket, &oc->source,
 	    err)) != GW_OK)
 		goto out;
@@ -284,12 +304,12 @@ main_deliver(const struct opts *o, const struct conf *conf,
 
 	if (o->dry_run) {
 		described = api_describe(&api, ticket, json, json_len, idem);
-		if (fputs(described, stdout) == EOF || fputc('\n', stdout) ==
-		    EOF || fflush(stdout) != 0) {
-			st = gw_error_set(err, GW_ETEMP,
-			    "cannot write to standard output");
+		/* A failed fputs() sets the error flag main_flush_stdout()
+		 * checks. */
+		(void)fputs(described, stdout);
+		(void)fputc('\n', stdout);
+		if ((st = main_flush_stdout(err)) != GW_OK)
 			goto out;
-		}
 		oc->what = "dry-run";
 		goto out;
 	}
@@ -300,6 +320,7 @@ main_deliver(const struct opts *o, const struct conf *conf,
 		oc->what = "delivered";
 
 out:
+	g_free(refs);
 	g_free(described);
 	g_free(json);
 	note_free(&note);
@@ -350,9 +371,7 @@ main_run(const struct opts *o, struct outcome *oc, struct gw_error *err)
 	if (o->check_config) {
 		conf_print(conf, stdout);
 		conf_print_key(conf, key, stdout);
-		if (fflush(stdout) != 0)
-			st = gw_error_set(err, GW_ETEMP,
-			    "cannot write to standard output");
+		st = main_flush_stdout(err);
 		goto out;
 	}
 
@@ -398,6 +417,7 @@ main(int argc, char **argv)
 		goto report;
 	if (o.version) {
 		printf("mail2note %s\n", MAIL2NOTE_VERSION);
+		st = main_flush_stdout(&err);
 		goto report;
 	}
 	log_init("mail2note", o.verbose, o.dry_run || o.check_config);

@@ -1614,23 +1614,19 @@ spool(int fd, const struct message_limits *limits, struct scan *sc,
     int *fd_r, uint64_t *size_r, struct gw_error *err)
 {
 	enum gw_status rc;
-	char *path, *buf;
+	char *buf;
 	uint64_t total;
 	ssize_t n;
 	int tfd;
 
 	*fd_r = -1;
 	buf = NULL;
-	path = g_build_filename(g_get_tmp_dir(), "mail2note-XXXXXX", NULL);
-	tfd = mkstemp(path);
-	if (tfd == -1) {
+	if ((tfd = tmp_open()) == -1) {
 		rc = gw_error_set(err, GW_ETEMP,
 		    "cannot create a spool file in %s: %s", g_get_tmp_dir(),
 		    g_strerror(errno));
 		goto out;
 	}
-	(void)unlink(path);
-	(void)fcntl(tfd, F_SETFD, FD_CLOEXEC);
 
 	buf = g_malloc(MESSAGE_CHUNK);
 	total = 0;
@@ -1666,7 +1662,6 @@ out:
 	if (tfd != -1)
 		(void)close(tfd);
 	g_free(buf);
-	g_free(path);
 	return rc;
 }
 

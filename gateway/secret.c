@@ -148,6 +148,39 @@ secret_free(struct secret **secret_r)
 	*secret_r = NULL;
 }
 
+/* secret_line_new - prefix + key in guarded memory */
+char *
+secret_line_new(const struct secret *secret, const char *prefix)
+{
+	size_t plen = strlen(prefix);
+	char *line;
+
+	line = sodium_malloc(plen + secret->len + 1);
+	if (line == NULL)
+		return NULL;
+	memcpy(line, prefix, plen);
+	memcpy(line + plen, secret->value, secret->len);
+	line[plen + secret->len] = '\0';
+	return line;
+}
+
+/* secret_line_free - wipe and free a line from secret_line_new() */
+void
+secret_line_free(char **line_r)
+{
+	if (line_r == NULL || *line_r == NULL)
+		return;
+	sodium_free(*line_r);
+	*line_r = NULL;
+}
+
+/* secret_wipe - sodium_memzero() */
+void
+secret_wipe(void *buf, size_t len)
+{
+	sodium_memzero(buf, len);
+}
+
 /* secret_idempotency_key - hex(BLAKE2b-256_k(message_id NUL ticket)) */
 void
 secret_idempotency_key(const struct secret *secret, const char *message_id,

@@ -18,10 +18,8 @@
  * GW_OK too, for the same reason; any other status with a cut body is
  * classified by its status.  3xx is never followed: GW_ETEMP.
  *
- * Used error codes: all but GW_ENOTICKET-from-parsing and GW_ECONFIG
- * (only for a base_url that is not absolute http(s), or one libcurl
- * refuses, or a key with spaces/control characters).  An unreadable
- * ca_file is GW_ENETWORK ("TLS: cannot use the CA file").
+ * Used error codes: per function below.  An unreadable ca_file is
+ * GW_ENETWORK ("TLS: cannot use the CA file").
  *
  * Proxies: the environment's http(s)_proxy variables are ignored, so a
  * run by hand behaves like a run under pipe(8).  CURLOPT_VERBOSE is never
@@ -56,11 +54,14 @@ struct api_result {
 };
 
 /*
- * api_global_init - curl_global_init(), sodium_init() (idempotent), and
- * SIGPIPE ignored (CURLOPT_NOSIGNAL leaves SIGPIPE to us: a write to a
- * reset connection must be an error, not a kill); GW_ESOFTWARE on failure
+ * api_global_init - curl_global_init() and SIGPIPE ignored
+ * (CURLOPT_NOSIGNAL leaves SIGPIPE to us: a write to a reset connection
+ * must be an error, not a kill).  Call secret_init() before it: the key
+ * lives in libsodium's guarded memory.  Used error codes: GW_ESOFTWARE.
  */
 enum gw_status api_global_init(struct gw_error *err);
+
+/* api_global_cleanup - curl_global_cleanup() */
 void api_global_cleanup(void);
 
 /*
@@ -69,7 +70,15 @@ void api_global_cleanup(void);
  */
 char *api_url(const char *base_url, const char *ticket);
 
-/* api_post - send body (JSON, len bytes); fills *res (may be NULL) */
+/*
+ * api_post - send body (JSON, len bytes; borrowed, must stay valid for
+ * the call); fills *res (may be NULL).  Used error codes: every status
+ * of api_classify(), plus GW_ENETWORK and GW_ETIMEOUT (transfer failed),
+ * GW_ETEMP (out of memory, garbled answer), GW_ECONFIG (base_url not
+ * absolute http(s) or refused by libcurl, a key with spaces or control
+ * characters) and GW_ESOFTWARE (missing argument, libcurl refused an
+ * option, malformed idempotency key).
+ */
 enum gw_status api_post(const struct api_config *cfg, const char *ticket,
     const char *body, size_t len, const char *idempotency_key,
     struct api_result *res, struct gw_error *err);
@@ -78,6 +87,9 @@ enum gw_status api_post(const struct api_config *cfg, const char *ticket,
  * api_classify - pure: HTTP status + answer body (may be NULL/not JSON) +
  * Retry-After header value in seconds (-1 if none) -> status and text.
  * *retry_after_r (may be NULL) gets the retry delay used, or -1.
+ * Used error codes: GW_OK (2xx), GW_EDATA (400, 422), GW_ENOTICKET (404
+ * with a JSON body), GW_ETOOBIG (413), GW_EAUTH (401, 403), GW_ETIMEOUT
+ * (408), GW_ERATELIMIT (429), GW_ETEMP (anything else).
  */
 enum gw_status api_classify(long http_status, const char *body, size_t len,
     long retry_after_header, long *retry_after_r, struct gw_error *err);

@@ -10,7 +10,8 @@
  * configuration defers mail (EX_TEMPFAIL) instead of bouncing it.
  * Unknown groups and keys are errors, as are out-of-range numbers.
  *
- * Used error codes: GW_ECONFIG only.
+ * Used error codes: GW_ECONFIG, except that conf_load_key() passes on
+ * secret_new()'s GW_ESOFTWARE (no guarded memory for the key).
  *
  * Reentrancy: none needed; conf_load() has no global state.
  */
@@ -79,8 +80,8 @@ enum gw_status conf_load_key(const struct conf *conf, struct secret **key_r,
 void conf_print(const struct conf *conf, FILE *fp);
 
 /*
- * conf_print_key - the --check-config line about the loaded key (added by
- * the conf module): "# key: ixk_…(40 chars) loaded from PATH".  Never
+ * conf_print_key - the --check-config line about the loaded key:
+ * "# key: ixk_…(40 chars) loaded from PATH".  Never
  * prints more of the key than its "ixk_" prefix; key may be NULL.
  */
 void conf_print_key(const struct conf *conf, const struct secret *key,

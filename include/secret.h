@@ -1,13 +1,14 @@
 /*
  * secret.h - the API key in guarded memory, and keyed hashes made with it.
  *
- * Owns: struct secret, allocated with sodium_malloc(), made read-only once
- * loaded and wiped by sodium_free().  The key is never copied elsewhere
- * except transiently into libcurl's header list (which main wipes by
- * cleaning up the handle) and stack buffers that are sodium_memzero()ed.
+ * Owns: libsodium (no other file includes <sodium.h>) and struct secret,
+ * allocated with sodium_malloc(), made read-only once loaded and wiped by
+ * sodium_free().  The key is never copied elsewhere except into a guarded
+ * header line (secret_line_new()), libcurl's copy of that line (which
+ * api.c wipes with secret_wipe() before freeing it) and stack buffers
+ * that are wiped with secret_wipe().
  *
- * Used error codes: GW_ECONFIG (malformed key), GW_ESOFTWARE (libsodium
- * failed to initialise).
+ * Used error codes: per function below.
  *
  * Reentrancy: secret_init() once, first; the rest is reentrant.
  */
@@ -23,7 +24,11 @@ struct secret;
 #define SECRET_MAX 1024		/* longest key accepted, bytes */
 #define SECRET_IDEMPOTENCY_HEX 64	/* hex digits of an idempotency key */
 
-/* secret_init - sodium_init() plus core-dump suppression */
+/*
+ * secret_init - sodium_init() plus core-dump suppression; call it before
+ * anything else here.  Used error codes: GW_ESOFTWARE (libsodium failed
+ * to initialise).
+ */
 enum gw_status secret_init(struct gw_error *err);
 
 /*
@@ -31,6 +36,8 @@ enum gw_status secret_init(struct gw_error *err);
  * surrounding white space; refuses an empty key, one with control or
  * non-ASCII characters or inner spaces, or one longer than SECRET_MAX.
  * *secret_r is new, free with secret_free().  The caller wipes buf.
+ * Used error codes: GW_ECONFIG (malformed key), GW_ESOFTWARE (no guarded
+ * memory).
  */
 enum gw_status secret_new(const char *buf, size_t len,
     struct secret **secret_r, struct gw_error *err);
@@ -38,7 +45,7 @@ enum gw_status secret_new(const char *buf, size_t len,
 /* secret_value - the NUL-terminated key; borrowed, valid until free */
 const char *secret_value(const struct secret *secret);
 
-/* secret_len - length of the key in bytes (added by the secret module) */
+/* secret_len - length of the key in bytes */
 size_t secret_len(const struct secret *secret);
 
 /*
@@ -62,5 +69,18 @@ void secret_free(struct secret **secret_r);
 void secret_idempotency_key(const struct secret *secret,
     const char *message_id, const char *ticket,
     char out[SECRET_IDEMPOTENCY_HEX + 1]);
+
+/*
+ * secret_line_new - prefix followed by the key, NUL-terminated, in its own
+ * guarded memory (for "Authorization: Bearer <key>").  New, free with
+ * secret_line_free(); NULL when guarded memory cannot be allocated.
+ */
+char *secret_line_new(const struct secret *secret, const char *prefix);
+
+/* secret_line_free - wipe and free *line_r, set it to NULL; NULL-safe */
+void secret_line_free(char **line_r);
+
+/* secret_wipe - zero len bytes at buf in a way the compiler cannot drop */
+void secret_wipe(void *buf, size_t len);
 
 #endif /* GW_SECRET_H */

@@ -43,6 +43,20 @@ else
 	skip 3 "not root"
 fi
 
+# --- what we print on stdout is checked: a full disk is not success -----
+if [ -w /dev/full ]; then
+	"$M2N_BIN" --version >/dev/full 2>"$T/err"
+	is "$?" 75 "--version to a full disk: exit 75"
+	"$M2N_BIN" -c "$M2N_CONF" --check-config >/dev/full 2>"$T/err"
+	is "$?" 75 "--check-config to a full disk: exit 75"
+	"$M2N_BIN" -c "$M2N_CONF" -n -x T1001 <"$T/msg" >/dev/full 2>"$T/err"
+	is "$?" 75 "-n to a full disk: exit 75"
+	like "$(cat "$T/err")" "4.3.0 cannot write to standard output" \
+	    "-n to a full disk: says so"
+else
+	skip 4 "no writable /dev/full"
+fi
+
 # --- docs: every key, every snippet line ---------------------------------
 "$M2N_BIN" -c "$M2N_CONF" --check-config >"$T/summary" 2>&1
 keys=$(sed -n 's/^\(# \)\{0,1\}\([a-z_]*\) \(=\|is not set\).*/\2/p' \

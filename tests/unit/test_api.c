@@ -699,7 +699,8 @@ main(void)
 {
 	struct gw_error err;
 
-	if (api_global_init(&err) != GW_OK) {
+	/* As in main(): libsodium first, for the key's guarded memory. */
+	if (secret_init(&err) != GW_OK || api_global_init(&err) != GW_OK) {
 		printf("Bail out! %s\n", err.text);
 		return 1;
 	}

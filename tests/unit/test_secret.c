@@ -195,6 +195,31 @@ out:
 	secret_free(&k2);
 }
 
+/* test_line - the guarded "prefix + key" line and secret_wipe() */
+static void
+test_line(void)
+{
+	struct gw_error err;
+	struct secret *k = NULL;
+	char *line;
+	char buf[8] = "abcdefg";
+
+	if (secret_new("ixk_abc", 7, &k, &err) != GW_OK) {
+		tap_ok(0, "secret_new for the line: %s", err.text);
+		return;
+	}
+	line = secret_line_new(k, "Authorization: Bearer ");
+	tap_str(line, "Authorization: Bearer ixk_abc", "secret_line_new");
+	secret_line_free(&line);
+	tap_ok(line == NULL, "secret_line_free sets NULL");
+	secret_line_free(&line);
+	secret_line_free(NULL);
+	tap_ok(1, "secret_line_free is NULL-safe");
+	secret_wipe(buf, sizeof(buf));
+	tap_ok(memcmp(buf, "\0\0\0\0\0\0\0\0", 8) == 0, "secret_wipe zeroes");
+	secret_free(&k);
+}
+
 int
 main(void)
 {
@@ -208,6 +233,7 @@ main(void)
 	test_lengths();
 	test_describe();
 	test_idempotency();
+	test_line();
 	secret_free(&s);
 	secret_free(NULL);
 	tap_ok(1, "secret_free is NULL-safe");
