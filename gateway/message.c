@@ -89,6 +89,7 @@ struct ctx {
 	unsigned warnings;	/* parser warnings, via the callback */
 	int parts;		/* MIME objects walked */
 	bool limits_hit;
+	bool io_error;		/* a body could not be read back */
 };
 
 /* The bodies being collected for one message (or one alternative). */
@@ -625,11 +626,13 @@ is_flowed(GMimeObject *obj, bool *delsp_r)
 
 /*
  * part_text - the text of a leaf part as clean UTF-8, at most cap bytes;
- * *cut_r is set when something was left out.  Only about 4 * cap raw bytes
- * are read, however large the part.  New string, *len_r its length.
+ * *cut_r is set when something was left out, *ioerr_r when the spool
+ * could not be read.  Only about 4 * cap raw bytes are read, however
+ * large the part.  New string, *len_r its length.
  */
 static char *
-part_text(GMimePart *part, size_t cap, bool *cut_r, size_t *len_r)
+part_text(GMimePart *part, size_t cap, bool *cut_r, bool *ioerr_r,
+    size_t *len_r)
 {
 	GMimeDataWrapper *dw;
 	GMimeStream *filtered;
@@ -665,6 +668,8 @@ part_text(GMimePart *part, size_t cap, bool *cut_r, size_t *len_r)
 	more = false;
 	for (;;) {
 		n = g_mime_stream_read(filtered, buf, sizeof(buf));
+		if (n < 0)
+			*ioerr_r = true;	/* not a short body: defer */
 		if (n <= 0)
 			break;
 		if ((size_t)n > rawcap - raw->len) {
@@ -749,7 +754,8 @@ body_read(struct ctx *c, struct body *b, GMimePart *part, bool html)
 	cut = html ? &b->html_cut : &b->text_cut;
 	max = c->limits->max_body;
 	used = *dst != NULL ? (*dst)->len : 0;
-	s = part_text(part, used < max ? max - used : 0, cut, &len);
+	s = part_text(part, used < max ? max - used : 0, cut, &c->io_error,
+	    &len);
 	body_append(dst, cut, s, len, max);
 	g_free(s);
 }
@@ -1552,6 +1558,12 @@ parse_stream(GMimeStream *stream, const struct message_limits *limits,
 		goto out;
 	}
 	msg = extract(&c, gmsg, 1);
+	if (c.io_error) {
+		message_free(&msg);
+		rc = gw_error_set(err, GW_ETEMP,
+		    "cannot read the spooled message back");
+		goto out;
+	}
 	msg->size = size;
 	msg->warnings = c.warnings;
 	if (c.limits_hit || cut)
