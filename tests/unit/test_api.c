@@ -347,6 +347,9 @@ struct server {
 	int req_fd;		/* read end: the request bytes */
 };
 
+/* What the server does after writing its answer (default: close cleanly). */
+static enum { SERVER_CLOSE, SERVER_STALL, SERVER_RESET } server_then;
+
 /* server_read_request - read one HTTP request from fd */
 static GString *
 server_read_request(int fd)
@@ -419,6 +422,19 @@ server_start(struct server *s, const char *answer, size_t answer_len)
 				break;
 			answer += n;
 			answer_len -= (size_t)n;
+		}
+		if (server_then == SERVER_STALL) {
+			sleep(5);
+			_exit(0);
+		}
+		if (server_then == SERVER_RESET) {
+			struct linger lg = { 1, 0 };
+
+			/* close() with a zero linger sends a RST. */
+			(void)setsockopt(cfd, SOL_SOCKET, SO_LINGER, &lg,
+			    sizeof(lg));
+			close(cfd);
+			_exit(0);
 		}
 		shutdown(cfd, SHUT_WR);
 		/* Drain until the client closes, so it sees no reset. */
@@ -587,6 +603,37 @@ test_post(void)
 	    &err, &req);
 	tap_int(st, GW_OK, "post 201 cut short: OK (never post twice)");
 	g_string_free(req, TRUE);
+	/*
+	 * The status line of a 201 arrived, then the body stalled past the
+	 * timeout, or the connection was reset: the note exists all the
+	 * same, and a deferral would post it a second time.
+	 */
+	answer = "HTTP/1.1 201 Created\r\nContent-Length: 500\r\n"
+	    "Connection: close\r\n\r\n{\"id\":";
+	server_then = SERVER_STALL;
+	t0 = g_get_monotonic_time();
+	st = post_case(answer, strlen(answer), "T1001", NULL, 1, key, &res,
+	    &err, &req);
+	tap_int(st, GW_OK, "post 201 then a stalled body: OK (never post "
+	    "twice)");
+	tap_int(res.http_status, 201, "post 201 then a stall: http_status");
+	tap_ok(g_get_monotonic_time() - t0 < 3 * G_USEC_PER_SEC,
+	    "post 201 then a stall: bounded by the timeout");
+	g_string_free(req, TRUE);
+	server_then = SERVER_RESET;
+	st = post_case(answer, strlen(answer), "T1001", NULL, 5, key, &res,
+	    &err, &req);
+	tap_int(st, GW_OK, "post 201 then a reset: OK (never post twice)");
+	g_string_free(req, TRUE);
+	/* The same with a 500: a cut answer to an error is still an error. */
+	answer = "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 500"
+	    "\r\nConnection: close\r\n\r\n{\"message\":";
+	server_then = SERVER_STALL;
+	st = post_case(answer, strlen(answer), "T1001", NULL, 1, key, &res,
+	    &err, &req);
+	tap_int(st, GW_ETIMEOUT, "post 500 then a stall: ETIMEOUT");
+	g_string_free(req, TRUE);
+	server_then = SERVER_CLOSE;
 
 	/* 429 with an HTTP-date Retry-After and no body. */
 	when = time(NULL) + 120;
