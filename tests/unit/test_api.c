@@ -154,6 +154,18 @@ static const struct classify_case classify_cases[] = {
 	  "read-only\"}", -1, GW_EAUTH, "API key refused (403 "
 	  "insufficient_scope): the key in key_file is read-only; a "
 	  "read-write key is needed", -1 },
+	{ "403 message read only", 403, "{\"message\":\"Key is Read Only"
+	  "\"}", -1, GW_EAUTH, "API key refused (403 insufficient_scope): "
+	  "the key in key_file is read-only; a read-write key is needed", -1 },
+	{ "403 message scope", 403, "{\"message\":\"Insufficient scope for "
+	  "POST\"}", -1, GW_EAUTH, "API key refused (403 insufficient_scope):"
+	  " the key in key_file is read-only; a read-write key is needed", -1 },
+	{ "403 message entitlement", 403, "{\"message\":\"No API access "
+	  "Entitlement on this plan\"}", -1, GW_EAUTH, "API key refused (403 "
+	  "forbidden): the workspace has no API access entitlement", -1 },
+	{ "403 problem entitlement_missing", 403, "{\"problem\":"
+	  "\"entitlement_missing\"}", -1, GW_EAUTH, "API key refused (403 "
+	  "forbidden): the workspace has no API access entitlement", -1 },
 	{ "403 no problem code", 403, J403 "}", -1, GW_EAUTH,
 	  "API key refused (403): the key in key_file is read-only or the "
 	  "workspace has no API access", -1 },
