@@ -709,6 +709,64 @@ test_post(void)
 	    "post stall: bounded (%ld ms)", res.elapsed_ms);
 	g_string_free(req, TRUE);
 
+	/*
+	 * The environment's proxy variables are ignored: under Postfix
+	 * pipe(8) there are none, and a run by hand must behave the same.
+	 * Here they name a port where nothing listens.
+	 */
+	setenv("http_proxy", "http://127.0.0.1:1", 1);
+	setenv("ALL_PROXY", "http://127.0.0.1:1", 1);
+	st = post_case(a201, strlen(a201), "T1001", NULL, 5, key, &res, &err,
+	    &req);
+	tap_int(st, GW_OK, "post with http_proxy set: no proxy used");
+	tap_ok(g_str_has_prefix(req->str, "POST /api/v1/tickets/T1001/"
+	    "messages HTTP/1.1\r\n"), "post with http_proxy set: direct "
+	    "request line");
+	unsetenv("http_proxy");
+	unsetenv("ALL_PROXY");
+	g_string_free(req, TRUE);
+
+	/*
+	 * connect_timeout bounds the TCP handshake on its own: a listener
+	 * whose accept queue is full drops SYNs, so connect() hangs.
+	 */
+	{
+		int lfd2, c[3], i;
+
+		lfd2 = socket(AF_INET, SOCK_STREAM, 0);
+		memset(&sin, 0, sizeof(sin));
+		sin.sin_family = AF_INET;
+		sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		sl = sizeof(sin);
+		(void)bind(lfd2, (struct sockaddr *)&sin, sizeof(sin));
+		(void)listen(lfd2, 0);
+		(void)getsockname(lfd2, (struct sockaddr *)&sin, &sl);
+		for (i = 0; i < 3; i++) {
+			c[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+			(void)connect(c[i], (struct sockaddr *)&sin,
+			    sizeof(sin));
+		}
+		usleep(200000);
+		(void)g_snprintf(url, sizeof(url), "http://127.0.0.1:%d",
+		    ntohs(sin.sin_port));
+		cfg.base_url = url;
+		cfg.timeout = 4;
+		cfg.connect_timeout = 1;
+		cfg.key = key;
+		cfg.user_agent = "mail2note/test";
+		gw_error_clear(&err);
+		t0 = g_get_monotonic_time();
+		st = api_post(&cfg, "T1001", "{}", 2, NULL, &res, &err);
+		tap_int(st, GW_ETIMEOUT, "post, SYN dropped: ETIMEOUT");
+		tap_ok(g_get_monotonic_time() - t0 < 2500 * 1000,
+		    "post, SYN dropped: gave up after connect_timeout, not "
+		    "timeout (%ld ms: %s)", res.elapsed_ms, err.text);
+		for (i = 0; i < 3; i++)
+			close(c[i]);
+		close(lfd2);
+		sl = sizeof(sin);
+	}
+
 	/* Connection refused: a port that was just free. */
 	fd = socket(AF_INET, SOCK_STREAM, 0);
 	memset(&sin, 0, sizeof(sin));
