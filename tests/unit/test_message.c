@@ -960,6 +960,45 @@ static const struct parse_case cases[] = {
 		.automatic = "Auto-Submitted (not \"no\")",
 	},
 	{
+		/* RFC 3834: any keyword but "no" is automatic. */
+		.name = "Auto-Submitted: none is not \"no\"",
+		.input =
+		    "From: a@example.com\n"
+		    "Auto-Submitted: none\n"
+		    "\n"
+		    "here\n",
+		.automatic = "Auto-Submitted (not \"no\")",
+	},
+	{
+		.name = "Precedence: listserv is not list",
+		.input =
+		    "From: a@example.com\n"
+		    "Precedence: listserv\n"
+		    "\n"
+		    "hi\n",
+		.automatic = ABSENT,
+	},
+	{
+		.name = "X-Failed-Recipients: an old-style bounce",
+		.input =
+		    "From: Mail System <mail@example.com>\n"
+		    "X-Failed-Recipients: gone@example.org\n"
+		    "Subject: failed\n"
+		    "\n"
+		    "A message could not be delivered.\n",
+		.automatic = "X-Failed-Recipients header (bounce)",
+	},
+	{
+		/* No address at all: the header text, decoded. */
+		.name = "From: only an encoded comment",
+		.input =
+		    "From: (=?utf-8?q?Caf=C3=A9_Bar?=)\n"
+		    "Subject: x\n"
+		    "\n"
+		    "hi\n",
+		.from = "(Caf\xc3\xa9 Bar)",
+	},
+	{
 		.name = "Precedence: bulk",
 		.input =
 		    "From: a@example.com\n"
@@ -1141,6 +1180,21 @@ static const struct parse_case cases[] = {
 		.limits = { .max_size = 1000, .max_depth = 5, .max_parts = 5,
 		    .max_body = 5 },
 		.text = "\xc3\xa9\xc3\xa9",
+		.truncated = true,
+	},
+	{
+		/* The cap is on the note's text, not on each part's. */
+		.name = "body cap across two text parts",
+		.input =
+		    "From: a@example.com\n"
+		    "Content-Type: multipart/mixed; boundary=p\n"
+		    "\n"
+		    "--p\nContent-Type: text/plain\n\n0123456789\n"
+		    "--p\nContent-Type: text/plain\n\nabcdefghij\n"
+		    "--p--\n",
+		.limits = { .max_size = 1000, .max_depth = 5, .max_parts = 5,
+		    .max_body = 15 },
+		.text = "0123456789\nabcd",
 		.truncated = true,
 	},
 	{
