@@ -531,7 +531,11 @@ to_utf8(const char *s, size_t len, const char *charset)
 	static const char *const supersets[][2] = {
 		{ "gb2312", "GB18030" }, { "gbk", "GB18030" },
 		{ "euc-kr", "CP949" }, { "ks_c_5601-1987", "CP949" },
-		{ "shift_jis", "CP932" }, { "iso-8859-8-i", "ISO-8859-8" },
+		/* GMime's canonical names: "shift_jis" and "sjis" become
+		 * "shift-jis", "windows-31j" becomes "CP31j". */
+		{ "shift_jis", "CP932" }, { "shift-jis", "CP932" },
+		{ "x-sjis", "CP932" }, { "ms_kanji", "CP932" },
+		{ "cp31j", "CP932" }, { "iso-8859-8-i", "ISO-8859-8" },
 		{ "tis-620", "CP874" }, { "iso-8859-11", "CP874" }
 	};
 	const char *canon, *name;

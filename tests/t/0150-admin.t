@@ -57,6 +57,22 @@ else
 	skip 4 "no writable /dev/full"
 fi
 
+# --- --check-config: a summary that describes the key, never shows it ---
+mk_conf "$KEY_RW"
+run_gw --check-config
+is "$RC" 0 "--check-config: exit 0"
+is "$ERR" "" "--check-config, an ixk_ key: nothing on stderr"
+like "$OUT" "*# key: ixk_…(${#KEY_RW} chars) loaded from $T/api.key*" \
+    "--check-config: the key described by prefix and length"
+case $OUT in *"$KEY_RW"*) ok 1 "--check-config: the key not shown" ;;
+*) ok 0 "--check-config: the key not shown" ;; esac
+mk_conf tok_0123456789abcdef
+run_gw --check-config
+is "$RC" 0 "--check-config, a key without ixk_: exit 0 (only a warning)"
+like "$ERR" '*warning: the key in * does not start with "ixk_"*' \
+    "--check-config, a key without ixk_: warns"
+mk_conf "$KEY_RW"
+
 # --- docs: every key, every snippet line ---------------------------------
 "$M2N_BIN" -c "$M2N_CONF" --check-config >"$T/summary" 2>&1
 keys=$(sed -n 's/^\(# \)\{0,1\}\([a-z_]*\) \(=\|is not set\).*/\2/p' \

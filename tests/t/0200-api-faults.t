@@ -58,10 +58,10 @@ one_line() {
 	ok $? "$1: one stderr line <= 200 bytes ($_n lines, $_b bytes)"
 }
 
-# fault NAME MODE RC DSN [GLOB [JSON-FIELDS]] - one API fault for the next
+# fault NAME MODE RC DSN GLOB [JSON-FIELDS] - one API fault for the next
 # request; JSON-FIELDS (e.g. '"body":"..."') go into the mode request.
 fault() {
-	_name=$1 _mode=$2 _rc=$3 _dsn=$4 _glob=${5:-*} _extra=${6:+,$6}
+	_name=$1 _mode=$2 _rc=$3 _dsn=$4 _glob=${5:?fault: say what stderr must say} _extra=${6:+,$6}
 	_before=$(nnotes)
 	fake_ctl /_fake/mode "{\"mode\":\"$_mode\",\"count\":1$_extra}" >/dev/null
 	gw
@@ -136,7 +136,7 @@ fault "unknown ticket" normal 67 "5.1.1 " "*T9999*"
 mk_msg T1001
 fault "API 400" status:400 65 "5.6.0 " "*body_html: Invalid HTML*"
 fault "API 422" status:422 65 "5.6.0 " "*Validation failed*body_html: too long*"
-fault "API 413" status:413 65 "5.3.4 "
+fault "API 413" status:413 65 "5.3.4 " "*too large (413)*"
 fault "API 404" status:404 67 "5.1.1 " "*T1001*"
 
 # --- deferrals ---------------------------------------------------------------
@@ -148,17 +148,17 @@ fault "API 429" status:429 75 "4." "*3600*"
 [ "$MS" -lt 5000 ]
 ok $? "API 429: no sleeping ($MS ms)"
 fault "429 Retry-After header only" retry-after-header 75 "4." "*120*"
-fault "API 500" status:500 75 "4."
-fault "API 502" status:502 75 "4."
-fault "API 503" status:503 75 "4."
-fault "HTML 500 page" html-500 75 "4."
-fault "API 408" status:408 75 "4."
-fault "unexpected 409" status:409 75 "4."
-fault "redirect 302" status:302 75 "4."
-fault "connection reset" reset 75 "4."
-fault "garbage answer" garbage 75 "4."
-fault "API 401" status:401 75 "4.7.0 "
-fault "API 403" status:403 75 "4.7.0 "
+fault "API 500" status:500 75 "4." "*server error (500)*"
+fault "API 502" status:502 75 "4." "*server error (502)*"
+fault "API 503" status:503 75 "4." "*server error (503)*"
+fault "HTML 500 page" html-500 75 "4." "*server error (500)*"
+fault "API 408" status:408 75 "4.4.2 " "*timeout (408)*"
+fault "unexpected 409" status:409 75 "4." "*unexpected API answer (409)*"
+fault "redirect 302" status:302 75 "4." "*redirect (302)*base_url*"
+fault "connection reset" reset 75 "4.4.1 " "*connection reset*"
+fault "garbage answer" garbage 75 "4." "*garbled answer*"
+fault "API 401" status:401 75 "4.7.0 " "*401*invalid or revoked*"
+fault "API 403" status:403 75 "4.7.0 " "*403*"
 
 # A server that echoes the token in an error text we quote: the key is
 # still never shown.

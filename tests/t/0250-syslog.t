@@ -48,16 +48,34 @@ logged() {
 	set -- -q "$QID" "$@"
 	: >"$LOG.mark"
 	_before=$(wc -l <"$LOG")
+	# The pid of each run (exec keeps it) goes to $T/pids.
 	if [ -n "$WRAP" ]; then
-		$WRAP sh -c 'mount --bind "$1" /dev/log && shift && exec "$@"' \
-		    sh "$SOCK" "$M2N_BIN" -c "$M2N_CONF" "$@" >"$T/out" 2>"$T/err"
+		$WRAP sh -c 'mount --bind "$1" /dev/log && echo $$ >>"$2" &&
+		    shift 2 && exec "$@"' \
+		    sh "$SOCK" "$T/pids" "$M2N_BIN" -c "$M2N_CONF" "$@" \
+		    >"$T/out" 2>"$T/err"
 	else
-		"$M2N_BIN" -c "$M2N_CONF" "$@" >"$T/out" 2>"$T/err"
+		sh -c 'echo $$ >>"$1" && shift && exec "$@"' sh "$T/pids" \
+		    "$M2N_BIN" -c "$M2N_CONF" "$@" >"$T/out" 2>"$T/err"
 	fi
 	RC=$?
 	ERR=$(cat "$T/err")
 	sleep 0.2		# let the stub write what it received
 	LINES=$(tail -n +"$((_before + 1))" "$LOG" | grep "\]: $QID: ")
+}
+
+# ours CHECK - run the python expression CHECK (over d, the text of one
+# datagram) on every datagram our runs sent; prints those it fails for.
+# A /dev/log this test created receives other programs' lines too.
+ours() {
+	python3 - "$LOG.pid" "$T/pids" "$1" <<'PY'
+import json, sys
+pids = {int(l) for l in open(sys.argv[2]) if l.strip()}
+for line in open(sys.argv[1]):
+    pid, d = json.loads(line)
+    if pid in pids and not eval(sys.argv[3]):
+        print(repr(d))
+PY
 }
 
 # field NAME - the NAME=value of the summary line in LINES
@@ -126,16 +144,21 @@ is "$(wc -l <"$FAKE_DIR/notes.jsonl")" "$n_before" "auto-reply: nothing posted"
 is "$RC" 0 "hostile headers: exit 0"
 printf '%s\n' "$LINES" | grep -q "$(printf '\033')"
 ok $((! $?)) "hostile headers: no escape character reaches the log"
-grep -v '^<[0-9]*>' "$LOG" | grep -q .
-ok $((! $?)) "hostile headers: every logged line is a whole datagram"
+is "$(ours '"\n" not in d and "\r" not in d and d.startswith("<")')" "" \
+    "hostile headers: every datagram we logged is one line"
 
 # Every run above, and a verbose one, with the key nowhere in the log.
 msg "Printer" "verbose-1" | logged 9E9E9E9E -v -v -x T1001
 is "$RC" 0 "-v -v: exit 0"
-grep -q "$KEY_RW" "$LOG" "$T/err"
-ok $((! $?)) "the API key is in no syslog line and not on stderr"
-grep -q 'ixk_' "$LOG"
-ok $((! $?)) "no ixk_ key prefix in the log at all"
+is "$(ours '"'"$KEY_RW"'" not in d')" "" "the API key is in no syslog line"
+grep -q "$KEY_RW" "$T/err"
+ok $((! $?)) "the API key is not on stderr"
+is "$(ours '"ixk_" not in d')" "" "no ixk_ key prefix in the log at all"
+[ "$(wc -l <"$T/pids")" -eq 6 ] && [ "$(python3 -c 'import json,sys
+pids = {int(l) for l in open(sys.argv[2]) if l.strip()}
+print(sum(1 for l in open(sys.argv[1]) if json.loads(l)[0] in pids))' \
+    "$LOG.pid" "$T/pids")" -ge 6 ]
+ok $? "each of the 6 runs was seen by its pid (the checks above saw them)"
 
 [ "$_tap_fail" -eq 0 ] || { diag "what was logged:"; diag "$(cat "$LOG")"; }
 done_testing

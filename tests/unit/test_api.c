@@ -154,6 +154,18 @@ static const struct classify_case classify_cases[] = {
 	  "read-only\"}", -1, GW_EAUTH, "API key refused (403 "
 	  "insufficient_scope): the key in key_file is read-only; a "
 	  "read-write key is needed", -1 },
+	{ "403 message read only", 403, "{\"message\":\"Key is Read Only"
+	  "\"}", -1, GW_EAUTH, "API key refused (403 insufficient_scope): "
+	  "the key in key_file is read-only; a read-write key is needed", -1 },
+	{ "403 message scope", 403, "{\"message\":\"Insufficient scope for "
+	  "POST\"}", -1, GW_EAUTH, "API key refused (403 insufficient_scope):"
+	  " the key in key_file is read-only; a read-write key is needed", -1 },
+	{ "403 message entitlement", 403, "{\"message\":\"No API access "
+	  "Entitlement on this plan\"}", -1, GW_EAUTH, "API key refused (403 "
+	  "forbidden): the workspace has no API access entitlement", -1 },
+	{ "403 problem entitlement_missing", 403, "{\"problem\":"
+	  "\"entitlement_missing\"}", -1, GW_EAUTH, "API key refused (403 "
+	  "forbidden): the workspace has no API access entitlement", -1 },
 	{ "403 no problem code", 403, J403 "}", -1, GW_EAUTH,
 	  "API key refused (403): the key in key_file is read-only or the "
 	  "workspace has no API access", -1 },
@@ -347,6 +359,9 @@ struct server {
 	int req_fd;		/* read end: the request bytes */
 };
 
+/* What the server does after writing its answer (default: close cleanly). */
+static enum { SERVER_CLOSE, SERVER_STALL, SERVER_RESET } server_then;
+
 /* server_read_request - read one HTTP request from fd */
 static GString *
 server_read_request(int fd)
@@ -419,6 +434,19 @@ server_start(struct server *s, const char *answer, size_t answer_len)
 				break;
 			answer += n;
 			answer_len -= (size_t)n;
+		}
+		if (server_then == SERVER_STALL) {
+			sleep(5);
+			_exit(0);
+		}
+		if (server_then == SERVER_RESET) {
+			struct linger lg = { 1, 0 };
+
+			/* close() with a zero linger sends a RST. */
+			(void)setsockopt(cfd, SOL_SOCKET, SO_LINGER, &lg,
+			    sizeof(lg));
+			close(cfd);
+			_exit(0);
 		}
 		shutdown(cfd, SHUT_WR);
 		/* Drain until the client closes, so it sees no reset. */
@@ -587,6 +615,37 @@ test_post(void)
 	    &err, &req);
 	tap_int(st, GW_OK, "post 201 cut short: OK (never post twice)");
 	g_string_free(req, TRUE);
+	/*
+	 * The status line of a 201 arrived, then the body stalled past the
+	 * timeout, or the connection was reset: the note exists all the
+	 * same, and a deferral would post it a second time.
+	 */
+	answer = "HTTP/1.1 201 Created\r\nContent-Length: 500\r\n"
+	    "Connection: close\r\n\r\n{\"id\":";
+	server_then = SERVER_STALL;
+	t0 = g_get_monotonic_time();
+	st = post_case(answer, strlen(answer), "T1001", NULL, 1, key, &res,
+	    &err, &req);
+	tap_int(st, GW_OK, "post 201 then a stalled body: OK (never post "
+	    "twice)");
+	tap_int(res.http_status, 201, "post 201 then a stall: http_status");
+	tap_ok(g_get_monotonic_time() - t0 < 3 * G_USEC_PER_SEC,
+	    "post 201 then a stall: bounded by the timeout");
+	g_string_free(req, TRUE);
+	server_then = SERVER_RESET;
+	st = post_case(answer, strlen(answer), "T1001", NULL, 5, key, &res,
+	    &err, &req);
+	tap_int(st, GW_OK, "post 201 then a reset: OK (never post twice)");
+	g_string_free(req, TRUE);
+	/* The same with a 500: a cut answer to an error is still an error. */
+	answer = "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 500"
+	    "\r\nConnection: close\r\n\r\n{\"message\":";
+	server_then = SERVER_STALL;
+	st = post_case(answer, strlen(answer), "T1001", NULL, 1, key, &res,
+	    &err, &req);
+	tap_int(st, GW_ETIMEOUT, "post 500 then a stall: ETIMEOUT");
+	g_string_free(req, TRUE);
+	server_then = SERVER_CLOSE;
 
 	/* 429 with an HTTP-date Retry-After and no body. */
 	when = time(NULL) + 120;
@@ -649,6 +708,64 @@ test_post(void)
 	tap_ok(g_get_monotonic_time() - t0 < 3 * G_USEC_PER_SEC,
 	    "post stall: bounded (%ld ms)", res.elapsed_ms);
 	g_string_free(req, TRUE);
+
+	/*
+	 * The environment's proxy variables are ignored: under Postfix
+	 * pipe(8) there are none, and a run by hand must behave the same.
+	 * Here they name a port where nothing listens.
+	 */
+	setenv("http_proxy", "http://127.0.0.1:1", 1);
+	setenv("ALL_PROXY", "http://127.0.0.1:1", 1);
+	st = post_case(a201, strlen(a201), "T1001", NULL, 5, key, &res, &err,
+	    &req);
+	tap_int(st, GW_OK, "post with http_proxy set: no proxy used");
+	tap_ok(g_str_has_prefix(req->str, "POST /api/v1/tickets/T1001/"
+	    "messages HTTP/1.1\r\n"), "post with http_proxy set: direct "
+	    "request line");
+	unsetenv("http_proxy");
+	unsetenv("ALL_PROXY");
+	g_string_free(req, TRUE);
+
+	/*
+	 * connect_timeout bounds the TCP handshake on its own: a listener
+	 * whose accept queue is full drops SYNs, so connect() hangs.
+	 */
+	{
+		int lfd2, c[3], i;
+
+		lfd2 = socket(AF_INET, SOCK_STREAM, 0);
+		memset(&sin, 0, sizeof(sin));
+		sin.sin_family = AF_INET;
+		sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		sl = sizeof(sin);
+		(void)bind(lfd2, (struct sockaddr *)&sin, sizeof(sin));
+		(void)listen(lfd2, 0);
+		(void)getsockname(lfd2, (struct sockaddr *)&sin, &sl);
+		for (i = 0; i < 3; i++) {
+			c[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+			(void)connect(c[i], (struct sockaddr *)&sin,
+			    sizeof(sin));
+		}
+		usleep(200000);
+		(void)g_snprintf(url, sizeof(url), "http://127.0.0.1:%d",
+		    ntohs(sin.sin_port));
+		cfg.base_url = url;
+		cfg.timeout = 4;
+		cfg.connect_timeout = 1;
+		cfg.key = key;
+		cfg.user_agent = "mail2note/test";
+		gw_error_clear(&err);
+		t0 = g_get_monotonic_time();
+		st = api_post(&cfg, "T1001", "{}", 2, NULL, &res, &err);
+		tap_int(st, GW_ETIMEOUT, "post, SYN dropped: ETIMEOUT");
+		tap_ok(g_get_monotonic_time() - t0 < 2500 * 1000,
+		    "post, SYN dropped: gave up after connect_timeout, not "
+		    "timeout (%ld ms: %s)", res.elapsed_ms, err.text);
+		for (i = 0; i < 3; i++)
+			close(c[i]);
+		close(lfd2);
+		sl = sizeof(sin);
+	}
 
 	/* Connection refused: a port that was just free. */
 	fd = socket(AF_INET, SOCK_STREAM, 0);

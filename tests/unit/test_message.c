@@ -487,6 +487,47 @@ static const struct parse_case cases[] = {
 		.text = "\xe2\x82\xac 5 \xe2\x80\x93 \xe2\x80\xa6\n",
 	},
 	{
+		/* Mailers label CP949 text euc-kr: 0x8c63 is only in CP949. */
+		.name = "euc-kr label, CP949 extension syllable",
+		.input =
+		    "From: a@example.com\n"
+		    "Content-Type: text/plain; charset=euc-kr\n"
+		    "\n"
+		    "\xbe\xc8\x8c\x63\n",
+		.text = "\xec\x95\x88\xeb\x98\xa0\n",
+	},
+	{
+		/* ... and GBK text gb2312: 0x88d2 is only in GBK/GB18030. */
+		.name = "gb2312 label, GBK character",
+		.input =
+		    "From: a@example.com\n"
+		    "Content-Type: text/plain; charset=gb2312\n"
+		    "\n"
+		    "\xd6\xd0\x88\xd2\n",
+		.text = "\xe4\xb8\xad\xe5\xa0\x83\n",
+	},
+	{
+		/* ... and CP932 text shift_jis: 0x8740 (circled 1) is NEC's. */
+		.name = "shift_jis label, CP932 character",
+		.input =
+		    "From: a@example.com\n"
+		    "Content-Type: text/plain; charset=shift_jis\n"
+		    "\n"
+		    "\x83\x65\x83\x58\x83\x67\x87\x40\n",
+		.text = "\xe3\x83\x86\xe3\x82\xb9\xe3\x83\x88\xe2\x91"
+		    "\xa0\n",
+	},
+	{
+		.name = "windows-31j label",
+		.input =
+		    "From: a@example.com\n"
+		    "Content-Type: text/plain; charset=windows-31j\n"
+		    "\n"
+		    "\x83\x65\x83\x58\x83\x67\x87\x40\n",
+		.text = "\xe3\x83\x86\xe3\x82\xb9\xe3\x83\x88\xe2\x91"
+		    "\xa0\n",
+	},
+	{
 		.name = "unknown charset falls back",
 		.input =
 		    "From: a@example.com\n"
@@ -919,6 +960,45 @@ static const struct parse_case cases[] = {
 		.automatic = "Auto-Submitted (not \"no\")",
 	},
 	{
+		/* RFC 3834: any keyword but "no" is automatic. */
+		.name = "Auto-Submitted: none is not \"no\"",
+		.input =
+		    "From: a@example.com\n"
+		    "Auto-Submitted: none\n"
+		    "\n"
+		    "here\n",
+		.automatic = "Auto-Submitted (not \"no\")",
+	},
+	{
+		.name = "Precedence: listserv is not list",
+		.input =
+		    "From: a@example.com\n"
+		    "Precedence: listserv\n"
+		    "\n"
+		    "hi\n",
+		.automatic = ABSENT,
+	},
+	{
+		.name = "X-Failed-Recipients: an old-style bounce",
+		.input =
+		    "From: Mail System <mail@example.com>\n"
+		    "X-Failed-Recipients: gone@example.org\n"
+		    "Subject: failed\n"
+		    "\n"
+		    "A message could not be delivered.\n",
+		.automatic = "X-Failed-Recipients header (bounce)",
+	},
+	{
+		/* No address at all: the header text, decoded. */
+		.name = "From: only an encoded comment",
+		.input =
+		    "From: (=?utf-8?q?Caf=C3=A9_Bar?=)\n"
+		    "Subject: x\n"
+		    "\n"
+		    "hi\n",
+		.from = "(Caf\xc3\xa9 Bar)",
+	},
+	{
 		.name = "Precedence: bulk",
 		.input =
 		    "From: a@example.com\n"
@@ -945,6 +1025,15 @@ static const struct parse_case cases[] = {
 		    "\n"
 		    "away\n",
 		.automatic = "X-Autoreply header",
+	},
+	{
+		.name = "X-Autorespond",
+		.input =
+		    "From: a@example.com\n"
+		    "X-Autorespond: vacation\n"
+		    "\n"
+		    "away\n",
+		.automatic = "X-Autorespond header",
 	},
 	{
 		.name = "From MAILER-DAEMON",
@@ -1091,6 +1180,21 @@ static const struct parse_case cases[] = {
 		.limits = { .max_size = 1000, .max_depth = 5, .max_parts = 5,
 		    .max_body = 5 },
 		.text = "\xc3\xa9\xc3\xa9",
+		.truncated = true,
+	},
+	{
+		/* The cap is on the note's text, not on each part's. */
+		.name = "body cap across two text parts",
+		.input =
+		    "From: a@example.com\n"
+		    "Content-Type: multipart/mixed; boundary=p\n"
+		    "\n"
+		    "--p\nContent-Type: text/plain\n\n0123456789\n"
+		    "--p\nContent-Type: text/plain\n\nabcdefghij\n"
+		    "--p--\n",
+		.limits = { .max_size = 1000, .max_depth = 5, .max_parts = 5,
+		    .max_body = 15 },
+		.text = "0123456789\nabcd",
 		.truncated = true,
 	},
 	{

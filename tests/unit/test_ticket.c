@@ -308,6 +308,28 @@ test_huge(const struct ticket_rules *rules, const struct ticket_rules *lax)
 	memcpy(s + len - 6, "[#T43]", 6);
 	tap_int(ticket_extract(rules, &in, id, NULL, &err), GW_ENOTICKET,
 	    "1 MB subject, tag beyond the bound: not looked at");
+	/* At most 64 candidates are examined per source. */
+	{
+		GString *subj = g_string_new(NULL);
+		const char *src = NULL;
+		int k;
+
+		for (k = 0; k < 63; k++)
+			g_string_append(subj, "[#-] ");
+		g_string_append(subj, "[#T44]");
+		in.subject = subj->str;
+		tap_int(ticket_extract(lax, &in, id, &src, &err), GW_OK,
+		    "63 invalid candidates, then a valid one: found");
+		tap_str(id, "T44", "the 64th candidate is looked at");
+		g_string_prepend(subj, "[#-] ");
+		in.subject = subj->str;
+		tap_int(ticket_extract(lax, &in, id, &src, &err), GW_ENOTICKET,
+		    "64 invalid candidates, then a valid one: not looked at");
+		tap_str(err.text, "ticket ID '-' in the Subject is not valid",
+		    "64 invalid candidates: the first one is named");
+		in.subject = s;
+		g_string_free(subj, TRUE);
+	}
 	ms = (g_get_monotonic_time() - t0) / 1000;
 	tap_ok(ms < 2000, "1 MB subjects took %lld ms", (long long)ms);
 	g_free(s);

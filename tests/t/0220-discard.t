@@ -1,0 +1,76 @@
+#!/bin/bash
+# 0220-discard.t - what decides "discard" and "retry" outside the message
+# itself, end to end against the fake helpdesk: the envelope sender the MTA
+# passes (-f), the discard_automatic switch, and the Idempotency-Key of a
+# mail without Message-ID (each such mail its own key, a retry the same).
+. "${M2N_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/t/lib.sh"
+
+[ -x "$M2N_BIN" ] || skip_all "$M2N_BIN not built"
+command -v python3 >/dev/null 2>&1 || skip_all "python3 not installed"
+
+fake_start
+mk_conf
+
+nnotes() { wc -l <"$FAKE_DIR/notes.jsonl" | tr -d ' '; }
+
+# msg [HEADER...] - a small message to ticket T1001, with extra headers
+msg() {
+	printf 'From: Ana <ana@example.com>\nTo: support+T1001@example.com\n'
+	printf 'Subject: Printer\nDate: Mon, 30 Nov 2026 10:00:00 +0000\n'
+	for _h in "$@"; do printf '%s\n' "$_h"; done
+	printf '\nThe printer is out of toner.\n'
+}
+
+# --- the envelope sender: bounces and null senders are not posted ------
+n0=$(nnotes)
+msg 'Message-ID: <env-1@example.com>' >"$T/m"
+run_gw -f '' -x T1001 <"$T/m"
+is "$RC" 0 "null envelope sender (-f ''): exit 0"
+is "$ERR" "" "null envelope sender: nothing on stderr"
+is "$(nnotes)" "$n0" "null envelope sender: nothing posted"
+run_gw -f '<>' -x T1001 <"$T/m"
+is "$RC" 0 "envelope sender <>: exit 0"
+is "$(nnotes)" "$n0" "envelope sender <>: nothing posted"
+run_gw -f MAILER-DAEMON@mx.example.com -x T1001 <"$T/m"
+is "$RC" 0 "envelope sender MAILER-DAEMON: exit 0"
+is "$(nnotes)" "$n0" "envelope sender MAILER-DAEMON: nothing posted"
+run_gw -n -f '' -x T1001 <"$T/m"
+like "$ERR" "mail2note: not posted: automatic message (null envelope sender)" \
+    "-n says why nothing was posted"
+is "$OUT" "" "-n prints no request for a discarded mail"
+# The same mail from a person is posted: the sender made the difference.
+run_gw -f ana@example.com -x T1001 <"$T/m"
+is "$RC" 0 "a person's envelope sender: exit 0"
+is "$(nnotes)" "$((n0 + 1))" "a person's envelope sender: posted"
+
+# --- discard_automatic = false: an auto-reply is posted -----------------
+msg 'Message-ID: <auto-1@example.com>' 'Auto-Submitted: auto-replied' >"$T/a"
+n0=$(nnotes)
+run_gw -f ana@example.com -x T1001 <"$T/a"
+is "$RC" 0 "auto-reply, default config: exit 0"
+is "$(nnotes)" "$n0" "auto-reply, default config: discarded"
+mk_conf "$KEY_RW" "[message]" "discard_automatic = false"
+run_gw -f ana@example.com -x T1001 <"$T/a"
+is "$RC" 0 "auto-reply, discard_automatic = false: exit 0"
+is "$(nnotes)" "$((n0 + 1))" "auto-reply, discard_automatic = false: posted"
+mk_conf
+
+# --- Idempotency-Key of mails without Message-ID ------------------------
+# idem FILE - the Idempotency-Key a dry run of FILE would send
+idem() {
+	run_gw -n -f ana@example.com -x T1001 <"$1"
+	printf '%s' "$OUT" | python3 -c 'import json,sys
+print(json.load(sys.stdin)["headers"].get("Idempotency-Key", ""))'
+}
+printf 'From: a@example.com\nSubject: one\n\nfirst mail\n' >"$T/n1"
+printf 'From: a@example.com\nSubject: two\n\nsecond mail\n' >"$T/n2"
+k1=$(idem "$T/n1")
+k2=$(idem "$T/n2")
+k1again=$(idem "$T/n1")
+like "$k1" '????????????????????????????????????????????????????????????????' \
+    "no Message-ID: an Idempotency-Key all the same"
+[ -n "$k1" ] && [ "$k1" != "$k2" ]
+ok $? "no Message-ID: two different mails, two different keys"
+is "$k1again" "$k1" "no Message-ID: the same mail again (a retry), the same key"
+
+done_testing
