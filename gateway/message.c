@@ -1405,6 +1405,15 @@ addresses(struct ctx *c, GMimeMessage *gmsg, GMimeAddressType type,
 	if (list == NULL || internet_address_list_length(list) == 0)
 		return decoded_header(c, GMIME_OBJECT(gmsg), name);
 	s = internet_address_list_to_string(list, NULL, FALSE);
+	/*
+	 * "To: =?utf-8?q?=C3=A9quipe?=" has no address: GMime keeps the
+	 * encoded word as one, undecoded.
+	 */
+	if (s != NULL && strstr(s, "=?") != NULL) {
+		t = g_mime_utils_header_decode_text(c->options, s);
+		g_free(s);
+		s = t;
+	}
 	t = header_text(s);
 	g_free(s);
 	if (t == NULL)

@@ -319,6 +319,20 @@ static const struct parse_case cases[] = {
 		.automatic = ABSENT,
 	},
 	{
+		/* A name in an encoded word and no address at all. */
+		.name = "encoded words standing alone in From and To",
+		.input =
+		    "From: =?utf-8?q?=C3=A9quipe_support?=\n"
+		    "To: =?utf-8?q?=C3=A9quipe?= <eq@example.fr>, "
+		    "=?iso-8859-1?q?R=E9ception?=\n"
+		    "Subject: x\n"
+		    "\n"
+		    "hi\n",
+		.from = "\xc3\xa9quipe support",
+		.to = "\xc3\xa9quipe <eq@example.fr>, R\xc3\xa9" "ception",
+		.text = "hi\n",
+	},
+	{
 		.name = "alternative text+html",
 		.input =
 		    "From: a@example.com\n"
