@@ -1375,6 +1375,75 @@ first_mailbox(InternetAddressList *list, int depth)
 	return NULL;
 }
 
+/*
+ * address_append - list as a person reads it: Name <addr>, without the
+ * RFC 5322 quotes a comma or a dot needs ("Foo, Bar" shows as Foo, Bar),
+ * but quoted when the name holds '<', '>', '@' or '"', so that a name
+ * cannot pass for an address; groups as name: members;
+ */
+static void
+address_append(GString *out, InternetAddressList *list, int depth)
+{
+	InternetAddress *ia;
+	const char *name, *addr;
+	int i, n;
+
+	if (list == NULL || depth > 4)
+		return;
+	n = internet_address_list_length(list);
+	for (i = 0; i < n; i++) {
+		ia = internet_address_list_get_address(list, i);
+		name = internet_address_get_name(ia);
+		if (i > 0)
+			g_string_append(out, ", ");
+		if (INTERNET_ADDRESS_IS_GROUP(ia)) {
+			InternetAddressList *members =
+			    internet_address_group_get_members(
+			    INTERNET_ADDRESS_GROUP(ia));
+
+			g_string_append_printf(out, "%s:",
+			    name != NULL ? name : "");
+			if (members != NULL &&
+			    internet_address_list_length(members) > 0) {
+				g_string_append_c(out, ' ');
+				address_append(out, members, depth + 1);
+			}
+			g_string_append_c(out, ';');
+			continue;
+		}
+		addr = internet_address_mailbox_get_addr(
+		    INTERNET_ADDRESS_MAILBOX(ia));
+		if (addr == NULL)
+			addr = "";
+		if (name == NULL || *name == '\0' || strcmp(name, addr) == 0) {
+			g_string_append(out, addr);
+			continue;
+		}
+		if (strpbrk(name, "<>@\"") != NULL) {
+			g_string_append_c(out, '"');
+			for (; *name; name++) {
+				if (*name == '"' || *name == '\\')
+					g_string_append_c(out, '\\');
+				g_string_append_c(out, *name);
+			}
+			g_string_append_c(out, '"');
+		} else
+			g_string_append(out, name);
+		if (*addr)
+			g_string_append_printf(out, " <%s>", addr);
+	}
+}
+
+/* address_display - address_append into a new string */
+static char *
+address_display(InternetAddressList *list)
+{
+	GString *out = g_string_new(NULL);
+
+	address_append(out, list, 0);
+	return g_string_free(out, FALSE);
+}
+
 /* decoded_header - a header with RFC 2047 and 8-bit text decoded (new),
  * or NULL */
 static char *
@@ -1404,7 +1473,7 @@ addresses(struct ctx *c, GMimeMessage *gmsg, GMimeAddressType type,
 	list = g_mime_message_get_addresses(gmsg, type);
 	if (list == NULL || internet_address_list_length(list) == 0)
 		return decoded_header(c, GMIME_OBJECT(gmsg), name);
-	s = internet_address_list_to_string(list, NULL, FALSE);
+	s = address_display(list);
 	/*
 	 * "To: =?utf-8?q?=C3=A9quipe?=" has no address: GMime keeps the
 	 * encoded word as one, undecoded.

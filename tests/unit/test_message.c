@@ -319,6 +319,27 @@ static const struct parse_case cases[] = {
 		.automatic = ABSENT,
 	},
 	{
+		/* Names as people read them; quoted only when a name could
+		 * pass for an address. */
+		.name = "display names without needless quotes",
+		.input =
+		    "From: \"Foo, Bar\" <fb@example.org>\n"
+		    "To: \"Dmitry S. Sivachenko\" <d@example.org>, "
+		    "\"Boss <boss@example.com>\" <evil@example.net>, "
+		    "undisclosed-recipients:;, "
+		    "Team: a@example.org, \"B\" <b@example.org>;\n"
+		    "Subject: x\n"
+		    "\n"
+		    "hi\n",
+		.from = "Foo, Bar <fb@example.org>",
+		.from_addr = "fb@example.org",
+		.to = "Dmitry S. Sivachenko <d@example.org>, "
+		    "\"Boss <boss@example.com>\" <evil@example.net>, "
+		    "undisclosed-recipients:;, "
+		    "Team: a@example.org, B <b@example.org>;",
+		.text = "hi\n",
+	},
+	{
 		/* A name in an encoded word and no address at all. */
 		.name = "encoded words standing alone in From and To",
 		.input =
