@@ -21,11 +21,11 @@ SYSCONFDIR ?= /etc
 CC ?= cc
 CFLAGS ?= -O2 -g
 PKG_CONFIG ?= pkg-config
-PKGS = gmime-3.0 libcurl json-c libsodium gumbo
+PKGS = gmime-3.0 libcurl json-c libsodium gumbo uchardet
 
 # Debian packages: to build, and (extra) to run the whole test suite.
 DEB_BUILD = build-essential pkg-config libgmime-3.0-dev libcurl4-openssl-dev \
-	libjson-c-dev libsodium-dev libgumbo-dev libglib2.0-dev
+	libjson-c-dev libsodium-dev libgumbo-dev libglib2.0-dev libuchardet-dev
 DEB_TEST = perl python3 swaks postfix mandoc cppcheck openssl
 
 # mail2note refuses to run as root; the tests, the demo and the benchmarks

@@ -7,7 +7,9 @@
  * field, about 1-2 KB each, with no cap of its own: ten megabytes of
  * "--b" lines or "X:y" lines would cost gigabytes.  So the scanner counts
  * lines that could open a part ("--...") or a header field ("name:") and,
- * past a generous bound, the parse stops at that line (limits_hit).
+ * past a generous bound, the parse stops at that line (limits_hit).  It
+ * also sums the bytes of header fields, whose address lists GMime turns
+ * into objects too: past MESSAGE_SCAN_FIELD_BYTES the message is refused.
  *
  * Then GMime parses from a file descriptor (the spool or stdin itself)
  * with persist_stream, so part contents stay on disk: attachments are only
@@ -22,6 +24,11 @@
  * around inline images).  Everything else is an attachment, and
  * message/rfc822 parts become forwards, parsed into their own struct
  * message.
+ *
+ * Text is converted to UTF-8 by iconv under the declared charset; when
+ * there is none, or the label is the usual lie (ASCII, Latin-1 or UTF-8
+ * on bytes that are not), uchardet names the charset, and Windows-1252
+ * is the last resort.
  */
 #include <sys/stat.h>
 
@@ -33,6 +40,7 @@
 #include <unistd.h>
 
 #include <gmime/gmime.h>
+#include <uchardet/uchardet.h>
 
 #include "message.h"
 
@@ -410,48 +418,76 @@ from_cp1252(const char *s, size_t len)
 
 static GString *iconv_lenient(GIConv, const char *, size_t, size_t *);
 
+/* superset - the charset mailers really mean by a label (canonical
+ * name, as g_mime_charset_canon_name() or uchardet spell it) */
+static const char *
+superset(const char *canon)
+{
+	static const char *const supersets[][2] = {
+		{ "gb2312", "GB18030" }, { "gbk", "GB18030" },
+		{ "euc-kr", "CP949" }, { "ks_c_5601-1987", "CP949" },
+		/* GMime's canonical names: "shift_jis" and "sjis" become
+		 * "shift-jis", "windows-31j" becomes "CP31j". */
+		{ "shift_jis", "CP932" }, { "shift-jis", "CP932" },
+		{ "x-sjis", "CP932" }, { "ms_kanji", "CP932" },
+		{ "cp31j", "CP932" }, { "iso-8859-8-i", "ISO-8859-8" },
+		{ "tis-620", "CP874" }, { "iso-8859-11", "CP874" },
+		/* uchardet says KOI8-R for Ukrainian too; KOI8-U has its
+		 * letters where KOI8-R has box drawing. */
+		{ "koi8-r", "KOI8-U" }
+	};
+	size_t i;
+
+	for (i = 0; i < G_N_ELEMENTS(supersets); i++)
+		if (g_ascii_strcasecmp(canon, supersets[i][0]) == 0)
+			return supersets[i][1];
+	return canon;
+}
+
 /*
- * guess_cyrillic - "KOI8-U" or "WINDOWS-1251" when the bytes read like
- * single-byte Cyrillic, else NULL.  Western text has a few 8-bit letters
- * among many ASCII ones; Russian or Ukrainian has mostly 8-bit letters,
- * nearly all in 0xc0-0xff (bytes 0x80-0xbf are rare, while East Asian
- * double-byte text is full of them).  Lower case outnumbers upper case,
- * and the two charsets put lower case in opposite halves of that range.
+ * detect_charset - what uchardet makes of undeclared 8-bit bytes, when it
+ * is not a Western charset (those are read as Windows-1252 anyway) and
+ * there are enough 8-bit bytes to judge by; else NULL.  Static string.
  */
 static const char *
-guess_cyrillic(const char *s, size_t len)
+detect_charset(const char *s, size_t len)
 {
-	size_t i, ascii, high, mid, c0, e0;
-	unsigned char c;
+	static const char *const western[] = { "ascii", "us-ascii",
+	    "utf-8", "iso-8859-1", "iso-8859-15", "windows-1252", NULL };
+	static char found[64];
+	const char *const *w;
+	uchardet_t ud;
+	size_t i, high;
 
-	ascii = high = mid = c0 = e0 = 0;
-	for (i = 0; i < len; i++) {
-		c = (unsigned char)s[i];
-		if (g_ascii_isalpha(c))
-			ascii++;
-		else if (c >= 0xe0)
-			e0++;
-		else if (c >= 0xc0)
-			c0++;
-		else if (c >= 0x80)
-			mid++;
-	}
-	high = mid + c0 + e0;
-	if (high < 8 || high * 2 <= ascii || mid * 10 > high)
+	for (i = high = 0; i < len; i++)
+		if ((unsigned char)s[i] >= 0x80)
+			high++;
+	if (high < 8)
 		return NULL;
-	return c0 > e0 ? "KOI8-U" : "WINDOWS-1251";
+	if ((ud = uchardet_new()) == NULL)
+		return NULL;
+	found[0] = '\0';
+	if (uchardet_handle_data(ud, s, len) == 0) {
+		uchardet_data_end(ud);
+		g_strlcpy(found, uchardet_get_charset(ud), sizeof(found));
+	}
+	uchardet_delete(ud);
+	for (w = western; *w != NULL; w++)
+		if (g_ascii_strcasecmp(found, *w) == 0)
+			return NULL;
+	return found[0] != '\0' ? found : NULL;
 }
 
 /*
  * guess_utf8 - bytes with no (believable) charset: UTF-8 when they look
- * like UTF-8 (more valid sequences than stray bytes), single-byte
- * Cyrillic when they look like that, else Windows-1252, the usual
+ * like UTF-8 (more valid sequences than stray bytes), what uchardet
+ * detects when that converts cleanly, else Windows-1252, the usual
  * charset of undeclared 8-bit mail.
  */
 static GString *
 guess_utf8(const char *s, size_t len)
 {
-	const char *cyr;
+	const char *found;
 	GString *out;
 	GIConv cd;
 	size_t good, bad, errors;
@@ -459,12 +495,15 @@ guess_utf8(const char *s, size_t len)
 	utf8_census(s, len, &good, &bad);
 	if (bad == 0 || good > bad)
 		return g_string_new_len(s, (gssize)len);
-	if ((cyr = guess_cyrillic(s, len)) != NULL &&
-	    (cd = g_iconv_open("UTF-8", cyr)) != (GIConv)-1) {
+	if ((found = detect_charset(s, len)) != NULL &&
+	    (cd = g_iconv_open("UTF-8",
+	    g_mime_charset_iconv_name(superset(found)))) != (GIConv)-1) {
 		out = iconv_lenient(cd, s, len, &errors);
 		g_iconv_close(cd);
-		if (out != NULL)
+		if (out != NULL && errors == 0)
 			return out;
+		if (out != NULL)
+			g_string_free(out, TRUE);
 	}
 	return from_cp1252(s, len);
 }
@@ -528,20 +567,10 @@ to_utf8(const char *s, size_t len, const char *charset)
 	static const char *const guessed[] = { "utf-8", "utf8", "us-ascii",
 	    "ascii", "iso-8859-1", "latin1", "windows-1252", "cp1252",
 	    "x-unknown", "unknown-8bit", NULL };
-	static const char *const supersets[][2] = {
-		{ "gb2312", "GB18030" }, { "gbk", "GB18030" },
-		{ "euc-kr", "CP949" }, { "ks_c_5601-1987", "CP949" },
-		/* GMime's canonical names: "shift_jis" and "sjis" become
-		 * "shift-jis", "windows-31j" becomes "CP31j". */
-		{ "shift_jis", "CP932" }, { "shift-jis", "CP932" },
-		{ "x-sjis", "CP932" }, { "ms_kanji", "CP932" },
-		{ "cp31j", "CP932" }, { "iso-8859-8-i", "ISO-8859-8" },
-		{ "tis-620", "CP874" }, { "iso-8859-11", "CP874" }
-	};
-	const char *canon, *name;
+	const char *canon;
 	GString *out;
 	GIConv cd;
-	size_t good, bad, errors, i;
+	size_t good, bad, errors;
 
 	if (charset == NULL || *charset == '\0')
 		return guess_utf8(s, len);
@@ -552,11 +581,7 @@ to_utf8(const char *s, size_t len, const char *charset)
 	if (good > 0 && bad == 0)
 		return g_string_new_len(s, (gssize)len);
 
-	name = canon;
-	for (i = 0; i < G_N_ELEMENTS(supersets); i++)
-		if (g_ascii_strcasecmp(canon, supersets[i][0]) == 0)
-			name = supersets[i][1];
-	cd = g_iconv_open("UTF-8", g_mime_charset_iconv_name(name));
+	cd = g_iconv_open("UTF-8", g_mime_charset_iconv_name(superset(canon)));
 	if (cd == (GIConv)-1)
 		return guess_utf8(s, len);
 	out = iconv_lenient(cd, s, len, &errors);
