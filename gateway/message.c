@@ -149,8 +149,8 @@ scan_count(struct scan *sc, uint64_t *count, uint64_t max)
 		sc->cut = sc->line;
 }
 
-/* scan_field_bytes - count a finished field line; past the cap, cut
- * before it */
+/* scan_field_bytes - count a finished field line GMime will see; past
+ * MESSAGE_SCAN_FIELD_BYTES, mark the message for scan_check() */
 static void
 scan_field_bytes(struct scan *sc, uint64_t n)
 {
@@ -1080,6 +1080,25 @@ forward_add(struct ctx *c, struct message *m, GMimeMessagePart *part,
 	g_ptr_array_add(m->forwards, extract(c, inner, depth + 1));
 }
 
+/* header_count - header fields of a parsed message; GMime files the
+ * Content-* ones under the root part, not the message */
+static int
+header_count(GMimeMessage *gmsg)
+{
+	GMimeHeaderList *headers;
+	GMimeObject *root;
+	int n = 0;
+
+	headers = g_mime_object_get_header_list(GMIME_OBJECT(gmsg));
+	if (headers != NULL)
+		n += g_mime_header_list_get_count(headers);
+	root = g_mime_message_get_mime_part(gmsg);
+	headers = root != NULL ? g_mime_object_get_header_list(root) : NULL;
+	if (headers != NULL)
+		n += g_mime_header_list_get_count(headers);
+	return n;
+}
+
 /* tmp_open - an unlinked, close-on-exec temporary file in $TMPDIR, or -1
  * with errno set */
 static int
@@ -1115,12 +1134,10 @@ forward_decode(struct ctx *c, struct message *m, GMimePart *part, int depth)
 	GMimeStream *fs, *bounded;
 	GMimeParser *parser;
 	GMimeMessage *gmsg;
-	GMimeHeaderList *headers;
-	GMimeObject *root;
 	struct gw_error err;
 	struct scan sc;
 	uint64_t size, end;
-	int fd, n;
+	int fd;
 	bool ok;
 
 	dw = g_mime_part_get_content(part);
@@ -1135,7 +1152,8 @@ forward_decode(struct ctx *c, struct message *m, GMimePart *part, int depth)
 		goto out;
 	scan_init(&sc, c->limits);
 	size = (uint64_t)g_mime_stream_tell(fs);
-	if (scan_file(fd, 0, &size, &sc, &err) != GW_OK || !sc.nonspace)
+	if (scan_file(fd, 0, &size, &sc, &err) != GW_OK || !sc.nonspace ||
+	    scan_check(&sc, &err) != GW_OK)
 		goto out;
 	end = sc.cut < size ? sc.cut : size;
 	if (sc.lead > end)
@@ -1150,13 +1168,7 @@ forward_decode(struct ctx *c, struct message *m, GMimePart *part, int depth)
 	if (gmsg == NULL)
 		goto out;
 	/* As in parse_stream(): a message has at least one header field. */
-	headers = g_mime_object_get_header_list(GMIME_OBJECT(gmsg));
-	n = headers != NULL ? g_mime_header_list_get_count(headers) : 0;
-	root = g_mime_message_get_mime_part(gmsg);
-	headers = root != NULL ? g_mime_object_get_header_list(root) : NULL;
-	if (headers != NULL)
-		n += g_mime_header_list_get_count(headers);
-	if (n > 0) {
+	if (header_count(gmsg) > 0) {
 		if (end < size)
 			c->limits_hit = m->limits_hit = true;
 		forward_mend(c, gmsg);
@@ -1616,11 +1628,8 @@ parse_stream(GMimeStream *stream, const struct message_limits *limits,
 	struct ctx c;
 	GMimeParser *parser;
 	GMimeMessage *gmsg;
-	GMimeHeaderList *headers;
-	GMimeObject *root;
 	struct message *msg;
 	enum gw_status rc;
-	int nheaders;
 
 	memset(&c, 0, sizeof(c));
 	c.limits = limits;
@@ -1651,16 +1660,7 @@ parse_stream(GMimeStream *stream, const struct message_limits *limits,
 		    "message is not in RFC 5322 format (no header found)");
 		goto out;
 	}
-	/* GMime files Content-* fields under the root part, not the message. */
-	nheaders = 0;
-	headers = g_mime_object_get_header_list(GMIME_OBJECT(gmsg));
-	if (headers != NULL)
-		nheaders += g_mime_header_list_get_count(headers);
-	root = g_mime_message_get_mime_part(gmsg);
-	headers = root != NULL ? g_mime_object_get_header_list(root) : NULL;
-	if (headers != NULL)
-		nheaders += g_mime_header_list_get_count(headers);
-	if (nheaders <= 0) {
+	if (header_count(gmsg) <= 0) {
 		rc = gw_error_set(err, GW_EDATA, "message has no header");
 		goto out;
 	}

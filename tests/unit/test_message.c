@@ -1686,6 +1686,30 @@ test_bombs(void)
 	tap_ok(rc == GW_OK && m != NULL && m->text != NULL,
 	    "3 MiB of header fields: parsed");
 	message_free(&m);
+	/* The same cap holds for a forward sent in base64, which is
+	 * decoded and parsed on its own: it stays an attachment. */
+	{
+		GString *inner = g_string_new("From: f@example.com\nTo: ");
+		char *b64;
+
+		for (i = 0; inner->len < 5 * 1024 * 1024; i++)
+			g_string_append_printf(inner, "user%d@example.com,\n ",
+			    i);
+		g_string_append(inner, "last@example.com\n\ninner\n");
+		b64 = g_base64_encode((const guchar *)inner->str, inner->len);
+		g_string_printf(s, "From: a@example.com\nContent-Type: "
+		    "multipart/mixed; boundary=f\n\n--f\nContent-Type: "
+		    "text/plain\n\nsee attached\n--f\nContent-Type: "
+		    "message/rfc822\nContent-Transfer-Encoding: base64\n\n"
+		    "%s\n--f--\n", b64);
+		rc = parse_string(s, &lim, &m);
+		tap_ok(rc == GW_OK && m != NULL && m->forwards->len == 0 &&
+		    m->attachments->len == 1,
+		    "base64 forward with a 5 MiB To: list: not parsed, listed");
+		message_free(&m);
+		g_free(b64);
+		g_string_free(inner, TRUE);
+	}
 	/* The same bytes as body text are no header: parsed. */
 	g_string_truncate(s, 0);
 	g_string_append(s, "From: a@example.com\nSubject: x\n\n");
