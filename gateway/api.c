@@ -6,9 +6,9 @@
  * API_MAX_RESPONSE bytes; the rest is read and dropped, so a huge answer
  * neither grows memory nor turns a delivered note into a failure.
  *
- * The key is written into exactly two places: a guarded
- * "Authorization: Bearer ..." line (secret_line_new()) and libcurl's copy of it in the header
- * list; both are wiped after the transfer.  (libcurl also assembles the
+ * The key is written into exactly two places: a guarded "Authorization:
+ * Bearer ..." line (secret_line_new()) and libcurl's copy of it in the
+ * header list; both are wiped after the transfer.  (libcurl also assembles the
  * request in an internal buffer that it frees without wiping; that is out
  * of our reach.)  CURLOPT_VERBOSE is never set, since it would print the
  * header to stderr.

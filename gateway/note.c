@@ -541,7 +541,7 @@ note_render(const struct message *msg, size_t max_bytes,
 {
 	struct note_prep *prep;
 	struct note *note;
-	size_t lo, hi, mid, room;
+	size_t lo, hi, mid, room, step;
 	enum gw_status rc;
 
 	*note_r = NULL;
@@ -566,7 +566,8 @@ note_render(const struct message *msg, size_t max_bytes,
 		lo = 0;
 		hi = max_bytes;
 		/* To within 1/256 of the cap: each step sanitises again. */
-		while (hi - lo > MAX(max_bytes / 256, 1) - 1) {
+		step = MAX(max_bytes / 256, 1);
+		while (hi - lo >= step) {
 			mid = lo + (hi - lo + 1) / 2;
 			note = note_build(msg, prep, mid, max_bytes);
 			if (note_fits(note, max_bytes))
