@@ -2,7 +2,7 @@
  * status.c - the one table from outcome class to exit code, RFC 3463
  * enhanced status code and meaning.  Shaped like Postfix sys_exits.c.
  *
- * Only GW_EDATA, GW_ETOOBIG and GW_ENOTICKET bounce.  Everything else is
+ * Only GW_EDATA, GW_ETOOBIG, GW_ENOTICKET and GW_ENOPERM bounce.  Everything else is
  * EX_TEMPFAIL, the one code both Postfix and Exim retry: a deferral costs
  * a retry, a bounce is final.
  */
@@ -34,6 +34,8 @@ static const struct status_row status_table[GW_STATUS_COUNT] = {
 	{ GW_EDATA, "EDATA", EX_DATAERR, "5.6.0", "message refused" },
 	{ GW_ETOOBIG, "ETOOBIG", EX_DATAERR, "5.3.4", "message too big" },
 	{ GW_ENOTICKET, "ENOTICKET", EX_NOUSER, "5.1.1", "no such ticket" },
+	{ GW_ENOPERM, "ENOPERM", EX_NOPERM, "5.7.1",
+	    "sender not allowed to add notes to tickets" },
 };
 
 /* status_row - the row for code; out-of-range codes are internal errors */

@@ -26,6 +26,7 @@
 #include "status.h"
 
 struct secret;
+struct secret_keyring;
 
 #define CONF_DEFAULT_PATH "/etc/mail2note/mail2note.conf"
 #define CONF_ENV_PATH "MAIL2NOTE_CONFIG"
@@ -47,6 +48,8 @@ struct conf {
 	char *subject_pattern;
 	char *references_pattern;
 	char *recipient_delimiter; /* characters that start an extension */
+	char *address_key_file;	/* NULL: unsigned addresses only */
+	bool require_signature;	/* only signed IDs count (needs the file) */
 
 	/* [message] */
 	uint64_t max_message_size; /* bytes; larger mail is refused 5.3.4 */
@@ -54,6 +57,13 @@ struct conf {
 	int max_mime_parts;
 	uint64_t max_note_size;	/* bytes of body_text + body_html */
 	bool discard_automatic;	/* drop auto-replies, bounces, lists */
+
+	/* [sender]: absent group = no policy, anyone can write notes */
+	bool sender_policy;	/* the [sender] group is present */
+	char **sender_allow;	/* NULL-terminated glob list; NULL: any */
+	char *authserv_id;	/* NULL: no Authentication-Results read */
+	int sender_require;	/* enum policy_require value */
+	bool refused_bounce;	/* refused = bounce (else discard) */
 };
 
 /*
@@ -75,6 +85,34 @@ enum gw_status conf_load_data(const char *data, size_t len, const char *name,
  */
 enum gw_status conf_load_key(const struct conf *conf, struct secret **key_r,
     struct gw_error *err);
+
+/*
+ * conf_check_path - the rule sshd and msmtp use for files that decide
+ * where the key goes: path and every directory above it owned by root or
+ * the effective uid, and not writable by group or others (group write is
+ * allowed when the group is the effective user's own primary group and
+ * no other account is a member of it).  what names the file in the error
+ * ("config", "ca_file", ...).  Used error codes: GW_ECONFIG.
+ */
+enum gw_status conf_check_path(const char *path, const char *what,
+    struct gw_error *err);
+
+/*
+ * conf_load_address_keys - conf->address_key_file, checked like the API
+ * key file, parsed with secret_keyring_new().  *keys_r is NULL when no
+ * file is configured, else new, free with secret_keyring_free().
+ * Used error codes: GW_ECONFIG, GW_ESOFTWARE.
+ */
+enum gw_status conf_load_address_keys(const struct conf *conf,
+    struct secret_keyring **keys_r, struct gw_error *err);
+
+/*
+ * conf_print_address_keys - the --check-config line about the address
+ * keys: "# address keys: N loaded from PATH" or "# address keys: none
+ * (ticket addresses are not signed)"; never a key.
+ */
+void conf_print_address_keys(const struct conf *conf,
+    const struct secret_keyring *keys, FILE *fp);
 
 /* conf_print - the --check-config summary (never prints the key) */
 void conf_print(const struct conf *conf, FILE *fp);

@@ -15,6 +15,7 @@
 #ifndef GW_SECRET_H
 #define GW_SECRET_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "status.h"
@@ -82,5 +83,74 @@ void secret_line_free(char **line_r);
 
 /* secret_wipe - zero len bytes at buf in a way the compiler cannot drop */
 void secret_wipe(void *buf, size_t len);
+
+/*
+ * Signed ticket addresses.  A keyring holds the address-signing keys of
+ * [ticket] address_key_file: 32-byte keys in guarded memory, read-only
+ * once loaded.  The first key signs, every key verifies (rotation).
+ *
+ * The TAG of a ticket id is the first 8 bytes of HMAC-SHA-256 (libsodium
+ * crypto_auth_hmacsha256) keyed with the 32-byte key over the bytes of the
+ * id, written as SECRET_TAG_CHARS lowercase RFC 4648 base32 characters
+ * (alphabet a-z2-7) without padding.
+ */
+#define SECRET_ADDRESS_KEY_BYTES 32
+#define SECRET_ADDRESS_KEY_HEX 64
+#define SECRET_TAG_CHARS 13
+#define SECRET_KEYRING_MAX 16	/* keys in one file */
+
+struct secret_keyring;
+
+/*
+ * secret_keyring_new - parse a key file's contents: one key a line, 64
+ * hex digits (either case), surrounding white space ignored; blank lines
+ * and lines starting with '#' are skipped.  name is the file, for error
+ * texts (which never quote a key).  *keyring_r is new, free with
+ * secret_keyring_free().  The caller wipes buf.
+ * Used error codes: GW_ECONFIG (no key, a malformed line, too many keys),
+ * GW_ESOFTWARE (no guarded memory).
+ */
+enum gw_status secret_keyring_new(const char *buf, size_t len,
+    const char *name, struct secret_keyring **keyring_r,
+    struct gw_error *err);
+
+/* secret_keyring_count - number of keys (0 for NULL) */
+size_t secret_keyring_count(const struct secret_keyring *keyring);
+
+/* secret_keyring_free - wipe and free *keyring_r, NULL it; NULL-safe */
+void secret_keyring_free(struct secret_keyring **keyring_r);
+
+/*
+ * secret_address_tag - the TAG of id (NUL-terminated bytes, as posted)
+ * under the first key, lowercase, NUL-terminated, into tag_r.
+ */
+void secret_address_tag(const struct secret_keyring *keyring, const char *id,
+    char tag_r[SECRET_TAG_CHARS + 1]);
+
+/*
+ * secret_address_verify - true when tag (any case) is the TAG of id under
+ * any key of the keyring.  Compared in constant time; false for a tag of
+ * the wrong length or with characters outside the base32 alphabet, and
+ * for a NULL or empty keyring.
+ */
+bool secret_address_verify(const struct secret_keyring *keyring,
+    const char *id, const char *tag);
+
+/*
+ * secret_new_address_key - a fresh random key (libsodium randombytes) as
+ * SECRET_ADDRESS_KEY_HEX lowercase hex digits plus NUL, for
+ * --new-address-key.  The caller wipes it after printing.
+ */
+void secret_new_address_key(char hex_r[SECRET_ADDRESS_KEY_HEX + 1]);
+
+/*
+ * secret_redact - a copy of text in which every run of
+ * SECRET_REDACT_MIN or more bytes that also occurs in the key, or in
+ * "Bearer <key>", is replaced by "[key]".  For untrusted text (an API's
+ * answer) before it is cut, logged or printed.  New string, g_free();
+ * NULL for NULL text; a plain copy when secret is NULL.
+ */
+#define SECRET_REDACT_MIN 8
+char *secret_redact(const struct secret *secret, const char *text);
 
 #endif /* GW_SECRET_H */

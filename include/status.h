@@ -5,8 +5,8 @@
  * Owns: enum gw_status, struct gw_error.  status.c is the only file that
  * includes <sysexits.h>.
  *
- * Policy: only GW_EDATA, GW_ETOOBIG and GW_ENOTICKET are permanent (the MTA
- * bounces the mail).  Everything else maps to EX_TEMPFAIL (75), the only
+ * Policy: only GW_EDATA, GW_ETOOBIG, GW_ENOTICKET and GW_ENOPERM are
+ * permanent (the MTA bounces the mail).  Everything else maps to EX_TEMPFAIL (75), the only
  * code that both Postfix and Exim treat as "retry".
  *
  * Reentrancy: the table is read-only; gw_error_set() writes only *err.
@@ -29,6 +29,7 @@ enum gw_status {
 	GW_EDATA,	/* unparseable/empty message, API 400/422: 65, 5.6.0 */
 	GW_ETOOBIG,	/* message over the cap, API 413: 65, 5.3.4 */
 	GW_ENOTICKET,	/* no valid ticket id, API 404: 67, 5.1.1 */
+	GW_ENOPERM,	/* sender refused by [sender] policy (refused = bounce): 77, 5.7.1 */
 	GW_STATUS_COUNT
 };
 

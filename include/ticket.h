@@ -25,6 +25,7 @@
 #define TICKET_ID_MAX 64
 
 struct ticket_rules;
+struct secret_keyring;
 
 struct ticket_input {
 	const char *recipient;	/* envelope recipient (-r), may be NULL */
@@ -57,6 +58,19 @@ void ticket_rules_free(struct ticket_rules **rules_r);
 enum gw_status ticket_extract(const struct ticket_rules *rules,
     const struct ticket_input *in, char id_r[TICKET_ID_MAX + 1],
     const char **source_r, struct gw_error *err);
+
+/*
+ * ticket_rules_set_signing - signed ticket addresses.  A candidate
+ * "ID.TAG" (the pattern's "id" group captured it whole, or a named group
+ * "tag" captured TAG) yields ID only when TAG verifies with keys
+ * (secret_address_verify); a wrong TAG, or a TAG with no keys, is no ID.
+ * With require_signature, an ID without a TAG is no ID either.  When no
+ * valid ID is found because of that, ticket_extract() fails with the
+ * reason "ticket address signature missing or invalid".  keys is
+ * borrowed and must outlive rules; NULL: no keys.
+ */
+void ticket_rules_set_signing(struct ticket_rules *rules,
+    const struct secret_keyring *keys, bool require_signature);
 
 /* ticket_id_valid - true for [A-Za-z0-9][A-Za-z0-9_-]{0,63} */
 bool ticket_id_valid(const char *id);

@@ -26,6 +26,7 @@ static const struct {
 	{ .code = GW_EDATA, .exit_code = 65, .dsn = "5.6.0", .permanent = 1 },
 	{ .code = GW_ETOOBIG, .exit_code = 65, .dsn = "5.3.4", .permanent = 1 },
 	{ .code = GW_ENOTICKET, .exit_code = 67, .dsn = "5.1.1", .permanent = 1 },
+	{ .code = GW_ENOPERM, .exit_code = 77, .dsn = "5.7.1", .permanent = 1 },
 };
 
 static const struct {
