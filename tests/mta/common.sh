@@ -176,3 +176,122 @@ mta_kill_pid() {
 	kill -KILL "$1" 2>/dev/null
 	return 0
 }
+
+# --- issue 5: sender policy, signed ticket addresses, a real DKIM milter ----
+
+# The authserv-id the test MTA host's milter writes and mail2note trusts.
+MTA_AUTHSERV_ID=mta.m2n.test
+
+# mta_address_key FILE - a fresh address-signing key (64 hex characters, one
+# line) in FILE, owned by MTA_USER with mode 0600, as [ticket]
+# address_key_file requires; the test makes its own so that it can compute
+# the TAGs itself (mta_sign_id) as well as through mail2note --sign
+mta_address_key() {
+	install -m 0600 -o "$MTA_USER" -g "$MTA_GID" /dev/null "$1" &&
+	    od -An -tx1 -N32 /dev/urandom | tr -d ' \n' >"$1" &&
+	    echo >>"$1"
+}
+
+# mta_sign_id KEYFILE ID - ID.TAG as the issue defines it (the first 8 bytes
+# of HMAC-SHA-256 keyed with the first key line over ID, base32 lowercase
+# without padding), computed independently of mail2note
+mta_sign_id() {
+	python3 - "$1" "$2" <<'PY'
+import base64, hashlib, hmac, sys
+key = bytes.fromhex(open(sys.argv[1]).readline().strip())
+mac = hmac.new(key, sys.argv[2].encode(), hashlib.sha256).digest()[:8]
+print(sys.argv[2] + "." + base64.b32encode(mac).decode().rstrip("=").lower())
+PY
+}
+
+# mta_dkim_key DIR DOMAIN SELECTOR - an RSA-2048 key pair made now: DIR/dkim.pem
+# (private) and DIR/dkim.txt (the TXT record "v=DKIM1; k=rsa; p=...")
+mta_dkim_key() {
+	openssl genrsa -out "$1/dkim.pem" 2048 2>/dev/null &&
+	    printf 'v=DKIM1; k=rsa; p=%s\n' "$(openssl rsa -in "$1/dkim.pem" \
+	    -pubout -outform DER 2>/dev/null | base64 -w0)" >"$1/dkim.txt"
+}
+
+# mta_dns_start DIR NAME TXTFILE - dnsmasq on 127.0.0.1 and a free port,
+# answering NAME's TXT record with the contents of TXTFILE (split into
+# strings of 200 characters) and nothing else: no upstream, no hosts file.
+# Stops itself after 300 s, and by PID when the test ends.  Sets DNS_PORT
+# DNS_PID.
+mta_dns_start() {
+	DNS_PORT=$(mta_free_port)
+	_md_txt=$(python3 -c 'import sys
+s = open(sys.argv[1]).read().strip()
+print(",".join(s[i:i + 200] for i in range(0, len(s), 200)))' "$3")
+	timeout 300 dnsmasq --keep-in-foreground --conf-file=/dev/null \
+	    --no-resolv --no-hosts --bind-interfaces \
+	    --listen-address=127.0.0.1 --port="$DNS_PORT" --pid-file= \
+	    --log-queries --log-facility=- "--txt-record=$2,$_md_txt" \
+	    >"$1/dns.log" 2>&1 &
+	DNS_PID=$!
+	at_exit "mta_kill_pid $DNS_PID"
+	# A TXT query on the wire, so that "ready" means answering.
+	_md_i=0
+	while [ "$_md_i" -lt 50 ]; do
+		/usr/bin/python3 - "$DNS_PORT" "$2" <<'PY' 2>/dev/null && return 0
+import socket, struct, sys
+name = b"".join(bytes([len(l)]) + l for l in sys.argv[2].encode().split(b".")) + b"\0"
+q = struct.pack(">HHHHHH", 0x4d32, 0x0100, 1, 0, 0, 0) + name + struct.pack(">HH", 16, 1)
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(0.5)
+s.sendto(q, ("127.0.0.1", int(sys.argv[1])))
+r = s.recv(4096)
+sys.exit(0 if r[:2] == q[:2] and struct.unpack(">H", r[6:8])[0] > 0 else 1)
+PY
+		sleep 0.1
+		_md_i=$((_md_i + 1))
+	done
+	return 1
+}
+
+# mta_unbound_conf FILE PORT - a libunbound configuration (OpenDKIM's
+# ResolverConfiguration) that sends every query to 127.0.0.1@PORT.  Unbound
+# refuses to query localhost and answers NXDOMAIN for the RFC 6761 "test."
+# zone by default; both are turned off.
+mta_unbound_conf() {
+	cat >"$1" <<UB
+server:
+  do-not-query-localhost: no
+  local-zone: "test." nodefault
+forward-zone:
+  name: "."
+  forward-addr: 127.0.0.1@$2
+UB
+}
+
+# mta_dkim_sign KEY DOMAIN SELECTOR OUT [HEADER...] - a message read from
+# stdin (LF line ends, headers then body), signed with dkimpy (Debian's
+# python3-dkim; relaxed/relaxed, the usual headers), written to OUT with
+# CRLF line ends for swaks --data.  Each HEADER ("Name: value") is put on
+# top AFTER signing: what a forger adds on the way.
+mta_dkim_sign() {
+	/usr/bin/python3 - "$@" <<'PY'
+import sys, dkim
+key, domain, selector, out = sys.argv[1:5]
+extra = sys.argv[5:]
+msg = sys.stdin.buffer.read().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+sig = dkim.sign(msg, selector.encode(), domain.encode(), open(key, "rb").read(),
+                canonicalize=(b"relaxed", b"relaxed"),
+                include_headers=[b"from", b"to", b"subject", b"date", b"message-id"])
+top = b"".join(h.encode() + b"\r\n" for h in extra)
+open(out, "wb").write(top + sig + msg)
+PY
+}
+
+# mta_header_values FILE NAME - the values of every NAME header of the first
+# message in FILE (an mbox or a message), unfolded, one a line
+mta_header_values() {
+	python3 - "$1" "$2" <<'PY'
+import email, email.policy, sys
+raw = open(sys.argv[1], "rb").read()
+if raw.startswith(b"From "):
+    raw = raw.split(b"\n", 1)[1]
+msg = email.message_from_bytes(raw, policy=email.policy.compat32)
+for v in msg.get_all(sys.argv[2]) or []:
+    print(" ".join(str(v).split()))
+PY
+}
