@@ -218,4 +218,73 @@ is "$(mta_notes_for T1001)" 2 "it became a note for T1001 like any other"
 [ ! -e "$canary" ]
 ok $? "no shell evaluated the sender"
 
+# --- 5. recipient validation: other local parts are refused at RCPT -------
+ex -bt nobody@helpdesk.test >"$T/bt-nobody.out" 2>&1
+grep -q 'router = mail2note' "$T/bt-nobody.out"
+[ $? -ne 0 ]
+ok $? "exim -bt: nobody@helpdesk.test is not routed to mail2note"
+mbox_before=$(mta_grep_count "$E/mail/sender.mbox" '^From ')
+swaks --server 127.0.0.1 --port "$PORT" --helo client.m2n.test \
+    --from bob@sender.test --to nobody@helpdesk.test \
+    --header "Subject: unknown" --body "nobody (ex-case-5)" \
+    >"$T/swaks-nobody.out" 2>&1
+[ $? -ne 0 ]
+ok $? "swaks: mail to nobody@helpdesk.test is refused"
+line=$(grep -E '^<\*\* ' "$T/swaks-nobody.out" | head -n 1)
+diag "$line"
+like "$line" "<\*\* 550 5.1.1 *" "RCPT TO:<nobody@helpdesk.test> answered 550 5.1.1"
+has_lines 1 'rejected RCPT <nobody@helpdesk\.test>'
+ok $? "mainlog: rejected RCPT <nobody@helpdesk.test>"
+is "$(queued)" 0 "nothing entered the spool, so nothing can bounce"
+is "$(mta_grep_count "$E/mail/sender.mbox" '^From ')" "$mbox_before" \
+    "no bounce reached the sender"
+
+# --- 6. postmaster@ and abuse@ reach a person, not mail2note ------------------
+notes_before=$(mta_notes_for '*')
+send bob@sender.test postmaster@helpdesk.test "For the postmaster" \
+    "Hello postmaster (ex-case-6)."
+ok $? "swaks: mail to postmaster@helpdesk.test accepted"
+send bob@sender.test abuse@helpdesk.test "For abuse" "Hello abuse (ex-case-6b)."
+ok $? "swaks: mail to abuse@helpdesk.test accepted"
+pm_there() { grep -q 'ex-case-6b' "$E/mail/sender.mbox" 2>/dev/null &&
+    grep -q 'ex-case-6)' "$E/mail/sender.mbox"; }
+mta_wait 30 pm_there
+ok $? "both reached the person's mailbox (helpdesk-admin@ in the snippet)"
+has_lines 1 '=> admin(@sender\.test)? <postmaster@helpdesk\.test> R=sender_box'
+ok $? "mainlog: postmaster@ redirected by the snippet's router"
+is "$(mta_notes_for '*')" "$notes_before" "no note for postmaster@ or abuse@"
+
+# --- 7. signed ticket addresses ([ticket] address_key_file) ----------------
+mta_address_key "$T/address.key" || mta_abort "an address key file"
+printf '%s\n' "[ticket]" "address_key_file = $T/address.key" \
+    "require_signature = true" >>"$MTA_CONF"
+runuser -u "$MTA_USER" -- "$MTA_BIN" -c "$MTA_CONF" --check-config \
+    >"$T/check-config2.out" 2>&1
+rc=$?
+[ "$rc" -eq 0 ] || diag "$(cat "$T/check-config2.out")"
+ok $rc "--check-config passes with address_key_file and require_signature"
+signed=$(mta_sign_id "$T/address.key" T1003)
+addr=support+$signed@helpdesk.test
+got=$(runuser -u "$MTA_USER" -- "$MTA_BIN" -c "$MTA_CONF" --sign T1003 \
+    --address support@helpdesk.test 2>&1)
+is "$got" "$addr" "mail2note --sign T1003 --address: the TAG as the issue defines it"
+ex -bt "$addr" >"$T/bt-signed.out" 2>&1
+grep -q 'router = mail2note, transport = mail2note_pipe' "$T/bt-signed.out"
+ok $? "exim -bt: $addr goes to mail2note_pipe"
+send alice@sender.test "$addr" "Signed" "A reply to a signed address (ex-case-7)."
+ok $? "swaks: mail to the signed address accepted"
+mta_wait 30 has_lines 1 "(=>|\*\*|==) .*<support\+$signed@helpdesk\.test> R="
+has_lines 1 "=> support <support\+$signed@helpdesk\.test> R=mail2note T=mail2note_pipe"
+ok $? "mainlog: => delivered by mail2note_pipe"
+is "$(mta_notes_for T1003)" 1 "exactly one note for T1003 (the TAG is not in the ticket id)"
+mta_note_has T1003 "ex-case-7"
+ok $? "the note carries the mail's text"
+# Unsigned, with require_signature = true: no ticket (no policy: a bounce).
+send alice@sender.test support+T1001@helpdesk.test "Unsigned" \
+    "No signature (ex-case-7b)."
+mta_wait 30 has_lines 3 '(=>|\*\*|==) .*<support\+T1001@helpdesk\.test> R='
+is "$(mta_notes_for T1001)" 2 "an unsigned address gets no note when require_signature = true"
+has_lines 1 '\*\* support@helpdesk\.test <support\+T1001@helpdesk\.test> R=mail2note .*returned 67'
+ok $? "mainlog: ** failed with exit status 67 (no ticket)"
+
 done_testing
