@@ -269,7 +269,8 @@ UB
 # CRLF line ends for swaks --data.  Each HEADER ("Name: value") is put on
 # top AFTER signing: what a forger adds on the way.
 mta_dkim_sign() {
-	/usr/bin/python3 - "$@" <<'PY'
+	# (-c: stdin is the message)
+	/usr/bin/python3 -c '
 import sys, dkim
 key, domain, selector, out = sys.argv[1:5]
 extra = sys.argv[5:]
@@ -279,7 +280,7 @@ sig = dkim.sign(msg, selector.encode(), domain.encode(), open(key, "rb").read(),
                 include_headers=[b"from", b"to", b"subject", b"date", b"message-id"])
 top = b"".join(h.encode() + b"\r\n" for h in extra)
 open(out, "wb").write(top + sig + msg)
-PY
+' "$@"
 }
 
 # mta_header_values FILE NAME - the values of every NAME header of the first
