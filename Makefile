@@ -26,7 +26,11 @@ PKGS = gmime-3.0 libcurl json-c libsodium gumbo uchardet
 # Debian packages: to build, and (extra) to run the whole test suite.
 DEB_BUILD = build-essential pkg-config libgmime-3.0-dev libcurl4-openssl-dev \
 	libjson-c-dev libsodium-dev libgumbo-dev libglib2.0-dev libuchardet-dev
-DEB_TEST = perl python3 swaks postfix mandoc cppcheck openssl
+# opendkim, python3-dkim and dnsmasq-base: the real milter of the Postfix
+# test (tests/t/0500-mta-postfix.t): opendkim verifies a mail the test
+# signs with dkimpy, reading the key from a dnsmasq on 127.0.0.1.
+DEB_TEST = perl python3 swaks postfix mandoc cppcheck openssl \
+	opendkim python3-dkim dnsmasq-base
 
 # mail2note refuses to run as root; the tests, the demo and the benchmarks
 # run it directly, and CI runs them as root in a throw-away container.

@@ -4,7 +4,9 @@
 # usage: deps.sh build|test PACKAGE...
 # As root: apt-get installs what is missing (non-interactively; Postfix is
 # preseeded to "No configuration" so that the package does not start a
-# system MTA on port 25).  Otherwise: prints the exact command and fails.
+# system MTA on port 25, and a temporary policy-rc.d keeps opendkim and
+# any other daemon from starting).  Otherwise: prints the exact command and
+# fails.
 set -eu
 mode=$1
 shift
@@ -25,6 +27,16 @@ if [ -n "$missing" ]; then
 	export DEBIAN_FRONTEND=noninteractive
 	echo "postfix postfix/main_mailer_type select No configuration" |
 	    debconf-set-selections 2>/dev/null || true
+	# No package starts a system daemon meanwhile (opendkim's would; the
+	# tests run their own instances): policy-rc.d(8) answers 101 "action
+	# forbidden" to invoke-rc.d and deb-systemd-invoke, unless the machine
+	# has a policy of its own (Docker images do).
+	prc=/usr/sbin/policy-rc.d
+	if [ ! -e "$prc" ]; then
+		printf '#!/bin/sh\n# tests/deps.sh, removed after apt-get\nexit 101\n' >"$prc"
+		chmod 0755 "$prc"
+		trap 'rm -f "$prc"' EXIT
+	fi
 	echo "deps: installing$missing"
 	apt-get update -qq >/dev/null
 	# shellcheck disable=SC2086
