@@ -88,24 +88,27 @@ policy_echo(GString *out, const char *s, size_t max)
 }
 
 /*
- * policy_reason - copy text into reason (size bytes), cut on a UTF-8
- * boundary, any control byte left as '?'.
+ * policy_reason - copy text into reason (size bytes); when it does not
+ * fit, cut on a UTF-8 boundary and end in "...".  Any control byte left
+ * becomes '?'.
  */
 static void
 policy_reason(char *reason, size_t size, const char *text)
 {
+	const char *cut = "";
 	size_t n, i;
 
 	if (reason == NULL || size == 0)
 		return;
 	n = strlen(text);
 	if (n > size - 1) {
-		n = size - 1;
+		cut = size > 4 ? "..." : "";
+		n = size - 1 - strlen(cut);
 		while (n > 0 && ((unsigned char)text[n] & 0xc0) == 0x80)
 			n--;
 	}
 	memcpy(reason, text, n);
-	reason[n] = '\0';
+	memcpy(reason + n, cut, strlen(cut) + 1);
 	for (i = 0; i < n; i++)
 		if ((unsigned char)reason[i] < 0x20 ||
 		    (unsigned char)reason[i] == 0x7f)
@@ -361,8 +364,8 @@ policy_refusal(const struct policy_rules *rules,
 		sep = "; ";
 	}
 	if (ev->broken > 0) {
-		g_string_append_printf(why, "%s%zu unreadable "
-		    "Authentication-Results skipped", sep, ev->broken);
+		g_string_append_printf(why, "%s%zu unreadable field%s "
+		    "skipped", sep, ev->broken, ev->broken == 1 ? "" : "s");
 		sep = "; ";
 	}
 	if (sep[0] == ';')
