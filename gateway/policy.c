@@ -10,7 +10,10 @@
  * dkim=pass whose header.d is that domain or a parent of it on a label
  * boundary, or a dmarc=pass whose header.from is that domain.  Fields
  * from other authserv-ids are ignored, since anybody can write one, and
- * unreadable fields are skipped: both only count in the reason.
+ * unreadable fields are skipped: both only count in the reason.  That a
+ * field bearing our authserv-id was written by our MTA holds only if the
+ * MTA removes such fields arriving from outside (RFC 8601 section 5);
+ * that is the MTA's job, and mail2note(8) must say so.
  *
  * The reason is built from our own words, the configuration, and at
  * most POLICY_ECHO_ADDR + POLICY_ECHO_DOMAIN bytes of the sender's text,
@@ -174,9 +177,11 @@ policy_id_check(const char *id, struct gw_error *err)
 	for (p = id; *p != '\0'; p++)
 		if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f ||
 		    strchr("();\"\\", *p) != NULL)
-			return gw_error_set(err, GW_ECONFIG,
-			    "authserv_id must be a host name as your MTA writes "
-			    "it in Authentication-Results, e.g. mx.example.com");
+			break;
+	if (*p != '\0')
+		return gw_error_set(err, GW_ECONFIG, "authserv_id must be a "
+		    "host name as your MTA writes it in "
+		    "Authentication-Results, e.g. mx.example.com");
 	return GW_OK;
 }
 

@@ -310,7 +310,8 @@ test_bounds(void)
 	    "64 results: all kept");
 	authres_free(&ar);
 	g_string_append(s, "; one=more");
-	tap_int(authres_parse(s->str, &ar, &err), GW_EDATA, "65 results: EDATA");
+	tap_int(authres_parse(s->str, &ar, &err), GW_EDATA,
+	    "65 results: EDATA");
 	tap_str(err.text, "Authentication-Results: more than 64 results",
 	    "65 results: error");
 	tap_ok(ar == NULL, "65 results: no result");
