@@ -23,7 +23,8 @@ command -v swaks >/dev/null || skip_all "swaks not installed (make deps-test)"
 SNIP=$M2N_TOP/postfix
 
 mta_user
-fake_start
+# T1003-T1005 exist, so that only mail2note decides whether a note is posted.
+fake_start --tickets T1001,T1002,T1003,T1004,T1005
 mta_setup_gateway
 PORT=$(mta_free_port)
 # Separate trees, as postfix-script checks ownership per directory:
