@@ -86,7 +86,8 @@ for k in $keys; do
 	ok $? "postfix/mail2note.conf shows $k"
 done
 for f in master.cf.snippet main.cf.snippet transport.example \
-    exim4-mail2note.conf; do
+    exim4-mail2note.conf recipients.regexp virtual.example \
+    opendkim.conf.snippet; do
 	grep -v '^ *#' "$M2N_TOP/postfix/$f" | grep -v '^$' | sed 's/^ *//' |
 	    while IFS= read -r l; do
 		grep -qF -- "$l" "$M2N_TOP/README.md" ||

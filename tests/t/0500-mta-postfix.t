@@ -52,7 +52,7 @@ virtual_snip=$(mta_snippet_sed "$SNIP/virtual.example" \
     's/helpdesk\.example\.com/helpdesk.test/g' \
     's/helpdesk-admin@example\.com/admin@sender.test/g') &&
 opendkim_snip=$(mta_snippet_sed "$SNIP/opendkim.conf.snippet" \
-    's/mta\.example\.com/'"$MTA_AUTHSERV_ID"'/g' \
+    's/mx\.helpdesk\.example\.com/'"$MTA_AUTHSERV_ID"'/g' \
     "s|inet:8891@127.0.0.1|inet:$MILTER_PORT@127.0.0.1|") &&
 master_snip=$(mta_snippet_sed "$SNIP/master.cf.snippet" \
     "s|user=mail2note|user=$MTA_USER|" \
