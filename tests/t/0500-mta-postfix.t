@@ -346,6 +346,7 @@ msg 'Alice <alice@sender.test>' "Signed" "signed (pf-case-7)" |
     "$FORGED" "$FORGED2" "$FOREIGN"
 capture "$T/signed-forged.eml"
 ok $? "a DKIM-signed message with a forged and a foreign A-R reaches the pipe"
+cp "$CAP" "$T/cap-signed.mbox"
 ar=$(mta_header_values "$CAP" Authentication-Results)
 diag "Authentication-Results in the pipe:" "$ar"
 ours=$(printf '%s\n' "$ar" | grep -c "^$MTA_AUTHSERV_ID;")
@@ -362,6 +363,7 @@ ok $? "a foreign authserv-id's header stays (mail2note must ignore it)"
     "unsigned, forged A-R (pf-case-7b)"; } >"$T/unsigned-forged.eml"
 capture "$T/unsigned-forged.eml"
 ok $? "an unsigned message with a forged A-R reaches the pipe"
+cp "$CAP" "$T/cap-unsigned.mbox"
 ar=$(mta_header_values "$CAP" Authentication-Results)
 diag "Authentication-Results in the pipe:" "$ar"
 printf '%s\n' "$ar" | grep -q 'pass'
@@ -378,6 +380,21 @@ runuser -u "$MTA_USER" -- "$MTA_BIN" -c "$MTA_CONF" --check-config \
 rc=$?
 [ "$rc" -eq 0 ] || diag "$(cat "$T/check-config2.out")"
 ok $rc "--check-config passes with the [sender] policy and address_key_file"
+# verdict MBOX - the policy verdict mail2note -n gives, as the pipe user,
+# for the message a pipe received in section 7 (after opendkim)
+verdict() {
+	tail -n +2 "$1" | runuser -u "$MTA_USER" -- "$MTA_BIN" -c "$MTA_CONF" \
+	    -n -f alice@sender.test -r support+T1001@helpdesk.test -x T1001 \
+	    2>&1 >/dev/null | grep -m 1 'sender policy:'
+}
+got=$(verdict "$T/cap-signed.mbox")
+diag "$got"
+like "$got" "mail2note: sender policy: allowed*" \
+    "the signed mail as opendkim passed it on: the policy allows it"
+got=$(verdict "$T/cap-unsigned.mbox")
+diag "$got"
+like "$got" "mail2note: sender policy: refused*" \
+    "the unsigned mail with forged A-Rs as opendkim passed it on: refused"
 signed=$(mta_sign_id "$T/address.key" T1003)
 got=$(runuser -u "$MTA_USER" -- "$MTA_BIN" -c "$MTA_CONF" --sign T1003 2>&1)
 is "$got" "$signed" "mail2note --sign T1003: the TAG as the issue defines it"
