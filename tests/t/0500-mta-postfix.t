@@ -6,11 +6,23 @@
 #                         and mail2note's reason;
 #   3. API 500         -> deferred (4.x.x, mail stays queued); after the API
 #                         recovers, a queue flush delivers exactly one note;
-#   4. a sender full of shell syntax -> delivered, nothing evaluated.
+#   4. a sender full of shell syntax -> delivered, nothing evaluated;
+#   5. nobody@ (recipients.regexp) -> 550 5.1.1 at RCPT, nothing queued;
+#   6. postmaster@, abuse@ -> the person of virtual.example, no note;
+#   7. a real milter: Debian's opendkim (opendkim.conf.snippet), reading
+#      the key of a mail the test signed (dkimpy) from a dnsmasq on
+#      127.0.0.1 through libunbound, adds dkim=pass and removes forged
+#      Authentication-Results carrying its authserv-id (a capture
+#      transport shows what a pipe receives);
+#   8. with [sender] require = dkim and [ticket] address_key_file: a
+#      spoofed From or a forged A-R is discarded (status=sent, no note, no
+#      bounce), a signed and verified mail to a signed address becomes a
+#      note, a bad TAG gets none (5.1.1 to the authenticated sender).
 # Postfix runs as its own instance (config, queue and data directories
 # under $T) on 127.0.0.1 and a free port; the test main.cf/master.cf are
 # made from the snippets in postfix/ by sed, nothing in /etc is touched.
-# Needs root and the postfix + swaks packages (make deps-test).
+# Needs root and the postfix, swaks, opendkim, python3-dkim and
+# dnsmasq-base packages (make deps-test).
 . "${M2N_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/t/lib.sh" || exit 1
 . "$M2N_TOP/tests/mta/common.sh" || exit 1
 # Everything below lives in lib.sh's temporary directory $T.

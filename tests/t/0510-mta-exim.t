@@ -9,7 +9,12 @@
 #                         spool); after the API recovers, exim -qff
 #                         delivers exactly one note;
 #   4. a sender full of shell syntax -> delivered, nothing evaluated (the
-#      transport passes the addresses through /bin/sh's environment).
+#      transport passes the addresses through /bin/sh's environment);
+#   5. nobody@ -> 550 5.1.1 at RCPT (the snippet's ACL part and
+#      mail2note_unknown router), nothing in the spool;
+#   6. postmaster@, abuse@ -> the person (mail2note_postmaster), no note;
+#   7. [ticket] address_key_file + require_signature: a signed address
+#      becomes a note, an unsigned one fails with 67.
 # Exim conflicts with the postfix package, so tests/mta/deps-exim.sh
 # (run by "make deps-test") unpacks Debian's exim4-daemon-light into
 # /var/cache/mail2note-test/exim instead of installing it.  The daemon
