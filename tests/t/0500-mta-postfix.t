@@ -31,6 +31,11 @@
 mta_need_root
 [ -x /usr/sbin/postfix ] || skip_all "postfix not installed (make deps-test)"
 command -v swaks >/dev/null || skip_all "swaks not installed (make deps-test)"
+[ -x /usr/sbin/opendkim ] || skip_all "opendkim not installed (make deps-test)"
+command -v dnsmasq >/dev/null ||
+    skip_all "dnsmasq-base not installed (make deps-test)"
+/usr/bin/python3 -c 'import dkim' 2>/dev/null ||
+    skip_all "python3-dkim not installed (make deps-test)"
 [ -x "$M2N_BIN" ] || mta_abort "no binary $M2N_BIN (make)"
 SNIP=$M2N_TOP/postfix
 
