@@ -433,3 +433,80 @@ secret_new_address_key(char hex_r[SECRET_ADDRESS_KEY_HEX + 1])
 	sodium_bin2hex(hex_r, SECRET_ADDRESS_KEY_HEX + 1, key, sizeof(key));
 	sodium_memzero(key, sizeof(key));
 }
+
+/*
+ * secret_redact - "[key]" for every run of SECRET_REDACT_MIN or more
+ * bytes of text that also occurs in "Bearer <key>" (which holds every
+ * run of the key itself).  Greedy: at each position the longest such run
+ * is taken.  Only pattern positions that start with the text's byte are
+ * tried (chained by byte value), and a candidate is extended only while
+ * it could beat the best so far, so the work is O(text * keylen) at
+ * worst and close to O(text) for ordinary text.
+ */
+char *
+secret_redact(const struct secret *secret, const char *text)
+{
+	static const char prefix[] = "Bearer ";
+	int head[256];
+	int *next = NULL;
+	char *pat = NULL;
+	const unsigned char *t = (const unsigned char *)text;
+	GString *out;
+	size_t m, n, i, best, l, max;
+	int j;
+
+	if (text == NULL)
+		return NULL;
+	if (secret == NULL || secret->len == 0)
+		return g_strdup(text);
+
+	m = sizeof(prefix) - 1 + secret->len;
+	pat = g_malloc(m);
+	memcpy(pat, prefix, sizeof(prefix) - 1);
+	memcpy(pat + sizeof(prefix) - 1, secret->value, secret->len);
+	next = g_new(int, m);
+	for (i = 0; i < G_N_ELEMENTS(head); i++)
+		head[i] = -1;
+	/* Build the chains backwards so each one runs in ascending order. */
+	for (i = m; i-- > 0; ) {
+		next[i] = head[(unsigned char)pat[i]];
+		head[(unsigned char)pat[i]] = (int)i;
+	}
+
+	n = strlen(text);
+	out = g_string_sized_new(n + 1);
+	i = 0;
+	while (i < n) {
+		best = 0;
+		for (j = head[t[i]]; j != -1; j = next[j]) {
+			max = MIN(m - (size_t)j, n - i);
+			/* Later starts are shorter still: none can win. */
+			if (max <= best)
+				break;
+			/* Cheap test first: could this one beat best? */
+			if (best > 0 && t[i + best] !=
+			    (unsigned char)pat[(size_t)j + best])
+				continue;
+			for (l = 1; l < max &&
+			    t[i + l] == (unsigned char)pat[(size_t)j + l]; l++)
+				;
+			if (l > best)
+				best = l;
+		}
+		if (best >= SECRET_REDACT_MIN) {
+			g_string_append(out, "[key]");
+			i += best;
+		} else {
+			g_string_append_c(out, text[i]);
+			i++;
+		}
+	}
+
+	/* The pattern, and the chains that map its bytes, are key material. */
+	sodium_memzero(pat, m);
+	sodium_memzero(next, m * sizeof(*next));
+	sodium_memzero(head, sizeof(head));
+	g_free(pat);
+	g_free(next);
+	return g_string_free(out, FALSE);
+}

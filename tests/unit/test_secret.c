@@ -526,6 +526,184 @@ test_new_address_key(void)
 	secret_wipe(b, sizeof(b));
 }
 
+#define RKEY "ixk_test_rw_4f9c2a7e1b"
+
+static const struct redact_case {
+	const char *name;
+	const char *text;
+	const char *want;
+} redact_cases[] = {
+	{ "no key", "invalid token", "invalid token" },
+	{ "empty", "", "" },
+	{ "whole key", "bad key=" RKEY "!", "bad key=[key]!" },
+	/* " ixk..." is a run of "Bearer ixk...": the space goes too. */
+	{ "space before the key", "bad key " RKEY "!", "bad key[key]!" },
+	{ "Bearer key", "Authorization: Bearer " RKEY,
+	  "Authorization: [key]" },
+	{ "two copies", RKEY RKEY, "[key][key]" },
+	{ "first 8", "x=ixk_test y", "x=[key] y" },
+	{ "first 7 kept", "x=ixk_tes y", "x=ixk_tes y" },
+	{ "space and first 7", "x ixk_tes y", "x[key] y" },
+	{ "last 9", "tail=_4f9c2a7e1b.", "tail=[key]." },
+	{ "middle 8", "mid st_rw_4f end", "mid [key] end" },
+	{ "first 28 chars of a 29-char Bearer line",
+	  "Bearer ixk_test_rw_4f9c2a7e1", "[key]" },
+	/* "Bearer i" is 8 bytes of "Bearer <key>": redacted, by design. */
+	{ "Bearer plus one key byte", "Bearer i", "[key]" },
+	{ "Bearer alone", "Bearer token", "Bearer token" },
+	{ "greedy longest", "ixk_test_rw_4f9c2a7e1bixk_test",
+	  "[key][key]" },
+	{ "7-char runs are words", "test_rw is a test", "test_rw is a test" },
+	{ "overlapping near-misses", "ixk_tesXixk_tesX", "ixk_tesXixk_tesX" },
+	{ "case matters", "IXK_TEST_RW_4F9C2A7E1B", "IXK_TEST_RW_4F9C2A7E1B" },
+	{ "UTF-8 around", "\xc3\xa9" RKEY "\xc3\xa9", "\xc3\xa9[key]\xc3\xa9" },
+};
+
+/* has_run - some n-byte run of pat occurs in text */
+static int
+has_run(const char *text, const char *pat, size_t n)
+{
+	size_t i, plen = strlen(pat);
+	char *run;
+	int found = 0;
+
+	for (i = 0; i + n <= plen && !found; i++) {
+		run = g_strndup(pat + i, n);
+		found = strstr(text, run) != NULL;
+		g_free(run);
+	}
+	return found;
+}
+
+/* naive_redact - the obvious greedy algorithm, for comparison */
+static char *
+naive_redact(const char *key, const char *text)
+{
+	char *pat = g_strconcat("Bearer ", key, NULL), *run;
+	GString *out = g_string_new(NULL);
+	size_t i = 0, l, best, n = strlen(text);
+
+	while (i < n) {
+		best = 0;
+		for (l = 1; i + l <= n; l++) {
+			run = g_strndup(text + i, l);
+			if (strstr(pat, run) != NULL)
+				best = l;
+			g_free(run);
+			if (best != l)
+				break;
+		}
+		if (best >= SECRET_REDACT_MIN) {
+			g_string_append(out, "[key]");
+			i += best;
+		} else
+			g_string_append_c(out, text[i++]);
+	}
+	g_free(pat);
+	return g_string_free(out, FALSE);
+}
+
+/* test_redact - secret_redact() over the table, and against the naive */
+static void
+test_redact(void)
+{
+	const struct redact_case *c;
+	struct secret *k = NULL;
+	struct gw_error err;
+	GString *t;
+	GRand *r;
+	char *got, *want, name[128];
+	size_t i, j, same = 0, clean = 0;
+
+	if (!tap_int(secret_new(RKEY, strlen(RKEY), &k, &err), GW_OK,
+	    "redact: key"))
+		return;
+	for (i = 0; i < G_N_ELEMENTS(redact_cases); i++) {
+		c = &redact_cases[i];
+		got = secret_redact(k, c->text);
+		g_snprintf(name, sizeof(name), "redact %s", c->name);
+		tap_str(got, c->want, name);
+		g_free(got);
+	}
+	tap_ok(secret_redact(k, NULL) == NULL, "redact NULL text");
+	got = secret_redact(NULL, "Bearer " RKEY);
+	tap_str(got, "Bearer " RKEY, "redact without a key copies");
+	g_free(got);
+
+	/* Random splices of key pieces and noise: same as the naive one. */
+	r = g_rand_new_with_seed(4231);
+	for (i = 0; i < 500; i++) {
+		t = g_string_new(NULL);
+		for (j = 0; j < 12; j++) {
+			size_t off = (size_t)g_rand_int_range(r, 0, 29);
+			size_t len = (size_t)g_rand_int_range(r, 0, 12);
+			const char *src = "Bearer " RKEY;
+
+			if (g_rand_boolean(r))
+				g_string_append_len(t, src + off,
+				    (gssize)MIN(len, strlen(src) - off));
+			else
+				g_string_append_c(t, "ab_ 4ti"[
+				    g_rand_int_range(r, 0, 7)]);
+		}
+		got = secret_redact(k, t->str);
+		want = naive_redact(RKEY, t->str);
+		same += strcmp(got, want) == 0;
+		if (strcmp(got, want) != 0 && same + 1 == i + 1)
+			printf("#   text: %s\n#   got: %s\n#   want: %s\n",
+			    t->str, got, want);
+		clean += !has_run(got, "Bearer " RKEY, SECRET_REDACT_MIN);
+		g_free(got);
+		g_free(want);
+		g_string_free(t, TRUE);
+	}
+	g_rand_free(r);
+	tap_int((long long)same, 500, "redact: 500 random texts as naive");
+	tap_int((long long)clean, 500, "redact: no 8-byte run survives");
+	secret_free(&k);
+}
+
+/* test_redact_speed - 100 KB of text against a 1 KB key, worst cases */
+static void
+test_redact_speed(void)
+{
+	struct secret *k = NULL;
+	struct gw_error err;
+	char key[SECRET_MAX + 1];
+	char *text, *got;
+	gint64 t0, us;
+	size_t i, n = 100 * 1024;
+
+	/* A key of one repeated byte and a text of the same byte... */
+	memset(key, 'a', SECRET_MAX);
+	key[SECRET_MAX] = '\0';
+	(void)secret_new(key, SECRET_MAX, &k, &err);
+	text = g_malloc(n + 1);
+	/* ...broken every 7 bytes, so no run is long enough to redact. */
+	for (i = 0; i < n; i++)
+		text[i] = i % 8 == 7 ? 'b' : 'a';
+	text[n] = '\0';
+	t0 = g_get_monotonic_time();
+	got = secret_redact(k, text);
+	us = g_get_monotonic_time() - t0;
+	tap_ok(strcmp(got, text) == 0, "redact speed: 7-byte runs kept");
+	tap_ok(us < 10000000, "redact speed: 100 KB x 1 KB key, %lld ms",
+	    (long long)us / 1000);
+	g_free(got);
+	/* Every byte redacted, in runs of the key's length. */
+	memset(text, 'a', n);
+	t0 = g_get_monotonic_time();
+	got = secret_redact(k, text);
+	us = g_get_monotonic_time() - t0;
+	tap_int((long long)strlen(got), (long long)(5 * (n / SECRET_MAX +
+	    (n % SECRET_MAX != 0))), "redact speed: all redacted");
+	tap_ok(us < 10000000, "redact speed: all-key text, %lld ms",
+	    (long long)us / 1000);
+	g_free(got);
+	secret_free(&k);
+	g_free(text);
+}
+
 /* test_line - the guarded "prefix + key" line and secret_wipe() */
 static void
 test_line(void)
@@ -627,6 +805,8 @@ main(void)
 	test_rotation();
 	test_keyfile();
 	test_new_address_key();
+	test_redact();
+	test_redact_speed();
 	(void)secret_new("ixk_x", 5, &s, &err);
 	secret_free(&s);
 	tap_ok(s == NULL, "secret_free clears the caller's pointer");
