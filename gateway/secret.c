@@ -461,10 +461,11 @@ secret_redact(const struct secret *secret, const char *text)
 	if (secret == NULL || secret->len == 0)
 		return g_strdup(text);
 
+	/* The pattern holds the key: guarded memory, as the header says. */
+	pat = secret_line_new(secret, prefix);
+	if (pat == NULL)
+		return g_strdup("[text withheld: no memory to redact it]");
 	m = sizeof(prefix) - 1 + secret->len;
-	pat = g_malloc(m);
-	memcpy(pat, prefix, sizeof(prefix) - 1);
-	memcpy(pat + sizeof(prefix) - 1, secret->value, secret->len);
 	next = g_new(int, m);
 	for (i = 0; i < G_N_ELEMENTS(head); i++)
 		head[i] = -1;
@@ -512,11 +513,10 @@ secret_redact(const struct secret *secret, const char *text)
 		}
 	}
 
-	/* The pattern, and the chains that map its bytes, are key material. */
-	sodium_memzero(pat, m);
+	/* The chains map the key's bytes: key material too. */
 	sodium_memzero(next, m * sizeof(*next));
 	sodium_memzero(head, sizeof(head));
-	g_free(pat);
 	g_free(next);
+	secret_line_free(&pat);		/* wipes */
 	return g_string_free(out, FALSE);
 }
