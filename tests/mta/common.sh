@@ -204,7 +204,7 @@ print(sys.argv[2] + "." + base64.b32encode(mac).decode().rstrip("=").lower())
 PY
 }
 
-# mta_dkim_key DIR DOMAIN SELECTOR - an RSA-2048 key pair made now: DIR/dkim.pem
+# mta_dkim_key DIR - an RSA-2048 key pair made now: DIR/dkim.pem
 # (private) and DIR/dkim.txt (the TXT record "v=DKIM1; k=rsa; p=...")
 mta_dkim_key() {
 	openssl genrsa -out "$1/dkim.pem" 2048 2>/dev/null &&
@@ -232,7 +232,7 @@ print(",".join(s[i:i + 200] for i in range(0, len(s), 200)))' "$3")
 	# A TXT query on the wire, so that "ready" means answering.
 	_md_i=0
 	while [ "$_md_i" -lt 50 ]; do
-		/usr/bin/python3 - "$DNS_PORT" "$2" <<'PY' 2>/dev/null && return 0
+		python3 - "$DNS_PORT" "$2" <<'PY' 2>/dev/null && return 0
 import socket, struct, sys
 name = b"".join(bytes([len(l)]) + l for l in sys.argv[2].encode().split(b".")) + b"\0"
 q = struct.pack(">HHHHHH", 0x4d32, 0x0100, 1, 0, 0, 0) + name + struct.pack(">HH", 16, 1)

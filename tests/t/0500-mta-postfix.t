@@ -173,7 +173,7 @@ chown "$MTA_USER:" "$P/capture"
 # dnsmasq on 127.0.0.1 that serves the public key made now.
 K=$T/dkim
 mkdir -p "$K"
-mta_dkim_key "$K" sender.test m2n || mta_abort "openssl made a DKIM key"
+mta_dkim_key "$K" || mta_abort "openssl made a DKIM key"
 mta_dns_start "$K" m2n._domainkey.sender.test "$K/dkim.txt"
 rc=$?
 [ "$rc" -eq 0 ] || diag "$(cat "$K/dns.log")"
