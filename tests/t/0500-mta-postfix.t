@@ -416,6 +416,7 @@ signed=$(mta_sign_id "$T/address.key" T1003)
 got=$(runuser -u "$MTA_USER" -- "$MTA_BIN" -c "$MTA_CONF" --sign T1003 2>&1)
 is "$got" "$signed" "mail2note --sign T1003: the TAG as the issue defines it"
 queue_and_mbox_quiet() {
+	mta_wait 10 is_queue_empty
 	is "$(queued)" 0 "$1: nothing left in the queue"
 	is "$(mbox_count)" "$mbox_before" "$1: no bounce reached the sender"
 }
