@@ -203,7 +203,8 @@ api_details(struct json_object *obj, GString *out)
 			    json_object_is_type(val, json_type_string) ?
 			    json_object_get_string(val) :
 			    json_object_to_json_string_ext(val,
-			    JSON_C_TO_STRING_PLAIN));
+			    JSON_C_TO_STRING_PLAIN |
+			    JSON_C_TO_STRING_NOSLASHESCAPE));
 		}
 		return;
 	}
@@ -230,7 +231,10 @@ api_details(struct json_object *obj, GString *out)
 		    n - API_DETAILS_MAX);
 }
 
-/* api_problem - the problem code of an error body, lowercase, or NULL */
+/*
+ * api_problem - the problem code of an error body as sent, or NULL.  It
+ * is lowercased only after redaction, which compares the key's bytes.
+ */
 static char *
 api_problem(struct json_object *obj)
 {
@@ -243,7 +247,7 @@ api_problem(struct json_object *obj)
 	for (i = 0; i < G_N_ELEMENTS(names); i++) {
 		s = api_jstr(obj, names[i]);
 		if (s != NULL && *s != '\0')
-			return g_ascii_strdown(s, -1);
+			return g_strdup(s);
 	}
 	return NULL;
 }
@@ -261,6 +265,26 @@ api_contains(const char *hay, const char *needle)
 	r = strstr(h, needle) != NULL;
 	g_free(h);
 	return r;
+}
+
+/*
+ * api_clean - untrusted server text made fit for an error text or a log
+ * line: every run of the key redacted first, then cut to max bytes and
+ * made one line.  In that order: cutting first can leave a piece of the
+ * key too short to recognise as a whole copy.  New string, g_free().
+ */
+static char *
+api_clean(const struct secret *key, const char *text, size_t max)
+{
+	char *r, *s;
+
+	if (text == NULL)
+		return g_strdup("");
+	r = secret_redact(key, text);
+	s = log_sanitize(r, max);
+	secret_wipe(r, strlen(r));
+	g_free(r);
+	return s;
 }
 
 /* api_classify_403 - which 403: read-only key or no entitlement */
@@ -284,11 +308,12 @@ api_classify_403(const char *problem, const char *msg, struct gw_error *err)
 /* api_classify - HTTP status + answer -> status and text (pure) */
 enum gw_status
 api_classify(long http_status, const char *body, size_t len,
-    long retry_after_header, long *retry_after_r, struct gw_error *err)
+    long retry_after_header, const struct secret *key, long *retry_after_r,
+    struct gw_error *err)
 {
 	struct json_object *obj = NULL;
 	GString *det = NULL;
-	char *msg = NULL, *details = NULL, *problem = NULL, *tmp;
+	char *msg = NULL, *details = NULL, *problem = NULL, *tmp, *red;
 	const char *m;
 	long ra;
 	enum gw_status st;
@@ -306,11 +331,27 @@ api_classify(long http_status, const char *body, size_t len,
 		m = api_jstr(obj, "detail");	/* RFC 7807 */
 	if (m == NULL)
 		m = api_jstr(obj, "error");
-	msg = log_sanitize(m, API_TEXT_MAX);
+	/*
+	 * Everything quoted from the answer is redacted before it is cut:
+	 * a server may echo the Authorization header it refused.  json-c
+	 * has already decoded \u escapes, so an escaped key is caught too.
+	 */
+	msg = api_clean(key, m, API_TEXT_MAX);
 	det = g_string_new(NULL);
 	api_details(obj, det);
-	details = log_sanitize(det->str, API_TEXT_MAX + 20);
+	details = api_clean(key, det->str, API_TEXT_MAX + 20);
+	secret_wipe(det->str, det->allocated_len);
 	tmp = api_problem(obj);
+	red = tmp != NULL ? secret_redact(key, tmp) : NULL;
+	if (tmp != NULL) {
+		secret_wipe(tmp, strlen(tmp));
+		g_free(tmp);
+	}
+	tmp = red != NULL ? g_ascii_strdown(red, -1) : NULL;
+	if (red != NULL) {
+		secret_wipe(red, strlen(red));
+		g_free(red);
+	}
 	/* An RFC 7807 type URI: its last segment is the code. */
 	m = tmp != NULL ? strrchr(tmp, '/') : NULL;
 	problem = log_sanitize(m != NULL ? m + 1 : tmp, 40);
@@ -530,7 +571,8 @@ api_curl_error(CURL *curl, CURLcode rc, const struct api_config *cfg,
 	(void)curl_easy_getinfo(curl, CURLINFO_OS_ERRNO, &oserr);
 	(void)curl_easy_getinfo(curl, CURLINFO_CONNECT_TIME, &connect);
 	target = api_target(url, &host);
-	why = log_sanitize(*errbuf ? errbuf : curl_easy_strerror(rc),
+	/* libcurl's buffer can quote the server (TLS names, a status line). */
+	why = api_clean(cfg->key, *errbuf ? errbuf : curl_easy_strerror(rc),
 	    API_TEXT_MAX);
 
 	switch (rc) {
@@ -680,28 +722,22 @@ api_idem_ok(const char *s)
 }
 
 /*
- * api_redact - "[key]" for every copy of the key in err's text.  An
- * error text quotes the API's own answer, and a server may echo the
- * bearer token it refused; that text goes to the logs and the bounce.
+ * api_redact - the last pass over err's text: "[key]" for every run of
+ * the key (secret_redact()).  Each piece of server text was redacted
+ * before it was cut; this catches whatever a future path forgets.
  */
 static void
-api_redact(struct gw_error *err, const char *key, size_t keylen)
+api_redact(struct gw_error *err, const struct secret *key)
 {
-	GString *s;
-	char *p;
+	char *r;
 
-	if (err == NULL || keylen == 0 || strstr(err->text, key) == NULL)
+	if (err == NULL || key == NULL)
 		return;
-	s = g_string_new(err->text);
-	while ((p = strstr(s->str, key)) != NULL) {
-		gssize pos = p - s->str;
-
-		g_string_erase(s, pos, (gssize)keylen);
-		g_string_insert(s, pos, "[key]");
-	}
-	g_strlcpy(err->text, s->str, sizeof(err->text));
-	secret_wipe(s->str, s->allocated_len);
-	g_string_free(s, TRUE);
+	r = secret_redact(key, err->text);
+	if (strcmp(r, err->text) != 0)
+		g_strlcpy(err->text, r, sizeof(err->text));
+	secret_wipe(r, strlen(r));
+	g_free(r);
 }
 
 /* api_post - send body (JSON, len bytes) to the ticket's messages */
@@ -843,7 +879,7 @@ api_post(const struct api_config *cfg, const char *ticket, const char *body,
 	}
 
 	st = api_classify(status, ans.buf, ans.len, ans.retry_after,
-	    res != NULL ? &res->retry_after : NULL, err);
+	    cfg->key, res != NULL ? &res->retry_after : NULL, err);
 	if (st == GW_ENOTICKET) {
 		tk = log_sanitize(ticket, 64);
 		(void)gw_error_set(err, GW_ENOTICKET,
@@ -866,7 +902,7 @@ api_post(const struct api_config *cfg, const char *ticket, const char *body,
 
 out:
 	if (st != GW_OK)
-		api_redact(err, key, keylen);
+		api_redact(err, cfg->key);
 	if (curl != NULL)
 		curl_easy_cleanup(curl);
 	api_wipe_headers(&headers);

@@ -8,18 +8,27 @@
  * examined per source is bounded too.  A pattern captures a candidate;
  * only ticket_id_valid() decides whether it is an id, so a lax pattern
  * written by an administrator cannot let "../admin" into a URL path.
+ *
+ * Signed ticket addresses: a candidate "ID.TAG" (split at the first dot,
+ * or a "tag" group) yields ID only when secret_address_verify() accepts
+ * TAG.  ID must still pass ticket_id_valid(), which refuses dots, so
+ * whatever follows the first dot is the TAG and never reaches id_r.
  */
 #include <stdbool.h>
 #include <string.h>
 
 #include <glib.h>
 
+#include "secret.h"
 #include "ticket.h"
 
 #define TICKET_INPUT_MAX 4096	/* bytes of any one input looked at */
 #define TICKET_MATCH_MAX 64	/* matches examined per source */
 #define TICKET_ECHO_MAX 40	/* bytes of a rejected candidate echoed */
 #define TICKET_DELIM_MAX 8	/* characters in the delimiter set */
+
+/* The reason for a refused signature; conf and the tests quote it. */
+#define TICKET_SIGNATURE_REASON "ticket address signature missing or invalid"
 
 enum ticket_source {
 	TICKET_EXTENSION,
@@ -41,7 +50,18 @@ struct ticket_rules {
 	enum ticket_source order[TICKET_NSOURCES]; /* enabled, in order */
 	int norder;
 	GRegex *re[TICKET_NSOURCES];	/* indexed by source; NULL: unused */
+	bool has_tag[TICKET_NSOURCES];	/* the pattern has a "tag" group */
 	char delimiters[TICKET_DELIM_MAX + 1];
+	const struct secret_keyring *keys;	/* borrowed; NULL: none */
+	bool require_signature;
+};
+
+/* What one captured candidate turned out to be. */
+enum ticket_verdict {
+	TICKET_NONE,		/* nothing captured */
+	TICKET_FOUND,		/* a valid id, with a good TAG if any */
+	TICKET_INVALID,		/* not an id: echoed in the error text */
+	TICKET_UNSIGNED		/* an id whose TAG is missing or wrong */
 };
 
 /* ticket_source_lookup - the source called name, or -1 */
@@ -59,7 +79,7 @@ ticket_source_lookup(const char *name)
 /* ticket_compile - compile one pattern and insist on its "id" group */
 static enum gw_status
 ticket_compile(const char *name, const char *pattern, GRegex **re_r,
-    struct gw_error *err)
+    bool *has_tag_r, struct gw_error *err)
 {
 	GError *gerr = NULL;
 	GRegex *re;
@@ -78,6 +98,7 @@ ticket_compile(const char *name, const char *pattern, GRegex **re_r,
 		    "%s pattern has no named group \"id\"; capture the "
 		    "ticket id with (?<id>...)", name);
 	}
+	*has_tag_r = g_regex_get_string_number(re, "tag") != -1;
 	*re_r = re;
 	return GW_OK;
 }
@@ -136,7 +157,7 @@ ticket_rules_new(const char *const *sources, const char *extension_pattern,
 		if (patterns[src] == NULL || patterns[src][0] == '\0')
 			continue;	/* disabled */
 		status = ticket_compile(ticket_sources[src].name,
-		    patterns[src], &rules->re[src], err);
+		    patterns[src], &rules->re[src], &rules->has_tag[src], err);
 		if (status != GW_OK)
 			goto out;
 		rules->order[rules->norder++] = (enum ticket_source)src;
@@ -164,6 +185,15 @@ ticket_rules_free(struct ticket_rules **rules_r)
 			g_regex_unref((*rules_r)->re[i]);
 	g_free(*rules_r);
 	*rules_r = NULL;
+}
+
+/* ticket_rules_set_signing - the keys that verify TAGs; require them? */
+void
+ticket_rules_set_signing(struct ticket_rules *rules,
+    const struct secret_keyring *keys, bool require_signature)
+{
+	rules->keys = keys;
+	rules->require_signature = require_signature;
 }
 
 /* ticket_id_valid - [A-Za-z0-9][A-Za-z0-9_-]{0,63}, ASCII only */
@@ -233,35 +263,89 @@ ticket_extension(const struct ticket_rules *rules,
 }
 
 /*
- * ticket_match - the first valid "id" captured by re in text, copied to
- * id_r.  The first non-empty invalid capture is kept in *rejected_r (new
- * string) unless one is there already.
+ * ticket_candidate - judge one capture: id (the "id" group) and tag (the
+ * "tag" group, NULL or empty when the pattern has none or it did not
+ * take part).  On TICKET_FOUND the bare id is copied to id_r.
+ */
+static enum ticket_verdict
+ticket_candidate(const struct ticket_rules *rules, const char *id,
+    const char *tag, char id_r[TICKET_ID_MAX + 1])
+{
+	enum ticket_verdict v;
+	char *bare, *dot;
+
+	if (id == NULL || id[0] == '\0')
+		return TICKET_NONE;
+	bare = g_strdup(id);
+	if (tag != NULL && tag[0] == '\0')
+		tag = NULL;
+	/*
+	 * "ID.TAG": the first dot ends the id.  Whatever follows is the
+	 * TAG, however hostile ("T1.x/../y", "T1..abc"): it is only ever
+	 * compared with a MAC, never copied out.
+	 */
+	if (tag == NULL && (dot = strchr(bare, '.')) != NULL) {
+		*dot = '\0';
+		tag = dot + 1;
+	}
+	if (!ticket_id_valid(bare))
+		v = TICKET_INVALID;
+	else if (tag != NULL)
+		v = secret_address_verify(rules->keys, bare, tag) ?
+		    TICKET_FOUND : TICKET_UNSIGNED;
+	else
+		v = rules->require_signature ? TICKET_UNSIGNED : TICKET_FOUND;
+	if (v == TICKET_FOUND)
+		g_strlcpy(id_r, bare, TICKET_ID_MAX + 1);
+	g_free(bare);
+	return v;
+}
+
+/*
+ * ticket_match - the first valid id captured by the source's pattern in
+ * text, copied to id_r.  The first non-empty invalid capture is kept in
+ * *rejected_r (new string) unless one is there already; *unsigned_r is
+ * set when a capture was refused for its signature.
  */
 static bool
-ticket_match(const GRegex *re, const char *text, char id_r[TICKET_ID_MAX + 1],
-    char **rejected_r)
+ticket_match(const struct ticket_rules *rules, enum ticket_source src,
+    const char *text, char id_r[TICKET_ID_MAX + 1], char **rejected_r,
+    bool *unsigned_r)
 {
 	GMatchInfo *mi = NULL;
 	GError *gerr = NULL;
 	bool found = false;
-	char *id;
+	char *id, *tag;
 	int n;
 
 	/* A match error (e.g. PCRE's backtracking limit) is "no match". */
-	(void)g_regex_match_full(re, text, -1, 0, 0, &mi, &gerr);
+	(void)g_regex_match_full(rules->re[src], text, -1, 0, 0, &mi, &gerr);
 	for (n = 0; gerr == NULL && g_match_info_matches(mi) &&
 	    n < TICKET_MATCH_MAX; n++) {
 		id = g_match_info_fetch_named(mi, "id");
-		if (id != NULL && ticket_id_valid(id)) {
-			g_strlcpy(id_r, id, TICKET_ID_MAX + 1);
-			g_free(id);
+		tag = rules->has_tag[src] ?
+		    g_match_info_fetch_named(mi, "tag") : NULL;
+		switch (ticket_candidate(rules, id, tag, id_r)) {
+		case TICKET_FOUND:
 			found = true;
 			break;
+		case TICKET_UNSIGNED:
+			*unsigned_r = true;
+			break;
+		case TICKET_INVALID:
+			if (*rejected_r == NULL) {
+				*rejected_r = id;
+				id = NULL;
+			}
+			break;
+		case TICKET_NONE:
+		default:
+			break;
 		}
-		if (id != NULL && id[0] != '\0' && *rejected_r == NULL)
-			*rejected_r = id;
-		else
-			g_free(id);
+		g_free(id);
+		g_free(tag);
+		if (found)
+			break;
 		(void)g_match_info_next(mi, &gerr);
 	}
 	g_clear_error(&gerr);
@@ -300,13 +384,13 @@ ticket_extract(const struct ticket_rules *rules,
     const struct ticket_input *in, char id_r[TICKET_ID_MAX + 1],
     const char **source_r, struct gw_error *err)
 {
-	const char *rejected_where = NULL;
+	const char *rejected_where = NULL, *unsigned_where = NULL;
 	char *rejected = NULL, *text;
 	char echo[TICKET_ECHO_MAX * 2 + 8];
 	enum gw_status status;
 	enum ticket_source src;
 	GString *where;
-	bool found;
+	bool found, unsigned_seen;
 	int i;
 
 	id_r[0] = '\0';
@@ -328,7 +412,11 @@ ticket_extract(const struct ticket_rules *rules,
 		}
 		if (text == NULL)
 			continue;
-		found = ticket_match(rules->re[src], text, id_r, &rejected);
+		unsigned_seen = false;
+		found = ticket_match(rules, src, text, id_r, &rejected,
+		    &unsigned_seen);
+		if (unsigned_seen && unsigned_where == NULL)
+			unsigned_where = ticket_sources[src].where;
 		/*
 		 * An extension is meant to be the id: if the pattern did not
 		 * even capture, the extension itself is the rejected one.
@@ -347,6 +435,16 @@ ticket_extract(const struct ticket_rules *rules,
 		}
 	}
 
+	/*
+	 * A refused signature outranks an invalid candidate: it is the
+	 * reason an administrator (or a policy deciding whether to bounce)
+	 * needs to see.  The TAG itself is not echoed.
+	 */
+	if (unsigned_where != NULL) {
+		g_free(rejected);
+		return gw_error_set(err, GW_ENOTICKET, "%s in %s",
+		    TICKET_SIGNATURE_REASON, unsigned_where);
+	}
 	if (rejected != NULL) {
 		ticket_sanitize(rejected, echo, sizeof(echo));
 		g_free(rejected);

@@ -86,13 +86,16 @@ enum gw_status api_post(const struct api_config *cfg, const char *ticket,
 /*
  * api_classify - pure: HTTP status + answer body (may be NULL/not JSON) +
  * Retry-After header value in seconds (-1 if none) -> status and text.
+ * Server text quoted in the error text has every run of key (may be
+ * NULL: nothing to redact) replaced by "[key]" before it is cut.
  * *retry_after_r (may be NULL) gets the retry delay used, or -1.
  * Used error codes: GW_OK (2xx), GW_EDATA (400, 422), GW_ENOTICKET (404
  * with a JSON body), GW_ETOOBIG (413), GW_EAUTH (401, 403), GW_ETIMEOUT
  * (408), GW_ERATELIMIT (429), GW_ETEMP (anything else).
  */
 enum gw_status api_classify(long http_status, const char *body, size_t len,
-    long retry_after_header, long *retry_after_r, struct gw_error *err);
+    long retry_after_header, const struct secret *key, long *retry_after_r,
+    struct gw_error *err);
 
 /*
  * api_describe - the --dry-run output: one JSON object with method, url,

@@ -257,7 +257,7 @@ test_classify(void)
 		gw_error_clear(&err);
 		ra = -42;
 		st = api_classify(c->status, c->body, c->body ?
-		    strlen(c->body) : 0, c->header_retry, &ra, &err);
+		    strlen(c->body) : 0, c->header_retry, NULL, &ra, &err);
 		(void)g_snprintf(name, sizeof(name), "classify %s: %s",
 		    c->name, status_name(c->want));
 		if (!tap_int(st, c->want, name))
@@ -278,7 +278,7 @@ test_classify(void)
 	}
 
 	/* NULL outputs are allowed. */
-	st = api_classify(429, J429, strlen(J429), -1, NULL, NULL);
+	st = api_classify(429, J429, strlen(J429), -1, NULL, NULL, NULL);
 	tap_int(st, GW_ERATELIMIT, "classify with NULL err and retry_r");
 
 	/* A body without NUL after len bytes: only len bytes are read. */
@@ -286,7 +286,7 @@ test_classify(void)
 		const char buf[] = "{\"message\":\"abc\"}GARBAGE";
 
 		gw_error_clear(&err);
-		st = api_classify(500, buf, 17, -1, NULL, &err);
+		st = api_classify(500, buf, 17, -1, NULL, NULL, &err);
 		tap_str(err.text, "API server error (500): abc",
 		    "classify reads only len bytes");
 	}
@@ -300,11 +300,162 @@ test_classify(void)
 			g_string_append(b, "x\\n");
 		g_string_append(b, "\"}");
 		gw_error_clear(&err);
-		st = api_classify(422, b->str, b->len, -1, NULL, &err);
+		st = api_classify(422, b->str, b->len, -1, NULL, NULL, &err);
 		tap_ok(strlen(err.text) < 160 && strchr(err.text, '\n') ==
 		    NULL, "long message capped (%zu bytes)", strlen(err.text));
 		g_string_free(b, TRUE);
 	}
+}
+
+/*
+ * The partial-key leak (issue 5): a server that echoes the Authorization
+ * header.  Its text used to be cut to 100 bytes before whole copies of
+ * the key were redacted, so 28 of 29 characters reached the DSN.
+ */
+#define LKEY "ixk_test_rw_4f9c2a7e1b"
+#define LBEARER "Bearer " LKEY
+
+/* leaked_run - the first 8-byte run of "Bearer <key>" in text, or NULL */
+static char *
+leaked_run(const char *text)
+{
+	const char *pat = LBEARER;
+	size_t i, n = strlen(pat);
+	char *run;
+
+	for (i = 0; i + 8 <= n; i++) {
+		run = g_strndup(pat + i, 8);
+		if (strstr(text, run) != NULL)
+			return run;
+		g_free(run);
+	}
+	return NULL;
+}
+
+/* check_no_leak - true when no 8-byte run of the key is in err */
+static int
+check_no_leak(const struct gw_error *err, const char *name, int off)
+{
+	char *run = leaked_run(err->text);
+
+	if (run != NULL)
+		printf("#   %s, offset %d: leaked \"%s\" in: %s\n", name, off,
+		    run, err->text);
+	g_free(run);
+	return run == NULL;
+}
+
+/* leak_filler - n bytes of words that hold no 8-byte run of the key */
+static GString *
+leak_filler(size_t n)
+{
+	static const char words[] = "the token given was refused by the "
+	    "server because ";
+	GString *s = g_string_new(NULL);
+
+	while (s->len < n)
+		g_string_append_c(s, words[s->len % (sizeof(words) - 1)]);
+	return s;
+}
+
+static const struct leak_case {
+	const char *name;
+	long status;
+	const char *fmt;	/* JSON body; "%s" is the echoed text */
+	const char *echo;
+} leak_cases[] = {
+	{ "message 500", 500, "{\"message\":\"%s\"}", "Authorization: "
+	  LBEARER " rejected" },
+	{ "detail 422", 422, "{\"detail\":\"%s\"}", LBEARER },
+	{ "error 408", 408, "{\"error\":\"%s\"}", LBEARER },
+	{ "message 413", 413, "{\"message\":\"%s\"}", LKEY },
+	{ "message 418", 418, "{\"message\":\"%s\"}", LKEY },
+	{ "first 28 of 29", 500, "{\"message\":\"%s\"}",
+	  "Bearer ixk_test_rw_4f9c2a7e1" },
+	{ "last 9", 500, "{\"message\":\"%s\"}", "f9c2a7e1b" },
+	{ "middle 8", 500, "{\"message\":\"%s\"}", "test_rw_" },
+	{ "JSON-escaped", 500, "{\"message\":\"%s\"}",
+	  "Bearer \\u0069xk_test_rw_4f9c\\u0032a7e1b" },
+	{ "details string", 422, "{\"message\":\"m\",\"details\":\"%s\"}",
+	  LBEARER },
+	{ "details array", 422, "{\"message\":\"m\",\"details\":[{\"field\":"
+	  "\"auth\",\"message\":\"%s\"}]}", LBEARER },
+	{ "details object", 400, "{\"message\":\"m\",\"details\":{\"auth\":"
+	  "\"%s\",\"x\":\"y\"}}", LBEARER },
+	{ "details nested", 400, "{\"message\":\"m\",\"details\":{\"h\":"
+	  "[\"%s\"],\"x\":\"y\"}}", LBEARER },
+	{ "details field name", 400, "{\"message\":\"m\",\"details\":{"
+	  "\"%s\":\"bad\",\"x\":\"y\"}}", LKEY },
+	{ "problem code 403", 403, "{\"code\":\"%s\"}", LKEY },
+	{ "problem URI 403", 403, "{\"type\":\"https://e/%s\"}", LKEY },
+};
+
+/* splice - fmt with its one "%s" replaced by text; g_free() */
+static char *
+splice(const char *fmt, const char *text)
+{
+	const char *p = strstr(fmt, "%s");
+
+	return g_strdup_printf("%.*s%s%s", (int)(p - fmt), fmt, text, p + 2);
+}
+
+/* test_leak - the key near the cut, partly, escaped, in every field */
+static void
+test_leak(void)
+{
+	const struct leak_case *c;
+	struct secret *key = NULL;
+	struct gw_error err;
+	GString *fill, *echo;
+	char *body;
+	size_t i;
+	int off, bad;
+
+	if (secret_new(LKEY, strlen(LKEY), &key, &err) != GW_OK) {
+		tap_ok(0, "leak: key: %s", err.text);
+		return;
+	}
+	for (i = 0; i < G_N_ELEMENTS(leak_cases); i++) {
+		c = &leak_cases[i];
+		/* Every offset from well before to past the 100-byte cut. */
+		bad = 0;
+		for (off = 0; off <= 130; off++) {
+			fill = leak_filler((size_t)off);
+			echo = g_string_new(fill->str);
+			g_string_append(echo, c->echo);
+			g_string_append(echo, " and more text after it");
+			body = splice(c->fmt, echo->str);
+			gw_error_clear(&err);
+			(void)api_classify(c->status, body, strlen(body), -1,
+			    key, NULL, &err);
+			if (!bad && !check_no_leak(&err, c->name, off))
+				bad = 1;
+			g_free(body);
+			g_string_free(echo, TRUE);
+			g_string_free(fill, TRUE);
+		}
+		tap_ok(!bad, "leak %s: nothing leaks at offsets 0-130",
+		    c->name);
+	}
+
+	/* Proof that the test bites: without the key, the run shows. */
+	body = g_strdup("{\"message\":\"" LBEARER "\"}");
+	(void)api_classify(500, body, strlen(body), -1, NULL, NULL, &err);
+	tap_ok(strstr(err.text, LKEY) != NULL,
+	    "leak: without a key nothing is redacted (%s)", err.text);
+	(void)api_classify(500, body, strlen(body), -1, key, NULL, &err);
+	tap_str(err.text, "API server error (500): [key]",
+	    "leak: Bearer <key> becomes [key]");
+	g_free(body);
+
+	/* Ordinary words, even 7-byte pieces of the key, are kept. */
+	body = g_strdup("{\"message\":\"Bearer token test_rw (ixk_tes) "
+	    "needed\"}");
+	(void)api_classify(500, body, strlen(body), -1, key, NULL, &err);
+	tap_str(err.text, "API server error (500): Bearer token test_rw "
+	    "(ixk_tes) needed", "leak: 7-byte runs and words left alone");
+	g_free(body);
+	secret_free(&key);
 }
 
 /* test_describe - the exact --dry-run string */
@@ -547,6 +698,7 @@ test_post(void)
 	    "Accept header");
 	tap_ok(strstr(req->str, "\r\nIdempotency-Key: abc123\r\n") != NULL,
 	    "Idempotency-Key header");
+
 	tap_ok(strstr(req->str, "\r\nUser-Agent: mail2note/test\r\n") != NULL,
 	    "User-Agent header");
 	tap_ok(strstr(req->str, "Expect") == NULL, "no Expect header");
@@ -554,6 +706,38 @@ test_post(void)
 	    "\"body_html\":\"<p>x</p>\",\"body_text\":\"x\"}"),
 	    "body sent as given");
 	g_string_free(req, TRUE);
+
+	/* A server echoing our Authorization line across the 100-byte cut. */
+	{
+		GString *a = g_string_new(NULL);
+		char *jb = g_strdup_printf("{\"message\":\"%.*sAuthorization: "
+		    "Bearer %s\"}", 80, "the request was refused by the "
+		    "server; please check the header that was sent to it "
+		    "and try again", k);
+		int bad = 0;
+		char *run;
+		size_t o;
+
+		g_string_printf(a, "HTTP/1.1 500 Oops\r\nContent-Type: "
+		    "application/json\r\nContent-Length: %zu\r\n"
+		    "Connection: close\r\n\r\n%s", strlen(jb), jb);
+		st = post_case(a->str, a->len, "T1001", NULL, 5, key, &res,
+		    &err, &req);
+		tap_int(st, GW_ETEMP, "post 500 echoing the key: ETEMP");
+		for (o = 0; o + 8 <= strlen(k) + 7; o++) {
+			char *pat = g_strconcat("Bearer ", k, NULL);
+
+			run = g_strndup(pat + o, 8);
+			bad |= strstr(err.text, run) != NULL;
+			g_free(run);
+			g_free(pat);
+		}
+		if (!tap_ok(!bad, "post 500 echoing the key: no 8-byte run"))
+			printf("#   %s\n", err.text);
+		g_free(jb);
+		g_string_free(req, TRUE);
+		g_string_free(a, TRUE);
+	}
 
 	/* Escaped ticket in the path; no idempotency key. */
 	st = post_case(a201, strlen(a201), "a b/c", NULL, 5, key, &res, &err,
@@ -823,6 +1007,7 @@ main(void)
 	}
 	test_url();
 	test_classify();
+	test_leak();
 	test_describe();
 	test_post();
 	api_global_cleanup();

@@ -7,6 +7,7 @@
 
 #include <glib.h>
 
+#include "secret.h"
 #include "tap.h"
 #include "ticket.h"
 
@@ -335,6 +336,322 @@ test_huge(const struct ticket_rules *rules, const struct ticket_rules *lax)
 	g_free(s);
 }
 
+/*
+ * Signed ticket addresses.  Keys and TAGs computed with Python (hmac,
+ * hashlib, base64.b32encode; see tests/unit/address-tag-vectors.txt).
+ * The ring is KEY_B (signs) then KEY_A (the old key, still verifies).
+ */
+#define KEY_A "000102030405060708090a0b0c0d0e0f" \
+	"101112131415161718191a1b1c1d1e1f"
+#define KEY_B "4b1d0e5a9c3f7e2d8a6b5c4f3e2d1c0b" \
+	"9a8f7e6d5c4b3a29180706f5e4d3c2b1"
+#define B_T1001 "iwijrn27nc26m"
+#define A_T1001 "ydxilbt7lsyky"
+#define B_T2002 "tivc5envo6yq2"
+#define B_T1002 "ba75owd2i6d6u"
+#define B_T1 "rikxgq36a3xpi"
+#define B_ID64 "27qaufcc7hrl2"
+#define B_t1001 "5aafba7sslxwk"
+
+/* The [ticket] defaults this branch asks conf.c for. */
+#define SID_RE "(?<id>[A-Za-z0-9][A-Za-z0-9_-]{0,63}" \
+	"(?:\\.[A-Za-z0-9]{1,64})?)"
+#define S_EXT_PAT "^" SID_RE "$"
+#define S_SUBJ_PAT "\\[#" SID_RE "\\]"
+#define S_REF_PAT "<ticket-" SID_RE "@"
+/* A stricter variant: only a well-formed TAG is captured at all. */
+#define STRICT_RE "(?<id>[A-Za-z0-9][A-Za-z0-9_-]{0,63}" \
+	"(?:\\.[A-Za-z2-7]{13})?)"
+/* A pattern with its own "tag" group. */
+#define TAG_SUBJ_PAT "\\[#(?<id>[A-Za-z0-9][A-Za-z0-9_-]{0,63})" \
+	"(?:\\.(?<tag>[A-Za-z2-7]{13}))?\\]"
+
+#define SIG_EXT "ticket address signature missing or invalid in the " \
+	"recipient extension"
+#define SIG_SUBJ "ticket address signature missing or invalid in the " \
+	"Subject"
+#define SIG_REFS "ticket address signature missing or invalid in the " \
+	"References"
+
+enum sign_set {
+	S_OPT,		/* keys, signature optional */
+	S_REQ,		/* keys, signature required */
+	S_NOKEYS,	/* no keys, optional */
+	S_NOKEYS_REQ,	/* no keys, required: nothing passes */
+	S_TAGGROUP,	/* a "tag" group in the subject pattern, required */
+	S_STRICT,	/* STRICT_RE, required */
+	S_LAX,		/* lax patterns, keys, optional */
+	S_COUNT
+};
+
+static const struct sign_def {
+	const char *ext, *subj, *ref;
+	bool keys, require;
+} sign_defs[S_COUNT] = {
+	[S_OPT] = { S_EXT_PAT, S_SUBJ_PAT, S_REF_PAT, true, false },
+	[S_REQ] = { S_EXT_PAT, S_SUBJ_PAT, S_REF_PAT, true, true },
+	[S_NOKEYS] = { S_EXT_PAT, S_SUBJ_PAT, S_REF_PAT, false, false },
+	[S_NOKEYS_REQ] = { S_EXT_PAT, S_SUBJ_PAT, S_REF_PAT, false, true },
+	[S_TAGGROUP] = { S_EXT_PAT, TAG_SUBJ_PAT, S_REF_PAT, true, true },
+	[S_STRICT] = { "^" STRICT_RE "$", "\\[#" STRICT_RE "\\]",
+	    "<ticket-" STRICT_RE "@", true, true },
+	[S_LAX] = { LAX_EXT_PAT, LAX_SUBJ_PAT, "<ticket-(?<id>[^@]*)@", true,
+	    false },
+};
+
+static const struct sign_case {
+	const char *name;
+	enum sign_set rules;
+	struct ticket_input in;
+	const char *want_id;	/* NULL: want GW_ENOTICKET */
+	const char *want_source;
+	const char *want_err;
+} sign_cases[] = {
+	/* Each source, signed, required. */
+	{ .name = "subject [#T1001.TAG]", .rules = S_REQ,
+	  .in = { .subject = "Re: [#T1001." B_T1001 "] printer" },
+	  .want_id = "T1001", .want_source = "subject" },
+	{ .name = "extension T1001.TAG", .rules = S_REQ,
+	  .in = { .recipient = "support+T1001." B_T1001 "@h.example" },
+	  .want_id = "T1001", .want_source = "extension" },
+	{ .name = "extension T1001.TAG uppercased", .rules = S_REQ,
+	  .in = { .recipient = "support+T1001.IWIJRN27NC26M@h.example" },
+	  .want_id = "T1001", .want_source = "extension" },
+	{ .name = "extension TAG in mixed case", .rules = S_REQ,
+	  .in = { .extension = "T1001.iWiJrN27nC26m" },
+	  .want_id = "T1001", .want_source = "extension" },
+	{ .name = "-x extension", .rules = S_REQ,
+	  .in = { .extension = "T1001." B_T1001 },
+	  .want_id = "T1001", .want_source = "extension" },
+	{ .name = "references <ticket-T1001.TAG@host>", .rules = S_REQ,
+	  .in = { .references = "<a@b> <ticket-T1001." B_T1001 "@host>" },
+	  .want_id = "T1001", .want_source = "references" },
+	{ .name = "64-character id, signed", .rules = S_REQ,
+	  .in = { .subject = "[#" ID64 "." B_ID64 "]" },
+	  .want_id = ID64, .want_source = "subject" },
+	/* The id is MACed exactly as sent: a lowercased id has its own TAG. */
+	{ .name = "lowercased id with its own TAG", .rules = S_REQ,
+	  .in = { .extension = "t1001." B_t1001 },
+	  .want_id = "t1001", .want_source = "extension" },
+	{ .name = "lowercased id with the uppercase id's TAG", .rules = S_REQ,
+	  .in = { .extension = "t1001." B_T1001 }, .want_err = SIG_EXT },
+
+	/* Wrong TAGs. */
+	{ .name = "wrong tag (one char off)", .rules = S_REQ,
+	  .in = { .extension = "T1001.iwijrn27nc26n" }, .want_err = SIG_EXT },
+	{ .name = "wrong tag, not required: not the bare id", .rules = S_OPT,
+	  .in = { .extension = "T1001.iwijrn27nc26n" }, .want_err = SIG_EXT },
+	{ .name = "TAG of another id", .rules = S_OPT,
+	  .in = { .subject = "[#T1002." B_T1001 "]" }, .want_err = SIG_SUBJ },
+	{ .name = "short tag", .rules = S_OPT,
+	  .in = { .subject = "[#T1001.iwijrn27nc26]" }, .want_err = SIG_SUBJ },
+	{ .name = "long tag", .rules = S_OPT,
+	  .in = { .references = "<ticket-T1001.iwijrn27nc26ma@h>" },
+	  .want_err = SIG_REFS },
+	{ .name = "empty tag", .rules = S_LAX,
+	  .in = { .subject = "[#T1001.]" }, .want_err = SIG_SUBJ },
+	{ .name = "tag from the rotated (second) key", .rules = S_REQ,
+	  .in = { .subject = "[#T1001." A_T1001 "]" },
+	  .want_id = "T1001", .want_source = "subject" },
+
+	/* require_signature on and off. */
+	{ .name = "unsigned when required", .rules = S_REQ,
+	  .in = { .recipient = "support+T1001@h.example" }, .want_err = SIG_EXT },
+	{ .name = "unsigned subject when required", .rules = S_REQ,
+	  .in = { .subject = "[#T1001]" }, .want_err = SIG_SUBJ },
+	{ .name = "unsigned when not required", .rules = S_OPT,
+	  .in = { .recipient = "support+T1001@h.example" },
+	  .want_id = "T1001", .want_source = "extension" },
+	{ .name = "signed when not required", .rules = S_OPT,
+	  .in = { .recipient = "support+T1001." B_T1001 "@h.example" },
+	  .want_id = "T1001", .want_source = "extension" },
+	{ .name = "no keys, tag", .rules = S_NOKEYS,
+	  .in = { .extension = "T1001." B_T1001 }, .want_err = SIG_EXT },
+	{ .name = "no keys, unsigned", .rules = S_NOKEYS,
+	  .in = { .extension = "T1001" },
+	  .want_id = "T1001", .want_source = "extension" },
+	{ .name = "no keys, required: refused", .rules = S_NOKEYS_REQ,
+	  .in = { .extension = "T1001" }, .want_err = SIG_EXT },
+	{ .name = "no keys, any dotted subject", .rules = S_NOKEYS,
+	  .in = { .subject = "[#T1001.abc]" }, .want_err = SIG_SUBJ },
+
+	/* First valid candidate wins, across and within sources. */
+	{ .name = "wrong tag in extension, signed subject wins",
+	  .rules = S_REQ, .in = { .extension = "T1001.aaaaaaaaaaaaa",
+	    .subject = "[#T2002." B_T2002 "]" },
+	  .want_id = "T2002", .want_source = "subject" },
+	{ .name = "unsigned extension, signed references", .rules = S_REQ,
+	  .in = { .extension = "T1001", .subject = "no id here",
+	    .references = "<ticket-T1002." B_T1002 "@h>" },
+	  .want_id = "T1002", .want_source = "references" },
+	{ .name = "signed extension before signed subject", .rules = S_REQ,
+	  .in = { .extension = "T1001." B_T1001,
+	    .subject = "[#T2002." B_T2002 "]" },
+	  .want_id = "T1001", .want_source = "extension" },
+	{ .name = "bad then good candidate in one subject", .rules = S_REQ,
+	  .in = { .subject = "[#T1001.aaaaaaaaaaaaa] [#T1001] [#T2002."
+	    B_T2002 "]" }, .want_id = "T2002", .want_source = "subject" },
+	{ .name = "unsigned subject, optional, after a bad extension",
+	  .rules = S_OPT, .in = { .extension = "T1001.aaaaaaaaaaaaa",
+	    .subject = "[#T2002]" },
+	  .want_id = "T2002", .want_source = "subject" },
+	{ .name = "signature reason names the first source refused",
+	  .rules = S_REQ, .in = { .extension = "T1001",
+	    .subject = "[#T2002.aaaaaaaaaaaaa]" }, .want_err = SIG_EXT },
+	{ .name = "signature outranks an invalid candidate", .rules = S_LAX,
+	  .in = { .extension = "../x", .subject = "[#T1.aaaaaaaaaaaaa]" },
+	  .want_err = SIG_SUBJ },
+
+	/* A "tag" group; the strict pattern. */
+	{ .name = "tag group: signed", .rules = S_TAGGROUP,
+	  .in = { .subject = "[#T1001." B_T1001 "]" },
+	  .want_id = "T1001", .want_source = "subject" },
+	{ .name = "tag group: uppercase", .rules = S_TAGGROUP,
+	  .in = { .subject = "[#T1001.IWIJRN27NC26M]" },
+	  .want_id = "T1001", .want_source = "subject" },
+	{ .name = "tag group: unsigned, required", .rules = S_TAGGROUP,
+	  .in = { .subject = "[#T1001]" }, .want_err = SIG_SUBJ },
+	{ .name = "tag group: wrong tag", .rules = S_TAGGROUP,
+	  .in = { .subject = "[#T1001.aaaaaaaaaaaaa]" }, .want_err = SIG_SUBJ },
+	{ .name = "strict pattern: signed", .rules = S_STRICT,
+	  .in = { .subject = "[#T1001." B_T1001 "]" },
+	  .want_id = "T1001", .want_source = "subject" },
+	{ .name = "strict pattern: malformed tag is no capture",
+	  .rules = S_STRICT, .in = { .subject = "[#T1001.abc]" },
+	  .want_err = "no ticket ID in the recipient extension, the Subject "
+	    "or the References" },
+
+	/* Hostile candidates never reach id_r, bare or not. */
+	{ .name = "lax: T1.aaaaaaaaaaaaa/../x", .rules = S_LAX,
+	  .in = { .subject = "[#T1.aaaaaaaaaaaaa/../x]" }, .want_err = SIG_SUBJ },
+	{ .name = "lax: T1..abc", .rules = S_LAX,
+	  .in = { .subject = "[#T1..abc]" }, .want_err = SIG_SUBJ },
+	{ .name = "lax: T1..TAG (double dot)", .rules = S_LAX,
+	  .in = { .subject = "[#T1.." B_T1 "]" }, .want_err = SIG_SUBJ },
+	{ .name = "lax: T1.TAG.x", .rules = S_LAX,
+	  .in = { .subject = "[#T1." B_T1 ".x]" }, .want_err = SIG_SUBJ },
+	{ .name = "lax: T1.TAG/../x", .rules = S_LAX,
+	  .in = { .extension = "T1." B_T1 "/../x" }, .want_err = SIG_EXT },
+	{ .name = "lax: ../x.TAG is not an id", .rules = S_LAX,
+	  .in = { .subject = "[#../x." B_T1 "]" },
+	  .want_err = "ticket ID '../x." B_T1 "' in the Subject is not "
+	    "valid" },
+	{ .name = "lax: .TAG alone", .rules = S_LAX,
+	  .in = { .subject = "[#." B_T1 "]" },
+	  .want_err = "ticket ID '." B_T1 "' in the Subject is not valid" },
+	{ .name = "lax: T1.TAG is fine", .rules = S_LAX,
+	  .in = { .subject = "[#T1." B_T1 "]" },
+	  .want_id = "T1", .want_source = "subject" },
+	{ .name = "default: T1.aaaaaaaaaaaaa/../x extension", .rules = S_OPT,
+	  .in = { .extension = "T1.aaaaaaaaaaaaa/../x" },
+	  .want_err = "ticket ID 'T1.aaaaaaaaaaaaa/../x' in the recipient "
+	    "extension is not valid" },
+	{ .name = "default: T1..abc extension", .rules = S_OPT,
+	  .in = { .extension = "T1..abc" },
+	  .want_err = "ticket ID 'T1..abc' in the recipient extension is not "
+	    "valid" },
+	{ .name = "default: dotted id in References", .rules = S_OPT,
+	  .in = { .references = "<ticket-T1.x.y@h>" },
+	  .want_err = "no ticket ID in the recipient extension, the Subject "
+	    "or the References" },
+};
+
+/* sign_rules - compile one signing rule set */
+static struct ticket_rules *
+sign_rules(enum sign_set set, const struct secret_keyring *keys)
+{
+	static const char *const sources[] = { "extension", "subject",
+	    "references", NULL };
+	const struct sign_def *d = &sign_defs[set];
+	struct ticket_rules *r = NULL;
+	struct gw_error err;
+
+	if (ticket_rules_new(sources, d->ext, d->subj, d->ref, "+", &r,
+	    &err) != GW_OK) {
+		printf("# sign set %d: %s\n", (int)set, err.text);
+		return NULL;
+	}
+	ticket_rules_set_signing(r, d->keys ? keys : NULL, d->require);
+	return r;
+}
+
+/* test_signed - the signed-address table */
+static void
+test_signed(void)
+{
+	struct ticket_rules *rules[S_COUNT] = { NULL };
+	struct secret_keyring *keys = NULL;
+	const struct sign_case *c;
+	char id[TICKET_ID_MAX + 1], name[256];
+	const char *source;
+	struct gw_error err;
+	enum gw_status st;
+	size_t i;
+	int si;
+
+	if (!tap_int(secret_init(&err), GW_OK, "signed: secret_init") ||
+	    !tap_int(secret_keyring_new(KEY_B "\n" KEY_A "\n",
+	    2 * SECRET_ADDRESS_KEY_HEX + 2, "keys", &keys, &err), GW_OK,
+	    "signed: keyring"))
+		return;
+	for (si = 0; si < S_COUNT; si++)
+		if (!tap_ok((rules[si] = sign_rules((enum sign_set)si,
+		    keys)) != NULL, "sign set %d compiles", si))
+			goto out;
+	for (i = 0; i < G_N_ELEMENTS(sign_cases); i++) {
+		c = &sign_cases[i];
+		gw_error_clear(&err);
+		memset(id, 'X', sizeof(id));
+		st = ticket_extract(rules[c->rules], &c->in, id, &source,
+		    &err);
+		if (c->want_id != NULL) {
+			g_snprintf(name, sizeof(name), "signed %s: status",
+			    c->name);
+			if (!tap_int(st, GW_OK, name))
+				printf("#   error: %s\n", err.text);
+			g_snprintf(name, sizeof(name), "signed %s: id", c->name);
+			tap_str(id, c->want_id, name);
+			g_snprintf(name, sizeof(name), "signed %s: source",
+			    c->name);
+			tap_str(source, c->want_source, name);
+		} else {
+			g_snprintf(name, sizeof(name), "signed %s: ENOTICKET",
+			    c->name);
+			if (!tap_int(st, GW_ENOTICKET, name))
+				printf("#   id: %s\n", id);
+			g_snprintf(name, sizeof(name), "signed %s: text",
+			    c->name);
+			tap_str(err.text, c->want_err, name);
+			tap_ok(id[0] == '\0' && source == NULL,
+			    "signed %s: no id", c->name);
+		}
+		/* Whatever happened, no dot (no TAG) reached id_r. */
+		tap_ok(strchr(id, '.') == NULL, "signed %s: no TAG in the id",
+		    c->name);
+	}
+	/* The reason text is exact: policy code and the README quote it. */
+	{
+		struct ticket_input in = { .extension = "T1001" };
+
+		(void)ticket_extract(rules[S_REQ], &in, id, NULL, &err);
+		tap_ok(g_str_has_prefix(err.text,
+		    "ticket address signature missing or invalid"),
+		    "signed: the exact reason text");
+	}
+	/* Signing can be switched off again: back to plain ids. */
+	ticket_rules_set_signing(rules[S_REQ], NULL, false);
+	{
+		struct ticket_input in = { .extension = "T1001" };
+
+		tap_int(ticket_extract(rules[S_REQ], &in, id, NULL, &err), GW_OK,
+		    "signed: set_signing(NULL, false) restores plain ids");
+	}
+out:
+	for (si = 0; si < S_COUNT; si++)
+		ticket_rules_free(&rules[si]);
+	secret_keyring_free(&keys);
+}
+
 int
 main(void)
 {
@@ -355,6 +672,7 @@ main(void)
 			goto out;
 	test_extract(rules);
 	test_huge(rules[R_DEFAULT], rules[R_LAX]);
+	test_signed();
 
 	for (i = 0; i < G_N_ELEMENTS(valid_cases); i++)
 		tap_int(ticket_id_valid(valid_cases[i].id), valid_cases[i].want,
