@@ -1490,6 +1490,7 @@ conf_load_address_keys(const struct conf *conf,
 	char buf[CONF_KEY_FILE_MAX + 1];
 	const char *path = conf->address_key_file;
 	enum gw_status status = GW_OK;
+	char *name = NULL;
 	size_t len = 0;
 
 	*keys_r = NULL;
@@ -1498,7 +1499,10 @@ conf_load_address_keys(const struct conf *conf,
 	if ((status = conf_read_secret(&conf_address_key_file, path, buf,
 	    sizeof(buf), &len, err)) != GW_OK)
 		goto out;
-	status = secret_keyring_new(buf, len, path, keys_r, err);
+	/* Its errors then read "address key file PATH line 2: ...". */
+	name = g_strdup_printf("%s %s", conf_address_key_file.label, path);
+	status = secret_keyring_new(buf, len, name, keys_r, err);
+	g_free(name);
 out:
 	secret_wipe(buf, sizeof(buf));
 	return status;
