@@ -87,7 +87,7 @@ $(BUILDDIR)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/driver.c $(LIBOBJS) \
 $(BUILDDIR):
 	mkdir -p $@
 
-units: all $(UNIT_BINS) $(BUILDDIR)/fuzz_message
+units: all $(UNIT_BINS) $(BUILDDIR)/fuzz_message $(BUILDDIR)/fuzz_authres
 
 # libFuzzer build (clang): build/fuzz/fuzz_message; see the echo for a run.
 FUZZ_OBJS = $(LIBOBJS:$(BUILDDIR)/%=build/fuzz/%)

@@ -7,7 +7,7 @@
  * program is one straight line, each step a module that returns an
  * enum gw_status:
  *
- *	conf -> key -> message -> ticket -> note -> api -> status -> exit
+ *	conf -> key -> message -> policy -> ticket -> note -> api -> status
  *
  * Everything that depends on the administrator (config, key file, ticket
  * patterns) is checked before stdin is read, so that a broken set-up
@@ -20,6 +20,12 @@
  * A SIGALRM backstop, armed for the configured budget plus a margin,
  * guarantees that we never run into the MTA's own time limit (which
  * bounces under Postfix).  libcurl's timeouts stay well below it.
+ *
+ * With a [sender] policy, a bounce is a letter to whoever the envelope
+ * names, which may be forged: every outcome that would bounce for a
+ * sender that did not pass the policy is discarded and logged instead
+ * (backscatter), except the policy's own refusal when the administrator
+ * asked for it (refused = bounce).
  */
 #include <signal.h>
 #include <stdio.h>
@@ -34,6 +40,7 @@
 #include "log.h"
 #include "message.h"
 #include "note.h"
+#include "policy.h"
 #include "secret.h"
 #include "status.h"
 #include "ticket.h"
@@ -49,6 +56,9 @@ struct opts {
 	gboolean dry_run;
 	gboolean version;
 	gboolean check_config;
+	gboolean new_address_key;
+	char *sign;		/* --sign ID */
+	char *address;		/* --address, with --sign */
 	int verbose;
 };
 
@@ -60,8 +70,12 @@ struct outcome {
 	const char *source;
 	long http_status;
 	size_t bytes;
-	const char *what;	/* delivered, discarded, deferred, bounced */
+	const char *what;	/* delivered, discarded, refused, deferred,
+				 * bounced */
 	char *reason;		/* why it was discarded (own copy) */
+	char *verdict;		/* the sender policy's reason (own copy) */
+	bool policy;		/* a [sender] policy is configured */
+	bool authenticated;	/* ... and this sender passed it */
 };
 
 static volatile sig_atomic_t main_alarm_exit = 75;
@@ -127,6 +141,16 @@ main_opts(int *argc, char ***argv, struct opts *o, struct gw_error *err)
 		{ "check-config", 0, 0, G_OPTION_ARG_NONE, &o->check_config,
 		    "Validate the config and key file, print a summary, exit",
 		    NULL },
+		{ "sign", 0, 0, G_OPTION_ARG_STRING, &o->sign,
+		    "Print the signed form ID.TAG of a ticket ID (first key "
+		    "of [ticket] address_key_file) and exit", "ID" },
+		{ "address", 0, 0, G_OPTION_ARG_STRING, &o->address,
+		    "With --sign: print the whole address, e.g. "
+		    "support+ID.TAG@helpdesk.example.com", "ADDRESS" },
+		{ "new-address-key", 0, 0, G_OPTION_ARG_NONE,
+		    &o->new_address_key,
+		    "Print a new random address-signing key line and exit",
+		    NULL },
 		{ "version", 0, 0, G_OPTION_ARG_NONE, &o->version,
 		    "Print the version and exit", NULL },
 		{ NULL, 0, 0, 0, NULL, NULL, NULL }
@@ -150,6 +174,9 @@ main_opts(int *argc, char ***argv, struct opts *o, struct gw_error *err)
 	} else if (*argc > 1) {
 		st = gw_error_set(err, GW_ECONFIG,
 		    "usage: unexpected argument '%.60s'", (*argv)[1]);
+	} else if (o->address != NULL && o->sign == NULL) {
+		st = gw_error_set(err, GW_ECONFIG,
+		    "usage: --address goes with --sign ID");
 	}
 	g_option_context_free(ctx);
 	return st;
@@ -179,6 +206,8 @@ main_opts_free(struct opts *o)
 	g_free(o->recipient);
 	g_free(o->extension);
 	g_free(o->queue_id);
+	g_free(o->sign);
+	g_free(o->address);
 }
 
 /*
@@ -191,10 +220,16 @@ main_log_summary(const struct outcome *oc, gint64 start_us,
     const struct gw_error *err)
 {
 	char *mid = log_sanitize(oc->message_id, 200);
-	char *why = log_sanitize(err->code ? err->text : oc->reason, 300);
+	char *why;
 	long ms = (long)((g_get_monotonic_time() - start_us) / 1000);
-	char *q;
+	char *q, *raw;
 
+	/* A refusal that bounced says why in the log, not in the DSN. */
+	raw = err->code && oc->verdict != NULL ? g_strdup_printf("%s: %s",
+	    err->text, oc->verdict) : g_strdup(err->code ? err->text :
+	    oc->reason);
+	why = log_sanitize(raw, 400);
+	g_free(raw);
 	for (q = why; *q; q++)
 		if (*q == '"')
 			*q = '\'';
@@ -211,8 +246,8 @@ main_log_summary(const struct outcome *oc, gint64 start_us,
 /* main_deliver - message -> ticket -> note -> api, for a loaded config */
 static enum gw_status
 main_deliver(const struct opts *o, const struct conf *conf,
-    const struct ticket_rules *rules, const struct secret *key,
-    struct outcome *oc, struct gw_error *err)
+    const struct ticket_rules *rules, const struct policy_rules *policy,
+    const struct secret *key, struct outcome *oc, struct gw_error *err)
 {
 	struct message_limits limits = {
 		.max_size = conf->max_message_size,
@@ -238,7 +273,9 @@ main_deliver(const struct opts *o, const struct conf *conf,
 	static char ticket[TICKET_ID_MAX + 1];
 	char idem[SECRET_IDEMPOTENCY_HEX + 1];
 	struct ticket_input tin;
+	struct policy_input pin;
 	struct api_result res = { 0, 0, -1 };
+	char verdict[POLICY_REASON_MAX];
 	const char *why;
 	enum gw_status st;
 
@@ -258,6 +295,30 @@ main_deliver(const struct opts *o, const struct conf *conf,
 		oc->what = "discarded";
 		st = GW_OK;
 		goto out;
+	}
+
+	if (policy != NULL) {
+		pin.from = (const char *const *)msg->from_addrs;
+		pin.auth_results = (const char *const *)msg->auth_results;
+		oc->authenticated = policy_check(policy, &pin, verdict,
+		    sizeof(verdict));
+		oc->verdict = g_strdup(verdict);
+		if (o->dry_run)
+			fprintf(stderr, "mail2note: sender policy: %s: %s\n",
+			    oc->authenticated ? "allowed" : "refused",
+			    verdict);
+		if (!oc->authenticated && conf->refused_bounce) {
+			st = gw_error_set(err, GW_ENOPERM,
+			    "sender not allowed to add notes to tickets");
+			goto out;
+		}
+		if (!oc->authenticated) {
+			oc->reason = g_strdup_printf("sender policy: %s",
+			    verdict);
+			oc->what = "refused";
+			st = GW_OK;
+			goto out;
+		}
 	}
 
 	tin.recipient = o->recipient;
@@ -345,12 +406,94 @@ main_root_refused(void)
 	return allow == NULL || strcmp(allow, "1") != 0;
 }
 
+/*
+ * main_sign - --sign ID [--address ADDRESS]: print ID.TAG, or the whole
+ * address local+ID.TAG@domain with the first recipient delimiter
+ */
+static enum gw_status
+main_sign(const struct opts *o, const struct conf *conf,
+    const struct secret_keyring *keys, struct gw_error *err)
+{
+	char tag[SECRET_TAG_CHARS + 1];
+	const char *at, *p;
+
+	if (!ticket_id_valid(o->sign))
+		return gw_error_set(err, GW_ECONFIG, "usage: --sign: '%.60s' "
+		    "is not a ticket ID (letters, digits, '_' and '-', at "
+		    "most %d)", o->sign, TICKET_ID_MAX);
+	if (secret_keyring_count(keys) == 0)
+		return gw_error_set(err, GW_ECONFIG, "--sign needs [ticket] "
+		    "address_key_file in %s (make one with "
+		    "--new-address-key)", conf->path);
+	secret_address_tag(keys, o->sign, tag);
+	if (o->address == NULL) {
+		printf("%s.%s\n", o->sign, tag);
+		return main_flush_stdout(err);
+	}
+	for (p = o->address; *p != '\0'; p++)
+		if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f ||
+		    *p == '<' || *p == '>' || *p == '"')
+			break;
+	at = strrchr(o->address, '@');
+	if (*p != '\0' || at == NULL || at == o->address || at[1] == '\0')
+		return gw_error_set(err, GW_ECONFIG, "usage: --address: "
+		    "'%.60s' is not an address like support@helpdesk.example."
+		    "com", o->address);
+	for (p = o->address; p < at; p++)
+		if (strchr(conf->recipient_delimiter, *p) != NULL)
+			return gw_error_set(err, GW_ECONFIG, "usage: --address: "
+			    "'%.60s' has an extension already; give the plain "
+			    "address", o->address);
+	printf("%.*s%c%s.%s%s\n", (int)(at - o->address), o->address,
+	    conf->recipient_delimiter[0], o->sign, tag, at);
+	return main_flush_stdout(err);
+}
+
+/* main_new_address_key - --new-address-key: one fresh key line */
+static enum gw_status
+main_new_address_key(struct gw_error *err)
+{
+	char hex[SECRET_ADDRESS_KEY_HEX + 1];
+	enum gw_status st;
+
+	secret_new_address_key(hex);
+	printf("%s\n", hex);
+	st = main_flush_stdout(err);
+	secret_wipe(hex, sizeof(hex));
+	return st;
+}
+
+/*
+ * main_no_backscatter - with a [sender] policy, a bounce for a sender
+ * that did not pass it would go to a possibly forged address: turn it
+ * into a discard, logged with the DSN it would have had.  The policy's
+ * own refusal (refused = bounce) is the administrator's choice and stays.
+ */
+static enum gw_status
+main_no_backscatter(enum gw_status st, struct outcome *oc,
+    struct gw_error *err)
+{
+	if (!oc->policy || oc->authenticated || st == GW_OK ||
+	    st == GW_ENOPERM || !status_is_permanent(st))
+		return st;
+	g_free(oc->reason);
+	oc->reason = g_strdup_printf("not bounced to a sender that did not "
+	    "pass the sender policy (%s): %s %s", oc->verdict != NULL ?
+	    oc->verdict : "the message could not be read", status_dsn(st),
+	    err->text);
+	oc->what = "discarded";
+	gw_error_clear(err);
+	return GW_OK;
+}
+
 /* main_run - everything after option parsing; fills *err on failure */
 static enum gw_status
 main_run(const struct opts *o, struct outcome *oc, struct gw_error *err)
 {
 	struct conf *conf = NULL;
 	struct ticket_rules *rules = NULL;
+	struct policy_rules *policy = NULL;
+	struct secret_keyring *keys = NULL;
 	struct secret *key = NULL;
 	enum gw_status st;
 
@@ -360,17 +503,32 @@ main_run(const struct opts *o, struct outcome *oc, struct gw_error *err)
 		    "user=, Exim transport user)");
 	if ((st = conf_load(o->config, &conf, err)) != GW_OK)
 		goto out;
+	if ((st = conf_load_address_keys(conf, &keys, err)) != GW_OK)
+		goto out;
+	if (o->sign != NULL) {
+		st = main_sign(o, conf, keys, err);
+		goto out;
+	}
 	if ((st = ticket_rules_new((const char *const *)conf->sources,
 	    conf->extension_pattern, conf->subject_pattern,
 	    conf->references_pattern, conf->recipient_delimiter, &rules,
 	    err)) != GW_OK)
 		goto out;
+	ticket_rules_set_signing(rules, keys, conf->require_signature);
+	if (conf->sender_policy && (st = policy_rules_new(
+	    (const char *const *)conf->sender_allow, conf->authserv_id,
+	    (enum policy_require)conf->sender_require, &policy,
+	    err)) != GW_OK)
+		goto out;
+	oc->policy = policy != NULL;
 	if ((st = conf_load_key(conf, &key, err)) != GW_OK)
 		goto out;
 
 	if (o->check_config) {
+		conf_warn(conf);
 		conf_print(conf, stdout);
 		conf_print_key(conf, key, stdout);
+		conf_print_address_keys(conf, keys, stdout);
 		st = main_flush_stdout(err);
 		goto out;
 	}
@@ -378,12 +536,15 @@ main_run(const struct opts *o, struct outcome *oc, struct gw_error *err)
 	/* The whole delivery, parse included, must end before the MTA
 	 * gives up on us. */
 	alarm((unsigned)(conf->timeout + MAIN_ALARM_MARGIN));
-	st = main_deliver(o, conf, rules, key, oc, err);
+	st = main_deliver(o, conf, rules, policy, key, oc, err);
 	alarm(0);
+	st = main_no_backscatter(st, oc, err);
 
 out:
 	secret_free(&key);
+	policy_rules_free(&policy);
 	ticket_rules_free(&rules);
+	secret_keyring_free(&keys);
 	conf_free(&conf);
 	return st;
 }
@@ -420,6 +581,11 @@ main(int argc, char **argv)
 		st = main_flush_stdout(&err);
 		goto report;
 	}
+	/* Needs no config and reads no mail: fine as root too. */
+	if (o.new_address_key) {
+		st = main_new_address_key(&err);
+		goto report;
+	}
 	log_init("mail2note", o.verbose, o.dry_run || o.check_config);
 	logging = 1;
 	if (o.queue_id != NULL)
@@ -429,7 +595,7 @@ main(int argc, char **argv)
 	st = main_run(&o, &oc, &err);
 	if (st != GW_OK && err.code == GW_OK)
 		err.code = st;
-	if (!o.check_config) {
+	if (!o.check_config && o.sign == NULL) {
 		if (st != GW_OK)
 			oc.what = status_is_permanent(st) ? "bounced" :
 			    "deferred";
@@ -442,6 +608,7 @@ main(int argc, char **argv)
 	}
 	g_free(oc.message_id);
 	g_free(oc.reason);
+	g_free(oc.verdict);
 	message_shutdown();
 
 report:

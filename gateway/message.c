@@ -1412,6 +1412,100 @@ first_mailbox(InternetAddressList *list, int depth)
 	return NULL;
 }
 
+/* all_mailboxes - append every mailbox address in list, groups
+ * included, to out (at most MESSAGE_FROM_MAX in all) */
+static void
+all_mailboxes(InternetAddressList *list, int depth, GPtrArray *out)
+{
+	InternetAddress *ia;
+	const char *addr;
+	char *s;
+	int i, n;
+
+	if (list == NULL || depth > 4)
+		return;
+	n = internet_address_list_length(list);
+	for (i = 0; i < n && out->len < MESSAGE_FROM_MAX; i++) {
+		ia = internet_address_list_get_address(list, i);
+		if (INTERNET_ADDRESS_IS_MAILBOX(ia)) {
+			addr = internet_address_mailbox_get_addr(
+			    INTERNET_ADDRESS_MAILBOX(ia));
+			/* "From: Foo <>" names nobody: not an address. */
+			s = addr != NULL ? header_text(addr) : NULL;
+			if (s != NULL)
+				g_ptr_array_add(out, s);
+		} else if (INTERNET_ADDRESS_IS_GROUP(ia)) {
+			all_mailboxes(internet_address_group_get_members(
+			    INTERNET_ADDRESS_GROUP(ia)), depth + 1, out);
+		}
+	}
+}
+
+/*
+ * from_list - the addresses of every From field (new, NULL-terminated).
+ * GMime keeps one address list for From; a message may carry several
+ * From fields, and each one's addresses count, so that a forged second
+ * From cannot hide behind an allowed first one.
+ */
+static char **
+from_list(struct ctx *c, GMimeMessage *gmsg)
+{
+	GMimeHeaderList *headers;
+	GMimeHeader *h;
+	InternetAddressList *list;
+	GPtrArray *out = g_ptr_array_new();
+	int i, n, fields = 0;
+
+	headers = g_mime_object_get_header_list(GMIME_OBJECT(gmsg));
+	n = headers != NULL ? g_mime_header_list_get_count(headers) : 0;
+	for (i = 0; i < n && out->len < MESSAGE_FROM_MAX; i++) {
+		h = g_mime_header_list_get_header_at(headers, i);
+		if (h == NULL || g_ascii_strcasecmp(g_mime_header_get_name(h),
+		    "From") != 0)
+			continue;
+		fields++;
+		list = internet_address_list_parse(c->options,
+		    g_mime_header_get_raw_value(h));
+		if (list != NULL) {
+			all_mailboxes(list, 0, out);
+			g_object_unref(list);
+		}
+	}
+	if (fields == 0)
+		all_mailboxes(g_mime_message_get_addresses(gmsg,
+		    GMIME_ADDRESS_TYPE_FROM), 0, out);
+	g_ptr_array_add(out, NULL);
+	return (char **)g_ptr_array_free(out, FALSE);
+}
+
+/* authres_list - the Authentication-Results field bodies (new,
+ * NULL-terminated), unfolded, each cut like any header */
+static char **
+authres_list(GMimeObject *obj)
+{
+	GMimeHeaderList *headers;
+	GMimeHeader *h;
+	GPtrArray *out = g_ptr_array_new();
+	const char *raw;
+	char *s;
+	int i, n;
+
+	headers = g_mime_object_get_header_list(obj);
+	n = headers != NULL ? g_mime_header_list_get_count(headers) : 0;
+	for (i = 0; i < n && out->len < MESSAGE_AUTHRES_MAX; i++) {
+		h = g_mime_header_list_get_header_at(headers, i);
+		if (h == NULL || g_ascii_strcasecmp(g_mime_header_get_name(h),
+		    "Authentication-Results") != 0)
+			continue;
+		raw = g_mime_header_get_raw_value(h);
+		s = header_text(raw != NULL ? raw : "");
+		if (s != NULL)
+			g_ptr_array_add(out, s);
+	}
+	g_ptr_array_add(out, NULL);
+	return (char **)g_ptr_array_free(out, FALSE);
+}
+
 /*
  * address_append - list as a person reads it: Name <addr>, without the
  * RFC 5322 quotes a comma or a dot needs ("Foo, Bar" shows as Foo, Bar),
@@ -1582,6 +1676,8 @@ extract(struct ctx *c, GMimeMessage *gmsg, int depth)
 	obj = GMIME_OBJECT(gmsg);
 	m->from = addresses(c, gmsg, GMIME_ADDRESS_TYPE_FROM, "From",
 	    &m->from_addr);
+	m->from_addrs = from_list(c, gmsg);
+	m->auth_results = authres_list(obj);
 	m->to = addresses(c, gmsg, GMIME_ADDRESS_TYPE_TO, "To", NULL);
 	m->cc = addresses(c, gmsg, GMIME_ADDRESS_TYPE_CC, "Cc", NULL);
 	m->date = decoded_header(c, obj, "Date");
@@ -1969,6 +2065,8 @@ message_free(struct message **msg_r)
 	*msg_r = NULL;
 	g_free(m->from);
 	g_free(m->from_addr);
+	g_strfreev(m->from_addrs);
+	g_strfreev(m->auth_results);
 	g_free(m->to);
 	g_free(m->cc);
 	g_free(m->date);

@@ -114,6 +114,13 @@ enum gw_status conf_load_address_keys(const struct conf *conf,
 void conf_print_address_keys(const struct conf *conf,
     const struct secret_keyring *keys, FILE *fp);
 
+/*
+ * conf_warn - log_warn() what a working but risky configuration allows
+ * (for --check-config): no [sender] policy ("anyone who can send mail to
+ * this domain can write notes"), allow without require.
+ */
+void conf_warn(const struct conf *conf);
+
 /* conf_print - the --check-config summary (never prints the key) */
 void conf_print(const struct conf *conf, FILE *fp);
 

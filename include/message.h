@@ -39,6 +39,9 @@
 
 #include "status.h"
 
+#define MESSAGE_AUTHRES_MAX 32	/* Authentication-Results fields kept */
+#define MESSAGE_FROM_MAX 32	/* From addresses kept */
+
 struct message_limits {
 	uint64_t max_size;	/* raw message bytes */
 	int max_depth;		/* MIME nesting, message/rfc822 included */
@@ -59,6 +62,19 @@ struct message {
 	 */
 	char *from;		/* "Name <addr>" as a display string */
 	char *from_addr;	/* first From address only, or NULL */
+	/*
+	 * Every address of every From field (group members included), in
+	 * order; NULL-terminated, never NULL.  RFC 5322 allows one From
+	 * field: a second one adds its addresses, so the sender policy can
+	 * refuse a message that names two senders.
+	 */
+	char **from_addrs;
+	/*
+	 * The Authentication-Results field bodies of this message's own
+	 * header (not of forwarded ones), in order, unfolded; at most
+	 * MESSAGE_AUTHRES_MAX; NULL-terminated, never NULL.
+	 */
+	char **auth_results;
 	char *to;
 	char *cc;
 	char *date;		/* the Date header as written, trimmed */

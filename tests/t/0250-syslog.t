@@ -133,6 +133,29 @@ like "$LINES" '<22>* reason="automatic message (Auto-Submitted: auto-replied)"' 
     "auto-reply: the reason, at LOG_INFO"
 is "$(wc -l <"$FAKE_DIR/notes.jsonl")" "$n_before" "auto-reply: nothing posted"
 
+# --- sender policy: a refusal is logged, never bounced (discard) --------
+mk_conf "$KEY_RW" "[sender]" "allow = *@example.com" \
+    "authserv_id = mx.m2n.test" "require = dkim"
+n_before=$(wc -l <"$FAKE_DIR/notes.jsonl")
+msg "Printer" "refused-1" | logged 1A1A1A1A -x T1001
+is "$RC" 0 "refused sender: exit 0"
+is "$(printf '%s\n' "$LINES" | grep -c .)" 1 "refused sender: exactly one line logged"
+is "$(field outcome)" refused "refused sender: outcome=refused"
+like "$LINES" '<22>* reason="sender policy: *ana@example.com*"' \
+    "refused sender: the policy's reason, at LOG_INFO"
+is "$(wc -l <"$FAKE_DIR/notes.jsonl")" "$n_before" "refused sender: nothing posted"
+mk_conf "$KEY_RW" "[sender]" "allow = *@example.com" \
+    "authserv_id = mx.m2n.test" "require = dkim" "refused = bounce"
+msg "Printer" "refused-2" | logged 2B2B2B2B -x T1001
+is "$RC" 77 "refused = bounce: exit 77"
+is "$(field outcome)" bounced "refused = bounce: outcome=bounced"
+is "$(field dsn)" 5.7.1 "refused = bounce: dsn=5.7.1"
+like "$LINES" '<19>* reason="sender not allowed to add notes to tickets: *ana@example.com*"' \
+    "refused = bounce: the log says why, at LOG_ERR"
+is "$ERR" "5.7.1 sender not allowed to add notes to tickets" \
+    "refused = bounce: the DSN line holds no detail"
+mk_conf
+
 # --- hostile text stays on one line; the key never shows ----------------
 # A Message-ID with an encoded CR/LF cannot split the log line.
 {
@@ -154,11 +177,11 @@ is "$(ours '"'"$KEY_RW"'" not in d')" "" "the API key is in no syslog line"
 grep -q "$KEY_RW" "$T/err"
 ok $((! $?)) "the API key is not on stderr"
 is "$(ours '"ixk_" not in d')" "" "no ixk_ key prefix in the log at all"
-[ "$(wc -l <"$T/pids")" -eq 6 ] && [ "$(python3 -c 'import json,sys
+[ "$(wc -l <"$T/pids")" -eq 8 ] && [ "$(python3 -c 'import json,sys
 pids = {int(l) for l in open(sys.argv[2]) if l.strip()}
 print(sum(1 for l in open(sys.argv[1]) if json.loads(l)[0] in pids))' \
-    "$LOG.pid" "$T/pids")" -ge 6 ]
-ok $? "each of the 6 runs was seen by its pid (the checks above saw them)"
+    "$LOG.pid" "$T/pids")" -ge 8 ]
+ok $? "each of the 8 runs was seen by its pid (the checks above saw them)"
 
 [ "$_tap_fail" -eq 0 ] || { diag "what was logged:"; diag "$(cat "$LOG")"; }
 done_testing

@@ -12,4 +12,18 @@ rc=$?
 is "$rc" 0 "fuzz target replays samples and regressions cleanly"
 [ "$rc" -eq 0 ] || diag "$out"
 like "$out" "replayed *" "driver ran"
+
+# The Authentication-Results parser and the sender policy: the samples
+# (whose headers it skips) and the field values of the unit tests' kind.
+fa=$M2N_BUILD/fuzz_authres
+if [ -x "$fa" ]; then
+	printf 'mx.example.com; dkim=pass (2048-bit key) header.d=example.com' >"$T/ar1"
+	printf 'a.b (c (d) "e;") ; spf=pass smtp.mailfrom="x\\"y"@z; dmarc=fail' >"$T/ar2"
+	out=$("$fa" "$M2N_TOP"/samples/*.eml "$T/ar1" "$T/ar2" 2>&1)
+	rc=$?
+	is "$rc" 0 "fuzz_authres replays cleanly"
+	[ "$rc" -eq 0 ] || diag "$out"
+else
+	ok 1 "no $fa (make units)"
+fi
 done_testing

@@ -2154,6 +2154,85 @@ corpus_dir(const char *path, const char *rel)
 	g_ptr_array_unref(subdirs);
 }
 
+/*
+ * The sender policy reads every From address and every
+ * Authentication-Results field of the top-level header, nothing of a
+ * forwarded message's.
+ */
+static const struct sender_case {
+	const char *name;
+	const char *raw;
+	const char *from;	/* the addresses joined by " | " */
+	const char *authres;	/* the fields joined by " | " */
+} sender_cases[] = {
+	{ .name = "one address",
+	    .raw = "From: Alice <alice@example.com>\nSubject: x\n\nhi\n",
+	    .from = "alice@example.com", .authres = "" },
+	{ .name = "two addresses in one field",
+	    .raw = "From: a@example.com, b@evil.test\nSubject: x\n\nhi\n",
+	    .from = "a@example.com | b@evil.test", .authres = "" },
+	{ .name = "two From fields both count",
+	    .raw = "From: a@example.com\nFrom: b@evil.test\nSubject: x\n\n"
+	    "hi\n",
+	    .from = "a@example.com | b@evil.test", .authres = "" },
+	{ .name = "a group's members",
+	    .raw = "From: team: a@example.com, c@example.com;\n\nhi\n",
+	    .from = "a@example.com | c@example.com", .authres = "" },
+	{ .name = "no address",
+	    .raw = "From: just a name\nSubject: x\n\nhi\n",
+	    .from = "", .authres = "" },
+	{ .name = "no From at all",
+	    .raw = "Subject: x\n\nhi\n", .from = "", .authres = "" },
+	{ .name = "folded Authentication-Results, in order",
+	    .raw = "Authentication-Results: mx.example.com;\n"
+	    "\tdkim=pass header.d=example.com\n"
+	    "Authentication-Results: other.test; dmarc=pass\n"
+	    "From: a@example.com\n\nhi\n",
+	    .from = "a@example.com",
+	    .authres = "mx.example.com; dkim=pass header.d=example.com | "
+	    "other.test; dmarc=pass" },
+	{ .name = "a forwarded message's fields do not count",
+	    .raw = "From: a@example.com\nMIME-Version: 1.0\n"
+	    "Content-Type: message/rfc822\n\n"
+	    "Authentication-Results: mx.example.com; dkim=pass\n"
+	    "From: boss@example.com\n\ninner\n",
+	    .from = "a@example.com", .authres = "" },
+};
+
+/* joined - a NULL-terminated list joined by " | " (new) */
+static char *
+joined(char **list)
+{
+	return g_strjoinv(" | ", list);
+}
+
+/* test_senders - from_addrs and auth_results */
+static void
+test_senders(void)
+{
+	struct message *m;
+	struct gw_error err;
+	char *got;
+	size_t i;
+
+	for (i = 0; i < G_N_ELEMENTS(sender_cases); i++) {
+		const struct sender_case *t = &sender_cases[i];
+
+		m = NULL;
+		if (!tap_ok(message_parse_mem(t->raw, strlen(t->raw),
+		    &limits_default, &m, &err) == GW_OK, "%s: parses",
+		    t->name))
+			continue;
+		got = joined(m->from_addrs);
+		tap_str(got, t->from, t->name);
+		g_free(got);
+		got = joined(m->auth_results);
+		tap_str(got, t->authres, t->name);
+		g_free(got);
+		message_free(&m);
+	}
+}
+
 int
 main(void)
 {
@@ -2166,6 +2245,7 @@ main(void)
 	for (i = 0; i < G_N_ELEMENTS(cases); i++)
 		run_case(&cases[i]);
 	test_automatic();
+	test_senders();
 	test_fd();
 	test_bombs();
 
