@@ -132,13 +132,6 @@ void conf_print(const struct conf *conf, FILE *fp);
 void conf_print_key(const struct conf *conf, const struct secret *key,
     FILE *fp);
 
-/*
- * conf_warn - log_warn() what the [sender] policy leaves open, for
- * --check-config: no policy ("anyone who can send mail to this domain can
- * write notes"), or allow without require (the From header can be forged).
- */
-void conf_warn(const struct conf *conf);
-
 /* conf_free - free *conf_r and set it to NULL; NULL-safe */
 void conf_free(struct conf **conf_r);
 

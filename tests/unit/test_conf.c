@@ -834,7 +834,7 @@ static void
 test_example(void)
 {
 	struct conf *conf = NULL, *defaults = NULL;
-	char *text = NULL, *live = NULL, *a = NULL, *b = NULL;
+	char *text = NULL, *live = NULL, *a = NULL, *b = NULL, *sender;
 	const char *path = "postfix/mail2note.conf";
 	struct gw_error err;
 	gsize len;
@@ -850,6 +850,30 @@ test_example(void)
 	tap_str(err.text, "config postfix/mail2note.conf: [api] base_url is "
 	    "required", "example as shipped: text");
 
+	/*
+	 * The [sender] group is commented out as a whole (its absence is a
+	 * setting) and shows examples, not defaults: check it on its own.
+	 */
+	sender = strstr(text, "\n#[sender]\n");
+	if (tap_ok(sender != NULL, "example: has a commented [sender] group")) {
+		*sender++ = '\0';
+		g_free(live);
+		live = g_strconcat(BASE "[sender]\n", strchr(sender, '\n'),
+		    NULL);
+		a = uncomment_defaults(live);
+		if (tap_int(conf_load_data(a, strlen(a), "example", &conf,
+		    &err), GW_OK, "example [sender] uncommented: loads")) {
+			tap_ok(conf->sender_policy && conf->sender_allow !=
+			    NULL && conf->sender_require ==
+			    POLICY_REQUIRE_NONE && !conf->refused_bounce,
+			    "example [sender]: require and refused defaults");
+		} else
+			printf("#   error: %s\n", err.text);
+		conf_free(&conf);
+		g_free(a);
+		a = NULL;
+	}
+	g_free(live);
 	live = uncomment_defaults(text);
 	if (!tap_int(conf_load_data(live, strlen(live), "example", &conf,
 	    &err), GW_OK, "example uncommented: loads")) {
