@@ -644,15 +644,49 @@ conf_check_delimiter(const struct conf_ctx *ctx, const struct conf_key *k,
 	return GW_OK;
 }
 
-/* conf_check_allow - address patterns with one '@'; none means NULL */
+/* conf_check_pattern - one allow pattern: an address glob, one '@' */
+static enum gw_status
+conf_check_pattern(const struct conf_ctx *ctx, const struct conf_key *k,
+    const char *pattern, struct gw_error *err)
+{
+	char echo[CONF_ECHO_MAX + 4];
+	const char *p, *at = NULL;
+	size_t n = 0;
+
+	conf_echo(pattern, echo, sizeof(echo));
+	for (p = pattern; *p != '\0'; p++) {
+		if ((unsigned char)*p < 0x21 || *p == 0x7f ||
+		    strchr("<>,\"", *p) != NULL)
+			return conf_fail(ctx, k, err, "'%s' is not an address "
+			    "pattern (no spaces, quotes, <, > or ','; separate "
+			    "patterns with ';')", echo);
+		if (*p == '@' && n++ == 0)
+			at = p;
+	}
+	/* A bare domain is the likely slip: say what was meant. */
+	if (n == 0)
+		return conf_fail(ctx, k, err, "'%s' has no '@'; did you mean "
+		    "*@%s?", echo, echo);
+	if (n > 1)
+		return conf_fail(ctx, k, err, "'%s' must contain exactly one "
+		    "'@'", echo);
+	if (at == pattern)
+		return conf_fail(ctx, k, err, "'%s' has nothing before '@'; "
+		    "did you mean *%s?", echo, echo);
+	if (at[1] == '\0')
+		return conf_fail(ctx, k, err, "'%s' has no domain after '@' "
+		    "(use %s* for any domain)", echo, echo);
+	return GW_OK;
+}
+
+/* conf_check_allow - address patterns; an empty list means NULL (any) */
 static enum gw_status
 conf_check_allow(const struct conf_ctx *ctx, const struct conf_key *k,
     void *field, struct gw_error *err)
 {
 	char **list = *(char ***)field;
-	char echo[CONF_ECHO_MAX + 4];
-	const char *p, *at;
-	size_t i, n;
+	enum gw_status status = GW_OK;
+	size_t i;
 
 	if (list[0] == NULL) {
 		/* policy.h: NULL allows any address. */
@@ -660,32 +694,9 @@ conf_check_allow(const struct conf_ctx *ctx, const struct conf_key *k,
 		*(char ***)field = NULL;
 		return GW_OK;
 	}
-	for (i = 0; list[i] != NULL; i++) {
-		conf_echo(list[i], echo, sizeof(echo));
-		for (p = list[i], n = 0; *p != '\0'; p++) {
-			if ((unsigned char)*p < 0x21 || *p == 0x7f ||
-			    strchr("<>,\"", *p) != NULL)
-				return conf_fail(ctx, k, err, "'%s' is not an "
-				    "address pattern (no spaces, quotes, <, > or "
-				    "','; separate patterns with ';')", echo);
-			if (*p == '@')
-				n++;
-		}
-		at = strchr(list[i], '@');
-		if (n == 0)
-			return conf_fail(ctx, k, err, "'%s' has no '@'; did you "
-			    "mean *@%s?", echo, echo);
-		if (n > 1)
-			return conf_fail(ctx, k, err, "'%s' must contain "
-			    "exactly one '@'", echo);
-		if (at == list[i])
-			return conf_fail(ctx, k, err, "'%s' has nothing before "
-			    "'@'; did you mean *%s?", echo, echo);
-		if (at[1] == '\0')
-			return conf_fail(ctx, k, err, "'%s' has no domain after "
-			    "'@' (use %s* for any domain)", echo, echo);
-	}
-	return GW_OK;
+	for (i = 0; list[i] != NULL && status == GW_OK; i++)
+		status = conf_check_pattern(ctx, k, list[i], err);
+	return status;
 }
 
 /*
@@ -1099,7 +1110,11 @@ conf_path_fail(const struct conf_walk *w, const char *node,
 	    w->path, S_ISDIR(st->st_mode) ? "directory" : "file", node, text);
 }
 
-/* conf_check_node - one file or directory on the way: owner and mode */
+/*
+ * conf_check_node - one file or directory on the way: owner and mode.
+ * The fix comes before the reason: the MTA keeps only the first 200 bytes
+ * of our line, and a long path must not push the command out of it.
+ */
 static enum gw_status
 conf_check_node(const struct conf_walk *w, const char *node,
     const struct stat *st, struct gw_error *err)
@@ -1117,19 +1132,20 @@ conf_check_node(const struct conf_walk *w, const char *node,
 			    (unsigned)st->st_uid);
 		if (w->euid == 0)
 			return conf_path_fail(w, node, st, err, "is owned by "
-			    "%s, not root; whoever owns it can %s: chown root "
-			    "%s", owner, conf_path_risk(w->what), node);
+			    "%s, not root; run chown root %s, since whoever "
+			    "owns it can %s", owner, node,
+			    conf_path_risk(w->what));
 		return conf_path_fail(w, node, st, err, "is owned by %s, not "
-		    "root or uid %u (mail2note's user); whoever owns it can "
-		    "%s: chown root %s", owner, (unsigned)w->euid,
-		    conf_path_risk(w->what), node);
+		    "root or uid %u (mail2note's user); run chown root %s, "
+		    "since whoever owns it can %s", owner, (unsigned)w->euid,
+		    node, conf_path_risk(w->what));
 	}
 	if ((st->st_mode & S_IWOTH) != 0 || ((st->st_mode & S_IWGRP) != 0 &&
 	    !conf_group_private(st->st_gid, w->euid)))
 		return conf_path_fail(w, node, st, err, "is writable by group "
-		    "or others (mode %04o); whoever can write it can %s: "
-		    "chmod go-w %s", (unsigned)(st->st_mode & 07777),
-		    conf_path_risk(w->what), node);
+		    "or others (mode %04o); run chmod go-w %s, since whoever "
+		    "can write it can %s", (unsigned)(st->st_mode & 07777),
+		    node, conf_path_risk(w->what));
 	return GW_OK;
 }
 

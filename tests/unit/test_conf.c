@@ -788,8 +788,8 @@ test_files(const char *dir)
 	tap_int(conf_load(nul, &conf, &err), GW_ECONFIG,
 	    "world-writable: status");
 	g_snprintf(want, sizeof(want), "config %s is writable by group or "
-	    "others (mode 0646); whoever can write it can redirect the API "
-	    "key: chmod go-w %s", nul, nul);
+	    "others (mode 0646); run chmod go-w %s, since whoever can write "
+	    "it can redirect the API key", nul, nul);
 	tap_str(err.text, want, "world-writable: text");
 	tap_ok(conf == NULL, "world-writable: no conf");
 
@@ -1208,28 +1208,29 @@ test_paths(const char *dir)
 	    "path a safe tree: conf_load");
 	conf_free(&conf);
 
-	g_snprintf(want, sizeof(want), "config %s: directory %s is writable by "
-	    "group or others (mode 0777); whoever can write it can redirect "
-	    "the API key: chmod go-w %s", ww_conf, ww, ww);
+	g_snprintf(want, sizeof(want), "config %s: directory %s is writable "
+	    "by group or others (mode 0777); run chmod go-w %s, since whoever "
+	    "can write it can redirect the API key", ww_conf, ww, ww);
 	path_case("world-writable parent", ww_conf, "config", want);
 	tap_int(conf_load(ww_conf, &conf, &err), GW_ECONFIG,
 	    "path world-writable parent: conf_load status");
 	tap_err(err.text, want, "path world-writable parent: conf_load text");
 
-	g_snprintf(want, sizeof(want), "config %s: directory %s is writable by "
-	    "group or others (mode 1777); whoever can write it can redirect "
-	    "the API key: chmod go-w %s", sticky_conf, sticky, sticky);
+	g_snprintf(want, sizeof(want), "config %s: directory %s is writable "
+	    "by group or others (mode 1777); run chmod go-w %s, since whoever "
+	    "can write it can redirect the API key", sticky_conf, sticky,
+	    sticky);
 	path_case("sticky world-writable parent (not exempt)", sticky_conf,
 	    "config", want);
 
-	g_snprintf(want, sizeof(want), "config %s: directory %s is writable by "
-	    "group or others (mode 0777); whoever can write it can redirect "
-	    "the API key: chmod go-w %s", link_out, ww, ww);
+	g_snprintf(want, sizeof(want), "config %s: directory %s is writable "
+	    "by group or others (mode 0777); run chmod go-w %s, since whoever "
+	    "can write it can redirect the API key", link_out, ww, ww);
 	path_case("a safe link into an unsafe directory", link_out, "config",
 	    want);
-	g_snprintf(want, sizeof(want), "config %s: directory %s is writable by "
-	    "group or others (mode 0777); whoever can write it can redirect "
-	    "the API key: chmod go-w %s", link_in, ww, ww);
+	g_snprintf(want, sizeof(want), "config %s: directory %s is writable "
+	    "by group or others (mode 0777); run chmod go-w %s, since whoever "
+	    "can write it can redirect the API key", link_in, ww, ww);
 	path_case("a link in an unsafe directory to a safe file", link_in,
 	    "config", want);
 	g_snprintf(want, sizeof(want), "cannot check config %s: ", loop1);
@@ -1245,8 +1246,8 @@ test_paths(const char *dir)
 	tap_int(conf_load_data(data, strlen(data), NAME, &conf, &err),
 	    GW_ECONFIG, "path world-writable ca_file: status");
 	g_snprintf(want, sizeof(want), "ca_file %s is writable by group or "
-	    "others (mode 0666); whoever can write it can redirect the API "
-	    "key: chmod go-w %s", ca, ca);
+	    "others (mode 0666); run chmod go-w %s, since whoever can write "
+	    "it can redirect the API key", ca, ca);
 	tap_err(err.text, want, "path world-writable ca_file: text");
 	g_free(data);
 	(void)chmod(ca, 0644);
@@ -1263,8 +1264,8 @@ test_paths(const char *dir)
 	tap_int(load_key(key, &secret, &err), GW_ECONFIG,
 	    "path key file in a world-writable directory: status");
 	g_snprintf(want, sizeof(want), "key file %s: directory %s is writable "
-	    "by group or others (mode 0777); whoever can write it can replace "
-	    "the API key: chmod go-w %s", key, ww, ww);
+	    "by group or others (mode 0777); run chmod go-w %s, since whoever "
+	    "can write it can replace the API key", key, ww, ww);
 	tap_err(err.text, want,
 	    "path key file in a world-writable directory: text");
 	tap_ok(secret == NULL, "path key file: no key");
@@ -1278,8 +1279,8 @@ test_paths(const char *dir)
 		    NULL);
 		g_snprintf(want, sizeof(want), "config ../ww/c.conf: "
 		    "directory %s is writable by group or others (mode 0777); "
-		    "whoever can write it can redirect the API key: chmod "
-		    "go-w %s", ww, ww);
+		    "run chmod go-w %s, since whoever can write it can "
+		    "redirect the API key", ww, ww);
 		path_case("relative into an unsafe directory", "../ww/c.conf",
 		    "config", want);
 		if (chdir(cwd) != 0)
@@ -1303,9 +1304,10 @@ test_paths(const char *dir)
 		    chown(other_dir, 65534, 65534) != 0 ||
 		    chown(owned, 65534, 0) != 0)
 			tap_ok(0, "chown: %s", g_strerror(errno));
-		g_snprintf(want, sizeof(want), "config %s is writable by group "
-		    "or others (mode 0664); whoever can write it can redirect "
-		    "the API key: chmod go-w %s", gw_conf, gw_conf);
+		g_snprintf(want, sizeof(want), "config %s is writable by "
+		    "group or others (mode 0664); run chmod go-w %s, since "
+		    "whoever can write it can redirect the API key", gw_conf,
+		    gw_conf);
 		path_case("group-writable file, a shared group", gw_conf,
 		    "config", want);
 		pw = getpwuid(65534);
@@ -1315,13 +1317,13 @@ test_paths(const char *dir)
 		else
 			g_snprintf(owner, sizeof(owner), "uid 65534");
 		g_snprintf(want, sizeof(want), "config %s is owned by %s, not "
-		    "root; whoever owns it can redirect the API key: chown "
-		    "root %s", owned, owner, owned);
+		    "root; run chown root %s, since whoever owns it can "
+		    "redirect the API key", owned, owner, owned);
 		path_case("file owned by another user", owned, "config", want);
 		g_snprintf(want, sizeof(want), "ca_file %s: directory %s is "
-		    "owned by %s, not root; whoever owns it can redirect the "
-		    "API key: chown root %s", other_conf, other_dir, owner,
-		    other_dir);
+		    "owned by %s, not root; run chown root %s, since whoever "
+		    "owns it can redirect the API key", other_conf, other_dir,
+		    owner, other_dir);
 		path_case("directory owned by another user", other_conf,
 		    "ca_file", want);
 	} else
@@ -1496,10 +1498,10 @@ test_address_keys(const char *dir)
 		conf->address_key_file = g_strdup(ww_path);
 		tap_int(conf_load_address_keys(conf, &keys, &err), GW_ECONFIG,
 		    "address keys in a world-writable directory: status");
-		g_snprintf(want, sizeof(want), "address key file %s: directory "
-		    "%s is writable by group or others (mode 0777); whoever "
-		    "can write it can forge signed ticket addresses: chmod "
-		    "go-w %s", ww_path, ww, ww);
+		g_snprintf(want, sizeof(want), "address key file %s: "
+		    "directory %s is writable by group or others (mode 0777); "
+		    "run chmod go-w %s, since whoever can write it can forge "
+		    "signed ticket addresses", ww_path, ww, ww);
 		tap_err(err.text, want,
 		    "address keys in a world-writable directory: text");
 		conf_free(&conf);
