@@ -12,19 +12,25 @@
 # $M2N_TMP_BASE, when set and safe, wins (lib.sh exports what it chose).
 # Exit 1, with a reason on stderr, when none is safe.
 #
+# build/tmp and /run/mail2note-tests must also be searchable by others,
+# since the MTA tests run mail2note as an unprivileged pipe user; a
+# checkout under a 0700 home directory therefore falls back to /run.
+#
 # Group-writable directories are refused here even when mail2note would
 # tolerate them (a group that only we are in): simpler, and stricter.
 set -u
 top=${M2N_TOP:-$(cd "$(dirname "$0")/.." && pwd)}
 me=$(id -u)
 
-# safe_node PATH - owned by root or us, not writable by group or others
+# safe_node PATH - owned by root or us, not writable by group or others;
+# with $traverse, also searchable by others (the MTA tests' pipe user)
 safe_node() {
 	set -- "$1" $(stat -L -c '%u %a' "$1" 2>/dev/null) || return 1
 	[ $# -eq 3 ] || return 1
 	[ "$2" = 0 ] || [ "$2" = "$me" ] || return 1
 	# %a is octal without leading zeros; group-write is 020, other 002.
-	[ $(( 0$3 & 022 )) -eq 0 ]
+	[ $(( 0$3 & 022 )) -eq 0 ] || return 1
+	[ -z "$traverse" ] || [ $(( 0$3 & 001 )) -ne 0 ]
 }
 
 # safe_dir DIR - DIR and each ancestor, as written and as resolved
@@ -49,13 +55,16 @@ try() {
 		safe_dir "$(dirname "$1")" || return 1
 		mkdir -m 0755 "$1" 2>/dev/null || [ -d "$1" ] || return 1
 	fi
-	safe_dir "$1" || return 1
+	safe_dir "$1" && [ -w "$1" ] || return 1
 	printf '%s\n' "$1"
 }
 
+traverse=1
 try "${M2N_TMP_BASE:-}" && exit 0
 try "$top/build/tmp" && exit 0
 [ "$me" = 0 ] && try /run/mail2note-tests && exit 0
+# Not root: no MTA tests, and a home directory is often 0700.
+traverse=
 if [ -n "${HOME:-}" ] && try "$HOME" >/dev/null; then
 	[ -d "$HOME/.cache" ] || mkdir -m 0700 "$HOME/.cache" 2>/dev/null
 	try "$HOME/.cache/mail2note-tests" && exit 0

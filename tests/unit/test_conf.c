@@ -1582,7 +1582,8 @@ safe_base(void)
 		/* Never create anything in an unsafe place. */
 		if (conf_check_path(parent, "test directory", &err) == GW_OK)
 			(void)g_mkdir(cand[i], 0755);
-		if (conf_check_path(cand[i], "test directory", &err) == GW_OK)
+		if (conf_check_path(cand[i], "test directory", &err) ==
+		    GW_OK && access(cand[i], W_OK) == 0)
 			found = g_strdup(cand[i]);
 		g_free(parent);
 	}
