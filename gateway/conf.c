@@ -323,8 +323,7 @@ conf_check_names(const struct conf_ctx *ctx, struct gw_error *err)
 				status = gw_error_set(err, GW_ECONFIG,
 				    "config %s: unknown group [%s] (known: "
 				    "[api], [ticket], [message], [sender])",
-				    ctx->name,
-				    echo);
+				    ctx->name, echo);
 			break;
 		}
 		keys = g_key_file_get_keys(ctx->kf, groups[g], NULL, NULL);
@@ -967,8 +966,7 @@ conf_syntax_error(const char *name, const char *data, size_t len,
 			return gw_error_set(err, GW_ECONFIG, "config %s: line "
 			    "%u: 'key = value' before the first [group] (put "
 			    "it under [api], [ticket], [message] or "
-			    "[sender])", name,
-			    line);
+			    "[sender])", name, line);
 	}
 	why = log_sanitize(gerr->message, 120);
 	status = gw_error_set(err, GW_ECONFIG, "config %s: %s", name, why);
