@@ -908,6 +908,9 @@ out:
 	api_wipe_headers(&headers);
 	secret_line_free(&auth);	/* wipes */
 	g_free(idem);
+	/* The answer may echo the key (an Authorization header, say). */
+	if (ans.buf != NULL)
+		secret_wipe(ans.buf, ans.len);
 	g_free(ans.buf);
 	g_free(url);
 	return st;

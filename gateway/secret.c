@@ -438,7 +438,8 @@ secret_new_address_key(char hex_r[SECRET_ADDRESS_KEY_HEX + 1])
  * secret_redact - "[key]" for every run of SECRET_REDACT_MIN or more
  * bytes of text that also occurs in "Bearer <key>" (which holds every
  * run of the key itself).  Greedy: at each position the longest such run
- * is taken.  Only pattern positions that start with the text's byte are
+ * is taken (but a leading space is kept when the rest is long enough
+ * to be redacted by itself).  Only pattern positions that start with the text's byte are
  * tried (chained by byte value), and a candidate is extended only while
  * it could beat the best so far, so the work is O(text * keylen) at
  * worst and close to O(text) for ordinary text.
@@ -460,10 +461,11 @@ secret_redact(const struct secret *secret, const char *text)
 	if (secret == NULL || secret->len == 0)
 		return g_strdup(text);
 
+	/* The pattern holds the key: guarded memory, as the header says. */
+	pat = secret_line_new(secret, prefix);
+	if (pat == NULL)
+		return g_strdup("[text withheld: no memory to redact it]");
 	m = sizeof(prefix) - 1 + secret->len;
-	pat = g_malloc(m);
-	memcpy(pat, prefix, sizeof(prefix) - 1);
-	memcpy(pat + sizeof(prefix) - 1, secret->value, secret->len);
 	next = g_new(int, m);
 	for (i = 0; i < G_N_ELEMENTS(head); i++)
 		head[i] = -1;
@@ -493,7 +495,16 @@ secret_redact(const struct secret *secret, const char *text)
 			if (l > best)
 				best = l;
 		}
-		if (best >= SECRET_REDACT_MIN) {
+		/*
+		 * A run that starts at the space of "Bearer " and still
+		 * holds SECRET_REDACT_MIN key bytes after it keeps the
+		 * space: "token [key]" reads better than "token[key]", and
+		 * the next round redacts the rest.
+		 */
+		if (best > SECRET_REDACT_MIN && text[i] == ' ') {
+			g_string_append_c(out, ' ');
+			i++;
+		} else if (best >= SECRET_REDACT_MIN) {
 			g_string_append(out, "[key]");
 			i += best;
 		} else {
@@ -502,11 +513,10 @@ secret_redact(const struct secret *secret, const char *text)
 		}
 	}
 
-	/* The pattern, and the chains that map its bytes, are key material. */
-	sodium_memzero(pat, m);
+	/* The chains map the key's bytes: key material too. */
 	sodium_memzero(next, m * sizeof(*next));
 	sodium_memzero(head, sizeof(head));
-	g_free(pat);
 	g_free(next);
+	secret_line_free(&pat);		/* wipes */
 	return g_string_free(out, FALSE);
 }

@@ -536,13 +536,15 @@ static const struct redact_case {
 	{ "no key", "invalid token", "invalid token" },
 	{ "empty", "", "" },
 	{ "whole key", "bad key=" RKEY "!", "bad key=[key]!" },
-	/* " ixk..." is a run of "Bearer ixk...": the space goes too. */
-	{ "space before the key", "bad key " RKEY "!", "bad key[key]!" },
+	/* The space of "Bearer " is kept when the key run is long enough. */
+	{ "space before the key", "bad key " RKEY "!", "bad key [key]!" },
+	{ "space before 8 key bytes", "x ixk_test y", "x [key] y" },
 	{ "Bearer key", "Authorization: Bearer " RKEY,
 	  "Authorization: [key]" },
 	{ "two copies", RKEY RKEY, "[key][key]" },
 	{ "first 8", "x=ixk_test y", "x=[key] y" },
 	{ "first 7 kept", "x=ixk_tes y", "x=ixk_tes y" },
+	/* " ixk_tes" is an 8-byte run of "Bearer ixk_tes...": redacted. */
 	{ "space and first 7", "x ixk_tes y", "x[key] y" },
 	{ "last 9", "tail=_4f9c2a7e1b.", "tail=[key]." },
 	{ "middle 8", "mid st_rw_4f end", "mid [key] end" },
@@ -593,7 +595,9 @@ naive_redact(const char *key, const char *text)
 			if (best != l)
 				break;
 		}
-		if (best >= SECRET_REDACT_MIN) {
+		if (best > SECRET_REDACT_MIN && text[i] == ' ')
+			g_string_append_c(out, text[i++]);
+		else if (best >= SECRET_REDACT_MIN) {
 			g_string_append(out, "[key]");
 			i += best;
 		} else
