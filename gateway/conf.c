@@ -13,8 +13,11 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <netinet/in.h>
+#include <pwd.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,11 +28,16 @@
 
 #include "conf.h"
 #include "log.h"
+#include "policy.h"
 #include "secret.h"
 
 #define CONF_FILE_MAX (1024 * 1024)	/* bytes of config file read */
 #define CONF_KEY_FILE_MAX 4096		/* bytes of key file read */
 #define CONF_ECHO_MAX 60		/* bytes of a bad value echoed */
+#define CONF_ALLOW_MAX 100		/* patterns in [sender] allow */
+#define CONF_LINK_MAX 40		/* symbolic links followed in a path */
+#define CONF_NO_POLICY "anyone who can send mail to this domain can write " \
+	"notes"
 
 #define KIB ((int64_t)1024)
 #define MIB (KIB * 1024)
@@ -41,9 +49,11 @@ enum conf_type {
 	CONF_PATH,	/* char *; absolute path, "" means unset (NULL) */
 	CONF_INT,	/* int; decimal, min..max */
 	CONF_SIZE,	/* uint64_t; bytes, with an optional k, M, G suffix */
-	CONF_BOOL,	/* bool; true/false, yes/no, on/off, 1/0 */
+	CONF_BOOL,	/* bool; true/false, yes/no, on/off, 1/0, or the
+			 * row's two names (false, true) */
 	CONF_LIST,	/* char **; ';'-separated, min..max items */
-	CONF_REGEX	/* char *; GRegex with a named group "id" */
+	CONF_REGEX,	/* char *; GRegex with a named group "id" */
+	CONF_ENUM	/* int; the index of the value in the row's names */
 };
 
 struct conf_ctx;
@@ -61,6 +71,7 @@ struct conf_key {
 	int64_t min, max;
 	size_t offset;		/* of the field in struct conf */
 	conf_check_fn check;	/* NULL: the type's checks only */
+	const char *const *names; /* CONF_ENUM, CONF_BOOL: NULL-terminated */
 };
 
 struct conf_ctx {
@@ -74,44 +85,77 @@ static enum gw_status conf_check_delimiter(const struct conf_ctx *,
     const struct conf_key *, void *, struct gw_error *);
 static enum gw_status conf_check_ca_file(const struct conf_ctx *,
     const struct conf_key *, void *, struct gw_error *);
+static enum gw_status conf_check_allow(const struct conf_ctx *,
+    const struct conf_key *, void *, struct gw_error *);
+static enum gw_status conf_check_authserv_id(const struct conf_ctx *,
+    const struct conf_key *, void *, struct gw_error *);
 
-#define ID_RE "(?<id>[A-Za-z0-9][A-Za-z0-9_-]{0,63})"
+/*
+ * A ticket id, optionally signed: "T1001" or "T1001.TAG", TAG being 13
+ * base32 characters (secret.h); ticket.c splits the two at the dot.
+ */
+#define ID_RE "(?<id>[A-Za-z0-9][A-Za-z0-9_-]{0,63}" \
+	"(?:\\.[A-Za-z2-7]{13})?)"
 #define F(field) offsetof(struct conf, field)
 
+static const char *const conf_require_names[] = {
+	[POLICY_REQUIRE_NONE] = "none",
+	[POLICY_REQUIRE_DKIM] = "dkim",
+	[POLICY_REQUIRE_DMARC] = "dmarc",
+	NULL
+};
+static const char *const conf_refused_names[] = {
+	"discard", "bounce", NULL	/* false, true */
+};
+
 static const struct conf_key conf_table[] = {
-	{ "api", "base_url", CONF_URL, NULL, 0, 0, F(base_url), NULL },
+	{ "api", "base_url", CONF_URL, NULL, 0, 0, F(base_url), NULL, NULL },
 	{ "api", "key_file", CONF_PATH, "/etc/mail2note/api.key", 0, 0,
-	    F(key_file), NULL },
+	    F(key_file), NULL, NULL },
 	{ "api", "ca_file", CONF_PATH, "", 0, 0, F(ca_file),
-	    conf_check_ca_file },
-	{ "api", "timeout", CONF_INT, "20", 1, 300, F(timeout), NULL },
+	    conf_check_ca_file, NULL },
+	{ "api", "timeout", CONF_INT, "20", 1, 300, F(timeout), NULL, NULL },
 	{ "api", "connect_timeout", CONF_INT, "10", 1, 300,
-	    F(connect_timeout), NULL },
+	    F(connect_timeout), NULL, NULL },
 	{ "ticket", "sources", CONF_LIST, "extension;subject", 1, 3,
-	    F(sources), conf_check_sources },
+	    F(sources), conf_check_sources, NULL },
 	{ "ticket", "extension_pattern", CONF_REGEX, "^" ID_RE "$", 0, 0,
-	    F(extension_pattern), NULL },
+	    F(extension_pattern), NULL, NULL },
 	{ "ticket", "subject_pattern", CONF_REGEX, "\\[#" ID_RE "\\]", 0, 0,
-	    F(subject_pattern), NULL },
+	    F(subject_pattern), NULL, NULL },
 	{ "ticket", "references_pattern", CONF_REGEX, "<ticket-" ID_RE "@",
-	    0, 0, F(references_pattern), NULL },
+	    0, 0, F(references_pattern), NULL, NULL },
 	{ "ticket", "recipient_delimiter", CONF_STRING, "+", 1, 8,
-	    F(recipient_delimiter), conf_check_delimiter },
+	    F(recipient_delimiter), conf_check_delimiter, NULL },
+	{ "ticket", "address_key_file", CONF_PATH, "", 0, 0,
+	    F(address_key_file), NULL, NULL },
+	{ "ticket", "require_signature", CONF_BOOL, "false", 0, 0,
+	    F(require_signature), NULL, NULL },
 	{ "message", "max_message_size", CONF_SIZE, "50M", KIB, 2 * GIB,
-	    F(max_message_size), NULL },
+	    F(max_message_size), NULL, NULL },
 	{ "message", "max_mime_depth", CONF_INT, "32", 1, 64,
-	    F(max_mime_depth), NULL },
+	    F(max_mime_depth), NULL, NULL },
 	{ "message", "max_mime_parts", CONF_INT, "500", 1, 10000,
-	    F(max_mime_parts), NULL },
+	    F(max_mime_parts), NULL, NULL },
 	{ "message", "max_note_size", CONF_SIZE, "1M", 16 * KIB, 16 * MIB,
-	    F(max_note_size), NULL },
+	    F(max_note_size), NULL, NULL },
 	{ "message", "discard_automatic", CONF_BOOL, "true", 0, 0,
-	    F(discard_automatic), NULL },
+	    F(discard_automatic), NULL, NULL },
+	{ "sender", "allow", CONF_LIST, "", 0, CONF_ALLOW_MAX,
+	    F(sender_allow), conf_check_allow, NULL },
+	{ "sender", "authserv_id", CONF_STRING, "", 0, 255, F(authserv_id),
+	    conf_check_authserv_id, NULL },
+	{ "sender", "require", CONF_ENUM, "none", 0, 0, F(sender_require),
+	    NULL, conf_require_names },
+	{ "sender", "refused", CONF_BOOL, "discard", 0, 0, F(refused_bounce),
+	    NULL, conf_refused_names },
 };
 
 #undef F
 
-static const char *const conf_groups[] = { "api", "ticket", "message" };
+static const char *const conf_groups[] = {
+	"api", "ticket", "message", "sender"
+};
 static const char *const conf_source_names[] = {
 	"extension", "subject", "references"
 };
@@ -278,8 +322,8 @@ conf_check_names(const struct conf_ctx *ctx, struct gw_error *err)
 			else
 				status = gw_error_set(err, GW_ECONFIG,
 				    "config %s: unknown group [%s] (known: "
-				    "[api], [ticket], [message])", ctx->name,
-				    echo);
+				    "[api], [ticket], [message], [sender])",
+				    ctx->name, echo);
 			break;
 		}
 		keys = g_key_file_get_keys(ctx->kf, groups[g], NULL, NULL);
@@ -375,7 +419,7 @@ bad:
 	    "number with a k, M or G suffix, e.g. 50M)", echo);
 }
 
-/* conf_parse_bool - true/false and the usual synonyms */
+/* conf_parse_bool - true/false and the usual synonyms, or two names */
 static enum gw_status
 conf_parse_bool(const struct conf_ctx *ctx, const struct conf_key *k,
     const char *value, bool *out, struct gw_error *err)
@@ -385,6 +429,18 @@ conf_parse_bool(const struct conf_ctx *ctx, const struct conf_key *k,
 	char echo[CONF_ECHO_MAX + 4];
 	size_t i;
 
+	if (k->names != NULL) {
+		/* "refused = bounce": the two words, nothing else. */
+		for (i = 0; i < 2; i++) {
+			if (g_ascii_strcasecmp(value, k->names[i]) == 0) {
+				*out = i == 1;
+				return GW_OK;
+			}
+		}
+		conf_echo(value, echo, sizeof(echo));
+		return conf_fail(ctx, k, err, "'%s' is not %s or %s", echo,
+		    k->names[0], k->names[1]);
+	}
 	for (i = 0; i < G_N_ELEMENTS(yes); i++) {
 		if (g_ascii_strcasecmp(value, yes[i]) == 0) {
 			*out = true;
@@ -398,6 +454,29 @@ conf_parse_bool(const struct conf_ctx *ctx, const struct conf_key *k,
 	conf_echo(value, echo, sizeof(echo));
 	return conf_fail(ctx, k, err, "'%s' is not a boolean (use true or "
 	    "false)", echo);
+}
+
+/* conf_parse_enum - one of the row's names, as its index */
+static enum gw_status
+conf_parse_enum(const struct conf_ctx *ctx, const struct conf_key *k,
+    const char *value, int *out, struct gw_error *err)
+{
+	char echo[CONF_ECHO_MAX + 4];
+	char *known;
+	enum gw_status status;
+	int i;
+
+	for (i = 0; k->names[i] != NULL; i++) {
+		if (g_ascii_strcasecmp(value, k->names[i]) == 0) {
+			*out = i;
+			return GW_OK;
+		}
+	}
+	conf_echo(value, echo, sizeof(echo));
+	known = g_strjoinv(", ", (char **)(uintptr_t)k->names);
+	status = conf_fail(ctx, k, err, "'%s' is not one of %s", echo, known);
+	g_free(known);
+	return status;
 }
 
 /* conf_is_loopback - localhost, 127.0.0.0/8, ::1 (and ::ffff:127.x) */
@@ -564,6 +643,91 @@ conf_check_delimiter(const struct conf_ctx *ctx, const struct conf_key *k,
 	return GW_OK;
 }
 
+/* conf_check_pattern - one allow pattern: an address glob, one '@' */
+static enum gw_status
+conf_check_pattern(const struct conf_ctx *ctx, const struct conf_key *k,
+    const char *pattern, struct gw_error *err)
+{
+	char echo[CONF_ECHO_MAX + 4];
+	const char *p, *at = NULL;
+	size_t n = 0;
+
+	conf_echo(pattern, echo, sizeof(echo));
+	for (p = pattern; *p != '\0'; p++) {
+		if ((unsigned char)*p < 0x21 || *p == 0x7f ||
+		    strchr("<>,\"", *p) != NULL)
+			return conf_fail(ctx, k, err, "'%s' is not an address "
+			    "pattern (no spaces, quotes, <, > or ','; separate "
+			    "patterns with ';')", echo);
+		if (*p == '@' && n++ == 0)
+			at = p;
+	}
+	/* A bare domain is the likely slip: say what was meant. */
+	if (n == 0)
+		return conf_fail(ctx, k, err, "'%s' has no '@'; did you mean "
+		    "*@%s?", echo, echo);
+	if (n > 1)
+		return conf_fail(ctx, k, err, "'%s' must contain exactly one "
+		    "'@'", echo);
+	if (at == pattern)
+		return conf_fail(ctx, k, err, "'%s' has nothing before '@'; "
+		    "did you mean *%s?", echo, echo);
+	if (at[1] == '\0')
+		return conf_fail(ctx, k, err, "'%s' has no domain after '@' "
+		    "(use %s* for any domain)", echo, echo);
+	return GW_OK;
+}
+
+/* conf_check_allow - address patterns; an empty list means NULL (any) */
+static enum gw_status
+conf_check_allow(const struct conf_ctx *ctx, const struct conf_key *k,
+    void *field, struct gw_error *err)
+{
+	char **list = *(char ***)field;
+	enum gw_status status = GW_OK;
+	size_t i;
+
+	if (list[0] == NULL) {
+		/* policy.h: NULL allows any address. */
+		g_strfreev(list);
+		*(char ***)field = NULL;
+		return GW_OK;
+	}
+	for (i = 0; list[i] != NULL && status == GW_OK; i++)
+		status = conf_check_pattern(ctx, k, list[i], err);
+	return status;
+}
+
+/*
+ * conf_check_authserv_id - one word as milters write it first in
+ * Authentication-Results (a host name, usually); "" means NULL.
+ */
+static enum gw_status
+conf_check_authserv_id(const struct conf_ctx *ctx, const struct conf_key *k,
+    void *field, struct gw_error *err)
+{
+	char *value = *(char **)field;
+	char echo[CONF_ECHO_MAX + 4];
+	const char *p;
+
+	if (value[0] == '\0') {
+		g_free(value);
+		*(char **)field = NULL;
+		return GW_OK;
+	}
+	for (p = value; *p != '\0'; p++) {
+		if ((unsigned char)*p < 0x21 || (unsigned char)*p > 0x7e ||
+		    strchr(";()\"\\", *p) != NULL) {
+			conf_echo(value, echo, sizeof(echo));
+			return conf_fail(ctx, k, err, "'%s' is not an "
+			    "authserv-id: the one word (a host name, e.g. "
+			    "mx.example.com) that starts your milter's "
+			    "Authentication-Results", echo);
+		}
+	}
+	return GW_OK;
+}
+
 /* conf_check_ca_file - when set, a regular file we can open */
 static enum gw_status
 conf_check_ca_file(const struct conf_ctx *ctx, const struct conf_key *k,
@@ -587,7 +751,8 @@ conf_check_ca_file(const struct conf_ctx *ctx, const struct conf_key *k,
 		    path);
 	}
 	(void)close(fd);
-	return GW_OK;
+	/* Whoever can change the CA list can impersonate the helpdesk. */
+	return conf_check_path(path, "ca_file", err);
 }
 
 /* conf_read_key - parse one row's value (or default) into its field */
@@ -704,6 +869,10 @@ conf_read_key(const struct conf_ctx *ctx, const struct conf_key *k,
 		status = conf_parse_bool(ctx, k, value, field, err);
 		g_free(value);
 		break;
+	case CONF_ENUM:
+		status = conf_parse_enum(ctx, k, value, field, err);
+		g_free(value);
+		break;
 	case CONF_REGEX:
 		*(char **)field = value;
 		status = conf_check_regex(ctx, k, value, err);
@@ -728,6 +897,16 @@ conf_check_cross(const struct conf_ctx *ctx, const struct conf *conf,
 		return conf_fail(ctx, conf_lookup("api", "connect_timeout"),
 		    err, "%d is longer than timeout (%d)",
 		    conf->connect_timeout, conf->timeout);
+	if (conf->require_signature && conf->address_key_file == NULL)
+		return conf_fail(ctx, conf_lookup("ticket",
+		    "require_signature"), err, "true needs address_key_file "
+		    "(make a key with mail2note --new-address-key)");
+	if (conf->sender_require != POLICY_REQUIRE_NONE &&
+	    conf->authserv_id == NULL)
+		return conf_fail(ctx, conf_lookup("sender", "require"), err,
+		    "'%s' needs authserv_id, the authserv-id of the milter "
+		    "that writes Authentication-Results",
+		    conf_require_names[conf->sender_require]);
 	for (i = 0; conf->sources[i] != NULL; i++) {
 		if (strcmp(conf->sources[i], "extension") == 0)
 			pattern = conf->extension_pattern;
@@ -786,8 +965,8 @@ conf_syntax_error(const char *name, const char *data, size_t len,
 		if (!in_group)
 			return gw_error_set(err, GW_ECONFIG, "config %s: line "
 			    "%u: 'key = value' before the first [group] (put "
-			    "it under [api], [ticket] or [message])", name,
-			    line);
+			    "it under [api], [ticket], [message] or "
+			    "[sender])", name, line);
 	}
 	why = log_sanitize(gerr->message, 120);
 	status = gw_error_set(err, GW_ECONFIG, "config %s: %s", name, why);
@@ -823,6 +1002,8 @@ conf_load_data(const char *data, size_t len, const char *name,
 
 	conf = g_new0(struct conf, 1);
 	conf->path = g_strdup(name);
+	/* Before the defaults are filled in, which would add the group. */
+	conf->sender_policy = g_key_file_has_group(ctx.kf, "sender");
 	for (i = 0; i < G_N_ELEMENTS(conf_table); i++)
 		if ((status = conf_read_key(&ctx, &conf_table[i], conf,
 		    err)) != GW_OK)
@@ -833,6 +1014,237 @@ out:
 		conf_free(&conf);
 	g_key_file_free(ctx.kf);
 	*conf_r = conf;
+	return status;
+}
+
+/*
+ * The path rule (sshd's secure_filename(), msmtp's CONF_EINSECURE): a file
+ * that decides where the API key goes, or what it is, is only as safe as
+ * every directory on the way to it.  Whoever can write one of them can
+ * rename the file away and put their own in its place, so each directory
+ * and the file must be owned by root or by the user mail2note runs as, and
+ * be writable by nobody else.  World-writable directories with the sticky
+ * bit (/tmp) are not exempt either: anyone may create a file there, and
+ * the name the administrator wrote may be theirs.
+ *
+ * Symbolic links are followed as the kernel follows them, one component
+ * at a time, so that every directory a name is looked up in gets checked:
+ * that of the link itself and those of its target.
+ */
+struct conf_walk {
+	const char *path;	/* as the administrator wrote it */
+	const char *what;	/* "config", "ca_file", ... */
+	uid_t euid;
+	int links;		/* followed so far */
+};
+
+/* conf_path_risk - what whoever can replace the file could do */
+static const char *
+conf_path_risk(const char *what)
+{
+	if (strcmp(what, "key file") == 0)
+		return "replace the API key";
+	if (strcmp(what, "address key file") == 0)
+		return "forge signed ticket addresses";
+	return "redirect the API key";
+}
+
+/*
+ * conf_group_private - true when gid is the effective user's primary
+ * group and no other account is in it: listed as a member in the group
+ * database, or with it as primary group in the password database.  The
+ * scan sees the accounts getpwent() enumerates (/etc/passwd and any NSS
+ * source that allows enumeration); a directory service that does not
+ * enumerate is not seen, which is why only the user's own primary group
+ * qualifies.
+ */
+static bool
+conf_group_private(gid_t gid, uid_t euid)
+{
+	struct passwd *pw;
+	struct group *gr;
+	char *name = NULL;
+	bool ok = true;
+	size_t i;
+
+	pw = getpwuid(euid);
+	if (pw == NULL || pw->pw_gid != gid)
+		return false;
+	name = g_strdup(pw->pw_name);
+	gr = getgrgid(gid);
+	if (gr == NULL)
+		ok = false;
+	for (i = 0; ok && gr->gr_mem[i] != NULL; i++)
+		if (strcmp(gr->gr_mem[i], name) != 0)
+			ok = false;
+	if (ok) {
+		setpwent();
+		while ((pw = getpwent()) != NULL)
+			if (pw->pw_gid == gid && pw->pw_uid != euid) {
+				ok = false;
+				break;
+			}
+		endpwent();
+	}
+	g_free(name);
+	return ok;
+}
+
+/* conf_path_fail - "<what> <path>: <kind> <node> <text>" as GW_ECONFIG */
+static enum gw_status __attribute__((format(printf, 5, 6)))
+conf_path_fail(const struct conf_walk *w, const char *node,
+    const struct stat *st, struct gw_error *err, const char *fmt, ...)
+{
+	char text[GW_ERROR_TEXT_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void)g_vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	if (strcmp(node, w->path) == 0)
+		return gw_error_set(err, GW_ECONFIG, "%s %s %s", w->what,
+		    w->path, text);
+	return gw_error_set(err, GW_ECONFIG, "%s %s: %s %s %s", w->what,
+	    w->path, S_ISDIR(st->st_mode) ? "directory" : "file", node, text);
+}
+
+/*
+ * conf_check_node - one file or directory on the way: owner and mode.
+ * The fix comes before the reason: the MTA keeps only the first 200 bytes
+ * of our line, and a long path must not push the command out of it.
+ */
+static enum gw_status
+conf_check_node(const struct conf_walk *w, const char *node,
+    const struct stat *st, struct gw_error *err)
+{
+	struct passwd *pw;
+	char owner[64];
+
+	if (st->st_uid != 0 && st->st_uid != w->euid) {
+		pw = getpwuid(st->st_uid);
+		if (pw != NULL)
+			(void)g_snprintf(owner, sizeof(owner), "%s, uid %u",
+			    pw->pw_name, (unsigned)st->st_uid);
+		else
+			(void)g_snprintf(owner, sizeof(owner), "uid %u",
+			    (unsigned)st->st_uid);
+		if (w->euid == 0)
+			return conf_path_fail(w, node, st, err, "is owned by "
+			    "%s, not root; run chown root %s, since whoever "
+			    "owns it can %s", owner, node,
+			    conf_path_risk(w->what));
+		return conf_path_fail(w, node, st, err, "is owned by %s, not "
+		    "root or uid %u (mail2note's user); run chown root %s, "
+		    "since whoever owns it can %s", owner, (unsigned)w->euid,
+		    node, conf_path_risk(w->what));
+	}
+	if ((st->st_mode & S_IWOTH) != 0 || ((st->st_mode & S_IWGRP) != 0 &&
+	    !conf_group_private(st->st_gid, w->euid)))
+		return conf_path_fail(w, node, st, err, "is writable by group "
+		    "or others (mode %04o); run chmod go-w %s, since whoever "
+		    "can write it can %s", (unsigned)(st->st_mode & 07777),
+		    node, conf_path_risk(w->what));
+	return GW_OK;
+}
+
+/* conf_lstat_fail - a component that cannot be examined */
+static enum gw_status
+conf_lstat_fail(const struct conf_walk *w, const char *node, int saved,
+    struct gw_error *err)
+{
+	return gw_error_set(err, GW_ECONFIG, "cannot check %s %s: %s: %s",
+	    w->what, w->path, node, g_strerror(saved));
+}
+
+/*
+ * conf_walk - resolve name (absolute, or relative to the directory cur)
+ * as the kernel would, checking every node on the way; cur is a resolved
+ * directory whose ancestors were checked, and holds the result on return.
+ */
+static enum gw_status
+conf_walk(struct conf_walk *w, const char *name, GString *cur,
+    struct gw_error *err)
+{
+	enum gw_status status = GW_OK;
+	char **parts = NULL, *target = NULL, *slash;
+	struct stat st;
+	ssize_t n;
+	size_t i, old;
+	int saved;
+
+	if (name[0] == '/') {
+		g_string_assign(cur, "/");
+		if (lstat("/", &st) != 0)
+			return conf_lstat_fail(w, "/", errno, err);
+		if ((status = conf_check_node(w, "/", &st, err)) != GW_OK)
+			return status;
+	}
+	parts = g_strsplit(name, "/", -1);
+	for (i = 0; parts[i] != NULL && status == GW_OK; i++) {
+		if (parts[i][0] == '\0' || strcmp(parts[i], ".") == 0)
+			continue;
+		if (strcmp(parts[i], "..") == 0) {
+			/* cur has no links in it: its parent is lexical. */
+			slash = strrchr(cur->str, '/');
+			g_string_truncate(cur, slash == cur->str ? 1 :
+			    (gsize)(slash - cur->str));
+			continue;
+		}
+		old = cur->len;
+		if (cur->str[cur->len - 1] != '/')
+			g_string_append_c(cur, '/');
+		g_string_append(cur, parts[i]);
+		if (lstat(cur->str, &st) != 0) {
+			saved = errno;
+			status = conf_lstat_fail(w, cur->str, saved, err);
+			break;
+		}
+		if (!S_ISLNK(st.st_mode)) {
+			status = conf_check_node(w, cur->str, &st, err);
+			continue;
+		}
+		if (++w->links > CONF_LINK_MAX) {
+			status = conf_lstat_fail(w, cur->str, ELOOP, err);
+			break;
+		}
+		target = g_malloc((gsize)PATH_MAX + 1);
+		n = readlink(cur->str, target, PATH_MAX);
+		if (n < 0) {
+			saved = errno;
+			status = conf_lstat_fail(w, cur->str, saved, err);
+			g_free(target);
+			break;
+		}
+		target[n] = '\0';
+		/* The link is looked up in the directory that holds it. */
+		g_string_truncate(cur, old);
+		status = conf_walk(w, target, cur, err);
+		g_free(target);
+	}
+	g_strfreev(parts);
+	return status;
+}
+
+/* conf_check_path - the file and every directory above it, see above */
+enum gw_status
+conf_check_path(const char *path, const char *what, struct gw_error *err)
+{
+	struct conf_walk w = { .path = path, .what = what, .euid = geteuid() };
+	enum gw_status status;
+	GString *cur;
+	char *cwd;
+
+	cur = g_string_new("/");
+	if (path[0] != '/') {
+		/* Relative (a test, or -c by hand): from the working dir. */
+		cwd = g_get_current_dir();
+		status = conf_walk(&w, cwd, cur, err);
+		g_free(cwd);
+		if (status == GW_OK)
+			status = conf_walk(&w, path, cur, err);
+	} else
+		status = conf_walk(&w, path, cur, err);
+	g_string_free(cur, TRUE);
 	return status;
 }
 
@@ -861,16 +1273,11 @@ conf_read_file(const char *path, char **data_r, size_t *len_r,
 		goto out;
 	}
 	/*
-	 * Whoever can write the config can point base_url (and ca_file) at
-	 * a server of their own and be sent the key: refuse, like the key
-	 * file's own check.
+	 * Whoever can write the config, or replace it, can point base_url
+	 * (and ca_file) at a server of their own and be sent the key.
 	 */
-	if (st.st_mode & S_IWOTH) {
-		status = gw_error_set(err, GW_ECONFIG, "config %s is writable "
-		    "by anyone (mode %04o), who could redirect the API key; "
-		    "chmod o-w it", path, (unsigned)(st.st_mode & 07777));
+	if ((status = conf_check_path(path, "config", err)) != GW_OK)
 		goto out;
-	}
 	buf = g_string_sized_new((gsize)MIN(st.st_size, CONF_FILE_MAX) + 1);
 	for (;;) {
 		n = read(fd, chunk, sizeof(chunk));
@@ -952,46 +1359,63 @@ conf_key_line(const char *path, char *buf, size_t len, const char **line_r,
 	return GW_OK;
 }
 
-/* conf_load_key - the key file, checked like msmtp's CONF_EINSECURE */
-enum gw_status
-conf_load_key(const struct conf *conf, struct secret **key_r,
-    struct gw_error *err)
+/* What a secret file is called in errors: the key's name and contents. */
+struct conf_secret_file {
+	const char *label;	/* "key file", "address key file" */
+	const char *key;	/* the config key that names it */
+	const char *holds;	/* "the key", "the keys" */
+};
+
+static const struct conf_secret_file conf_api_key_file = {
+	"key file", "key_file", "the key"
+};
+static const struct conf_secret_file conf_address_key_file = {
+	"address key file", "address_key_file", "the keys, one a line"
+};
+
+/*
+ * conf_read_secret - a secret file into buf (size bytes, at least
+ * CONF_KEY_FILE_MAX + 1): opened without following a link, a regular file
+ * owned by the effective uid with no group or other bits (msmtp's
+ * CONF_EINSECURE), on a safe path (conf_check_path()).  The caller wipes
+ * buf, whatever the result.
+ */
+static enum gw_status
+conf_read_secret(const struct conf_secret_file *f, const char *path,
+    char *buf, size_t size, size_t *len_r, struct gw_error *err)
 {
-	char buf[CONF_KEY_FILE_MAX + 1];
-	const char *path = conf->key_file, *line;
 	enum gw_status status = GW_OK;
-	struct gw_error kerr;
-	size_t len = 0, line_len;
 	struct stat st;
+	size_t len = 0;
 	ssize_t n;
 	int fd, saved;
 
-	*key_r = NULL;
+	*len_r = 0;
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY |
 	    O_NONBLOCK);
 	if (fd < 0) {
 		saved = errno;
 		if (saved == ELOOP)
-			return gw_error_set(err, GW_ECONFIG, "key file %s is a "
-			    "symbolic link; set key_file to the file itself",
-			    path);
+			return gw_error_set(err, GW_ECONFIG, "%s %s is a "
+			    "symbolic link; set %s to the file itself",
+			    f->label, path, f->key);
 		if (saved == EACCES)
-			return gw_error_set(err, GW_ECONFIG, "cannot open key "
-			    "file %s: %s (it must be readable by uid %u, that "
-			    "mail2note runs as)", path, g_strerror(saved),
-			    (unsigned)geteuid());
-		return gw_error_set(err, GW_ECONFIG, "cannot open key file "
-		    "%s: %s", path, g_strerror(saved));
+			return gw_error_set(err, GW_ECONFIG, "cannot open %s "
+			    "%s: %s (it must be readable by uid %u, that "
+			    "mail2note runs as)", f->label, path,
+			    g_strerror(saved), (unsigned)geteuid());
+		return gw_error_set(err, GW_ECONFIG, "cannot open %s %s: %s",
+		    f->label, path, g_strerror(saved));
 	}
 	if (fstat(fd, &st) != 0) {
 		saved = errno;
-		status = gw_error_set(err, GW_ECONFIG, "cannot stat key file "
-		    "%s: %s", path, g_strerror(saved));
+		status = gw_error_set(err, GW_ECONFIG, "cannot stat %s %s: %s",
+		    f->label, path, g_strerror(saved));
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		status = gw_error_set(err, GW_ECONFIG, "key file %s is not a "
-		    "regular file", path);
+		status = gw_error_set(err, GW_ECONFIG, "%s %s is not a "
+		    "regular file", f->label, path);
 		goto out;
 	}
 	if (st.st_uid != geteuid()) {
@@ -999,28 +1423,30 @@ conf_load_key(const struct conf *conf, struct secret **key_r,
 		 * "chown it to uid 0" would be the wrong advice when root
 		 * runs --check-config for a pipe that runs as user=.
 		 */
-		status = gw_error_set(err, GW_ECONFIG, "key file %s is owned "
-		    "by uid %u, but mail2note runs as uid %u; chown it to "
-		    "the pipe's user= and run --check-config as that user",
+		status = gw_error_set(err, GW_ECONFIG, "%s %s is owned by uid "
+		    "%u, but mail2note runs as uid %u; chown it to the pipe's "
+		    "user= and run --check-config as that user", f->label,
 		    path, (unsigned)st.st_uid, (unsigned)geteuid());
 		goto out;
 	}
 	if ((st.st_mode & 077) != 0) {
-		status = gw_error_set(err, GW_ECONFIG, "key file %s is %s by "
-		    "group or others (mode %04o); chmod 600 it", path,
+		status = gw_error_set(err, GW_ECONFIG, "%s %s is %s by group "
+		    "or others (mode %04o); chmod 600 it", f->label, path,
 		    (st.st_mode & 044) ? "readable" :
 		    (st.st_mode & 022) ? "writable" : "executable",
 		    (unsigned)(st.st_mode & 07777));
 		goto out;
 	}
-	while (len < sizeof(buf)) {
-		n = read(fd, buf + len, sizeof(buf) - len);
+	if ((status = conf_check_path(path, f->label, err)) != GW_OK)
+		goto out;
+	while (len < size) {
+		n = read(fd, buf + len, size - len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
 			saved = errno;
-			status = gw_error_set(err, GW_ECONFIG, "cannot read "
-			    "key file %s: %s", path, g_strerror(saved));
+			status = gw_error_set(err, GW_ECONFIG, "cannot read %s "
+			    "%s: %s", f->label, path, g_strerror(saved));
 			goto out;
 		}
 		if (n == 0)
@@ -1028,11 +1454,32 @@ conf_load_key(const struct conf *conf, struct secret **key_r,
 		len += (size_t)n;
 	}
 	if (len > CONF_KEY_FILE_MAX) {
-		status = gw_error_set(err, GW_ECONFIG, "key file %s is larger "
-		    "than %d bytes; it should hold only the key", path,
-		    CONF_KEY_FILE_MAX);
+		status = gw_error_set(err, GW_ECONFIG, "%s %s is larger than "
+		    "%d bytes; it should hold only %s", f->label, path,
+		    CONF_KEY_FILE_MAX, f->holds);
 		goto out;
 	}
+	*len_r = len;
+out:
+	(void)close(fd);
+	return status;
+}
+
+/* conf_load_key - the key file, checked like msmtp's CONF_EINSECURE */
+enum gw_status
+conf_load_key(const struct conf *conf, struct secret **key_r,
+    struct gw_error *err)
+{
+	char buf[CONF_KEY_FILE_MAX + 1];
+	const char *path = conf->key_file, *line;
+	enum gw_status status;
+	struct gw_error kerr;
+	size_t len = 0, line_len;
+
+	*key_r = NULL;
+	if ((status = conf_read_secret(&conf_api_key_file, path, buf,
+	    sizeof(buf), &len, err)) != GW_OK)
+		goto out;
 	if ((status = conf_key_line(path, buf, len, &line, &line_len,
 	    err)) != GW_OK)
 		goto out;
@@ -1046,7 +1493,32 @@ conf_load_key(const struct conf *conf, struct secret **key_r,
 		    "a helpdesk API key?", path);
 out:
 	secret_wipe(buf, sizeof(buf));
-	(void)close(fd);
+	return status;
+}
+
+/* conf_load_address_keys - the address-signing keys, if configured */
+enum gw_status
+conf_load_address_keys(const struct conf *conf,
+    struct secret_keyring **keys_r, struct gw_error *err)
+{
+	char buf[CONF_KEY_FILE_MAX + 1];
+	const char *path = conf->address_key_file;
+	enum gw_status status = GW_OK;
+	char *name = NULL;
+	size_t len = 0;
+
+	*keys_r = NULL;
+	if (path == NULL)
+		return GW_OK;
+	if ((status = conf_read_secret(&conf_address_key_file, path, buf,
+	    sizeof(buf), &len, err)) != GW_OK)
+		goto out;
+	/* Its errors then read "address key file PATH line 2: ...". */
+	name = g_strdup_printf("%s %s", conf_address_key_file.label, path);
+	status = secret_keyring_new(buf, len, name, keys_r, err);
+	g_free(name);
+out:
+	secret_wipe(buf, sizeof(buf));
 	return status;
 }
 
@@ -1065,6 +1537,13 @@ conf_print(const struct conf *conf, FILE *fp)
 	for (i = 0; i < G_N_ELEMENTS(conf_table); i++) {
 		k = &conf_table[i];
 		field = conf_cfield(conf, k);
+		if (strcmp(k->group, "sender") == 0 && !conf->sender_policy) {
+			if (group == NULL || strcmp(group, k->group) != 0)
+				fprintf(fp, "\n# [sender] not configured: %s\n",
+				    CONF_NO_POLICY);
+			group = k->group;
+			continue;
+		}
 		if (group == NULL || strcmp(group, k->group) != 0) {
 			group = k->group;
 			fprintf(fp, "\n[%s]\n", group);
@@ -1090,10 +1569,23 @@ conf_print(const struct conf *conf, FILE *fp)
 			fprintf(fp, "%s = %s\n", k->key, size);
 			break;
 		case CONF_BOOL:
+			if (k->names != NULL)
+				fprintf(fp, "%s = %s\n", k->key,
+				    k->names[*(const bool *)field ? 1 : 0]);
+			else
+				fprintf(fp, "%s = %s\n", k->key,
+				    *(const bool *)field ? "true" : "false");
+			break;
+		case CONF_ENUM:
 			fprintf(fp, "%s = %s\n", k->key,
-			    *(const bool *)field ? "true" : "false");
+			    k->names[*(const int *)field]);
 			break;
 		case CONF_LIST:
+			if (*(char **const *)field == NULL) {
+				fprintf(fp, "# %s is not set (default)\n",
+				    k->key);
+				break;
+			}
 			s = g_strjoinv(";", *(char **const *)field);
 			fprintf(fp, "%s = %s\n", k->key, s);
 			g_free(s);
@@ -1110,6 +1602,38 @@ conf_print_key(const struct conf *conf, const struct secret *key, FILE *fp)
 
 	secret_describe(key, desc, sizeof(desc));
 	fprintf(fp, "# key: %s loaded from %s\n", desc, conf->key_file);
+}
+
+/* conf_print_address_keys - how many keys, from where; never a key */
+void
+conf_print_address_keys(const struct conf *conf,
+    const struct secret_keyring *keys, FILE *fp)
+{
+	if (conf->address_key_file == NULL || keys == NULL)
+		fprintf(fp, "# address keys: none (ticket addresses are not "
+		    "signed)\n");
+	else
+		fprintf(fp, "# address keys: %zu loaded from %s\n",
+		    secret_keyring_count(keys), conf->address_key_file);
+}
+
+/* conf_warn - log_warn() what the sender policy leaves open */
+void
+conf_warn(const struct conf *conf)
+{
+	if (!conf->sender_policy)
+		log_warn("[sender] is not configured: %s", CONF_NO_POLICY);
+	else if (conf->sender_allow == NULL &&
+	    conf->sender_require == POLICY_REQUIRE_NONE)
+		log_warn("[sender] has neither allow nor require: %s",
+		    CONF_NO_POLICY);
+	else if (conf->sender_require == POLICY_REQUIRE_NONE)
+		log_warn("[sender] require = none: From can be forged: allow "
+		    "without require trusts the From header alone");
+	else if (conf->sender_allow == NULL)
+		log_warn("[sender] require = %s without allow: anyone whose "
+		    "own domain authenticates its mail can write notes",
+		    conf_require_names[conf->sender_require]);
 }
 
 /* conf_free - free every field and the struct */
@@ -1130,6 +1654,9 @@ conf_free(struct conf **conf_r)
 	g_free(conf->subject_pattern);
 	g_free(conf->references_pattern);
 	g_free(conf->recipient_delimiter);
+	g_free(conf->address_key_file);
+	g_strfreev(conf->sender_allow);
+	g_free(conf->authserv_id);
 	g_free(conf);
 	*conf_r = NULL;
 }

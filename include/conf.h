@@ -3,8 +3,10 @@
  * key file.
  *
  * Owns: struct conf (every field is a private copy), the table of known
- * keys with their types, defaults and bounds, and the key file's
- * ownership/permission check.
+ * keys with their types, defaults and bounds, the key files' ownership/
+ * permission check, and the path rule (conf_check_path()) for every file
+ * that decides where the API key goes: the config, ca_file, key_file and
+ * address_key_file.
  *
  * Everything is validated before stdin is read, so that a broken
  * configuration defers mail (EX_TEMPFAIL) instead of bouncing it.

@@ -32,6 +32,16 @@ HDR = (b"From: Ana <ana@example.com>\nTo: support+T1001@helpdesk.example\n"
        b"Message-ID: <bench@example.com>\nMIME-Version: 1.0\n")
 
 
+def safe_tmpdir(prefix):
+    """A new directory under tests/tmpbase.sh's safe base: mail2note
+    refuses a config in a directory others can write, such as /tmp."""
+    base = subprocess.run(["sh", os.path.join(TOP, "tests", "tmpbase.sh")],
+                          env=dict(os.environ, M2N_TOP=TOP),
+                          stdout=subprocess.PIPE, check=True,
+                          universal_newlines=True).stdout.strip()
+    return tempfile.mkdtemp(prefix=prefix, dir=base)
+
+
 def gen(tmp):
     msgs = {}
     msgs["small"] = HDR + b"Content-Type: text/plain; charset=utf-8\n\n" + \
@@ -98,7 +108,7 @@ def measure(cfg, path):
 def main():
     check = "--check" in sys.argv
     # Through a pipe, as the MTA gives it: spooling must not keep it all.
-    tmp = tempfile.mkdtemp(prefix="m2n-bench.")
+    tmp = safe_tmpdir("m2n-bench.")
     try:
         msgs = gen(tmp)
         cfg = conf(tmp)

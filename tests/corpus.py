@@ -45,6 +45,16 @@ n = 0
 failed = 0
 
 
+def safe_tmpdir(prefix):
+    """A new directory under tests/tmpbase.sh's safe base: mail2note
+    refuses a config in a directory others can write, such as /tmp."""
+    base = subprocess.run(["sh", os.path.join(TOP, "tests", "tmpbase.sh")],
+                          env=dict(os.environ, M2N_TOP=TOP),
+                          stdout=subprocess.PIPE, check=True,
+                          universal_newlines=True).stdout.strip()
+    return tempfile.mkdtemp(prefix=prefix, dir=base)
+
+
 def tap(ok, name, diag=None):
     global n, failed
     n += 1
@@ -158,7 +168,7 @@ def main():
     expected = {e["file"][:-4]: e["file"] for e in entries
                 if e["kind"] == "expected" and e["file"].endswith(".out")}
 
-    tmp = tempfile.mkdtemp(prefix="m2n-corpus.")
+    tmp = safe_tmpdir("m2n-corpus.")
     conf = setup(tmp)
     results = {}
     with concurrent.futures.ThreadPoolExecutor(JOBS) as ex:

@@ -25,7 +25,9 @@ bin=${M2N_BIN:-$top/build/mail2note}
 samples=$top/samples
 expected=$top/tests/expected
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/m2n-golden.XXXXXX") || exit 2
+# Not /tmp: mail2note refuses a config in a directory others can write.
+base=$(M2N_TOP=$top sh "$top/tests/tmpbase.sh") || exit 2
+tmp=$(mktemp -d "$base/m2n-golden.XXXXXX") || exit 2
 trap 'rm -rf "$tmp"' EXIT
 trap 'exit 2' INT TERM
 

@@ -61,11 +61,28 @@ fi
 mk_conf "$KEY_RW"
 run_gw --check-config
 is "$RC" 0 "--check-config: exit 0"
-is "$ERR" "" "--check-config, an ixk_ key: nothing on stderr"
+is "$ERR" "mail2note: warning: [sender] is not configured: anyone who can send mail to this domain can write notes" \
+    "--check-config, an ixk_ key, no [sender]: only the policy warning"
 like "$OUT" "*# key: ixk_…(${#KEY_RW} chars) loaded from $T/api.key*" \
     "--check-config: the key described by prefix and length"
 case $OUT in *"$KEY_RW"*) ok 1 "--check-config: the key not shown" ;;
 *) ok 0 "--check-config: the key not shown" ;; esac
+mk_conf "$KEY_RW" "[sender]" "allow = *@example.com"
+run_gw --check-config
+is "$RC" 0 "--check-config, allow without require: exit 0"
+is "$ERR" "mail2note: warning: [sender] require = none: From can be forged: allow without require trusts the From header alone" \
+    "--check-config, allow without require: warns that From can be forged"
+like "$OUT" "*
+[[]sender]
+allow = \*@example.com
+# authserv_id is not set (default)
+require = none
+refused = discard
+*" "--check-config, allow without require: the effective [sender] group"
+mk_conf "$KEY_RW" "[sender]" "allow = *@example.com" \
+    "authserv_id = mx.example.com" "require = dmarc"
+run_gw --check-config
+is "$ERR" "" "--check-config, allow and require: no warning"
 mk_conf tok_0123456789abcdef
 run_gw --check-config
 is "$RC" 0 "--check-config, a key without ixk_: exit 0 (only a warning)"

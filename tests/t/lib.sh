@@ -23,7 +23,13 @@ _tap_n=0
 _tap_fail=0
 _tap_planned=
 
-T=$(mktemp -d "${TMPDIR:-/tmp}/m2n-test.XXXXXX")
+# Not under /tmp: mail2note refuses a config or key in a directory that
+# others can write (conf_check_path() in gateway/conf.c), and /tmp is one.
+# tests/tmpbase.sh picks a safe base; children (python, golden.sh) reuse it.
+M2N_TMP_BASE=$(sh "$M2N_TOP/tests/tmpbase.sh") ||
+    { echo "Bail out! no safe directory for temporary files"; exit 1; }
+export M2N_TMP_BASE
+T=$(mktemp -d "$M2N_TMP_BASE/m2n-test.XXXXXX")
 _cleanups=
 # at_exit CMD - run CMD when the test ends (LIFO)
 at_exit() { _cleanups="$1;$_cleanups"; }
