@@ -13,11 +13,8 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <inttypes.h>
-#include <limits.h>
 #include <netinet/in.h>
-#include <pwd.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,13 +26,12 @@
 #include "conf.h"
 #include "log.h"
 #include "policy.h"
+#include "safefile.h"
 #include "secret.h"
 
 #define CONF_FILE_MAX (1024 * 1024)	/* bytes of config file read */
-#define CONF_KEY_FILE_MAX 4096		/* bytes of key file read */
 #define CONF_ECHO_MAX 60		/* bytes of a bad value echoed */
 #define CONF_ALLOW_MAX 100		/* patterns in [sender] allow */
-#define CONF_LINK_MAX 40		/* symbolic links followed in a path */
 #define CONF_NO_POLICY "anyone who can send mail to this domain can write " \
 	"notes"
 
@@ -752,7 +748,7 @@ conf_check_ca_file(const struct conf_ctx *ctx, const struct conf_key *k,
 	}
 	(void)close(fd);
 	/* Whoever can change the CA list can impersonate the helpdesk. */
-	return conf_check_path(path, "ca_file", err);
+	return safefile_check_path(path, "ca_file", err);
 }
 
 /* conf_read_key - parse one row's value (or default) into its field */
@@ -1017,297 +1013,6 @@ out:
 	return status;
 }
 
-/*
- * The path rule (sshd's secure_filename(), msmtp's CONF_EINSECURE): a file
- * that decides where the API key goes, or what it is, is only as safe as
- * every directory on the way to it.  Whoever can write one of them can
- * rename the file away and put their own in its place, so each directory
- * and the file must be owned by root or by the user mail2note runs as, and
- * be writable by nobody else.  World-writable directories with the sticky
- * bit (/tmp) are not exempt either: anyone may create a file there, and
- * the name the administrator wrote may be theirs.
- *
- * Symbolic links are followed as the kernel follows them, one component
- * at a time, so that every directory a name is looked up in gets checked:
- * that of the link itself and those of its target.
- */
-struct conf_walk {
-	const char *path;	/* as the administrator wrote it */
-	const char *what;	/* "config", "ca_file", ... */
-	uid_t euid;
-	int links;		/* followed so far */
-};
-
-/* conf_path_risk - what whoever can replace the file could do */
-static const char *
-conf_path_risk(const char *what)
-{
-	if (strcmp(what, "key file") == 0)
-		return "replace the API key";
-	if (strcmp(what, "address key file") == 0)
-		return "forge signed ticket addresses";
-	return "redirect the API key";
-}
-
-/*
- * conf_group_private - true when gid is the effective user's primary
- * group and no other account is in it: listed as a member in the group
- * database, or with it as primary group in the password database.  The
- * scan sees the accounts getpwent() enumerates (/etc/passwd and any NSS
- * source that allows enumeration); a directory service that does not
- * enumerate is not seen, which is why only the user's own primary group
- * qualifies.
- */
-static bool
-conf_group_private(gid_t gid, uid_t euid)
-{
-	struct passwd *pw;
-	struct group *gr;
-	char *name = NULL;
-	bool ok = true;
-	size_t i;
-
-	pw = getpwuid(euid);
-	if (pw == NULL || pw->pw_gid != gid)
-		return false;
-	name = g_strdup(pw->pw_name);
-	gr = getgrgid(gid);
-	if (gr == NULL)
-		ok = false;
-	for (i = 0; ok && gr->gr_mem[i] != NULL; i++)
-		if (strcmp(gr->gr_mem[i], name) != 0)
-			ok = false;
-	if (ok) {
-		setpwent();
-		while ((pw = getpwent()) != NULL)
-			if (pw->pw_gid == gid && pw->pw_uid != euid) {
-				ok = false;
-				break;
-			}
-		endpwent();
-	}
-	g_free(name);
-	return ok;
-}
-
-/* conf_path_fail - "<what> <path>: <kind> <node> <text>" as GW_ECONFIG */
-static enum gw_status __attribute__((format(printf, 5, 6)))
-conf_path_fail(const struct conf_walk *w, const char *node,
-    const struct stat *st, struct gw_error *err, const char *fmt, ...)
-{
-	char text[GW_ERROR_TEXT_MAX];
-	va_list ap;
-
-	va_start(ap, fmt);
-	(void)g_vsnprintf(text, sizeof(text), fmt, ap);
-	va_end(ap);
-	if (strcmp(node, w->path) == 0)
-		return gw_error_set(err, GW_ECONFIG, "%s %s %s", w->what,
-		    w->path, text);
-	return gw_error_set(err, GW_ECONFIG, "%s %s: %s %s %s", w->what,
-	    w->path, S_ISDIR(st->st_mode) ? "directory" : "file", node, text);
-}
-
-/*
- * conf_check_node - one file or directory on the way: owner and mode.
- * The fix comes before the reason: the MTA keeps only the first 200 bytes
- * of our line, and a long path must not push the command out of it.
- */
-static enum gw_status
-conf_check_node(const struct conf_walk *w, const char *node,
-    const struct stat *st, struct gw_error *err)
-{
-	struct passwd *pw;
-	char owner[64];
-
-	if (st->st_uid != 0 && st->st_uid != w->euid) {
-		pw = getpwuid(st->st_uid);
-		if (pw != NULL)
-			(void)g_snprintf(owner, sizeof(owner), "%s, uid %u",
-			    pw->pw_name, (unsigned)st->st_uid);
-		else
-			(void)g_snprintf(owner, sizeof(owner), "uid %u",
-			    (unsigned)st->st_uid);
-		if (w->euid == 0)
-			return conf_path_fail(w, node, st, err, "is owned by "
-			    "%s, not root; run chown root %s, since whoever "
-			    "owns it can %s", owner, node,
-			    conf_path_risk(w->what));
-		return conf_path_fail(w, node, st, err, "is owned by %s, not "
-		    "root or uid %u (mail2note's user); run chown root %s, "
-		    "since whoever owns it can %s", owner, (unsigned)w->euid,
-		    node, conf_path_risk(w->what));
-	}
-	if ((st->st_mode & S_IWOTH) != 0 || ((st->st_mode & S_IWGRP) != 0 &&
-	    !conf_group_private(st->st_gid, w->euid)))
-		return conf_path_fail(w, node, st, err, "is writable by group "
-		    "or others (mode %04o); run chmod go-w %s, since whoever "
-		    "can write it can %s", (unsigned)(st->st_mode & 07777),
-		    node, conf_path_risk(w->what));
-	return GW_OK;
-}
-
-/* conf_lstat_fail - a component that cannot be examined */
-static enum gw_status
-conf_lstat_fail(const struct conf_walk *w, const char *node, int saved,
-    struct gw_error *err)
-{
-	return gw_error_set(err, GW_ECONFIG, "cannot check %s %s: %s: %s",
-	    w->what, w->path, node, g_strerror(saved));
-}
-
-/*
- * conf_walk - resolve name (absolute, or relative to the directory cur)
- * as the kernel would, checking every node on the way; cur is a resolved
- * directory whose ancestors were checked, and holds the result on return.
- */
-static enum gw_status
-conf_walk(struct conf_walk *w, const char *name, GString *cur,
-    struct gw_error *err)
-{
-	enum gw_status status = GW_OK;
-	char **parts = NULL, *target = NULL, *slash;
-	struct stat st;
-	ssize_t n;
-	size_t i, old;
-	int saved;
-
-	if (name[0] == '/') {
-		g_string_assign(cur, "/");
-		if (lstat("/", &st) != 0)
-			return conf_lstat_fail(w, "/", errno, err);
-		if ((status = conf_check_node(w, "/", &st, err)) != GW_OK)
-			return status;
-	}
-	parts = g_strsplit(name, "/", -1);
-	for (i = 0; parts[i] != NULL && status == GW_OK; i++) {
-		if (parts[i][0] == '\0' || strcmp(parts[i], ".") == 0)
-			continue;
-		if (strcmp(parts[i], "..") == 0) {
-			/* cur has no links in it: its parent is lexical. */
-			slash = strrchr(cur->str, '/');
-			g_string_truncate(cur, slash == cur->str ? 1 :
-			    (gsize)(slash - cur->str));
-			continue;
-		}
-		old = cur->len;
-		if (cur->str[cur->len - 1] != '/')
-			g_string_append_c(cur, '/');
-		g_string_append(cur, parts[i]);
-		if (lstat(cur->str, &st) != 0) {
-			saved = errno;
-			status = conf_lstat_fail(w, cur->str, saved, err);
-			break;
-		}
-		if (!S_ISLNK(st.st_mode)) {
-			status = conf_check_node(w, cur->str, &st, err);
-			continue;
-		}
-		if (++w->links > CONF_LINK_MAX) {
-			status = conf_lstat_fail(w, cur->str, ELOOP, err);
-			break;
-		}
-		target = g_malloc((gsize)PATH_MAX + 1);
-		n = readlink(cur->str, target, PATH_MAX);
-		if (n < 0) {
-			saved = errno;
-			status = conf_lstat_fail(w, cur->str, saved, err);
-			g_free(target);
-			break;
-		}
-		target[n] = '\0';
-		/* The link is looked up in the directory that holds it. */
-		g_string_truncate(cur, old);
-		status = conf_walk(w, target, cur, err);
-		g_free(target);
-	}
-	g_strfreev(parts);
-	return status;
-}
-
-/* conf_check_path - the file and every directory above it, see above */
-enum gw_status
-conf_check_path(const char *path, const char *what, struct gw_error *err)
-{
-	struct conf_walk w = { .path = path, .what = what, .euid = geteuid() };
-	enum gw_status status;
-	GString *cur;
-	char *cwd;
-
-	cur = g_string_new("/");
-	if (path[0] != '/') {
-		/* Relative (a test, or -c by hand): from the working dir. */
-		cwd = g_get_current_dir();
-		status = conf_walk(&w, cwd, cur, err);
-		g_free(cwd);
-		if (status == GW_OK)
-			status = conf_walk(&w, path, cur, err);
-	} else
-		status = conf_walk(&w, path, cur, err);
-	g_string_free(cur, TRUE);
-	return status;
-}
-
-/* conf_read_file - the whole (capped) file; new buffer, NUL-terminated */
-static enum gw_status
-conf_read_file(const char *path, char **data_r, size_t *len_r,
-    struct gw_error *err)
-{
-	enum gw_status status = GW_OK;
-	struct stat st;
-	GString *buf = NULL;
-	char chunk[8192];
-	ssize_t n;
-	int fd, saved;
-
-	*data_r = NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0) {
-		saved = errno;
-		return gw_error_set(err, GW_ECONFIG, "cannot read config %s: "
-		    "%s", path, g_strerror(saved));
-	}
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		status = gw_error_set(err, GW_ECONFIG, "cannot read config "
-		    "%s: not a regular file", path);
-		goto out;
-	}
-	/*
-	 * Whoever can write the config, or replace it, can point base_url
-	 * (and ca_file) at a server of their own and be sent the key.
-	 */
-	if ((status = conf_check_path(path, "config", err)) != GW_OK)
-		goto out;
-	buf = g_string_sized_new((gsize)MIN(st.st_size, CONF_FILE_MAX) + 1);
-	for (;;) {
-		n = read(fd, chunk, sizeof(chunk));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			saved = errno;
-			status = gw_error_set(err, GW_ECONFIG, "cannot read "
-			    "config %s: %s", path, g_strerror(saved));
-			goto out;
-		}
-		if (n == 0)
-			break;
-		if (buf->len + (size_t)n > CONF_FILE_MAX) {
-			status = gw_error_set(err, GW_ECONFIG, "config %s is "
-			    "larger than %d bytes", path, CONF_FILE_MAX);
-			goto out;
-		}
-		g_string_append_len(buf, chunk, n);
-	}
-	*len_r = buf->len;
-	*data_r = g_string_free(buf, FALSE);
-	buf = NULL;
-out:
-	if (buf != NULL)
-		g_string_free(buf, TRUE);
-	(void)close(fd);
-	return status;
-}
-
 /* conf_load - read and validate the config file */
 enum gw_status
 conf_load(const char *path, struct conf **conf_r, struct gw_error *err)
@@ -1321,167 +1026,43 @@ conf_load(const char *path, struct conf **conf_r, struct gw_error *err)
 		path = getenv(CONF_ENV_PATH);
 	if (path == NULL || path[0] == '\0')
 		path = CONF_DEFAULT_PATH;
-	if ((status = conf_read_file(path, &data, &len, err)) != GW_OK)
+	/*
+	 * Whoever can write the config, or replace it, can point base_url
+	 * (and ca_file) at a server of their own and be sent the key.
+	 */
+	if ((status = safefile_read_file(path, "config", CONF_FILE_MAX, &data,
+	    &len, err)) != GW_OK)
 		return status;
 	status = conf_load_data(data, len, path, conf_r, err);
 	g_free(data);
 	return status;
 }
 
-/* conf_key_line - the key's line: the one not blank and not a comment */
-static enum gw_status
-conf_key_line(const char *path, char *buf, size_t len, const char **line_r,
-    size_t *len_r, struct gw_error *err)
-{
-	char *p = buf, *end = buf + len, *eol, *s;
-
-	*line_r = NULL;
-	*len_r = 0;
-	for (; p < end; p = eol + 1) {
-		eol = memchr(p, '\n', (size_t)(end - p));
-		if (eol == NULL)
-			eol = end;
-		for (s = p; s < eol && (*s == ' ' || *s == '\t' ||
-		    *s == '\r'); s++)
-			;
-		if (s == eol || *s == '#')
-			continue;
-		if (*line_r != NULL)
-			return gw_error_set(err, GW_ECONFIG, "key file %s "
-			    "holds more than one line; put only the key in it",
-			    path);
-		*line_r = p;
-		*len_r = (size_t)(eol - p);
-	}
-	if (*line_r == NULL)
-		return gw_error_set(err, GW_ECONFIG, "key file %s holds no key",
-		    path);
-	return GW_OK;
-}
-
-/* What a secret file is called in errors: the key's name and contents. */
-struct conf_secret_file {
-	const char *label;	/* "key file", "address key file" */
-	const char *key;	/* the config key that names it */
-	const char *holds;	/* "the key", "the keys" */
-};
-
-static const struct conf_secret_file conf_api_key_file = {
+/* What the two secret files are called in errors (see safefile.h). */
+static const struct safefile_secret conf_api_key_file = {
 	"key file", "key_file", "the key"
 };
-static const struct conf_secret_file conf_address_key_file = {
+static const struct safefile_secret conf_address_key_file = {
 	"address key file", "address_key_file", "the keys, one a line"
 };
-
-/*
- * conf_read_secret - a secret file into buf (size bytes, at least
- * CONF_KEY_FILE_MAX + 1): opened without following a link, a regular file
- * owned by the effective uid with no group or other bits (msmtp's
- * CONF_EINSECURE), on a safe path (conf_check_path()).  The caller wipes
- * buf, whatever the result.
- */
-static enum gw_status
-conf_read_secret(const struct conf_secret_file *f, const char *path,
-    char *buf, size_t size, size_t *len_r, struct gw_error *err)
-{
-	enum gw_status status = GW_OK;
-	struct stat st;
-	size_t len = 0;
-	ssize_t n;
-	int fd, saved;
-
-	*len_r = 0;
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY |
-	    O_NONBLOCK);
-	if (fd < 0) {
-		saved = errno;
-		if (saved == ELOOP)
-			return gw_error_set(err, GW_ECONFIG, "%s %s is a "
-			    "symbolic link; set %s to the file itself",
-			    f->label, path, f->key);
-		if (saved == EACCES)
-			return gw_error_set(err, GW_ECONFIG, "cannot open %s "
-			    "%s: %s (it must be readable by uid %u, that "
-			    "mail2note runs as)", f->label, path,
-			    g_strerror(saved), (unsigned)geteuid());
-		return gw_error_set(err, GW_ECONFIG, "cannot open %s %s: %s",
-		    f->label, path, g_strerror(saved));
-	}
-	if (fstat(fd, &st) != 0) {
-		saved = errno;
-		status = gw_error_set(err, GW_ECONFIG, "cannot stat %s %s: %s",
-		    f->label, path, g_strerror(saved));
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		status = gw_error_set(err, GW_ECONFIG, "%s %s is not a "
-		    "regular file", f->label, path);
-		goto out;
-	}
-	if (st.st_uid != geteuid()) {
-		/*
-		 * "chown it to uid 0" would be the wrong advice when root
-		 * runs --check-config for a pipe that runs as user=.
-		 */
-		status = gw_error_set(err, GW_ECONFIG, "%s %s is owned by uid "
-		    "%u, but mail2note runs as uid %u; chown it to the pipe's "
-		    "user= and run --check-config as that user", f->label,
-		    path, (unsigned)st.st_uid, (unsigned)geteuid());
-		goto out;
-	}
-	if ((st.st_mode & 077) != 0) {
-		status = gw_error_set(err, GW_ECONFIG, "%s %s is %s by group "
-		    "or others (mode %04o); chmod 600 it", f->label, path,
-		    (st.st_mode & 044) ? "readable" :
-		    (st.st_mode & 022) ? "writable" : "executable",
-		    (unsigned)(st.st_mode & 07777));
-		goto out;
-	}
-	if ((status = conf_check_path(path, f->label, err)) != GW_OK)
-		goto out;
-	while (len < size) {
-		n = read(fd, buf + len, size - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			saved = errno;
-			status = gw_error_set(err, GW_ECONFIG, "cannot read %s "
-			    "%s: %s", f->label, path, g_strerror(saved));
-			goto out;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	if (len > CONF_KEY_FILE_MAX) {
-		status = gw_error_set(err, GW_ECONFIG, "%s %s is larger than "
-		    "%d bytes; it should hold only %s", f->label, path,
-		    CONF_KEY_FILE_MAX, f->holds);
-		goto out;
-	}
-	*len_r = len;
-out:
-	(void)close(fd);
-	return status;
-}
 
 /* conf_load_key - the key file, checked like msmtp's CONF_EINSECURE */
 enum gw_status
 conf_load_key(const struct conf *conf, struct secret **key_r,
     struct gw_error *err)
 {
-	char buf[CONF_KEY_FILE_MAX + 1];
+	char buf[SAFEFILE_SECRET_MAX + 1];
 	const char *path = conf->key_file, *line;
 	enum gw_status status;
 	struct gw_error kerr;
 	size_t len = 0, line_len;
 
 	*key_r = NULL;
-	if ((status = conf_read_secret(&conf_api_key_file, path, buf,
+	if ((status = safefile_read_secret(&conf_api_key_file, path, buf,
 	    sizeof(buf), &len, err)) != GW_OK)
 		goto out;
-	if ((status = conf_key_line(path, buf, len, &line, &line_len,
-	    err)) != GW_OK)
+	if ((status = safefile_secret_line(&conf_api_key_file, path, buf, len,
+	    &line, &line_len, err)) != GW_OK)
 		goto out;
 	if ((status = secret_new(line, line_len, key_r, &kerr)) != GW_OK) {
 		status = gw_error_set(err, kerr.code, "key file %s: %s", path,
@@ -1501,7 +1082,7 @@ enum gw_status
 conf_load_address_keys(const struct conf *conf,
     struct secret_keyring **keys_r, struct gw_error *err)
 {
-	char buf[CONF_KEY_FILE_MAX + 1];
+	char buf[SAFEFILE_SECRET_MAX + 1];
 	const char *path = conf->address_key_file;
 	enum gw_status status = GW_OK;
 	char *name = NULL;
@@ -1510,7 +1091,7 @@ conf_load_address_keys(const struct conf *conf,
 	*keys_r = NULL;
 	if (path == NULL)
 		return GW_OK;
-	if ((status = conf_read_secret(&conf_address_key_file, path, buf,
+	if ((status = safefile_read_secret(&conf_address_key_file, path, buf,
 	    sizeof(buf), &len, err)) != GW_OK)
 		goto out;
 	/* Its errors then read "address key file PATH line 2: ...". */

@@ -3,10 +3,10 @@
  * key file.
  *
  * Owns: struct conf (every field is a private copy), the table of known
- * keys with their types, defaults and bounds, the key files' ownership/
- * permission check, and the path rule (conf_check_path()) for every file
- * that decides where the API key goes: the config, ca_file, key_file and
- * address_key_file.
+ * keys with their types, defaults and bounds, and what the key files
+ * hold.  Whether a file that decides where the API key goes may be
+ * trusted (the config, ca_file, key_file and address_key_file: owner,
+ * mode, the path rule) is safefile's; conf names the files for it.
  *
  * Everything is validated before stdin is read, so that a broken
  * configuration defers mail (EX_TEMPFAIL) instead of bouncing it.
@@ -86,17 +86,6 @@ enum gw_status conf_load_data(const char *data, size_t len, const char *name,
  * *key_r is new, free with secret_free().
  */
 enum gw_status conf_load_key(const struct conf *conf, struct secret **key_r,
-    struct gw_error *err);
-
-/*
- * conf_check_path - the rule sshd and msmtp use for files that decide
- * where the key goes: path and every directory above it owned by root or
- * the effective uid, and not writable by group or others (group write is
- * allowed when the group is the effective user's own primary group and
- * no other account is a member of it).  what names the file in the error
- * ("config", "ca_file", ...).  Used error codes: GW_ECONFIG.
- */
-enum gw_status conf_check_path(const char *path, const char *what,
     struct gw_error *err);
 
 /*

@@ -18,11 +18,12 @@ import resource
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 
 TOP = os.environ.get("M2N_TOP") or os.path.dirname(os.path.dirname(
     os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(TOP, "tests"))
+from tmpbase import safe_tmpdir  # noqa: E402
 BIN = os.environ.get("M2N_BIN") or os.path.join(TOP, "build", "mail2note")
 RUNS = int(os.environ.get("M2N_BENCH_RUNS", "5"))
 MAX_RSS_MB = 48
@@ -30,16 +31,6 @@ MAX_RSS_MB = 48
 HDR = (b"From: Ana <ana@example.com>\nTo: support+T1001@helpdesk.example\n"
        b"Subject: bench\nDate: Wed, 25 Nov 2026 10:00:00 +0000\n"
        b"Message-ID: <bench@example.com>\nMIME-Version: 1.0\n")
-
-
-def safe_tmpdir(prefix):
-    """A new directory under tests/tmpbase.sh's safe base: mail2note
-    refuses a config in a directory others can write, such as /tmp."""
-    base = subprocess.run(["sh", os.path.join(TOP, "tests", "tmpbase.sh")],
-                          env=dict(os.environ, M2N_TOP=TOP),
-                          stdout=subprocess.PIPE, check=True,
-                          universal_newlines=True).stdout.strip()
-    return tempfile.mkdtemp(prefix=prefix, dir=base)
 
 
 def gen(tmp):

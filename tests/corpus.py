@@ -32,10 +32,11 @@ import os
 import re
 import subprocess
 import sys
-import tempfile
 
 TOP = os.environ.get("M2N_TOP") or os.path.dirname(os.path.dirname(
     os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(TOP, "tests"))
+from tmpbase import safe_tmpdir  # noqa: E402
 BIN = os.environ.get("M2N_BIN") or os.path.join(TOP, "build", "mail2note")
 CORPUS = os.environ.get("M2N_CORPUS") or os.path.join(TOP, "tests", "corpus")
 JOBS = int(os.environ.get("M2N_JOBS") or os.cpu_count() or 2)
@@ -43,16 +44,6 @@ KEY = "ixk_test_rw_4f9c2a7e1b"
 
 n = 0
 failed = 0
-
-
-def safe_tmpdir(prefix):
-    """A new directory under tests/tmpbase.sh's safe base: mail2note
-    refuses a config in a directory others can write, such as /tmp."""
-    base = subprocess.run(["sh", os.path.join(TOP, "tests", "tmpbase.sh")],
-                          env=dict(os.environ, M2N_TOP=TOP),
-                          stdout=subprocess.PIPE, check=True,
-                          universal_newlines=True).stdout.strip()
-    return tempfile.mkdtemp(prefix=prefix, dir=base)
 
 
 def tap(ok, name, diag=None):

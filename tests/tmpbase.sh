@@ -1,7 +1,8 @@
 #!/bin/sh
 # tmpbase.sh - print a directory for the tests' temporary files that passes
-# mail2note's path rule (conf_check_path() in gateway/conf.c): it and every
-# directory above it owned by root or by us, and writable by nobody else.
+# mail2note's path rule (safefile_check_path() in gateway/safefile.c): it
+# and every directory above it owned by root or by us, and writable by
+# nobody else.
 # /tmp (mode 1777) fails that rule on purpose, so the tests cannot use it.
 #
 # The first of these that is safe (created 0755 if missing; the MTA tests'

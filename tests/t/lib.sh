@@ -24,7 +24,8 @@ _tap_fail=0
 _tap_planned=
 
 # Not under /tmp: mail2note refuses a config or key in a directory that
-# others can write (conf_check_path() in gateway/conf.c), and /tmp is one.
+# others can write (safefile_check_path() in gateway/safefile.c), and /tmp
+# is one.
 # tests/tmpbase.sh picks a safe base; children (python, golden.sh) reuse it.
 M2N_TMP_BASE=$(sh "$M2N_TOP/tests/tmpbase.sh") ||
     { echo "Bail out! no safe directory for temporary files"; exit 1; }

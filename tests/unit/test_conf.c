@@ -1,10 +1,9 @@
 /*
  * test_conf.c - config files good and bad, defaults, URLs, patterns, the
- * example file, and the key file's ownership and permission checks.
+ * example file, and the key files' ownership and permission checks as
+ * conf reports them (the path rule itself: test_safefile.c).
  */
 #include <errno.h>
-#include <grp.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +17,7 @@
 #include "policy.h"
 #include "secret.h"
 #include "tap.h"
+#include "fixture.h"
 
 #define BASE "[api]\nbase_url = https://helpdesk.example.com\n"
 #define NAME "t.conf"
@@ -662,24 +662,6 @@ test_defaults(void)
 	tap_ok(1, "conf_free is NULL-safe");
 }
 
-/* write_file - create path with data and mode; 0 on success */
-static int
-write_file(const char *path, const char *data, size_t len, mode_t mode)
-{
-	FILE *fp;
-
-	fp = fopen(path, "w");
-	if (fp == NULL)
-		return -1;
-	if (len > 0 && fwrite(data, 1, len, fp) != len) {
-		fclose(fp);
-		return -1;
-	}
-	if (fclose(fp) != 0)
-		return -1;
-	return chmod(path, mode);
-}
-
 /* test_good_file - every key set, read from a real file */
 static void
 test_good_file(const char *dir)
@@ -713,8 +695,8 @@ test_good_file(const char *dir)
 	    "max_mime_parts = 100\n"
 	    "max_note_size = 512k\n"
 	    "discard_automatic = false\n", key, ca);
-	if (write_file(ca, "pem\n", 4, 0644) != 0 ||
-	    write_file(path, data, strlen(data), 0644) != 0) {
+	if (fixture_write(ca, "pem\n", 4, 0644) != 0 ||
+	    fixture_write(path, data, strlen(data), 0644) != 0) {
 		tap_ok(0, "good file: write: %s", g_strerror(errno));
 		goto out;
 	}
@@ -784,7 +766,7 @@ test_files(const char *dir)
 	tap_str(err.text, want, "directory: text");
 	tap_ok(conf == NULL, "directory: no conf");
 
-	(void)write_file(nul, BASE, strlen(BASE), 0646);
+	(void)fixture_write(nul, BASE, strlen(BASE), 0646);
 	tap_int(conf_load(nul, &conf, &err), GW_ECONFIG,
 	    "world-writable: status");
 	g_snprintf(want, sizeof(want), "config %s is writable by group or "
@@ -793,7 +775,7 @@ test_files(const char *dir)
 	tap_str(err.text, want, "world-writable: text");
 	tap_ok(conf == NULL, "world-writable: no conf");
 
-	(void)write_file(nul, BASE "#\0x\n", sizeof(BASE) + 3, 0644);
+	(void)fixture_write(nul, BASE "#\0x\n", sizeof(BASE) + 3, 0644);
 	tap_int(conf_load(nul, &conf, &err), GW_ECONFIG, "NUL byte: status");
 	g_snprintf(want, sizeof(want), "config %s: contains a NUL byte", nul);
 	tap_str(err.text, want, "NUL byte: text");
@@ -927,7 +909,7 @@ key_case(const char *dir, const char *name, const char *data, size_t len,
 	enum gw_status st;
 
 	(void)g_remove(path);
-	if (write_file(path, data, len, mode) != 0) {
+	if (fixture_write(path, data, len, mode) != 0) {
 		tap_ok(0, "key %s: write: %s", name, g_strerror(errno));
 		goto out;
 	}
@@ -1003,7 +985,7 @@ test_keys(const char *dir)
 	    ": the key is longer than 1024 bytes");
 
 	/* a symbolic link to a good file */
-	(void)write_file(path, "ixk_linked\n", 11, 0600);
+	(void)fixture_write(path, "ixk_linked\n", 11, 0600);
 	if (symlink(path, link) == 0) {
 		tap_int(load_key(link, &key, &err), GW_ECONFIG,
 		    "key symlink: status");
@@ -1084,126 +1066,30 @@ test_keys(const char *dir)
 }
 
 /*
- * tap_err - err's text against want cut to what struct gw_error holds: a
- * long path pushes the end of a path error out of the fixed buffer
- */
-static int
-tap_err(const char *got, const char *want, const char *name)
-{
-	char cut[GW_ERROR_TEXT_MAX];
-
-	g_strlcpy(cut, want, sizeof(cut));
-	return tap_str(got, cut, name);
-}
-
-/* path_case - conf_check_path(): GW_OK when want is NULL, else the text */
-static void
-path_case(const char *name, const char *path, const char *what,
-    const char *want)
-{
-	struct gw_error err;
-	enum gw_status st;
-	char tname[256];
-
-	gw_error_clear(&err);
-	st = conf_check_path(path, what, &err);
-	g_snprintf(tname, sizeof(tname), "path %s: status", name);
-	if (want == NULL) {
-		if (!tap_int(st, GW_OK, tname))
-			printf("#   error: %s\n", err.text);
-		return;
-	}
-	tap_int(st, GW_ECONFIG, tname);
-	g_snprintf(tname, sizeof(tname), "path %s: text", name);
-	tap_err(err.text, want, tname);
-}
-
-/*
- * own_group_private - the test's own view of the group exception: the
- * effective user's primary group with nobody else in it
- */
-static bool
-own_group_private(gid_t *gid_r)
-{
-	struct passwd *pw = getpwuid(geteuid());
-	struct group *gr;
-	bool ok = true;
-	char *name;
-	size_t i;
-
-	if (pw == NULL)
-		return false;
-	*gid_r = pw->pw_gid;
-	name = g_strdup(pw->pw_name);
-	gr = getgrgid(*gid_r);
-	ok = gr != NULL;
-	for (i = 0; ok && gr->gr_mem[i] != NULL; i++)
-		ok = strcmp(gr->gr_mem[i], name) == 0;
-	setpwent();
-	while (ok && (pw = getpwent()) != NULL)
-		ok = pw->pw_gid != *gid_r || pw->pw_uid == geteuid();
-	endpwent();
-	g_free(name);
-	return ok;
-}
-
-/* mk - a directory or file under base with mode; the new path */
-static char *
-mk(const char *base, const char *rel, bool dir, mode_t mode)
-{
-	char *path = g_build_filename(base, rel, NULL);
-
-	if (dir) {
-		if (g_mkdir(path, 0700) != 0 || chmod(path, mode) != 0)
-			tap_ok(0, "mkdir %s: %s", path, g_strerror(errno));
-	} else if (write_file(path, BASE, strlen(BASE), mode) != 0)
-		tap_ok(0, "write %s: %s", path, g_strerror(errno));
-	return path;
-}
-
-/*
- * test_paths - the sshd rule: the file and every directory above it owned
- * by root or us, writable by nobody else; links followed and checked
+ * test_paths - conf's files under the path rule (test_safefile.c has the
+ * rule itself): the config, ca_file and the key file
  */
 static void
 test_paths(const char *dir)
 {
 	char *base = g_build_filename(dir, "paths", NULL);
-	char *safe, *safe_conf, *ww, *ww_conf, *sticky, *sticky_conf;
-	char *gw_conf, *link_out, *link_in, *loop1, *loop2, *ca, *cwd;
-	char *key, *other_dir = NULL, *other_conf = NULL, *owned = NULL;
-	char want[1024], owner[64], *data;
+	char *safe, *safe_conf, *ww, *ww_conf, *ca, *key, *data;
 	struct secret *secret = NULL;
 	struct conf *conf = NULL;
-	struct passwd *pw;
 	struct gw_error err;
-	gid_t gid;
+	char want[1024];
 
 	if (g_mkdir(base, 0755) != 0 || chmod(base, 0755) != 0) {
 		tap_ok(0, "mkdir %s: %s", base, g_strerror(errno));
 		g_free(base);
 		return;
 	}
-	safe = mk(base, "safe", true, 0755);
-	safe_conf = mk(base, "safe/c.conf", false, 0644);
-	ww = mk(base, "ww", true, 0777);
-	ww_conf = mk(base, "ww/c.conf", false, 0644);
-	sticky = mk(base, "sticky", true, 01777);
-	sticky_conf = mk(base, "sticky/c.conf", false, 0644);
-	gw_conf = mk(base, "safe/gw.conf", false, 0664);
-	ca = mk(base, "safe/ca.pem", false, 0666);
-	link_out = g_build_filename(safe, "out.conf", NULL);
-	link_in = g_build_filename(ww, "in.conf", NULL);
-	loop1 = g_build_filename(safe, "loop1", NULL);
-	loop2 = g_build_filename(safe, "loop2", NULL);
-	if (symlink("../ww/c.conf", link_out) != 0 ||
-	    symlink(safe_conf, link_in) != 0 || symlink("loop2", loop1) != 0 ||
-	    symlink("loop1", loop2) != 0)
-		tap_ok(0, "symlink: %s", g_strerror(errno));
+	safe = fixture_mk(base, "safe", NULL, 0755);
+	safe_conf = fixture_mk(base, "safe/c.conf", BASE, 0644);
+	ww = fixture_mk(base, "ww", NULL, 0777);
+	ww_conf = fixture_mk(base, "ww/c.conf", BASE, 0644);
+	ca = fixture_mk(base, "safe/ca.pem", BASE, 0666);
 
-	path_case("a safe tree", safe_conf, "config", NULL);
-	path_case("the directory itself", safe, "config", NULL);
-	path_case("/", "/", "config", NULL);
 	tap_int(conf_load(safe_conf, &conf, &err), GW_OK,
 	    "path a safe tree: conf_load");
 	conf_free(&conf);
@@ -1211,35 +1097,10 @@ test_paths(const char *dir)
 	g_snprintf(want, sizeof(want), "config %s: directory %s is writable "
 	    "by group or others (mode 0777); run chmod go-w %s, since whoever "
 	    "can write it can redirect the API key", ww_conf, ww, ww);
-	path_case("world-writable parent", ww_conf, "config", want);
 	tap_int(conf_load(ww_conf, &conf, &err), GW_ECONFIG,
 	    "path world-writable parent: conf_load status");
-	tap_err(err.text, want, "path world-writable parent: conf_load text");
-
-	g_snprintf(want, sizeof(want), "config %s: directory %s is writable "
-	    "by group or others (mode 1777); run chmod go-w %s, since whoever "
-	    "can write it can redirect the API key", sticky_conf, sticky,
-	    sticky);
-	path_case("sticky world-writable parent (not exempt)", sticky_conf,
-	    "config", want);
-
-	g_snprintf(want, sizeof(want), "config %s: directory %s is writable "
-	    "by group or others (mode 0777); run chmod go-w %s, since whoever "
-	    "can write it can redirect the API key", link_out, ww, ww);
-	path_case("a safe link into an unsafe directory", link_out, "config",
-	    want);
-	g_snprintf(want, sizeof(want), "config %s: directory %s is writable "
-	    "by group or others (mode 0777); run chmod go-w %s, since whoever "
-	    "can write it can redirect the API key", link_in, ww, ww);
-	path_case("a link in an unsafe directory to a safe file", link_in,
-	    "config", want);
-	g_snprintf(want, sizeof(want), "cannot check config %s: ", loop1);
-	gw_error_clear(&err);
-	tap_int(conf_check_path(loop1, "config", &err), GW_ECONFIG,
-	    "path a link loop: status");
-	tap_ok(strncmp(err.text, want, strlen(want)) == 0 &&
-	    strstr(err.text, g_strerror(ELOOP)) != NULL,
-	    "path a link loop: text (%s)", err.text);
+	fixture_err(err.text, want,
+	    "path world-writable parent: conf_load text");
 
 	/* ca_file: whoever can change it can impersonate the helpdesk */
 	data = g_strdup_printf(BASE "ca_file = %s\n", ca);
@@ -1248,7 +1109,7 @@ test_paths(const char *dir)
 	g_snprintf(want, sizeof(want), "ca_file %s is writable by group or "
 	    "others (mode 0666); run chmod go-w %s, since whoever can write "
 	    "it can redirect the API key", ca, ca);
-	tap_err(err.text, want, "path world-writable ca_file: text");
+	fixture_err(err.text, want, "path world-writable ca_file: text");
 	g_free(data);
 	(void)chmod(ca, 0644);
 	data = g_strdup_printf(BASE "ca_file = %s\n", ca);
@@ -1260,92 +1121,24 @@ test_paths(const char *dir)
 
 	/* the API key file in an unsafe directory */
 	key = g_build_filename(ww, "api.key", NULL);
-	(void)write_file(key, "ixk_k\n", 6, 0600);
+	(void)fixture_write(key, "ixk_k\n", 6, 0600);
 	tap_int(load_key(key, &secret, &err), GW_ECONFIG,
 	    "path key file in a world-writable directory: status");
 	g_snprintf(want, sizeof(want), "key file %s: directory %s is writable "
 	    "by group or others (mode 0777); run chmod go-w %s, since whoever "
 	    "can write it can replace the API key", key, ww, ww);
-	tap_err(err.text, want,
+	fixture_err(err.text, want,
 	    "path key file in a world-writable directory: text");
 	tap_ok(secret == NULL, "path key file: no key");
 	secret_free(&secret);
-
-	/* relative paths start at the working directory */
-	cwd = g_get_current_dir();
-	if (chdir(safe) == 0) {
-		path_case("relative", "c.conf", "config", NULL);
-		path_case("relative with ..", "../safe/./c.conf", "config",
-		    NULL);
-		g_snprintf(want, sizeof(want), "config ../ww/c.conf: "
-		    "directory %s is writable by group or others (mode 0777); "
-		    "run chmod go-w %s, since whoever can write it can "
-		    "redirect the API key", ww, ww);
-		path_case("relative into an unsafe directory", "../ww/c.conf",
-		    "config", want);
-		if (chdir(cwd) != 0)
-			tap_ok(0, "chdir back: %s", g_strerror(errno));
-	} else
-		tap_ok(0, "chdir: %s", g_strerror(errno));
-	g_free(cwd);
-
-	/* group write: only for a group that we alone are in */
-	if (own_group_private(&gid) && chown(gw_conf, (uid_t)-1, gid) == 0)
-		path_case("group-writable, our own private group", gw_conf,
-		    "config", NULL);
-	else
-		tap_ok(1, "path group-writable, own group # skip the "
-		    "primary group has other members");
-	if (geteuid() == 0) {
-		other_dir = mk(base, "other", true, 0755);
-		other_conf = mk(base, "other/c.conf", false, 0644);
-		owned = mk(base, "safe/owned.conf", false, 0644);
-		if (chown(gw_conf, 0, 65534) != 0 ||
-		    chown(other_dir, 65534, 65534) != 0 ||
-		    chown(owned, 65534, 0) != 0)
-			tap_ok(0, "chown: %s", g_strerror(errno));
-		g_snprintf(want, sizeof(want), "config %s is writable by "
-		    "group or others (mode 0664); run chmod go-w %s, since "
-		    "whoever can write it can redirect the API key", gw_conf,
-		    gw_conf);
-		path_case("group-writable file, a shared group", gw_conf,
-		    "config", want);
-		pw = getpwuid(65534);
-		if (pw != NULL)
-			g_snprintf(owner, sizeof(owner), "%s, uid 65534",
-			    pw->pw_name);
-		else
-			g_snprintf(owner, sizeof(owner), "uid 65534");
-		g_snprintf(want, sizeof(want), "config %s is owned by %s, not "
-		    "root; run chown root %s, since whoever owns it can "
-		    "redirect the API key", owned, owner, owned);
-		path_case("file owned by another user", owned, "config", want);
-		g_snprintf(want, sizeof(want), "ca_file %s: directory %s is "
-		    "owned by %s, not root; run chown root %s, since whoever "
-		    "owns it can redirect the API key", other_conf, other_dir,
-		    owner, other_dir);
-		path_case("directory owned by another user", other_conf,
-		    "ca_file", want);
-	} else
-		tap_ok(1, "path other owners # skip not running as root");
 
 	g_free(base);
 	g_free(safe);
 	g_free(safe_conf);
 	g_free(ww);
 	g_free(ww_conf);
-	g_free(sticky);
-	g_free(sticky_conf);
-	g_free(gw_conf);
 	g_free(ca);
-	g_free(link_out);
-	g_free(link_in);
-	g_free(loop1);
-	g_free(loop2);
 	g_free(key);
-	g_free(other_dir);
-	g_free(other_conf);
-	g_free(owned);
 }
 
 #define HEX1 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
@@ -1379,7 +1172,7 @@ address_case(const char *dir, const char *name, const char *data,
 	enum gw_status st;
 
 	(void)g_remove(path);
-	if (write_file(path, data, strlen(data), mode) != 0) {
+	if (fixture_write(path, data, strlen(data), mode) != 0) {
 		tap_ok(0, "address keys %s: write: %s", name,
 		    g_strerror(errno));
 		goto out;
@@ -1462,7 +1255,7 @@ test_address_keys(const char *dir)
 	    " line 1: a key is 64 hex digits, not 10");
 
 	/* a symbolic link */
-	(void)write_file(path, HEX1 "\n", strlen(HEX1) + 1, 0600);
+	(void)fixture_write(path, HEX1 "\n", strlen(HEX1) + 1, 0600);
 	if (symlink(path, link) == 0) {
 		conf = g_new0(struct conf, 1);
 		conf->address_key_file = g_strdup(link);
@@ -1493,7 +1286,7 @@ test_address_keys(const char *dir)
 
 	/* in a directory others can write */
 	if (g_mkdir(ww, 0700) == 0 && chmod(ww, 0777) == 0 &&
-	    write_file(ww_path, HEX1 "\n", strlen(HEX1) + 1, 0600) == 0) {
+	    fixture_write(ww_path, HEX1 "\n", strlen(HEX1) + 1, 0600) == 0) {
 		conf = g_new0(struct conf, 1);
 		conf->address_key_file = g_strdup(ww_path);
 		tap_int(conf_load_address_keys(conf, &keys, &err), GW_ECONFIG,
@@ -1502,7 +1295,7 @@ test_address_keys(const char *dir)
 		    "directory %s is writable by group or others (mode 0777); "
 		    "run chmod go-w %s, since whoever can write it can forge "
 		    "signed ticket addresses", ww_path, ww, ww);
-		tap_err(err.text, want,
+		fixture_err(err.text, want,
 		    "address keys in a world-writable directory: text");
 		conf_free(&conf);
 	} else
@@ -1530,74 +1323,11 @@ test_address_keys(const char *dir)
 	g_free(ww_path);
 }
 
-/* remove_tree - remove path and everything under it (not following links) */
-static void
-remove_tree(const char *path)
-{
-	struct stat st;
-	const char *name;
-	char *sub;
-	GDir *d;
-
-	if (lstat(path, &st) != 0)
-		return;
-	if (S_ISDIR(st.st_mode)) {
-		(void)chmod(path, 0700);
-		d = g_dir_open(path, 0, NULL);
-		while (d != NULL && (name = g_dir_read_name(d)) != NULL) {
-			sub = g_build_filename(path, name, NULL);
-			remove_tree(sub);
-			g_free(sub);
-		}
-		if (d != NULL)
-			g_dir_close(d);
-		(void)g_rmdir(path);
-	} else
-		(void)g_remove(path);
-}
-
-/*
- * safe_base - a directory for the test files that passes the path rule
- * itself (/tmp does not): $M2N_TMP_BASE, build/tmp, /run/mail2note-tests
- * as root, ~/.cache/mail2note-tests; as tests/tmpbase.sh.  New string.
- */
-static char *
-safe_base(void)
-{
-	const char *home = getenv("HOME");
-	char *cand[4], *cwd, *parent, *found = NULL;
-	struct gw_error err;
-	size_t i;
-
-	cwd = g_get_current_dir();
-	cand[0] = g_strdup(getenv("M2N_TMP_BASE"));
-	cand[1] = g_build_filename(cwd, "build", "tmp", NULL);
-	cand[2] = geteuid() == 0 ? g_strdup("/run/mail2note-tests") : NULL;
-	cand[3] = home != NULL ? g_build_filename(home, ".cache",
-	    "mail2note-tests", NULL) : NULL;
-	for (i = 0; i < G_N_ELEMENTS(cand) && found == NULL; i++) {
-		if (cand[i] == NULL || cand[i][0] != '/')
-			continue;
-		parent = g_path_get_dirname(cand[i]);
-		/* Never create anything in an unsafe place. */
-		if (conf_check_path(parent, "test directory", &err) == GW_OK)
-			(void)g_mkdir(cand[i], 0755);
-		if (conf_check_path(cand[i], "test directory", &err) ==
-		    GW_OK && access(cand[i], W_OK) == 0)
-			found = g_strdup(cand[i]);
-		g_free(parent);
-	}
-	for (i = 0; i < G_N_ELEMENTS(cand); i++)
-		g_free(cand[i]);
-	g_free(cwd);
-	return found;
-}
-
 /* cleanup - remove the temporary directory and what is left in it */
 static void
 cleanup(const char *dir)
 {
-	remove_tree(dir);
+	fixture_remove(dir);
 	tap_ok(!g_file_test(dir, G_FILE_TEST_EXISTS),
 	    "temporary directory removed");
 }
@@ -1612,7 +1342,7 @@ main(void)
 		tap_ok(0, "secret_init: %s", err.text);
 		return tap_done();
 	}
-	base = safe_base();
+	base = fixture_safe_base();
 	if (!tap_ok(base != NULL, "a safe directory for the test files"))
 		return tap_done();
 	/* Short: a path error names the paths two or three times. */

@@ -1,0 +1,433 @@
+/*
+ * safefile.c - the files that hold or steer secrets: the path rule for
+ * every file that decides where the API key goes, and the reading of the
+ * secret files themselves.
+ *
+ * Split out of conf.c, which names the files and parses what they hold;
+ * this file only decides whether a file may be trusted, and reads it.
+ * Every error is GW_ECONFIG: the administrator must fix a mode, an owner
+ * or a path, and the mail waits (EX_TEMPFAIL) until then.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib.h>
+
+#include "safefile.h"
+
+#define SAFEFILE_LINK_MAX 40	/* symbolic links followed in a path */
+
+/*
+ * The path rule (sshd's secure_filename(), msmtp's CONF_EINSECURE): a file
+ * that decides where the API key goes, or what it is, is only as safe as
+ * every directory on the way to it.  Whoever can write one of them can
+ * rename the file away and put their own in its place, so each directory
+ * and the file must be owned by root or by the user mail2note runs as, and
+ * be writable by nobody else.  World-writable directories with the sticky
+ * bit (/tmp) are not exempt either: anyone may create a file there, and
+ * the name the administrator wrote may be theirs.
+ *
+ * Symbolic links are followed as the kernel follows them, one component
+ * at a time, so that every directory a name is looked up in gets checked:
+ * that of the link itself and those of its target.
+ */
+struct safefile_walk {
+	const char *path;	/* as the administrator wrote it */
+	const char *what;	/* "config", "ca_file", ... */
+	uid_t euid;
+	int links;		/* followed so far */
+};
+
+/* safefile_path_risk - what whoever can replace the file could do */
+static const char *
+safefile_path_risk(const char *what)
+{
+	if (strcmp(what, "key file") == 0)
+		return "replace the API key";
+	if (strcmp(what, "address key file") == 0)
+		return "forge signed ticket addresses";
+	return "redirect the API key";
+}
+
+/*
+ * safefile_group_private - true when gid is the effective user's primary
+ * group and no other account is in it: listed as a member in the group
+ * database, or with it as primary group in the password database.  The
+ * scan sees the accounts getpwent() enumerates (/etc/passwd and any NSS
+ * source that allows enumeration); a directory service that does not
+ * enumerate is not seen, which is why only the user's own primary group
+ * qualifies.
+ */
+static bool
+safefile_group_private(gid_t gid, uid_t euid)
+{
+	struct passwd *pw;
+	struct group *gr;
+	char *name = NULL;
+	bool ok = true;
+	size_t i;
+
+	pw = getpwuid(euid);
+	if (pw == NULL || pw->pw_gid != gid)
+		return false;
+	name = g_strdup(pw->pw_name);
+	gr = getgrgid(gid);
+	if (gr == NULL)
+		ok = false;
+	for (i = 0; ok && gr->gr_mem[i] != NULL; i++)
+		if (strcmp(gr->gr_mem[i], name) != 0)
+			ok = false;
+	if (ok) {
+		setpwent();
+		while ((pw = getpwent()) != NULL)
+			if (pw->pw_gid == gid && pw->pw_uid != euid) {
+				ok = false;
+				break;
+			}
+		endpwent();
+	}
+	g_free(name);
+	return ok;
+}
+
+/* safefile_fail - "<what> <path>: <kind> <node> <text>" as GW_ECONFIG */
+static enum gw_status __attribute__((format(printf, 5, 6)))
+safefile_fail(const struct safefile_walk *w, const char *node,
+    const struct stat *st, struct gw_error *err, const char *fmt, ...)
+{
+	char text[GW_ERROR_TEXT_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void)g_vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	if (strcmp(node, w->path) == 0)
+		return gw_error_set(err, GW_ECONFIG, "%s %s %s", w->what,
+		    w->path, text);
+	return gw_error_set(err, GW_ECONFIG, "%s %s: %s %s %s", w->what,
+	    w->path, S_ISDIR(st->st_mode) ? "directory" : "file", node, text);
+}
+
+/*
+ * safefile_check_node - one file or directory on the way: owner and mode.
+ * The fix comes before the reason: the MTA keeps only the first 200 bytes
+ * of our line, and a long path must not push the command out of it.
+ */
+static enum gw_status
+safefile_check_node(const struct safefile_walk *w, const char *node,
+    const struct stat *st, struct gw_error *err)
+{
+	struct passwd *pw;
+	char owner[64];
+
+	if (st->st_uid != 0 && st->st_uid != w->euid) {
+		pw = getpwuid(st->st_uid);
+		if (pw != NULL)
+			(void)g_snprintf(owner, sizeof(owner), "%s, uid %u",
+			    pw->pw_name, (unsigned)st->st_uid);
+		else
+			(void)g_snprintf(owner, sizeof(owner), "uid %u",
+			    (unsigned)st->st_uid);
+		if (w->euid == 0)
+			return safefile_fail(w, node, st, err, "is owned by "
+			    "%s, not root; run chown root %s, since whoever "
+			    "owns it can %s", owner, node,
+			    safefile_path_risk(w->what));
+		return safefile_fail(w, node, st, err, "is owned by %s, not "
+		    "root or uid %u (mail2note's user); run chown root %s, "
+		    "since whoever owns it can %s", owner, (unsigned)w->euid,
+		    node, safefile_path_risk(w->what));
+	}
+	if ((st->st_mode & S_IWOTH) != 0 || ((st->st_mode & S_IWGRP) != 0 &&
+	    !safefile_group_private(st->st_gid, w->euid)))
+		return safefile_fail(w, node, st, err, "is writable by group "
+		    "or others (mode %04o); run chmod go-w %s, since whoever "
+		    "can write it can %s", (unsigned)(st->st_mode & 07777),
+		    node, safefile_path_risk(w->what));
+	return GW_OK;
+}
+
+/* safefile_lstat_fail - a component that cannot be examined */
+static enum gw_status
+safefile_lstat_fail(const struct safefile_walk *w, const char *node, int saved,
+    struct gw_error *err)
+{
+	return gw_error_set(err, GW_ECONFIG, "cannot check %s %s: %s: %s",
+	    w->what, w->path, node, g_strerror(saved));
+}
+
+/*
+ * safefile_walk - resolve name (absolute, or relative to the directory cur)
+ * as the kernel would, checking every node on the way; cur is a resolved
+ * directory whose ancestors were checked, and holds the result on return.
+ */
+static enum gw_status
+safefile_walk(struct safefile_walk *w, const char *name, GString *cur,
+    struct gw_error *err)
+{
+	enum gw_status status = GW_OK;
+	char **parts = NULL, *target = NULL, *slash;
+	struct stat st;
+	ssize_t n;
+	size_t i, old;
+	int saved;
+
+	if (name[0] == '/') {
+		g_string_assign(cur, "/");
+		if (lstat("/", &st) != 0)
+			return safefile_lstat_fail(w, "/", errno, err);
+		if ((status = safefile_check_node(w, "/", &st, err)) != GW_OK)
+			return status;
+	}
+	parts = g_strsplit(name, "/", -1);
+	for (i = 0; parts[i] != NULL && status == GW_OK; i++) {
+		if (parts[i][0] == '\0' || strcmp(parts[i], ".") == 0)
+			continue;
+		if (strcmp(parts[i], "..") == 0) {
+			/* cur has no links in it: its parent is lexical. */
+			slash = strrchr(cur->str, '/');
+			g_string_truncate(cur, slash == cur->str ? 1 :
+			    (gsize)(slash - cur->str));
+			continue;
+		}
+		old = cur->len;
+		if (cur->str[cur->len - 1] != '/')
+			g_string_append_c(cur, '/');
+		g_string_append(cur, parts[i]);
+		if (lstat(cur->str, &st) != 0) {
+			saved = errno;
+			status = safefile_lstat_fail(w, cur->str, saved, err);
+			break;
+		}
+		if (!S_ISLNK(st.st_mode)) {
+			status = safefile_check_node(w, cur->str, &st, err);
+			continue;
+		}
+		if (++w->links > SAFEFILE_LINK_MAX) {
+			status = safefile_lstat_fail(w, cur->str, ELOOP, err);
+			break;
+		}
+		target = g_malloc((gsize)PATH_MAX + 1);
+		n = readlink(cur->str, target, PATH_MAX);
+		if (n < 0) {
+			saved = errno;
+			status = safefile_lstat_fail(w, cur->str, saved, err);
+			g_free(target);
+			break;
+		}
+		target[n] = '\0';
+		/* The link is looked up in the directory that holds it. */
+		g_string_truncate(cur, old);
+		status = safefile_walk(w, target, cur, err);
+		g_free(target);
+	}
+	g_strfreev(parts);
+	return status;
+}
+
+/* safefile_check_path - the file and every directory above it, see above */
+enum gw_status
+safefile_check_path(const char *path, const char *what, struct gw_error *err)
+{
+	struct safefile_walk w = {
+		.path = path, .what = what, .euid = geteuid()
+	};
+	enum gw_status status;
+	GString *cur;
+	char *cwd;
+
+	cur = g_string_new("/");
+	if (path[0] != '/') {
+		/* Relative (a test, or -c by hand): from the working dir. */
+		cwd = g_get_current_dir();
+		status = safefile_walk(&w, cwd, cur, err);
+		g_free(cwd);
+		if (status == GW_OK)
+			status = safefile_walk(&w, path, cur, err);
+	} else
+		status = safefile_walk(&w, path, cur, err);
+	g_string_free(cur, TRUE);
+	return status;
+}
+
+/* safefile_read_file - a whole (capped) file, see safefile.h */
+enum gw_status
+safefile_read_file(const char *path, const char *what, size_t max,
+    char **data_r, size_t *len_r, struct gw_error *err)
+{
+	enum gw_status status = GW_OK;
+	struct stat st;
+	GString *buf = NULL;
+	char chunk[8192];
+	ssize_t n;
+	int fd, saved;
+
+	*data_r = NULL;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0) {
+		saved = errno;
+		return gw_error_set(err, GW_ECONFIG, "cannot read %s %s: %s",
+		    what, path, g_strerror(saved));
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		status = gw_error_set(err, GW_ECONFIG, "cannot read %s %s: "
+		    "not a regular file", what, path);
+		goto out;
+	}
+	if ((status = safefile_check_path(path, what, err)) != GW_OK)
+		goto out;
+	buf = g_string_sized_new(MIN((gsize)st.st_size, max) + 1);
+	for (;;) {
+		n = read(fd, chunk, sizeof(chunk));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			saved = errno;
+			status = gw_error_set(err, GW_ECONFIG, "cannot read "
+			    "%s %s: %s", what, path, g_strerror(saved));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		if (buf->len + (size_t)n > max) {
+			status = gw_error_set(err, GW_ECONFIG, "%s %s is "
+			    "larger than %zu bytes", what, path, max);
+			goto out;
+		}
+		g_string_append_len(buf, chunk, n);
+	}
+	*len_r = buf->len;
+	*data_r = g_string_free(buf, FALSE);
+	buf = NULL;
+out:
+	if (buf != NULL)
+		g_string_free(buf, TRUE);
+	(void)close(fd);
+	return status;
+}
+
+/* safefile_read_secret - a secret file into buf, see safefile.h */
+enum gw_status
+safefile_read_secret(const struct safefile_secret *f, const char *path,
+    char *buf, size_t size, size_t *len_r, struct gw_error *err)
+{
+	enum gw_status status = GW_OK;
+	struct stat st;
+	size_t len = 0;
+	ssize_t n;
+	int fd, saved;
+
+	*len_r = 0;
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY |
+	    O_NONBLOCK);
+	if (fd < 0) {
+		saved = errno;
+		if (saved == ELOOP)
+			return gw_error_set(err, GW_ECONFIG, "%s %s is a "
+			    "symbolic link; set %s to the file itself",
+			    f->label, path, f->key);
+		if (saved == EACCES)
+			return gw_error_set(err, GW_ECONFIG, "cannot open %s "
+			    "%s: %s (it must be readable by uid %u, that "
+			    "mail2note runs as)", f->label, path,
+			    g_strerror(saved), (unsigned)geteuid());
+		return gw_error_set(err, GW_ECONFIG, "cannot open %s %s: %s",
+		    f->label, path, g_strerror(saved));
+	}
+	if (fstat(fd, &st) != 0) {
+		saved = errno;
+		status = gw_error_set(err, GW_ECONFIG, "cannot stat %s %s: %s",
+		    f->label, path, g_strerror(saved));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		status = gw_error_set(err, GW_ECONFIG, "%s %s is not a "
+		    "regular file", f->label, path);
+		goto out;
+	}
+	if (st.st_uid != geteuid()) {
+		/*
+		 * "chown it to uid 0" would be the wrong advice when root
+		 * runs --check-config for a pipe that runs as user=.
+		 */
+		status = gw_error_set(err, GW_ECONFIG, "%s %s is owned by uid "
+		    "%u, but mail2note runs as uid %u; chown it to the pipe's "
+		    "user= and run --check-config as that user", f->label,
+		    path, (unsigned)st.st_uid, (unsigned)geteuid());
+		goto out;
+	}
+	if ((st.st_mode & 077) != 0) {
+		status = gw_error_set(err, GW_ECONFIG, "%s %s is %s by group "
+		    "or others (mode %04o); chmod 600 it", f->label, path,
+		    (st.st_mode & 044) ? "readable" :
+		    (st.st_mode & 022) ? "writable" : "executable",
+		    (unsigned)(st.st_mode & 07777));
+		goto out;
+	}
+	if ((status = safefile_check_path(path, f->label, err)) != GW_OK)
+		goto out;
+	while (len < size) {
+		n = read(fd, buf + len, size - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			saved = errno;
+			status = gw_error_set(err, GW_ECONFIG, "cannot read %s "
+			    "%s: %s", f->label, path, g_strerror(saved));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	if (len > SAFEFILE_SECRET_MAX) {
+		status = gw_error_set(err, GW_ECONFIG, "%s %s is larger than "
+		    "%d bytes; it should hold only %s", f->label, path,
+		    SAFEFILE_SECRET_MAX, f->holds);
+		goto out;
+	}
+	*len_r = len;
+out:
+	(void)close(fd);
+	return status;
+}
+
+/* safefile_secret_line - the one line not blank and not a comment */
+enum gw_status
+safefile_secret_line(const struct safefile_secret *f, const char *path,
+    const char *buf, size_t len, const char **line_r, size_t *len_r,
+    struct gw_error *err)
+{
+	const char *p = buf, *end = buf + len, *eol, *s;
+
+	*line_r = NULL;
+	*len_r = 0;
+	for (; p < end; p = eol + 1) {
+		eol = memchr(p, '\n', (size_t)(end - p));
+		if (eol == NULL)
+			eol = end;
+		for (s = p; s < eol && (*s == ' ' || *s == '\t' ||
+		    *s == '\r'); s++)
+			;
+		if (s == eol || *s == '#')
+			continue;
+		if (*line_r != NULL)
+			return gw_error_set(err, GW_ECONFIG, "%s %s holds more "
+			    "than one line; put only %s in it", f->label, path,
+			    f->holds);
+		*line_r = p;
+		*len_r = (size_t)(eol - p);
+	}
+	if (*line_r == NULL)
+		return gw_error_set(err, GW_ECONFIG, "%s %s holds no key",
+		    f->label, path);
+	return GW_OK;
+}
