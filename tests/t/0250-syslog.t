@@ -60,7 +60,16 @@ logged() {
 	fi
 	RC=$?
 	ERR=$(cat "$T/err")
-	sleep 0.2		# let the stub write what it received
+	# Let the stub write what it received: the summary line is the last
+	# one a run logs (up to 5 s on a busy machine).
+	_i=0
+	while [ "$_i" -lt 50 ]; do
+		LINES=$(tail -n +"$((_before + 1))" "$LOG" | grep "\]: $QID: ")
+		case $LINES in *" outcome="*) break ;; esac
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	sleep 0.1		# anything logged after it would be a bug: catch it
 	LINES=$(tail -n +"$((_before + 1))" "$LOG" | grep "\]: $QID: ")
 }
 
