@@ -199,6 +199,12 @@ api_details(struct json_object *obj, GString *out)
 				break;
 			if (out->len > 0)
 				g_string_append(out, "; ");
+			/*
+			 * XXX a non-string value is re-serialised, so a key
+			 * holding '"' or '\\' comes back escaped and could be
+			 * split into runs too short to redact.  '/' is not
+			 * escaped (NOSLASHESCAPE); ixk_ keys hold neither.
+			 */
 			g_string_append_printf(out, "%s: %s", k,
 			    json_object_is_type(val, json_type_string) ?
 			    json_object_get_string(val) :
