@@ -10,7 +10,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <limits.h>
 #include <pwd.h>
 #include <stdarg.h>
@@ -55,47 +54,6 @@ safefile_path_risk(const char *what)
 	if (strcmp(what, "address key file") == 0)
 		return "forge signed ticket addresses";
 	return "redirect the API key";
-}
-
-/*
- * safefile_group_private - true when gid is the effective user's primary
- * group and no other account is in it: listed as a member in the group
- * database, or with it as primary group in the password database.  The
- * scan sees the accounts getpwent() enumerates (/etc/passwd and any NSS
- * source that allows enumeration); a directory service that does not
- * enumerate is not seen, which is why only the user's own primary group
- * qualifies.
- */
-static bool
-safefile_group_private(gid_t gid, uid_t euid)
-{
-	struct passwd *pw;
-	struct group *gr;
-	char *name = NULL;
-	bool ok = true;
-	size_t i;
-
-	pw = getpwuid(euid);
-	if (pw == NULL || pw->pw_gid != gid)
-		return false;
-	name = g_strdup(pw->pw_name);
-	gr = getgrgid(gid);
-	if (gr == NULL)
-		ok = false;
-	for (i = 0; ok && gr->gr_mem[i] != NULL; i++)
-		if (strcmp(gr->gr_mem[i], name) != 0)
-			ok = false;
-	if (ok) {
-		setpwent();
-		while ((pw = getpwent()) != NULL)
-			if (pw->pw_gid == gid && pw->pw_uid != euid) {
-				ok = false;
-				break;
-			}
-		endpwent();
-	}
-	g_free(name);
-	return ok;
 }
 
 /* safefile_fail - "<what> <path>: <kind> <node> <text>" as GW_ECONFIG */
@@ -146,8 +104,7 @@ safefile_check_node(const struct safefile_walk *w, const char *node,
 		    "since whoever owns it can %s", owner, (unsigned)w->euid,
 		    node, safefile_path_risk(w->what));
 	}
-	if ((st->st_mode & S_IWOTH) != 0 || ((st->st_mode & S_IWGRP) != 0 &&
-	    !safefile_group_private(st->st_gid, w->euid)))
+	if ((st->st_mode & (S_IWGRP | S_IWOTH)) != 0)
 		return safefile_fail(w, node, st, err, "is writable by group "
 		    "or others (mode %04o); run chmod go-w %s, since whoever "
 		    "can write it can %s", (unsigned)(st->st_mode & 07777),

@@ -13,9 +13,8 @@
  *
  * Used error codes: GW_ECONFIG only, for every function.
  *
- * Reentrancy: none.  The path rule reads the password and group databases
- * with getpwuid(), getgrgid() and setpwent()/getpwent()/endpwent(), whose
- * results and enumeration state are process-wide.
+ * Reentrancy: none.  Error texts name owners with getpwuid(), whose
+ * result is process-wide.
  */
 #ifndef GW_SAFEFILE_H
 #define GW_SAFEFILE_H
@@ -37,9 +36,10 @@ struct safefile_secret {
 /*
  * safefile_check_path - the rule sshd and msmtp use for files that decide
  * where the key goes: path and every directory above it owned by root or
- * the effective uid, and not writable by group or others (group write is
- * allowed when the group is the effective user's own primary group and
- * no other account is a member of it).  Symbolic links are followed one
+ * the effective uid, and not writable by group or others, whatever the
+ * group (sshd's safe_path(): a group that holds only us today may hold
+ * somebody tomorrow, and the sticky bit does not stop a writer from
+ * creating a file that we would then read).  Symbolic links are followed one
  * component at a time and every directory on the way is checked; a
  * relative path starts at the working directory.  what names the file in
  * the error ("config", "ca_file", ...); "key file" and "address key

@@ -54,6 +54,13 @@ check "$C"
 refused "world-writable config" \
     "4.3.5 config $C is writable by group or others (mode 0666); run chmod go-w $C*"
 
+conf_in "$T/gw-file"
+chmod 664 "$C"
+chgrp "$(id -g)" "$C"
+check "$C"
+refused "group-writable config, our own group" \
+    "4.3.5 config $C is writable by group or others (mode 0664); run chmod go-w $C*"
+
 # --- a directory above it -----------------------------------------------------------
 conf_in "$T/ww/etc"
 chmod 777 "$T/ww"
