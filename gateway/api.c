@@ -674,6 +674,30 @@ api_curl_error(CURL *curl, CURLcode rc, const struct api_config *cfg,
 	return st;
 }
 
+/*
+ * api_ambiguous - a failed transfer after the request went out: the
+ * server may have acted on it (stored the note) before the answer was
+ * lost.  A failure to connect or to send leaves no complete request.
+ */
+static bool
+api_ambiguous(CURL *curl, CURLcode rc)
+{
+	long sent = 0;
+
+	if (curl_easy_getinfo(curl, CURLINFO_REQUEST_SIZE, &sent) !=
+	    CURLE_OK || sent <= 0)
+		return false;
+	switch (rc) {
+	case CURLE_OPERATION_TIMEDOUT:
+	case CURLE_RECV_ERROR:
+	case CURLE_GOT_NOTHING:
+	case CURLE_PARTIAL_FILE:
+		return true;
+	default:
+		return false;
+	}
+}
+
 /* api_wipe_headers - zero every header line libcurl copied, then free */
 static void
 api_wipe_headers(struct curl_slist **list)
@@ -769,6 +793,7 @@ api_post(const struct api_config *cfg, const char *ticket, const char *body,
 		res->http_status = 0;
 		res->elapsed_ms = 0;
 		res->retry_after = -1;
+		res->ambiguous = false;
 	}
 	if (cfg == NULL || cfg->key == NULL || ticket == NULL ||
 	    *ticket == '\0' || body == NULL)
@@ -880,6 +905,8 @@ api_post(const struct api_config *cfg, const char *ticket, const char *body,
 			    status, curl_easy_strerror(rc));
 		} else if (rc != CURLE_PARTIAL_FILE || status < 100) {
 			st = api_curl_error(curl, rc, cfg, url, errbuf, err);
+			if (res != NULL)
+				res->ambiguous = api_ambiguous(curl, rc);
 			goto out;
 		}
 	}

@@ -145,12 +145,18 @@ static const struct conf_key conf_table[] = {
 	    NULL, conf_require_names },
 	{ "sender", "refused", CONF_BOOL, "discard", 0, 0, F(refused_bounce),
 	    NULL, conf_refused_names },
+	{ "delivery", "state_dir", CONF_PATH, "/var/lib/mail2note", 0, 0,
+	    F(state_dir), NULL, NULL },
+	{ "delivery", "journal_days", CONF_INT, "14", 1, 365,
+	    F(journal_days), NULL, NULL },
+	{ "delivery", "max_wait", CONF_INT, "5", 0, 60, F(max_wait), NULL,
+	    NULL },
 };
 
 #undef F
 
 static const char *const conf_groups[] = {
-	"api", "ticket", "message", "sender"
+	"api", "ticket", "message", "sender", "delivery"
 };
 static const char *const conf_source_names[] = {
 	"extension", "subject", "references"
@@ -318,7 +324,8 @@ conf_check_names(const struct conf_ctx *ctx, struct gw_error *err)
 			else
 				status = gw_error_set(err, GW_ECONFIG,
 				    "config %s: unknown group [%s] (known: "
-				    "[api], [ticket], [message], [sender])",
+				    "[api], [ticket], [message], [sender], "
+				    "[delivery])",
 				    ctx->name, echo);
 			break;
 		}
@@ -961,8 +968,8 @@ conf_syntax_error(const char *name, const char *data, size_t len,
 		if (!in_group)
 			return gw_error_set(err, GW_ECONFIG, "config %s: line "
 			    "%u: 'key = value' before the first [group] (put "
-			    "it under [api], [ticket], [message] or "
-			    "[sender])", name, line);
+			    "it under [api], [ticket], [message], "
+			    "[sender] or [delivery])", name, line);
 	}
 	why = log_sanitize(gerr->message, 120);
 	status = gw_error_set(err, GW_ECONFIG, "config %s: %s", name, why);
@@ -1238,6 +1245,7 @@ conf_free(struct conf **conf_r)
 	g_free(conf->address_key_file);
 	g_strfreev(conf->sender_allow);
 	g_free(conf->authserv_id);
+	g_free(conf->state_dir);
 	g_free(conf);
 	*conf_r = NULL;
 }

@@ -42,6 +42,7 @@
 #include "note.h"
 #include "policy.h"
 #include "secret.h"
+#include "state.h"
 #include "status.h"
 #include "ticket.h"
 
@@ -76,6 +77,8 @@ struct outcome {
 	char *verdict;		/* the sender policy's reason (own copy) */
 	bool policy;		/* a [sender] policy is configured */
 	bool authenticated;	/* ... and this sender passed it */
+	const char *journal;	/* what the journal said: "hit", NULL */
+	bool ambiguous;		/* sent, outcome unknown: maybe a duplicate */
 };
 
 static volatile sig_atomic_t main_alarm_exit = 75;
@@ -234,20 +237,129 @@ main_log_summary(const struct outcome *oc, gint64 start_us,
 		if (*q == '"')
 			*q = '\'';
 	(err->code ? log_error : log_info)("message-id=<%s> ticket=%s "
-	    "source=%s http=%ld bytes=%zu outcome=%s%s%s ms=%ld%s%s%s", mid,
-	    oc->ticket ? oc->ticket : "-", oc->source ? oc->source : "-",
+	    "source=%s http=%ld bytes=%zu outcome=%s%s%s%s%s ms=%ld%s%s%s",
+	    mid, oc->ticket ? oc->ticket : "-", oc->source ? oc->source : "-",
 	    oc->http_status, oc->bytes, oc->what, err->code ? " dsn=" : "",
-	    err->code ? status_dsn(err->code) : "", ms,
+	    err->code ? status_dsn(err->code) : "",
+	    oc->ambiguous ? " ambiguous=yes" : "",
+	    oc->journal != NULL ? oc->journal : "", ms,
 	    *why ? " reason=\"" : "", why, *why ? "\"" : "");
 	g_free(why);
 	g_free(mid);
+}
+
+/* main_event - how one API outcome counts for the circuit breaker */
+static enum state_event
+main_event(enum gw_status st, const struct api_result *res)
+{
+	if (st == GW_ERATELIMIT)
+		return STATE_EV_NEUTRAL;
+	if (res->http_status >= 500 || st == GW_ENETWORK ||
+	    st == GW_ETIMEOUT || res->ambiguous)
+		return STATE_EV_FAILURE;
+	if (res->http_status == 0)
+		/* No request went out (config, memory): says nothing. */
+		return STATE_EV_NEUTRAL;
+	return STATE_EV_SUCCESS;
+}
+
+/*
+ * main_post - the POST, guarded by the state directory:
+ *
+ *	journal "posted"? -> done, no request
+ *	pause or open circuit? -> defer, no request
+ *	per-mail lock, journal again (a concurrent twin may have posted)
+ *	record "attempt" (fsync'd), POST, record the outcome
+ *
+ * The "attempt" record, written before the request, is what makes kill
+ * -9 between the 2xx and the "posted" record visible: the retry finds
+ * "attempt", posts again with the same Idempotency-Key and logs it as
+ * ambiguous=yes, the one case where a non-idempotent API can get a
+ * duplicate.  A 429 with a short retryAfter that fits the time budget is
+ * waited out once; a longer one pauses every process.
+ */
+static enum gw_status
+main_post(const struct conf *conf, struct state *state,
+    const struct api_config *api, const char *ticket, const char *json,
+    size_t json_len, const char *idem, struct outcome *oc,
+    struct gw_error *err)
+{
+	struct api_result res = { 0, 0, -1, false };
+	enum state_record prior;
+	enum gw_status st, jst;
+	struct gw_error jerr;
+	gint64 start = g_get_monotonic_time();
+	long waited;
+	int tries;
+
+	if (state_lookup(state, idem) == STATE_POSTED) {
+		oc->journal = " journal=hit";
+		oc->what = "delivered";
+		return GW_OK;
+	}
+	if ((st = state_gate(state, time(NULL), err)) != GW_OK)
+		return st;
+	/* Wait for a twin at most as long as leaves our own POST its time. */
+	if ((st = state_mail_lock(state, idem, 1000 * MIN(conf->timeout,
+	    MAIN_ALARM_MARGIN - 10), err)) != GW_OK)
+		return st;
+	prior = state_lookup(state, idem);
+	if (prior == STATE_POSTED) {
+		oc->journal = " journal=hit";
+		oc->what = "delivered";
+		return GW_OK;
+	}
+	if (prior == STATE_ATTEMPT) {
+		log_warn("an earlier attempt at this mail was interrupted "
+		    "after sending; posting again with the same "
+		    "Idempotency-Key");
+		oc->ambiguous = true;
+	}
+	if (prior == STATE_NONE &&
+	    (st = state_record(state, idem, STATE_ATTEMPT, err)) != GW_OK)
+		return st;
+
+	for (tries = 0;; tries++) {
+		st = api_post(api, ticket, json, json_len, idem, &res, err);
+		oc->http_status = res.http_status;
+		state_report(state, main_event(st, &res), time(NULL));
+		if (st != GW_ERATELIMIT || tries > 0)
+			break;
+		/* Wait only if the retry still fits under the alarm. */
+		waited = (long)((g_get_monotonic_time() - start) / G_USEC_PER_SEC);
+		if (res.retry_after < 0 || res.retry_after > conf->max_wait ||
+		    waited + res.retry_after + conf->timeout + 5 >
+		    conf->timeout + MAIN_ALARM_MARGIN)
+			break;
+		log_info("API rate limit: waiting %lds, then one retry",
+		    res.retry_after);
+		g_usleep((gulong)res.retry_after * G_USEC_PER_SEC);
+	}
+	if (st == GW_ERATELIMIT)
+		state_pause(state, time(NULL), res.retry_after);
+
+	gw_error_clear(&jerr);
+	if (st == GW_OK) {
+		oc->what = "delivered";
+		jst = state_record(state, idem, STATE_POSTED, &jerr);
+	} else if (res.ambiguous || prior != STATE_NONE) {
+		oc->ambiguous = oc->ambiguous || res.ambiguous;
+		jst = state_record(state, idem, STATE_AMBIGUOUS, &jerr);
+	} else {
+		/* A definite answer: the API does not have the note. */
+		jst = state_record(state, idem, STATE_NONE, &jerr);
+	}
+	if (jst != GW_OK)
+		log_warn("%s", jerr.text);
+	return st;
 }
 
 /* main_deliver - message -> ticket -> note -> api, for a loaded config */
 static enum gw_status
 main_deliver(const struct opts *o, const struct conf *conf,
     const struct ticket_rules *rules, const struct policy_rules *policy,
-    const struct secret *key, struct outcome *oc, struct gw_error *err)
+    const struct secret *key, struct state *state, struct outcome *oc,
+    struct gw_error *err)
 {
 	struct message_limits limits = {
 		.max_size = conf->max_message_size,
@@ -274,7 +386,6 @@ main_deliver(const struct opts *o, const struct conf *conf,
 	char idem[SECRET_IDEMPOTENCY_HEX + 1];
 	struct ticket_input tin;
 	struct policy_input pin;
-	struct api_result res = { 0, 0, -1 };
 	char verdict[POLICY_REASON_MAX];
 	const char *why;
 	enum gw_status st;
@@ -375,10 +486,8 @@ main_deliver(const struct opts *o, const struct conf *conf,
 		goto out;
 	}
 
-	st = api_post(&api, ticket, json, json_len, idem, &res, err);
-	oc->http_status = res.http_status;
-	if (st == GW_OK)
-		oc->what = "delivered";
+	st = main_post(conf, state, &api, ticket, json, json_len, idem, oc,
+	    err);
 
 out:
 	g_free(refs);
@@ -495,6 +604,7 @@ main_run(const struct opts *o, struct outcome *oc, struct gw_error *err)
 	struct policy_rules *policy = NULL;
 	struct secret_keyring *keys = NULL;
 	struct secret *key = NULL;
+	struct state *state = NULL;
 	enum gw_status st;
 
 	if (main_root_refused())
@@ -523,6 +633,10 @@ main_run(const struct opts *o, struct outcome *oc, struct gw_error *err)
 	oc->policy = policy != NULL;
 	if ((st = conf_load_key(conf, &key, err)) != GW_OK)
 		goto out;
+	/* -n posts nothing, so it needs (and touches) no state. */
+	if (!o->dry_run && (st = state_open(conf->state_dir,
+	    conf->journal_days, &state, err)) != GW_OK)
+		goto out;
 
 	if (o->check_config) {
 		conf_warn(conf);
@@ -536,11 +650,12 @@ main_run(const struct opts *o, struct outcome *oc, struct gw_error *err)
 	/* The whole delivery, parse included, must end before the MTA
 	 * gives up on us. */
 	alarm((unsigned)(conf->timeout + MAIN_ALARM_MARGIN));
-	st = main_deliver(o, conf, rules, policy, key, oc, err);
+	st = main_deliver(o, conf, rules, policy, key, state, oc, err);
 	alarm(0);
 	st = main_no_backscatter(st, oc, err);
 
 out:
+	state_close(&state);
 	secret_free(&key);
 	policy_rules_free(&policy);
 	ticket_rules_free(&rules);

@@ -30,6 +30,7 @@
 #ifndef GW_API_H
 #define GW_API_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "status.h"
@@ -51,6 +52,9 @@ struct api_result {
 	long http_status;	/* 0 when no answer */
 	long elapsed_ms;
 	long retry_after;	/* seconds from retryAfter/Retry-After, or -1 */
+	bool ambiguous;		/* the request was sent but no answer came
+				 * (timeout, reset, cut or empty answer): the
+				 * API may have stored the note */
 };
 
 /*

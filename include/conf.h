@@ -66,6 +66,11 @@ struct conf {
 	char *authserv_id;	/* NULL: no Authentication-Results read */
 	int sender_require;	/* enum policy_require value */
 	bool refused_bounce;	/* refused = bounce (else discard) */
+
+	/* [delivery] */
+	char *state_dir;	/* journal, pause, breaker; ours, 0700 */
+	int journal_days;	/* records older than this expire (1..365) */
+	int max_wait;		/* a 429 retryAfter up to this is waited out */
 };
 
 /*

@@ -71,7 +71,9 @@ def conf(tmp):
     c = os.path.join(tmp, "m.conf")
     with open(c, "w") as f:
         f.write("[api]\nbase_url = http://127.0.0.1:9\nkey_file = %s\n"
-                "[message]\nmax_message_size = 100M\n" % key)
+                "[message]\nmax_message_size = 100M\n"
+                "[delivery]\nstate_dir = %s\n"
+                % (key, os.path.join(tmp, "state")))
     os.chmod(c, 0o644)
     return c
 

@@ -91,7 +91,8 @@ def setup(tmp):
     conf = os.path.join(tmp, "mail2note.conf")
     with open(conf, "w") as f:
         f.write("[api]\nbase_url = http://127.0.0.1:9\nkey_file = %s\n"
-                % keyf)
+                "[delivery]\nstate_dir = %s\n"
+                % (keyf, os.path.join(tmp, "state")))
     os.chmod(conf, 0o644)  # whatever the umask: o+w is refused
     return conf
 

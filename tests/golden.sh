@@ -43,6 +43,8 @@ base_url = http://127.0.0.1:9
 key_file = $tmp/api.key
 timeout = 10
 connect_timeout = 5
+[delivery]
+state_dir = $tmp/state
 EOF
 	chmod 644 "$tmp/mail2note.conf"
 }

@@ -52,7 +52,9 @@ mta_setup_gateway() {
 	# Directories the daemons and MTA_USER walk through.
 	chmod 0711 "$T"
 	mk_conf
-	chown "$MTA_USER:" "$T/api.key" "$M2N_CONF"
+	# The pipe user owns its state_dir; $T (root's) is not its to mkdir in.
+	mkdir -p -m 0700 "$T/state"
+	chown "$MTA_USER:" "$T/api.key" "$M2N_CONF" "$T/state"
 	chmod 0600 "$T/api.key"
 	chmod 0644 "$M2N_CONF"
 	MTA_CONF=$M2N_CONF

@@ -22,6 +22,8 @@ conf_in() {
 		echo "timeout = 10"
 		echo "connect_timeout = 5"
 		for _l in "$@"; do echo "$_l"; done
+		echo "[delivery]"
+		echo "state_dir = $T/state"
 	} >"$_d/mail2note.conf"
 	chmod 644 "$_d/mail2note.conf"
 	C=$_d/mail2note.conf
@@ -52,14 +54,14 @@ conf_in "$T/ww-file"
 chmod 666 "$C"
 check "$C"
 refused "world-writable config" \
-    "4.3.5 config $C is writable by group or others (mode 0666); run chmod go-w $C*"
+    "4.3.5 config $C is writable by group or others (mode 0666); run chmod go-w ${C%/*}/*"
 
 conf_in "$T/gw-file"
 chmod 664 "$C"
 chgrp "$(id -g)" "$C"
 check "$C"
 refused "group-writable config, our own group" \
-    "4.3.5 config $C is writable by group or others (mode 0664); run chmod go-w $C*"
+    "4.3.5 config $C is writable by group or others (mode 0664); run chmod go-w ${C%/*}/*"
 
 # --- a directory above it -----------------------------------------------------------
 conf_in "$T/ww/etc"

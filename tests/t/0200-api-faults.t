@@ -35,6 +35,9 @@ EOF
 
 # gw [ARGS] - run the binary on $T/msg for $RCPT; sets RC OUT ERR MS
 gw() {
+	# Each case stands alone: no journal hit, pause or open circuit
+	# from the one before (0240-delivery-state.t tests those).
+	rm -rf "$T/state"
 	_s=$(date +%s%N)
 	run_gw -f alice@example.org -r "$RCPT" -q FAULT1 "$@" <"$T/msg"
 	MS=$(( ($(date +%s%N) - _s) / 1000000 ))
@@ -198,6 +201,7 @@ M2N_TIMEOUT=2 mk_conf "$KEY_RW"
 # lib.sh writes connect_timeout = 5, which conf refuses above timeout.
 sed -i 's/^connect_timeout = .*/connect_timeout = 1/' "$M2N_CONF"
 before=$(nnotes)
+rm -rf "$T/state"
 fake_ctl /_fake/mode '{"mode":"stall","count":1}' >/dev/null
 _s=$(date +%s%N)
 "$M2N_BIN" -c "$M2N_CONF" -f alice@example.org -r "$RCPT" -q FAULT1 \

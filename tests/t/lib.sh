@@ -131,7 +131,8 @@ PY
 }
 
 # mk_conf [KEY] [EXTRA-INI-LINES...] - write $T/mail2note.conf and a 0600
-# key file for FAKE_URL (or M2N_BASE_URL); sets M2N_CONF.
+# key file for FAKE_URL (or M2N_BASE_URL), with [delivery] state_dir =
+# $T/state (or M2N_STATE_DIR; mail2note creates it); sets M2N_CONF.
 mk_conf() {
 	_key=${1:-$KEY_RW}
 	[ $# -gt 0 ] && shift
@@ -144,6 +145,9 @@ mk_conf() {
 		echo "timeout = ${M2N_TIMEOUT:-10}"
 		echo "connect_timeout = 5"
 		for _l in "$@"; do echo "$_l"; done
+		# Never the default /var/lib/mail2note: each test its own.
+		echo "[delivery]"
+		echo "state_dir = ${M2N_STATE_DIR:-$T/state}"
 	} >"$T/mail2note.conf"
 	chmod 644 "$T/mail2note.conf"	# whatever the umask: o+w is refused
 	M2N_CONF=$T/mail2note.conf

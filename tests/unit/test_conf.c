@@ -54,10 +54,11 @@ static const struct data_case {
 	  .want_err = PRE "unknown group [tickets]; did you mean [ticket]?" },
 	{ .name = "unknown group", .data = BASE "[smtp]\nhost = x\n",
 	  .want_err = PRE "unknown group [smtp] (known: [api], [ticket], "
-	    "[message], [sender])" },
+	    "[message], [sender], [delivery])" },
 	{ .name = "syntax error", .data = "base_url = x\n",
 	  .want_err = PRE "line 1: 'key = value' before the first [group] "
-	    "(put it under [api], [ticket], [message] or [sender])" },
+	    "(put it under [api], [ticket], [message], [sender] or "
+	    "[delivery])" },
 	{ .name = "not a key = value line", .data = BASE "garbage\n",
 	  .want_err = PRE "line 3 is not 'key = value', a [group] or a # "
 	    "comment" },
