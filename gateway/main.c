@@ -239,10 +239,11 @@ main_log_summary(const struct outcome *oc, gint64 start_us,
 	(err->code ? log_error : log_info)("message-id=<%s> ticket=%s "
 	    "source=%s http=%ld bytes=%zu outcome=%s%s%s%s%s ms=%ld%s%s%s",
 	    mid, oc->ticket ? oc->ticket : "-", oc->source ? oc->source : "-",
-	    oc->http_status, oc->bytes, oc->what, err->code ? " dsn=" : "",
-	    err->code ? status_dsn(err->code) : "",
+	    oc->http_status, oc->bytes, oc->what,
 	    oc->ambiguous ? " ambiguous=yes" : "",
-	    oc->journal != NULL ? oc->journal : "", ms,
+	    oc->journal != NULL ? oc->journal : "",
+	    err->code ? " dsn=" : "", err->code ? status_dsn(err->code) : "",
+	    ms,
 	    *why ? " reason=\"" : "", why, *why ? "\"" : "");
 	g_free(why);
 	g_free(mid);

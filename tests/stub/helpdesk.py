@@ -46,14 +46,21 @@ Records in --record DIR:
                   body (the exact request body as a string).
   note-<n>.json   the exact raw body bytes of accepted note n (1-based).
 The fake does not de-duplicate on Idempotency-Key: it records every note,
-so tests can see a double post.
+so tests can see a double post.  With --idempotent it does: a second
+accepted request with a known key gets the first one's 201 again and
+stores nothing (atomically, so concurrent twins make one note).
 
 Control endpoints (tests only; not rate limited, no auth, not recorded):
   POST /_fake/mode {"mode": M, "count": N}   fault mode for the next N API
         requests (all of them when count is absent).  Modes: normal,
         status:<code> (realistic body for that code), stall, reset,
         garbage, empty-2xx, html-2xx, html-500, retry-after-header
-        (429 with only a Retry-After header), retry-after-header:<value>.
+        (429 with only a Retry-After header), retry-after-header:<value>,
+        and "commit then fail": commit-reset, commit-stall (the request
+        is handled normally and the note stored, then the connection is
+        reset, or left silent for --stall-seconds, instead of the 201),
+        commit-headers-stall (the note is stored, the 201 status line and
+        headers are sent, then the body never comes).
         Optional "body" (string or object) replaces the answer body of
         status:<code>; optional "retry_after" sets the 429 delay.
   GET  /_fake/notes, /_fake/requests          the records, as JSON arrays
@@ -182,6 +189,7 @@ class State:
         self.windows = {}	# key name -> [window start, count]
         self.nreq = 0
         self.nnote = 0
+        self.idem = {}	# --idempotent: key -> note number
         os.makedirs(args.record, exist_ok=True)
         self.req_path = os.path.join(args.record, "requests.jsonl")
         self.note_path = os.path.join(args.record, "notes.jsonl")
@@ -225,16 +233,30 @@ class State:
 
     def record_note(self, ticket, idem, raw):
         with self.lock:
-            self.nnote += 1
-            n = self.nnote
-            with open(os.path.join(self.args.record, "note-%d.json" % n),
-                      "wb") as f:
-                f.write(raw)
-            rec = {"n": n, "ticket": ticket, "idempotency_key": idem,
-                   "body": raw.decode("utf-8")}
-            with open(self.note_path, "a", encoding="utf-8") as f:
-                f.write(json.dumps(rec, sort_keys=True) + "\n")
-            return n
+            return self.record_note_locked(ticket, idem, raw)
+
+    def record_note_locked(self, ticket, idem, raw):
+        self.nnote += 1
+        n = self.nnote
+        with open(os.path.join(self.args.record, "note-%d.json" % n),
+                  "wb") as f:
+            f.write(raw)
+        rec = {"n": n, "ticket": ticket, "idempotency_key": idem,
+               "body": raw.decode("utf-8")}
+        with open(self.note_path, "a", encoding="utf-8") as f:
+            f.write(json.dumps(rec, sort_keys=True) + "\n")
+        return n
+
+    def note_once(self, ticket, idem, raw):
+        """--idempotent: (n, False) for a new note, (n, True) for a
+        replay of a known key (nothing stored)."""
+        with self.lock:
+            if self.args.idempotent and idem and idem in self.idem:
+                return self.idem[idem], True
+            n = self.record_note_locked(ticket, idem, raw)
+            if self.args.idempotent and idem:
+                self.idem[idem] = n
+            return n, False
 
     def read_records(self, path):
         with self.lock:
@@ -245,6 +267,7 @@ class State:
         with self.lock:
             self.nreq = self.nnote = 0
             self.windows = {}
+            self.idem = {}
             for name in os.listdir(self.args.record):
                 if re.match(r"^note-\d+\.json$", name):
                     os.unlink(os.path.join(self.args.record, name))
@@ -468,6 +491,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
         rec["auth"], _ = self.auth()
 
         mode, mbody, mra = st.take_mode()
+        if mode.startswith("commit-"):
+            # Handled by the contract; only a 2xx answer is replaced.
+            rec["mode"] = mode
+            self.commit_fault = mode
+            rec["status"] = self.api_normal(rec, m)
+            st.record_request(rec)
+            return
         if mode != "normal":
             rec["mode"] = mode
             body, n, _ = self.read_body(st.args.max_body)
@@ -597,7 +627,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.answer(404, error_body(404, "Ticket not found"))
 
         # 9. accepted
-        n = st.record_note(ticket, rec["idempotency_key"], body)
+        n, replay = st.note_once(ticket, rec["idempotency_key"], body)
+        if replay:
+            rec["replay"] = True
         now = datetime.datetime.now(datetime.timezone.utc)
         return self.answer(201, {
             "id": "msg_%d" % n,
@@ -608,8 +640,29 @@ class Handler(http.server.BaseHTTPRequestHandler):
                      % (urllib.parse.quote(ticket, safe=""), n))])
 
     def answer(self, status, body, headers=(), close=False):
+        cf = getattr(self, "commit_fault", None)
+        if cf and 200 <= status <= 299:
+            return self.commit_fail(cf, status)
         self.send_raw(status, body, headers=headers, close=close)
         return status
+
+    def commit_fail(self, mode, status):
+        """The note is stored; the answer is lost (returns 0) or cut."""
+        if mode == "commit-reset":
+            self.fault("reset", None, None)
+            return 0
+        if mode == "commit-headers-stall":
+            try:
+                self.send_response(status, REASONS.get(status))
+                self.send_header("Content-Type",
+                                 "application/json; charset=utf-8")
+                self.send_header("Content-Length", "1000")
+                self.end_headers()
+                self.wfile.flush()
+            except OSError:
+                return status
+        self.fault("stall", None, None)
+        return status if mode == "commit-headers-stall" else 0
 
     # --- faults ---------------------------------------------------------
 
@@ -725,7 +778,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 if not isinstance(mode, str):
                     raise ValueError("mode must be a string")
                 known = ("normal", "stall", "reset", "garbage", "empty-2xx",
-                         "html-2xx", "html-500")
+                         "html-2xx", "html-500", "commit-reset",
+                         "commit-stall", "commit-headers-stall")
                 if not (mode in known or mode.startswith("status:")
                         or mode.startswith("retry-after-header")):
                     raise ValueError("unknown mode %r" % mode)
@@ -770,6 +824,8 @@ def main():
     ap.add_argument("--rate-window", type=float, default=3600)
     ap.add_argument("--max-body", type=int, default=8 * 1024 * 1024)
     ap.add_argument("--stall-seconds", type=float, default=30)
+    ap.add_argument("--idempotent", action="store_true",
+                    help="honour Idempotency-Key (one note per key)")
     ap.add_argument("--tls-cert")
     ap.add_argument("--tls-key")
     ap.add_argument("--port", type=int, default=0)
