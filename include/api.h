@@ -4,8 +4,9 @@
  * Owns: libcurl.  The ticket id is percent-encoded into the path; the key
  * goes only into the Authorization header (never into a URL, a log line
  * or an error text).  The response body is capped (API_MAX_RESPONSE).
- * The whole exchange is bounded by timeout; api never waits out a 429 itself (main may: [delivery] max_wait),
- * it defers at once and says when to retry.
+ * The whole exchange is bounded by timeout.  api_post() never waits out
+ * a 429: it says when to retry (res->retry_after), and main decides
+ * ([delivery] max_wait).
  *
  * Outcome -> status: 2xx GW_OK; 400/422 GW_EDATA (with the API's message
  * and details); 404 GW_ENOTICKET; 413 GW_ETOOBIG; 401/403 GW_EAUTH;

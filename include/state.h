@@ -15,6 +15,8 @@
  *   expire.stamp    when records were last expired (at most hourly)
  * Every file is replaced by rename(2), so a reader never sees half of
  * one and kill -9 at any point leaves either the old or the new state.
+ * Beyond log and status, state uses safefile for the path rule that
+ * state_dir must pass, the one the key files pass.
  *
  * Used error codes: state_open() GW_ECONFIG (state_dir unsafe, not ours,
  * not creatable); state_record() and state_mail_lock() GW_ETEMP (local

@@ -105,6 +105,8 @@ is "$(records)" 0 "500: no journal record"
 # written before the POST, is what the retry finds.
 fresh
 mk_msg killed
+# A timeout well past the kill, so that it surely comes first.
+M2N_TIMEOUT=10 mk_conf "$KEY_RW"
 mode '{"mode":"commit-headers-stall","count":1}'
 "$M2N_BIN" -c "$M2N_CONF" -v -f alice@example.org \
     -r support+T1001@helpdesk.example <"$T/msg" >/dev/null 2>&1 &
@@ -122,6 +124,7 @@ like "$ERR" "*outcome=delivered ambiguous=yes*" "kill -9 retry: counted as ambig
 is "$(nnotes)" 2 "kill -9 retry: the non-idempotent fake has a duplicate"
 keys=$(python3 -c 'import json,sys; print(len({json.loads(l)["idempotency_key"] for l in open(sys.argv[1])}))' "$FAKE_DIR/requests.jsonl")
 is "$keys" 1 "kill -9 retry: the same Idempotency-Key both times"
+short_conf
 
 # --- 429: a long retryAfter pauses every process -------------------------
 fresh

@@ -136,6 +136,16 @@ static const struct data_case {
 	{ .name = "note size 16k", .data = BASE
 	    "[message]\nmax_note_size = 16k\n",
 	  .want_note_size = 16 * 1024 },
+	{ .name = "journal_days 0", .prefix = true, .data = BASE
+	    "[delivery]\njournal_days = 0\n",
+	  .want_err = PRE "[delivery] journal_days: '0' is out of range" },
+	{ .name = "max_wait 61", .prefix = true, .data = BASE
+	    "[delivery]\nmax_wait = 61\n",
+	  .want_err = PRE "[delivery] max_wait: '61' is out of range" },
+	{ .name = "state_dir relative", .data = BASE "[delivery]\n"
+	  "state_dir = var/lib/m2n\n",
+	  .want_err = PRE "[delivery] state_dir: 'var/lib/m2n' is not an "
+	    "absolute path" },
 	{ .name = "size 3G too big", .data = BASE
 	    "[message]\nmax_message_size = 3G\n",
 	  .want_err = PRE "[message] max_message_size: '3G' is out of range "
@@ -637,6 +647,9 @@ test_defaults(void)
 	tap_int((long long)conf->max_note_size, 1024 * 1024,
 	    "defaults: max_note_size");
 	tap_int(conf->discard_automatic, 1, "defaults: discard_automatic");
+	tap_str(conf->state_dir, "/var/lib/mail2note", "defaults: state_dir");
+	tap_int(conf->journal_days, 14, "defaults: journal_days");
+	tap_int(conf->max_wait, 5, "defaults: max_wait");
 	for (i = 0; i < G_N_ELEMENTS(ids); i++) {
 		re = g_regex_new(conf->subject_pattern, 0, 0, NULL);
 		subject = g_strdup_printf("Re: [#%s] printer", ids[i].id);
