@@ -137,4 +137,25 @@ fixture_safe_base(void)
 	return found;
 }
 
+/*
+ * fixture_tmpdir - a new directory NAME.XXXXXX in fixture_safe_base();
+ * NULL, after a failed test point, when there is none.  New string.
+ */
+__attribute__((unused)) static char *
+fixture_tmpdir(const char *name)
+{
+	char *base, *dir = NULL;
+
+	base = fixture_safe_base();
+	if (base != NULL) {
+		dir = g_strdup_printf("%s/%s.XXXXXX", base, name);
+		g_free(base);
+		if (g_mkdtemp(dir) == NULL)
+			g_clear_pointer(&dir, g_free);
+	}
+	if (dir == NULL)
+		tap_ok(0, "a safe temporary directory: %s", g_strerror(errno));
+	return dir;
+}
+
 #endif /* GW_FIXTURE_H */

@@ -193,24 +193,15 @@ test_paths(const char *base)
 int
 main(void)
 {
-	char *base, *dir = NULL;
+	char *dir;
 
 	/*
 	 * The setup counts only when it fails: test_conf.c reports the
 	 * same steps, and the suite's total stays that of one setup.
+	 * Short: a path error names the paths two or three times.
 	 */
-	base = fixture_safe_base();
-	if (base != NULL) {
-		/* Short: a path error names the paths two or three times. */
-		dir = g_strdup_printf("%s/s.XXXXXX", base);
-		g_free(base);
-		if (g_mkdtemp(dir) == NULL)
-			g_clear_pointer(&dir, g_free);
-	}
-	if (dir == NULL) {
-		tap_ok(0, "a safe temporary directory: %s", g_strerror(errno));
+	if ((dir = fixture_tmpdir("s")) == NULL)
 		return tap_done();
-	}
 	test_paths(dir);
 	fixture_remove(dir);
 	if (g_file_test(dir, G_FILE_TEST_EXISTS))
