@@ -955,6 +955,204 @@ out:
 	return st;
 }
 
+/* api_url_path - the path of url, made fit for a line; new string */
+static char *
+api_url_path(const char *url)
+{
+	CURLU *u;
+	char *path = NULL, *s;
+
+	u = curl_url();
+	if (u != NULL && url != NULL &&
+	    curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK)
+		(void)curl_url_get(u, CURLUPART_PATH, &path, 0);
+	s = log_sanitize(path != NULL ? path : "?", 160);
+	curl_free(path);
+	curl_url_cleanup(u);
+	return s;
+}
+
+/*
+ * api_check_404 - the probe's 404: about the ticket (the route works) or
+ * about the path (base_url is wrong).  Only the API's own JSON error
+ * saying "ticket" counts for the ticket: a bare 404 page from a proxy or
+ * a web server says nothing about the API.
+ */
+static enum gw_status
+api_check_404(const char *path, const char *ticket, const char *body,
+    size_t len, const struct secret *key, GString *out,
+    struct gw_error *err)
+{
+	struct json_object *obj;
+	const char *m = NULL;
+	char *msg, *tk;
+	enum gw_status st = GW_OK;
+
+	obj = api_parse(body, len);
+	m = api_jstr(obj, "message");
+	if (m == NULL)
+		m = api_jstr(obj, "detail");
+	if (m == NULL)
+		m = api_jstr(obj, "error");
+	msg = api_clean(key, m, API_TEXT_MAX);
+	if (obj != NULL && api_contains(msg, "ticket")) {
+		g_string_append(out, "ok: key accepted (write scope not "
+		    "verified: the API looked the ticket up first)\n");
+		g_string_append_printf(out, "ok: route %s\n", path);
+		if (ticket != NULL) {
+			tk = log_sanitize(ticket, 64);
+			st = gw_error_set(err, GW_ECONFIG, "ticket %s not "
+			    "found (API 404: %s)", tk, msg);
+			g_free(tk);
+			g_string_append_printf(out, "problem: %s\n", err->text);
+		} else {
+			g_string_append_printf(out, "ok: the API does not "
+			    "know the probe ticket " API_CHECK_PROBE_ID
+			    " (404: %s), as expected\n", msg);
+		}
+	} else {
+		st = gw_error_set(err, GW_ECONFIG, "route: the API answered "
+		    "404 (%s) for %s; %s", *msg != '\0' ? msg : obj != NULL ?
+		    "no message" : "not its JSON error body", path,
+		    strstr(path, "/api/v1" API_PATH_PREFIX) != NULL ||
+		    strstr(path, "/api" API_PATH_PREFIX) != NULL ?
+		    "base_url must not end in /api or /api/v1" :
+		    "check the path in base_url");
+		g_string_append_printf(out, "problem: %s\n", err->text);
+	}
+	if (obj != NULL)
+		json_object_put(obj);
+	g_free(msg);
+	return st;
+}
+
+/* api_check_judge - the probe's answer -> finding lines (pure) */
+enum gw_status
+api_check_judge(const char *url, const char *ticket, long http_status,
+    const char *body, size_t len, long retry_after_header,
+    const struct secret *key, char **lines_r, struct gw_error *err)
+{
+	GString *out;
+	char *path, *tk, *msg;
+	struct json_object *obj;
+	enum gw_status st = GW_OK;
+
+	gw_error_clear(err);
+	out = g_string_new(NULL);
+	path = api_url_path(url);
+	if (http_status >= 200 && http_status <= 299) {
+		tk = log_sanitize(ticket != NULL ? ticket : API_CHECK_PROBE_ID,
+		    64);
+		st = gw_error_set(err, GW_ESOFTWARE, "the API accepted an "
+		    "invalid note (HTTP %ld): it does not validate notes as "
+		    "the contract says; ticket %s may now hold an empty note",
+		    http_status, tk);
+		g_free(tk);
+		g_string_append_printf(out, "problem: %s\n", err->text);
+	} else if (http_status == 400 || http_status == 422) {
+		obj = api_parse(body, len);
+		msg = api_clean(key, api_jstr(obj, "message"), API_TEXT_MAX);
+		g_string_append(out, "ok: key accepted, write scope\n");
+		g_string_append_printf(out, "ok: route %s\n", path);
+		g_string_append_printf(out, "ok: the API refused the probe as "
+		    "expected (%ld%s%s)\n", http_status, *msg ? ": " : "", msg);
+		if (ticket != NULL) {
+			tk = log_sanitize(ticket, 64);
+			g_string_append_printf(out, "info: ticket %s not "
+			    "verified: the API refuses an invalid note before "
+			    "it looks the ticket up\n", tk);
+			g_free(tk);
+		}
+		if (obj != NULL)
+			json_object_put(obj);
+		g_free(msg);
+	} else if (http_status == 404) {
+		st = api_check_404(path, ticket, body, len, key, out, err);
+	} else {
+		/* 401, 403, 429, 5xx...: what a delivery would say. */
+		st = api_classify(http_status, body, len, retry_after_header,
+		    key, NULL, err);
+		if (st == GW_OK || status_is_permanent(st))
+			st = gw_error_set(err, GW_ETEMP, "unexpected answer "
+			    "to the probe (HTTP %ld)", http_status);
+		g_string_append_printf(out, "problem: %s\n", err->text);
+	}
+	g_free(path);
+	*lines_r = g_string_free(out, FALSE);
+	return st;
+}
+
+/* api_check - --check-api: POST a probe the API must refuse, report */
+enum gw_status
+api_check(const struct api_config *cfg, const char *ticket, char **report_r,
+    struct gw_error *err)
+{
+	/* A wrong type and no bodies: refused by anything that follows the
+	 * contract, whichever it checks first, body or ticket. */
+	static const char probe[] = "{\"type\":\"" API_CHECK_PROBE_TYPE "\"}";
+	struct api_xfer x;
+	GString *out;
+	char *lines = NULL, *target = NULL, *host = NULL, *ip = NULL;
+	double connect = 0;
+	long port = 0;
+	int https;
+	enum gw_status st;
+
+	memset(&x, 0, sizeof(x));
+	*report_r = NULL;
+	if (cfg == NULL || cfg->key == NULL)
+		return gw_error_set(err, GW_ESOFTWARE,
+		    "api_check: missing argument");
+	out = g_string_new(NULL);
+	st = api_xfer_run(&x, cfg, ticket != NULL ? ticket :
+	    API_CHECK_PROBE_ID, probe, sizeof(probe) - 1, NULL, err);
+	if (st != GW_OK) {
+		g_string_append_printf(out, "problem: %s\n", err->text);
+		goto out;
+	}
+	target = api_target(x.url, &host);
+	https = g_ascii_strncasecmp(x.url, "https:", 6) == 0;
+	(void)curl_easy_getinfo(x.curl, CURLINFO_CONNECT_TIME, &connect);
+	(void)curl_easy_getinfo(x.curl, CURLINFO_PRIMARY_IP, &ip);
+	(void)curl_easy_getinfo(x.curl, CURLINFO_PRIMARY_PORT, &port);
+	if (connect > 0 || x.status >= 100)
+		g_string_append_printf(out, "ok: reachable %s%s%s:%ld (%s, "
+		    "%ld ms)\n", host, ip != NULL && *ip != '\0' &&
+		    strcmp(ip, host) != 0 ? " at " : "",
+		    ip != NULL && strcmp(ip, host) != 0 ? ip : "", port,
+		    x.status >= 100 ? (https ? "HTTPS" : "HTTP") : "TCP",
+		    x.elapsed_ms);
+	if (x.status < 100) {
+		/* No answer.  api_curl_error()'s TLS texts start "TLS". */
+		st = api_curl_error(x.curl, x.rc, cfg, x.url, x.errbuf, err);
+		g_string_append_printf(out, "problem: %s%s\n", connect > 0 ||
+		    strncmp(err->text, "TLS", 3) == 0 ? "" : "unreachable: ",
+		    err->text);
+		goto out;
+	}
+	if (https)
+		g_string_append_printf(out, "ok: TLS verified (certificate "
+		    "and name of %s, trusted by %s; TLS 1.2 or later)\n", host,
+		    cfg->ca_file != NULL && *cfg->ca_file != '\0' ?
+		    "ca_file" : "the system store");
+	st = api_check_judge(x.url, ticket, x.status, x.ans.buf, x.ans.len,
+	    x.ans.retry_after, cfg->key, &lines, err);
+	g_string_append(out, lines);
+	log_debug("check-api: HTTP %ld in %ld ms", x.status, x.elapsed_ms);
+
+out:
+	if (st != GW_OK)
+		api_redact(err, cfg->key);
+	/* Every piece of server text was redacted; this is the last pass. */
+	*report_r = secret_redact(cfg->key, out->str);
+	g_string_free(out, TRUE);
+	g_free(lines);
+	g_free(target);
+	g_free(host);
+	api_xfer_free(&x);
+	return st;
+}
+
 /* api_describe - the --dry-run JSON: method, url, headers, body */
 char *
 api_describe(const struct api_config *cfg, const char *ticket,
