@@ -1115,6 +1115,16 @@ api_check(const struct api_config *cfg, const char *ticket, char **report_r,
 	(void)curl_easy_getinfo(x.curl, CURLINFO_CONNECT_TIME, &connect);
 	(void)curl_easy_getinfo(x.curl, CURLINFO_PRIMARY_IP, &ip);
 	(void)curl_easy_getinfo(x.curl, CURLINFO_PRIMARY_PORT, &port);
+	if (x.status < 100) {
+		/*
+		 * No answer.  A TLS failure (api_curl_error()'s TLS texts
+		 * start "TLS") means that TCP got through, whatever
+		 * CURLINFO_CONNECT_TIME says after a failed handshake.
+		 */
+		st = api_curl_error(x.curl, x.rc, cfg, x.url, x.errbuf, err);
+		if (strncmp(err->text, "TLS", 3) == 0)
+			connect = MAX(connect, 0.001);
+	}
 	if (connect > 0 || x.status >= 100)
 		g_string_append_printf(out, "ok: reachable %s%s%s:%ld (%s, "
 		    "%ld ms)\n", host, ip != NULL && *ip != '\0' &&
@@ -1123,11 +1133,8 @@ api_check(const struct api_config *cfg, const char *ticket, char **report_r,
 		    x.status >= 100 ? (https ? "HTTPS" : "HTTP") : "TCP",
 		    x.elapsed_ms);
 	if (x.status < 100) {
-		/* No answer.  api_curl_error()'s TLS texts start "TLS". */
-		st = api_curl_error(x.curl, x.rc, cfg, x.url, x.errbuf, err);
-		g_string_append_printf(out, "problem: %s%s\n", connect > 0 ||
-		    strncmp(err->text, "TLS", 3) == 0 ? "" : "unreachable: ",
-		    err->text);
+		g_string_append_printf(out, "problem: %s%s\n", connect > 0 ?
+		    "" : "unreachable: ", err->text);
 		goto out;
 	}
 	if (https)
