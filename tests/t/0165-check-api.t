@@ -145,13 +145,7 @@ like "$OUT" "problem: unreachable: *127.0.0.1:9*connection refused*" "port 9: un
 like "$ERR" "4.4.1 *" "port 9: 4.4.1"
 
 # --- TLS -------------------------------------------------------------------------
-if command -v openssl >/dev/null 2>&1 && openssl req -x509 -newkey rsa:2048 \
-    -nodes -days 1 -subj /CN=localhost -addext \
-    "subjectAltName=DNS:localhost,IP:127.0.0.1" -keyout "$T/tls.key" \
-    -out "$T/tls.crt" >/dev/null 2>&1; then
-	T0=$T; T=$T/tls; mkdir -p "$T"
-	fake_start --tls-cert "$T0/tls.crt" --tls-key "$T0/tls.key"
-	T=$T0
+if fake_start_tls; then
 	M2N_BASE_URL=https://127.0.0.1:$FAKE_PORT mk_conf "$KEY_RW"
 	check "TLS, untrusted certificate" 75
 	like "$OUT" "ok: reachable 127.0.0.1:$FAKE_PORT (TCP, * ms)*" "TLS untrusted: TCP reachable"
