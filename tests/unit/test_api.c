@@ -399,8 +399,8 @@ test_check_judge(void)
 			tap_str(lines, c->want_lines, c->name);
 		if (c->want_has != NULL)
 			tap_ok(lines != NULL && strstr(lines, c->want_has) !=
-			    NULL, "judge %s: has '%s' (got '%s')", c->name,
-			    c->want_has, lines);
+			    NULL, "judge %s: has '%s'", c->name,
+			    c->want_has);
 		/* A problem is in the error text too; ok means none. */
 		tap_ok((st == GW_OK) == !(g_str_has_prefix(lines,
 		    "problem: ") || strstr(lines, "\nproblem: ") != NULL),
@@ -420,18 +420,18 @@ test_check_judge(void)
 	    key, &lines, &err);
 	tap_ok(st == GW_OK && strstr(lines, "ixk_judge") == NULL &&
 	    strstr(lines, "[key]") != NULL, "judge: the key echoed in a 400 "
-	    "is redacted (%s)", lines);
+	    "is redacted");
 	g_free(lines);
 	st = api_check_judge(PROBE_URL, NULL, 404, echo, strlen(echo), -1,
 	    key, &lines, &err);
 	tap_ok(st == GW_ECONFIG && strstr(lines, "ixk_judge") == NULL &&
 	    strstr(err.text, "ixk_judge") == NULL, "judge: the key echoed in "
-	    "a 404 is redacted (%s)", lines);
+	    "a 404 is redacted");
 	g_free(lines);
 	st = api_check_judge(PROBE_URL, NULL, 503, echo, strlen(echo), -1,
 	    key, &lines, &err);
 	tap_ok(st == GW_ETEMP && strstr(lines, "ixk_judge") == NULL,
-	    "judge: the key echoed in a 503 is redacted (%s)", lines);
+	    "judge: the key echoed in a 503 is redacted");
 	g_free(lines);
 	secret_free(&key);
 }
