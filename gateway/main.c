@@ -146,7 +146,7 @@ main_opts(int *argc, char ***argv, struct opts *o, struct gw_error *err)
 		{ "check-api", 0, 0, G_OPTION_ARG_NONE, &o->check_api,
 		    "Probe the note API (reachability, TLS, key, scope, "
 		    "route) without creating a note, exit; optional "
-		    "argument: a TICKET to probe", NULL },
+		    "argument: a TICKET to probe (see mail2note(8))", NULL },
 		{ "sign", 0, 0, G_OPTION_ARG_STRING, &o->sign,
 		    "Print the signed form ID.TAG of a ticket ID (first key "
 		    "of [ticket] address_key_file) and exit", "ID" },

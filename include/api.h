@@ -108,8 +108,8 @@ enum gw_status api_classify(long http_status, const char *body, size_t len,
  * whether the API checks the body or the ticket first.  *report_r gets
  * one line per finding, "ok: ...", "info: ..." (not a problem) or
  * "problem: ...": reachability, TLS (https only), then
- * api_check_judge()'s lines.  New string, caller g_free()s; never NULL
- * unless cfg is.  Server text is redacted (secret_redact()); the key is
+ * api_check_judge()'s lines.  New string, caller g_free()s; NULL only
+ * when cfg or its key is missing.  Server text is redacted (secret_redact()); the key is
  * never in it.  Used error codes: GW_OK (no problem line), else the
  * first problem's: those of api_check_judge(), GW_ENETWORK and
  * GW_ETIMEOUT (no answer), GW_ECONFIG (base_url, key file) and
