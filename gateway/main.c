@@ -56,6 +56,8 @@ struct opts {
 	gboolean dry_run;
 	gboolean version;
 	gboolean check_config;
+	gboolean check_api;
+	char *check_ticket;	/* --check-api TICKET, or NULL */
 	gboolean new_address_key;
 	char *sign;		/* --sign ID */
 	char *address;		/* --address, with --sign */
@@ -141,6 +143,10 @@ main_opts(int *argc, char ***argv, struct opts *o, struct gw_error *err)
 		{ "check-config", 0, 0, G_OPTION_ARG_NONE, &o->check_config,
 		    "Validate the config and key file, print a summary, exit",
 		    NULL },
+		{ "check-api", 0, 0, G_OPTION_ARG_NONE, &o->check_api,
+		    "Probe the note API (reachability, TLS, key, scope, "
+		    "route) without creating a note, exit; optional "
+		    "argument: a TICKET to probe (see mail2note(8))", NULL },
 		{ "sign", 0, 0, G_OPTION_ARG_STRING, &o->sign,
 		    "Print the signed form ID.TAG of a ticket ID (first key "
 		    "of [ticket] address_key_file) and exit", "ID" },
@@ -171,6 +177,9 @@ main_opts(int *argc, char ***argv, struct opts *o, struct gw_error *err)
 	if (!g_option_context_parse(ctx, argc, argv, &gerr)) {
 		st = gw_error_set(err, GW_ECONFIG, "usage: %s", gerr->message);
 		g_error_free(gerr);
+	} else if (o->check_api && *argc == 2) {
+		/* --check-api [TICKET]: the one positional argument. */
+		o->check_ticket = g_strdup((*argv)[1]);
 	} else if (*argc > 1) {
 		st = gw_error_set(err, GW_ECONFIG,
 		    "usage: unexpected argument '%.60s'", (*argv)[1]);
@@ -208,6 +217,7 @@ main_opts_free(struct opts *o)
 	g_free(o->queue_id);
 	g_free(o->sign);
 	g_free(o->address);
+	g_free(o->check_ticket);
 }
 
 /*
@@ -243,6 +253,20 @@ main_log_summary(const struct outcome *oc, gint64 start_us,
 	g_free(mid);
 }
 
+/* main_api_config - the API settings of conf, for api_post/api_check */
+static void
+main_api_config(const struct conf *conf, const struct secret *key,
+    struct api_config *api_r)
+{
+	memset(api_r, 0, sizeof(*api_r));
+	api_r->base_url = conf->base_url;
+	api_r->ca_file = conf->ca_file;
+	api_r->timeout = conf->timeout;
+	api_r->connect_timeout = conf->connect_timeout;
+	api_r->key = key;
+	api_r->user_agent = "mail2note/" MAIL2NOTE_VERSION;
+}
+
 /* main_deliver - message -> ticket -> note -> api, for a loaded config */
 static enum gw_status
 main_deliver(const struct opts *o, const struct conf *conf,
@@ -255,14 +279,7 @@ main_deliver(const struct opts *o, const struct conf *conf,
 		.max_parts = conf->max_mime_parts,
 		.max_body = (size_t)conf->max_note_size,
 	};
-	struct api_config api = {
-		.base_url = conf->base_url,
-		.ca_file = conf->ca_file,
-		.timeout = conf->timeout,
-		.connect_timeout = conf->connect_timeout,
-		.key = key,
-		.user_agent = "mail2note/" MAIL2NOTE_VERSION,
-	};
+	struct api_config api;
 	struct message *msg = NULL;
 	struct note *note = NULL;
 	char *json = NULL;
@@ -279,6 +296,7 @@ main_deliver(const struct opts *o, const struct conf *conf,
 	const char *why;
 	enum gw_status st;
 
+	main_api_config(conf, key, &api);
 	if ((st = message_parse_fd(STDIN_FILENO, &limits, &msg, err)) != GW_OK)
 		goto out;
 	oc->message_id = g_strdup(msg->message_id);
@@ -449,6 +467,37 @@ main_sign(const struct opts *o, const struct conf *conf,
 	return main_flush_stdout(err);
 }
 
+/*
+ * main_check_api - --check-api [TICKET]: probe the API without creating
+ * a note; the findings go to stdout, one per line.  GW_OK when none is a
+ * problem; otherwise the first problem's status, always a deferral (75).
+ */
+static enum gw_status
+main_check_api(const struct opts *o, const struct conf *conf,
+    const struct secret *key, struct gw_error *err)
+{
+	struct api_config api;
+	struct gw_error werr;
+	char *report = NULL;
+	enum gw_status st;
+
+	if (o->check_ticket != NULL && !ticket_id_valid(o->check_ticket))
+		return gw_error_set(err, GW_ECONFIG, "usage: --check-api: "
+		    "'%.60s' is not a ticket ID (letters, digits, '_' and '-', "
+		    "at most %d)", o->check_ticket, TICKET_ID_MAX);
+	main_api_config(conf, key, &api);
+	alarm((unsigned)(conf->timeout + MAIN_ALARM_MARGIN));
+	st = api_check(&api, o->check_ticket, &report, err);
+	alarm(0);
+	if (report != NULL)
+		(void)fputs(report, stdout);
+	g_free(report);
+	/* A problem found outranks a failed write of the report. */
+	if (main_flush_stdout(&werr) != GW_OK && st == GW_OK)
+		st = gw_error_set(err, werr.code, "%s", werr.text);
+	return st;
+}
+
 /* main_new_address_key - --new-address-key: one fresh key line */
 static enum gw_status
 main_new_address_key(struct gw_error *err)
@@ -524,6 +573,10 @@ main_run(const struct opts *o, struct outcome *oc, struct gw_error *err)
 	if ((st = conf_load_key(conf, &key, err)) != GW_OK)
 		goto out;
 
+	if (o->check_api) {
+		st = main_check_api(o, conf, key, err);
+		goto out;
+	}
 	if (o->check_config) {
 		conf_warn(conf);
 		conf_print(conf, stdout);
@@ -586,7 +639,8 @@ main(int argc, char **argv)
 		st = main_new_address_key(&err);
 		goto report;
 	}
-	log_init("mail2note", o.verbose, o.dry_run || o.check_config);
+	log_init("mail2note", o.verbose, o.dry_run || o.check_config ||
+	    o.check_api);
 	logging = 1;
 	if (o.queue_id != NULL)
 		log_set_queue_id(o.queue_id);
@@ -595,7 +649,7 @@ main(int argc, char **argv)
 	st = main_run(&o, &oc, &err);
 	if (st != GW_OK && err.code == GW_OK)
 		err.code = st;
-	if (!o.check_config && o.sign == NULL) {
+	if (!o.check_config && !o.check_api && o.sign == NULL) {
 		if (st != GW_OK)
 			oc.what = status_is_permanent(st) ? "bounced" :
 			    "deferred";

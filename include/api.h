@@ -97,6 +97,46 @@ enum gw_status api_classify(long http_status, const char *body, size_t len,
     long retry_after_header, const struct secret *key, long *retry_after_r,
     struct gw_error *err);
 
+/* The ticket id of a probe without TICKET, and the probe's note type. */
+#define API_CHECK_PROBE_ID "mail2note-check"
+#define API_CHECK_PROBE_TYPE "mail2note_check"
+
+/*
+ * api_check - mail2note --check-api: POST {"type":"mail2note_check"} to
+ * ticket (NULL: API_CHECK_PROBE_ID), a note the contract obliges the API
+ * to refuse (400, wrong type, no bodies), so no note is ever created,
+ * whether the API checks the body or the ticket first.  *report_r gets
+ * one line per finding, "ok: ...", "info: ..." (not a problem) or
+ * "problem: ...": reachability, TLS (https only), then
+ * api_check_judge()'s lines.  New string, caller g_free()s; NULL only
+ * when cfg or its key is missing.  Server text is redacted (secret_redact()); the key is
+ * never in it.  Used error codes: GW_OK (no problem line), else the
+ * first problem's: those of api_check_judge(), GW_ENETWORK and
+ * GW_ETIMEOUT (no answer), GW_ECONFIG (base_url, key file) and
+ * GW_ESOFTWARE (missing argument).
+ */
+enum gw_status api_check(const struct api_config *cfg, const char *ticket,
+    char **report_r, struct gw_error *err);
+
+/*
+ * api_check_judge - pure: the answer to the probe sent to url -> finding
+ * lines (new string in *lines_r, caller g_free()s).  ticket: the TICKET
+ * given, or NULL when the probe id was used.
+ *   400/422: key accepted with write scope, route OK, probe refused as
+ *     expected (with a TICKET: an "info:" line, the ticket is unverified).
+ *   404 whose JSON message names the ticket: route OK; a problem only
+ *     for a given TICKET (GW_ECONFIG).
+ *   any other 404: the route is wrong (GW_ECONFIG), with a hint when the
+ *     path holds /api/v1 twice.
+ *   2xx: the API accepted an invalid note (GW_ESOFTWARE).
+ *   anything else: api_classify()'s text and status (GW_EAUTH,
+ *     GW_ERATELIMIT with the retry delay, GW_ETIMEOUT, GW_ETEMP); a
+ *     permanent one becomes GW_ETEMP, so a problem always means 75.
+ */
+enum gw_status api_check_judge(const char *url, const char *ticket,
+    long http_status, const char *body, size_t len, long retry_after_header,
+    const struct secret *key, char **lines_r, struct gw_error *err);
+
 /*
  * api_describe - the --dry-run output: one JSON object with method, url,
  * headers (Authorization shown as "Bearer [redacted]") and the body

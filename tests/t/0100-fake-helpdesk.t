@@ -248,13 +248,7 @@ done
 is "$i" "$n" "note-1..note-$n.json exist"
 
 # --- TLS -----------------------------------------------------------------
-if command -v openssl >/dev/null 2>&1 && openssl req -x509 -newkey rsa:2048 \
-    -nodes -days 1 -subj /CN=localhost -addext \
-    "subjectAltName=DNS:localhost,IP:127.0.0.1" -keyout "$T/tls.key" \
-    -out "$T/tls.crt" >/dev/null 2>&1; then
-	T0=$T; T=$T/tls; mkdir -p "$T"
-	fake_start --tls-cert "$T0/tls.crt" --tls-key "$T0/tls.key"
-	T=$T0
+if fake_start_tls; then
 	curl -s -o /dev/null --max-time 5 "https://127.0.0.1:$FAKE_PORT/_fake/health"
 	is "$?" 60 "TLS: an untrusted certificate is refused by curl"
 	CODE=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$T/tls.crt" \

@@ -267,13 +267,7 @@ FAKE_URL=$MAIN_URL FAKE_DIR=$MAIN_DIR
 mk_conf "$KEY_RW"
 
 # --- TLS -------------------------------------------------------------------------
-if command -v openssl >/dev/null 2>&1 && openssl req -x509 -newkey rsa:2048 \
-    -nodes -days 1 -subj /CN=localhost -addext \
-    "subjectAltName=DNS:localhost,IP:127.0.0.1" -keyout "$T/tls.key" \
-    -out "$T/tls.crt" >/dev/null 2>&1; then
-	T0=$T; T=$T/tls; mkdir -p "$T"
-	fake_start --tls-cert "$T0/tls.crt" --tls-key "$T0/tls.key"
-	T=$T0
+if fake_start_tls; then
 	M2N_BASE_URL=https://127.0.0.1:$FAKE_PORT mk_conf "$KEY_RW"
 	gw
 	is "$RC" 75 "TLS, untrusted self-signed certificate: exit 75"
