@@ -2,7 +2,8 @@
 # 0220-discard.t - what decides "discard" and "retry" outside the message
 # itself, end to end against the fake helpdesk: the envelope sender the MTA
 # passes (-f), the discard_automatic switch, and the Idempotency-Key of a
-# mail without Message-ID (each such mail its own key, a retry the same).
+# mail (each mail its own key, with or without a Message-ID, shared or not;
+# a retry the same key).
 . "${M2N_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/t/lib.sh"
 
 [ -x "$M2N_BIN" ] || skip_all "$M2N_BIN not built"
@@ -72,5 +73,38 @@ like "$k1" '????????????????????????????????????????????????????????????????' \
 [ -n "$k1" ] && [ "$k1" != "$k2" ]
 ok $? "no Message-ID: two different mails, two different keys"
 is "$k1again" "$k1" "no Message-ID: the same mail again (a retry), the same key"
+
+# --- Idempotency-Key of mails that share a Message-ID -------------------
+# Broken clients, list software and edited resends reuse a Message-ID: an
+# API that honours the key would keep the first mail and drop the others.
+printf 'From: a@example.com\nSubject: one\nMessage-ID: <same@example.com>\n\nfirst mail\n' >"$T/s1"
+printf 'From: a@example.com\nSubject: two\nMessage-ID: <same@example.com>\n\nsecond mail\n' >"$T/s2"
+s1=$(idem "$T/s1")
+s2=$(idem "$T/s2")
+s1again=$(idem "$T/s1")
+like "$s1" '????????????????????????????????????????????????????????????????' \
+    "shared Message-ID: an Idempotency-Key"
+[ -n "$s1" ] && [ "$s1" != "$s2" ]
+ok $? "shared Message-ID: two different mails, two different keys"
+is "$s1again" "$s1" "shared Message-ID: the same mail again (a retry), the same key"
+[ "$s1" != "$k1" ]
+ok $? "a Message-ID goes into the key"
+# The API key is no part of it: rotating the key keeps retries recognisable.
+mk_conf "$KEY_RO"
+is "$(idem "$T/s1")" "$s1" "another API key: the same Idempotency-Key"
+mk_conf
+# End to end: the two mails arrive as two notes with their two keys, and a
+# retry of the first sends the first key again.
+n0=$(nnotes)
+run_gw -f a@example.com -x T1001 <"$T/s1"
+is "$RC" 0 "shared Message-ID, first mail: exit 0"
+run_gw -f a@example.com -x T1001 <"$T/s2"
+is "$RC" 0 "shared Message-ID, second mail: exit 0"
+run_gw -f a@example.com -x T1001 <"$T/s1"
+is "$RC" 0 "shared Message-ID, first mail again: exit 0"
+is "$(nnotes)" "$((n0 + 3))" "shared Message-ID: three posts recorded (the fake does not de-duplicate)"
+is "$(tail -n 3 "$FAKE_DIR/notes.jsonl" | python3 -c 'import json,sys
+print(" ".join(json.loads(l)["idempotency_key"] for l in sys.stdin))')" \
+    "$s1 $s2 $s1" "shared Message-ID: the keys sent are the dry runs' keys"
 
 done_testing
