@@ -274,6 +274,47 @@ api_contains(const char *hay, const char *needle)
 }
 
 /*
+ * api_names_ticket - text mentions a ticket: "ticket" other than as a
+ * path segment, so "Cannot POST /api/v1/api/v1/tickets/T1/messages" (a
+ * route quoted back) does not count
+ */
+static int
+api_names_ticket(const char *text)
+{
+	char *low;
+	const char *p;
+	int r = 0;
+
+	if (text == NULL)
+		return 0;
+	low = g_ascii_strdown(text, -1);
+	for (p = low; (p = strstr(p, "ticket")) != NULL; p++)
+		if (p == low || p[-1] != '/') {
+			r = 1;
+			break;
+		}
+	g_free(low);
+	return r;
+}
+
+/*
+ * api_about_ticket - a 404 answer says the ticket does not exist: its
+ * message, detail, error or problem code mentions a ticket
+ */
+static int
+api_about_ticket(struct json_object *obj)
+{
+	static const char *const names[] = { "message", "detail", "error",
+	    "problem", "code", "error_code", "errorCode" };
+	size_t i;
+
+	for (i = 0; i < G_N_ELEMENTS(names); i++)
+		if (api_names_ticket(api_jstr(obj, names[i])))
+			return 1;
+	return 0;
+}
+
+/*
  * api_clean - untrusted server text made fit for an error text or a log
  * line: every run of the key redacted first, then cut to max bytes and
  * made one line.  In that order: cutting first can leave a piece of the
@@ -375,17 +416,23 @@ api_classify(long http_status, const char *body, size_t len,
 		break;
 	case 404:
 		/*
-		 * Bounce only when the API itself says so.  A 404 page from
-		 * a web server (HTML, empty, cut short) more likely means a
-		 * wrong base_url path: bouncing would return every mail.
+		 * Bounce only when the API itself says the ticket does not
+		 * exist.  A 404 page from a web server (HTML, empty, cut
+		 * short), or the API's own 404 for a path it does not know
+		 * ("No such route": base_url ending in /api/v1), means a
+		 * wrong base_url: bouncing would return every mail.
 		 */
-		if (obj != NULL)
-			st = gw_error_set(err, GW_ENOTICKET,
-			    "ticket not found (API 404)");
-		else
+		if (obj == NULL)
 			st = gw_error_set(err, GW_ETEMP, "API answered 404 "
 			    "without its JSON error body; base_url may be "
 			    "wrong");
+		else if (api_about_ticket(obj))
+			st = gw_error_set(err, GW_ENOTICKET,
+			    "ticket not found (API 404)");
+		else
+			st = gw_error_set(err, GW_ETEMP, "API answered 404%s%s "
+			    "(not about the ticket); base_url may be wrong",
+			    *msg ? ": " : "", msg);
 		break;
 	case 413:
 		st = gw_error_set(err, GW_ETOOBIG,

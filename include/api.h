@@ -8,7 +8,11 @@
  * it defers at once and says when to retry.
  *
  * Outcome -> status: 2xx GW_OK; 400/422 GW_EDATA (with the API's message
- * and details); 404 GW_ENOTICKET; 413 GW_ETOOBIG; 401/403 GW_EAUTH;
+ * and details); 404 GW_ENOTICKET when the API's JSON answer says the
+ * ticket does not exist (its message, detail, error or problem code
+ * mentions a ticket), GW_ETEMP for any other 404 (a web server's page, or
+ * the API's "No such route": base_url is wrong, and bouncing would return
+ * every mail); 413 GW_ETOOBIG; 401/403 GW_EAUTH;
  * 408 GW_ETIMEOUT; 429 GW_ERATELIMIT; 5xx and anything unexpected
  * GW_ETEMP; connect/DNS/TLS/reset GW_ENETWORK; timeout GW_ETIMEOUT.  A 2xx
  * whose body is not JSON is still GW_OK (with a warning): the server said
@@ -90,7 +94,7 @@ enum gw_status api_post(const struct api_config *cfg, const char *ticket,
  * NULL: nothing to redact) replaced by "[key]" before it is cut.
  * *retry_after_r (may be NULL) gets the retry delay used, or -1.
  * Used error codes: GW_OK (2xx), GW_EDATA (400, 422), GW_ENOTICKET (404
- * with a JSON body), GW_ETOOBIG (413), GW_EAUTH (401, 403), GW_ETIMEOUT
+ * with a JSON body about the ticket), GW_ETOOBIG (413), GW_EAUTH (401, 403), GW_ETIMEOUT
  * (408), GW_ERATELIMIT (429), GW_ETEMP (anything else).
  */
 enum gw_status api_classify(long http_status, const char *body, size_t len,

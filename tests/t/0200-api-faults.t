@@ -144,6 +144,28 @@ fault "API 404" status:404 67 "5.1.1 " "*T1001*"
 # ticket is unknown: defer, or every mail would bounce.
 fault "404 page, not the API's" status:404 75 "4." "*404*base_url*" \
     '"body":"<html><body><h1>Not Found</h1></body></html>"'
+# The API's own JSON 404 for a route it does not know is not about the
+# ticket either: defer with the API's message.
+fault "JSON 404, not about the ticket" status:404 75 "4.3.0 " \
+    "*404: No such route*base_url may be wrong*" \
+    '"body":{"error":"Not Found","message":"No such route","code":404}'
+
+# base_url ending in /api/v1 (a natural mistake): the path is doubled, the
+# fake answers its JSON "Resource not found", and the mail defers instead
+# of bouncing 5.1.1 "ticket not found".
+M2N_BASE_URL=$FAKE_URL/api/v1 mk_conf "$KEY_RW"
+before=$(nnotes)
+gw
+is "$RC" 75 "base_url ending in /api/v1: exit 75, not a bounce"
+like "$ERR" "4.3.0 *" "base_url ending in /api/v1: 4.3.0"
+like "$ERR" "*Resource not found*" "base_url ending in /api/v1: the API's message"
+like "$ERR" "*base_url may be wrong*" "base_url ending in /api/v1: the hint"
+one_line "base_url ending in /api/v1"
+is "$(nnotes)" "$before" "base_url ending in /api/v1: no note"
+last=$(tail -n 1 "$FAKE_DIR/requests.jsonl")
+like "$last" '*"path": "/api/v1/api/v1/tickets/T1001/messages"*' \
+    "base_url ending in /api/v1: the doubled path was asked"
+mk_conf "$KEY_RW"
 fault "API 429" status:429 75 "4." "*3600*"
 [ "$MS" -lt 5000 ]
 ok $? "API 429: no sleeping ($MS ms)"

@@ -124,6 +124,30 @@ static const struct classify_case classify_cases[] = {
 	  "wrong", -1 },
 	{ "404 JSON, other shape", 404, "{\"detail\":\"no such ticket\"}", -1,
 	  GW_ENOTICKET, "ticket not found (API 404)", -1 },
+	{ "404 problem code about the ticket", 404, "{\"error\":\"Not Found\","
+	  "\"problem\":\"ticket_not_found\"}", -1, GW_ENOTICKET,
+	  "ticket not found (API 404)", -1 },
+	/* A JSON 404 that is not about the ticket: the route (base_url). */
+	{ "404 no such route", 404, "{\"error\":\"Not Found\",\"message\":"
+	  "\"No such route\",\"code\":404}", -1, GW_ETEMP,
+	  "API answered 404: No such route (not about the ticket); base_url "
+	  "may be wrong", -1 },
+	{ "404 resource not found", 404, "{\"error\":\"Not Found\","
+	  "\"message\":\"Resource not found\",\"code\":404,\"problem\":"
+	  "\"not_found\"}", -1, GW_ETEMP, "API answered 404: Resource not "
+	  "found (not about the ticket); base_url may be wrong", -1 },
+	{ "404 only Not Found", 404, "{\"error\":\"Not Found\"}", -1, GW_ETEMP,
+	  "API answered 404: Not Found (not about the ticket); base_url may "
+	  "be wrong", -1 },
+	{ "404 empty object", 404, "{}", -1, GW_ETEMP, "API answered 404 (not "
+	  "about the ticket); base_url may be wrong", -1 },
+	{ "404 route quoted back", 404, "{\"message\":\"Cannot POST "
+	  "/api/v1/api/v1/tickets/T1/messages\"}", -1, GW_ETEMP,
+	  "API answered 404: Cannot POST /api/v1/api/v1/tickets/T1/messages "
+	  "(not about the ticket); base_url may be wrong", -1 },
+	{ "404 hostile route text", 404, "{\"message\":\"no\\nroute\\u001b[31m\"}",
+	  -1, GW_ETEMP, "API answered 404: no?route?[31m (not about the "
+	  "ticket); base_url may be wrong", -1 },
 	{ "413", 413, "", -1, GW_ETOOBIG,
 	  "API refused the note as too large (413)", -1 },
 	{ "413 JSON", 413, "{\"message\":\"Request body too large\"}", -1,
@@ -370,6 +394,7 @@ static const struct leak_case {
 	{ "error 408", 408, "{\"error\":\"%s\"}", LBEARER },
 	{ "message 413", 413, "{\"message\":\"%s\"}", LKEY },
 	{ "message 418", 418, "{\"message\":\"%s\"}", LKEY },
+	{ "message 404 route", 404, "{\"message\":\"%s\"}", LBEARER },
 	{ "first 28 of 29", 500, "{\"message\":\"%s\"}",
 	  "Bearer ixk_test_rw_4f9c2a7e1" },
 	{ "last 9", 500, "{\"message\":\"%s\"}", "f9c2a7e1b" },
