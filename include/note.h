@@ -23,9 +23,12 @@
  * note cut whole with HTML made from it.  All HTML that this module
  * writes itself is escaped with html_escape().
  *
- * Used error codes: GW_EDATA (nothing at all to post: no text, no HTML, no
- * attachments, no forward, and nothing cut or skipped by the message
- * limits), GW_ESOFTWARE (json-c failure).
+ * A message whose only content is its subject (an empty reply such as
+ * "Re: [#T30] please close") becomes a note of the header block alone.
+ *
+ * Used error codes: GW_EDATA (nothing at all to post: no subject, no text,
+ * no HTML, no attachments, no forward, and nothing cut or skipped by the
+ * message limits), GW_ESOFTWARE (json-c failure).
  *
  * Reentrancy: reentrant.
  */
