@@ -19,6 +19,7 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -237,6 +238,84 @@ api_details(struct json_object *obj, GString *out)
 		    n - API_DETAILS_MAX);
 }
 
+/* api_contains - case-insensitive substring test (ASCII) */
+static int
+api_contains(const char *hay, const char *needle)
+{
+	char *h;
+	int r;
+
+	if (hay == NULL)
+		return 0;
+	h = g_ascii_strdown(hay, -1);
+	r = strstr(h, needle) != NULL;
+	g_free(h);
+	return r;
+}
+
+/* api_field_is - s names field (case-insensitive, ASCII) */
+static int
+api_field_is(const char *s, const char *field)
+{
+	return s != NULL && g_ascii_strcasecmp(s, field) == 0;
+}
+
+/*
+ * api_details_name - the details member of obj names field: an entry's
+ * "field" (array or single object), a key of a details object, or a
+ * details string that mentions it
+ */
+static int
+api_details_name(struct json_object *obj, const char *field)
+{
+	struct json_object *d, *e;
+	size_t i, n;
+
+	if (obj == NULL || !json_object_object_get_ex(obj, "details", &d))
+		return 0;
+	switch (json_object_get_type(d)) {
+	case json_type_string:
+		return api_contains(json_object_get_string(d), field);
+	case json_type_object:
+		if (api_field_is(api_jstr(d, "field"), field))
+			return 1;
+		json_object_object_foreach(d, k, val) {
+			(void)val;
+			if (api_field_is(k, field))
+				return 1;
+		}
+		return 0;
+	case json_type_array:
+		n = json_object_array_length(d);
+		for (i = 0; i < n; i++) {
+			e = json_object_array_get_idx(d, i);
+			if (json_object_is_type(e, json_type_string) ?
+			    api_contains(json_object_get_string(e), field) :
+			    api_field_is(api_jstr(e, "field"), field))
+				return 1;
+		}
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+/* api_markup_refused - a 400/422 whose details name body_html (pure) */
+bool
+api_markup_refused(long http_status, const char *body, size_t len)
+{
+	struct json_object *obj;
+	int r;
+
+	if (http_status != 400 && http_status != 422)
+		return false;
+	obj = api_parse(body, len);
+	r = api_details_name(obj, "body_html");
+	if (obj != NULL)
+		json_object_put(obj);
+	return r != 0;
+}
+
 /*
  * api_problem - the problem code of an error body as sent, or NULL.  It
  * is lowercased only after redaction, which compares the key's bytes.
@@ -256,21 +335,6 @@ api_problem(struct json_object *obj)
 			return g_strdup(s);
 	}
 	return NULL;
-}
-
-/* api_contains - case-insensitive substring test (ASCII) */
-static int
-api_contains(const char *hay, const char *needle)
-{
-	char *h;
-	int r;
-
-	if (hay == NULL)
-		return 0;
-	h = g_ascii_strdown(hay, -1);
-	r = strstr(h, needle) != NULL;
-	g_free(h);
-	return r;
 }
 
 /*
@@ -816,6 +880,7 @@ api_post(const struct api_config *cfg, const char *ticket, const char *body,
 		res->http_status = 0;
 		res->elapsed_ms = 0;
 		res->retry_after = -1;
+		res->markup_refused = false;
 	}
 	if (cfg == NULL || cfg->key == NULL || ticket == NULL ||
 	    *ticket == '\0' || body == NULL)
@@ -938,6 +1003,9 @@ api_post(const struct api_config *cfg, const char *ticket, const char *body,
 		(void)gw_error_set(err, GW_ENOTICKET,
 		    "ticket %s not found (API 404)", tk);
 		g_free(tk);
+	} else if (st == GW_EDATA && res != NULL) {
+		res->markup_refused = api_markup_refused(status, ans.buf,
+		    ans.len);
 	} else if (st == GW_OK && rc == CURLE_OK) {
 		obj = api_parse(ans.buf, ans.len);
 		if (obj == NULL)

@@ -274,7 +274,7 @@ main_deliver(const struct opts *o, const struct conf *conf,
 	char idem[SECRET_IDEMPOTENCY_HEX + 1];
 	struct ticket_input tin;
 	struct policy_input pin;
-	struct api_result res = { 0, 0, -1 };
+	struct api_result res = { 0, 0, -1, false };
 	char verdict[POLICY_REASON_MAX];
 	const char *why;
 	enum gw_status st;
@@ -365,6 +365,26 @@ main_deliver(const struct opts *o, const struct conf *conf,
 	}
 
 	st = api_post(&api, ticket, json, json_len, idem, &res, err);
+	if (st == GW_EDATA && res.markup_refused) {
+		/*
+		 * The API refused our HTML, not the note: post once more, at
+		 * once, with HTML made from the text (<p> and <br> only).  A
+		 * different request, so its own key, which a retry of this
+		 * mail derives again; if it fails too, its answer decides.
+		 */
+		log_warn("the note API refused body_html (%ld); posting "
+		    "again with HTML made from the text", res.http_status);
+		note_plain_html(note);
+		g_free(json);
+		json = NULL;
+		if ((st = note_to_json(note, &json, &json_len, err)) != GW_OK)
+			goto out;
+		oc->bytes = json_len;
+		secret_idempotency_key(ticket, msg->message_id, json, json_len,
+		    idem);
+		gw_error_clear(err);
+		st = api_post(&api, ticket, json, json_len, idem, &res, err);
+	}
 	oc->http_status = res.http_status;
 	if (st == GW_OK)
 		oc->what = "delivered";

@@ -596,6 +596,16 @@ out:
 	return rc;
 }
 
+/* note_plain_html - body_html rebuilt from body_text, <p> and <br> only */
+void
+note_plain_html(struct note *note)
+{
+	if (note == NULL)
+		return;
+	g_free(note->body_html);
+	note->body_html = html_from_text_plain(note->body_text);
+}
+
 /* note_json_add - obj[key] = value (a string); false on failure */
 static bool
 note_json_add(struct json_object *obj, const char *key, const char *value)

@@ -55,6 +55,13 @@ enum gw_status note_render(const struct message *msg, size_t max_bytes,
     struct note **note_r, struct gw_error *err);
 
 /*
+ * note_plain_html - replace body_html with body_text as HTML-escaped text
+ * in <p> and <br> only (html_from_text_plain()), for an API that refused
+ * our markup.  NULL-safe.
+ */
+void note_plain_html(struct note *note);
+
+/*
  * note_to_json - {"type":"internal_note","body_html":...,"body_text":...},
  * serialised plain with no slash escaping, so the bytes are stable.
  * *json_r is new (g_free), *len_r its length without the NUL.

@@ -1020,9 +1020,49 @@ test_post(void)
 	secret_free(&key);
 }
 
+/* test_markup_refused - which 400/422 answers are about body_html */
+static void
+test_markup_refused(void)
+{
+	static const struct {
+		const char *name;
+		long status;
+		const char *body;
+		bool want;
+	} cases[] = {
+		{ "400 details array", 400, J400, true },
+		{ "422 details array, second entry", 422, "{\"details\":[{\"field\":"
+		  "\"body_text\",\"message\":\"x\"},{\"field\":\"body_html\"}]}",
+		  true },
+		{ "422 details object key", 422, "{\"details\":{\"body_html\":"
+		  "\"bad\"}}", true },
+		{ "422 details single object", 422, "{\"details\":{\"field\":"
+		  "\"body_html\",\"message\":\"bad\"}}", true },
+		{ "400 details string", 400, "{\"details\":\"body_html: bad "
+		  "markup\"}", true },
+		{ "400 details array of strings", 400, "{\"details\":[\"Body_HTML "
+		  "invalid\"]}", true },
+		{ "400 other field", 400, "{\"details\":[{\"field\":\"type\"}]}",
+		  false },
+		{ "400 body_html only in message", 400, "{\"message\":\"body_html "
+		  "invalid\"}", false },
+		{ "400 no details", 400, "{\"message\":\"bad\"}", false },
+		{ "400 not JSON", 400, "<p>body_html</p>", false },
+		{ "413 naming body_html", 413, J400, false },
+		{ "500 naming body_html", 500, J400, false },
+		{ "400 empty", 400, "", false },
+	};
+	size_t i;
+
+	for (i = 0; i < G_N_ELEMENTS(cases); i++)
+		tap_int(api_markup_refused(cases[i].status, cases[i].body,
+		    strlen(cases[i].body)), cases[i].want, cases[i].name);
+}
+
 int
 main(void)
 {
+	test_markup_refused();
 	struct gw_error err;
 
 	/* As in main(): libsodium first, for the key's guarded memory. */

@@ -725,9 +725,34 @@ test_end_to_end(void)
 	test_msg_free(msg);
 }
 
+/* test_plain_html - body_html rebuilt from body_text, <p>/<br> only */
+static void
+test_plain_html(void)
+{
+	struct message *msg;
+	struct note *note;
+	enum gw_status rc;
+
+	msg = test_msg("a@example.com", "D", "S", "see https://x.example/\n"
+	    "> quoted <b>", "<table><tr><td>rich</td></tr></table>");
+	note = test_render(msg, MAX_BIG, &rc);
+	if (tap_int(rc, GW_OK, "plain html: rendered") && note != NULL) {
+		note_plain_html(note);
+		tap_str(note->body_html, "<p>From: a@example.com<br>\n"
+		    "Date: D<br>\nSubject: S</p>\n<p>see https://x.example/"
+		    "<br>\n&gt; quoted &lt;b&gt;</p>", "plain html: the text, "
+		    "escaped, in <p> and <br>");
+	}
+	note_free(&note);
+	note_plain_html(NULL);
+	tap_ok(1, "plain html: NULL-safe");
+	test_msg_free(msg);
+}
+
 int
 main(void)
 {
+	test_plain_html();
 	test_text_cases();
 	test_header_html();
 	test_bodies();
