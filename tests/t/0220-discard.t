@@ -56,37 +56,35 @@ is "$RC" 0 "auto-reply, discard_automatic = false: exit 0"
 is "$(nnotes)" "$((n0 + 1))" "auto-reply, discard_automatic = false: posted"
 mk_conf
 
-# --- Idempotency-Key of mails without Message-ID ------------------------
+# --- Idempotency-Key: one per mail, the same on a retry ------------------
 # idem FILE - the Idempotency-Key a dry run of FILE would send
 idem() {
 	run_gw -n -f ana@example.com -x T1001 <"$1"
 	printf '%s' "$OUT" | python3 -c 'import json,sys
 print(json.load(sys.stdin)["headers"].get("Idempotency-Key", ""))'
 }
+# two_mails WHAT FILE1 FILE2 - two different mails get two keys, a retry of
+# the first its key again; sets K1 and K2
+two_mails() {
+	K1=$(idem "$2")
+	K2=$(idem "$3")
+	_again=$(idem "$2")
+	like "$K1" '????????????????????????????????????????????????????????????????' \
+	    "$1: an Idempotency-Key"
+	[ -n "$K1" ] && [ "$K1" != "$K2" ]
+	ok $? "$1: two different mails, two different keys"
+	is "$_again" "$K1" "$1: the same mail again (a retry), the same key"
+}
 printf 'From: a@example.com\nSubject: one\n\nfirst mail\n' >"$T/n1"
 printf 'From: a@example.com\nSubject: two\n\nsecond mail\n' >"$T/n2"
-k1=$(idem "$T/n1")
-k2=$(idem "$T/n2")
-k1again=$(idem "$T/n1")
-like "$k1" '????????????????????????????????????????????????????????????????' \
-    "no Message-ID: an Idempotency-Key all the same"
-[ -n "$k1" ] && [ "$k1" != "$k2" ]
-ok $? "no Message-ID: two different mails, two different keys"
-is "$k1again" "$k1" "no Message-ID: the same mail again (a retry), the same key"
-
-# --- Idempotency-Key of mails that share a Message-ID -------------------
+two_mails "no Message-ID" "$T/n1" "$T/n2"
+k1=$K1
 # Broken clients, list software and edited resends reuse a Message-ID: an
 # API that honours the key would keep the first mail and drop the others.
 printf 'From: a@example.com\nSubject: one\nMessage-ID: <same@example.com>\n\nfirst mail\n' >"$T/s1"
 printf 'From: a@example.com\nSubject: two\nMessage-ID: <same@example.com>\n\nsecond mail\n' >"$T/s2"
-s1=$(idem "$T/s1")
-s2=$(idem "$T/s2")
-s1again=$(idem "$T/s1")
-like "$s1" '????????????????????????????????????????????????????????????????' \
-    "shared Message-ID: an Idempotency-Key"
-[ -n "$s1" ] && [ "$s1" != "$s2" ]
-ok $? "shared Message-ID: two different mails, two different keys"
-is "$s1again" "$s1" "shared Message-ID: the same mail again (a retry), the same key"
+two_mails "shared Message-ID" "$T/s1" "$T/s2"
+s1=$K1 s2=$K2
 [ "$s1" != "$k1" ]
 ok $? "a Message-ID goes into the key"
 # The API key is no part of it: rotating the key keeps retries recognisable.
