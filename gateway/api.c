@@ -19,6 +19,7 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -237,6 +238,84 @@ api_details(struct json_object *obj, GString *out)
 		    n - API_DETAILS_MAX);
 }
 
+/* api_contains - case-insensitive substring test (ASCII) */
+static int
+api_contains(const char *hay, const char *needle)
+{
+	char *h;
+	int r;
+
+	if (hay == NULL)
+		return 0;
+	h = g_ascii_strdown(hay, -1);
+	r = strstr(h, needle) != NULL;
+	g_free(h);
+	return r;
+}
+
+/* api_field_is - s names field (case-insensitive, ASCII) */
+static int
+api_field_is(const char *s, const char *field)
+{
+	return s != NULL && g_ascii_strcasecmp(s, field) == 0;
+}
+
+/*
+ * api_details_name - the details member of obj names field: an entry's
+ * "field" (array or single object), a key of a details object, or a
+ * details string that mentions it
+ */
+static int
+api_details_name(struct json_object *obj, const char *field)
+{
+	struct json_object *d, *e;
+	size_t i, n;
+
+	if (obj == NULL || !json_object_object_get_ex(obj, "details", &d))
+		return 0;
+	switch (json_object_get_type(d)) {
+	case json_type_string:
+		return api_contains(json_object_get_string(d), field);
+	case json_type_object:
+		if (api_field_is(api_jstr(d, "field"), field))
+			return 1;
+		json_object_object_foreach(d, k, val) {
+			(void)val;
+			if (api_field_is(k, field))
+				return 1;
+		}
+		return 0;
+	case json_type_array:
+		n = json_object_array_length(d);
+		for (i = 0; i < n; i++) {
+			e = json_object_array_get_idx(d, i);
+			if (json_object_is_type(e, json_type_string) ?
+			    api_contains(json_object_get_string(e), field) :
+			    api_field_is(api_jstr(e, "field"), field))
+				return 1;
+		}
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+/* api_markup_refused - a 400/422 whose details name body_html (pure) */
+bool
+api_markup_refused(long http_status, const char *body, size_t len)
+{
+	struct json_object *obj;
+	int r;
+
+	if (http_status != 400 && http_status != 422)
+		return false;
+	obj = api_parse(body, len);
+	r = api_details_name(obj, "body_html");
+	if (obj != NULL)
+		json_object_put(obj);
+	return r != 0;
+}
+
 /*
  * api_problem - the problem code of an error body as sent, or NULL.  It
  * is lowercased only after redaction, which compares the key's bytes.
@@ -258,19 +337,45 @@ api_problem(struct json_object *obj)
 	return NULL;
 }
 
-/* api_contains - case-insensitive substring test (ASCII) */
+/*
+ * api_names_ticket - text mentions a ticket: "ticket" other than as a
+ * path segment, so "Cannot POST /api/v1/api/v1/tickets/T1/messages" (a
+ * route quoted back) does not count
+ */
 static int
-api_contains(const char *hay, const char *needle)
+api_names_ticket(const char *text)
 {
-	char *h;
-	int r;
+	char *low;
+	const char *p;
+	int r = 0;
 
-	if (hay == NULL)
+	if (text == NULL)
 		return 0;
-	h = g_ascii_strdown(hay, -1);
-	r = strstr(h, needle) != NULL;
-	g_free(h);
+	low = g_ascii_strdown(text, -1);
+	for (p = low; (p = strstr(p, "ticket")) != NULL; p++)
+		if (p == low || p[-1] != '/') {
+			r = 1;
+			break;
+		}
+	g_free(low);
 	return r;
+}
+
+/*
+ * api_about_ticket - a 404 answer says the ticket does not exist: its
+ * message, detail, error or problem code mentions a ticket
+ */
+static int
+api_about_ticket(struct json_object *obj)
+{
+	static const char *const names[] = { "message", "detail", "error",
+	    "problem", "code", "error_code", "errorCode" };
+	size_t i;
+
+	for (i = 0; i < G_N_ELEMENTS(names); i++)
+		if (api_names_ticket(api_jstr(obj, names[i])))
+			return 1;
+	return 0;
 }
 
 /*
@@ -375,17 +480,23 @@ api_classify(long http_status, const char *body, size_t len,
 		break;
 	case 404:
 		/*
-		 * Bounce only when the API itself says so.  A 404 page from
-		 * a web server (HTML, empty, cut short) more likely means a
-		 * wrong base_url path: bouncing would return every mail.
+		 * Bounce only when the API itself says the ticket does not
+		 * exist.  A 404 page from a web server (HTML, empty, cut
+		 * short), or the API's own 404 for a path it does not know
+		 * ("No such route": base_url ending in /api/v1), means a
+		 * wrong base_url: bouncing would return every mail.
 		 */
-		if (obj != NULL)
-			st = gw_error_set(err, GW_ENOTICKET,
-			    "ticket not found (API 404)");
-		else
+		if (obj == NULL)
 			st = gw_error_set(err, GW_ETEMP, "API answered 404 "
 			    "without its JSON error body; base_url may be "
 			    "wrong");
+		else if (api_about_ticket(obj))
+			st = gw_error_set(err, GW_ENOTICKET,
+			    "ticket not found (API 404)");
+		else
+			st = gw_error_set(err, GW_ETEMP, "API answered 404%s%s "
+			    "(not about the ticket); base_url may be wrong",
+			    *msg ? ": " : "", msg);
 		break;
 	case 413:
 		st = gw_error_set(err, GW_ETOOBIG,
@@ -895,6 +1006,7 @@ api_post(const struct api_config *cfg, const char *ticket, const char *body,
 		res->http_status = 0;
 		res->elapsed_ms = 0;
 		res->retry_after = -1;
+		res->markup_refused = false;
 	}
 	if (cfg == NULL || cfg->key == NULL || ticket == NULL ||
 	    *ticket == '\0' || body == NULL)
@@ -933,6 +1045,9 @@ api_post(const struct api_config *cfg, const char *ticket, const char *body,
 		(void)gw_error_set(err, GW_ENOTICKET,
 		    "ticket %s not found (API 404)", tk);
 		g_free(tk);
+	} else if (st == GW_EDATA && res != NULL) {
+		res->markup_refused = api_markup_refused(x.status, x.ans.buf,
+		    x.ans.len);
 	} else if (st == GW_OK && x.rc == CURLE_OK) {
 		obj = api_parse(x.ans.buf, x.ans.len);
 		if (obj == NULL)

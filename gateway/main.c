@@ -284,14 +284,14 @@ main_deliver(const struct opts *o, const struct conf *conf,
 	struct note *note = NULL;
 	char *json = NULL;
 	char *described = NULL;
-	char *digest, *material, *refs = NULL;
+	char *refs = NULL;
 	size_t json_len = 0;
 	/* Static: oc->ticket points here until main() has logged. */
 	static char ticket[TICKET_ID_MAX + 1];
 	char idem[SECRET_IDEMPOTENCY_HEX + 1];
 	struct ticket_input tin;
 	struct policy_input pin;
-	struct api_result res = { 0, 0, -1 };
+	struct api_result res = { 0, 0, -1, false };
 	char verdict[POLICY_REASON_MAX];
 	const char *why;
 	enum gw_status st;
@@ -364,22 +364,11 @@ main_deliver(const struct opts *o, const struct conf *conf,
 	oc->bytes = json_len;
 
 	/*
-	 * Same mail, same ticket: same key, so the API can spot a retry.
-	 * Without a Message-ID the note itself names the mail: a fixed
-	 * key would make every such mail to a ticket one "retry" of the
-	 * first, and an API that de-duplicates would drop them while we
-	 * report success.  A retry renders the same note, so the same key.
+	 * The key names this mail: ticket, Message-ID and the note itself.
+	 * A retry renders the same note, so it sends the same key; two
+	 * mails that share a Message-ID (or have none) differ in their note.
 	 */
-	if (msg->message_id != NULL) {
-		secret_idempotency_key(key, msg->message_id, ticket, idem);
-	} else {
-		digest = g_compute_checksum_for_data(G_CHECKSUM_SHA256,
-		    (const guchar *)json, json_len);
-		material = g_strconcat("\001note-sha256:", digest, NULL);
-		secret_idempotency_key(key, material, ticket, idem);
-		g_free(material);
-		g_free(digest);
-	}
+	secret_idempotency_key(ticket, msg->message_id, json, json_len, idem);
 
 	if (o->dry_run) {
 		described = api_describe(&api, ticket, json, json_len, idem);
@@ -394,6 +383,26 @@ main_deliver(const struct opts *o, const struct conf *conf,
 	}
 
 	st = api_post(&api, ticket, json, json_len, idem, &res, err);
+	if (st == GW_EDATA && res.markup_refused) {
+		/*
+		 * The API refused our HTML, not the note: post once more, at
+		 * once, with HTML made from the text (<p> and <br> only).  A
+		 * different request, so its own key, which a retry of this
+		 * mail derives again; if it fails too, its answer decides.
+		 */
+		log_warn("the note API refused body_html (%ld); posting "
+		    "again with HTML made from the text", res.http_status);
+		note_plain_html(note);
+		g_free(json);
+		json = NULL;
+		if ((st = note_to_json(note, &json, &json_len, err)) != GW_OK)
+			goto out;
+		oc->bytes = json_len;
+		secret_idempotency_key(ticket, msg->message_id, json, json_len,
+		    idem);
+		gw_error_clear(err);
+		st = api_post(&api, ticket, json, json_len, idem, &res, err);
+	}
 	oc->http_status = res.http_status;
 	if (st == GW_OK)
 		oc->what = "delivered";

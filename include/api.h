@@ -8,7 +8,12 @@
  * it defers at once and says when to retry.
  *
  * Outcome -> status: 2xx GW_OK; 400/422 GW_EDATA (with the API's message
- * and details); 404 GW_ENOTICKET; 413 GW_ETOOBIG; 401/403 GW_EAUTH;
+ * and details; res->markup_refused when the details name body_html, so
+ * the caller may post again with plain HTML); 404 GW_ENOTICKET when the API's JSON answer says the
+ * ticket does not exist (its message, detail, error or problem code
+ * mentions a ticket), GW_ETEMP for any other 404 (a web server's page, or
+ * the API's "No such route": base_url is wrong, and bouncing would return
+ * every mail); 413 GW_ETOOBIG; 401/403 GW_EAUTH;
  * 408 GW_ETIMEOUT; 429 GW_ERATELIMIT; 5xx and anything unexpected
  * GW_ETEMP; connect/DNS/TLS/reset GW_ENETWORK; timeout GW_ETIMEOUT.  A 2xx
  * whose body is not JSON is still GW_OK (with a warning): the server said
@@ -30,6 +35,7 @@
 #ifndef GW_API_H
 #define GW_API_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "status.h"
@@ -51,6 +57,8 @@ struct api_result {
 	long http_status;	/* 0 when no answer */
 	long elapsed_ms;
 	long retry_after;	/* seconds from retryAfter/Retry-After, or -1 */
+	bool markup_refused;	/* a 400/422 whose details name body_html
+				 * (api_markup_refused()) */
 };
 
 /*
@@ -90,7 +98,7 @@ enum gw_status api_post(const struct api_config *cfg, const char *ticket,
  * NULL: nothing to redact) replaced by "[key]" before it is cut.
  * *retry_after_r (may be NULL) gets the retry delay used, or -1.
  * Used error codes: GW_OK (2xx), GW_EDATA (400, 422), GW_ENOTICKET (404
- * with a JSON body), GW_ETOOBIG (413), GW_EAUTH (401, 403), GW_ETIMEOUT
+ * with a JSON body about the ticket), GW_ETOOBIG (413), GW_EAUTH (401, 403), GW_ETIMEOUT
  * (408), GW_ERATELIMIT (429), GW_ETEMP (anything else).
  */
 enum gw_status api_classify(long http_status, const char *body, size_t len,
@@ -136,6 +144,14 @@ enum gw_status api_check(const struct api_config *cfg, const char *ticket,
 enum gw_status api_check_judge(const char *url, const char *ticket,
     long http_status, const char *body, size_t len, long retry_after_header,
     const struct secret *key, char **lines_r, struct gw_error *err);
+
+/*
+ * api_markup_refused - pure: true for a 400 or 422 answer whose details
+ * name the field body_html (an entry's "field", a key of a details
+ * object, or a details string mentioning it): the API refused our HTML,
+ * and the same note with HTML rebuilt from the text may pass.
+ */
+bool api_markup_refused(long http_status, const char *body, size_t len);
 
 /*
  * api_describe - the --dry-run output: one JSON object with method, url,

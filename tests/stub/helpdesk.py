@@ -53,7 +53,10 @@ Control endpoints (tests only; not rate limited, no auth, not recorded):
         requests (all of them when count is absent).  Modes: normal,
         status:<code> (realistic body for that code), stall, reset,
         garbage, empty-2xx, html-2xx, html-500, retry-after-header
-        (429 with only a Retry-After header), retry-after-header:<value>.
+        (429 with only a Retry-After header), retry-after-header:<value>,
+        refuse-html[:400|:422] (the request is checked as usual, and a
+        note that passes is refused, 422 by default, with details naming
+        body_html: count 1 refuses once, no count always).
         Optional "body" (string or object) replaces the answer body of
         status:<code>; optional "retry_after" sets the 429 delay.
   GET  /_fake/notes, /_fake/requests          the records, as JSON arrays
@@ -468,6 +471,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
         rec["auth"], _ = self.auth()
 
         mode, mbody, mra = st.take_mode()
+        if mode.startswith("refuse-html"):
+            # Not a fault: the request is checked as usual, and a note
+            # that passes every check is refused for its body_html.
+            rec["mode"] = mode
+            code = 400 if mode == "refuse-html:400" else 422
+            status = self.api_normal(rec, m, refuse_html=code)
+            rec["status"] = status
+            st.record_request(rec)
+            return
         if mode != "normal":
             rec["mode"] = mode
             body, n, _ = self.read_body(st.args.max_body)
@@ -481,8 +493,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         rec["status"] = status
         st.record_request(rec)
 
-    def api_normal(self, rec, m):
-        """Answer one API request by the contract; returns the status."""
+    def api_normal(self, rec, m, refuse_html=0):
+        """Answer one API request by the contract; returns the status.
+        refuse_html (400 or 422): refuse a note that passes every check,
+        naming body_html in the details (the refuse-html mode)."""
         st = self.state
         args = st.args
 
@@ -588,6 +602,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 raise BadRequest(400, error_body(
                     400, "The request contains invalid parameters or "
                     "malformed data", details))
+            if refuse_html:
+                raise BadRequest(refuse_html, error_body(
+                    refuse_html, "Validation failed" if refuse_html == 422
+                    else "The request contains invalid parameters or "
+                    "malformed data", [{"field": "body_html", "message":
+                                        "unsupported markup"}]))
         except BadRequest as e:
             return self.answer(e.status, e.body)
 
@@ -725,7 +745,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 if not isinstance(mode, str):
                     raise ValueError("mode must be a string")
                 known = ("normal", "stall", "reset", "garbage", "empty-2xx",
-                         "html-2xx", "html-500")
+                         "html-2xx", "html-500", "refuse-html",
+                         "refuse-html:400", "refuse-html:422")
                 if not (mode in known or mode.startswith("status:")
                         or mode.startswith("retry-after-header")):
                     raise ValueError("unknown mode %r" % mode)

@@ -124,6 +124,30 @@ static const struct classify_case classify_cases[] = {
 	  "wrong", -1 },
 	{ "404 JSON, other shape", 404, "{\"detail\":\"no such ticket\"}", -1,
 	  GW_ENOTICKET, "ticket not found (API 404)", -1 },
+	{ "404 problem code about the ticket", 404, "{\"error\":\"Not Found\","
+	  "\"problem\":\"ticket_not_found\"}", -1, GW_ENOTICKET,
+	  "ticket not found (API 404)", -1 },
+	/* A JSON 404 that is not about the ticket: the route (base_url). */
+	{ "404 no such route", 404, "{\"error\":\"Not Found\",\"message\":"
+	  "\"No such route\",\"code\":404}", -1, GW_ETEMP,
+	  "API answered 404: No such route (not about the ticket); base_url "
+	  "may be wrong", -1 },
+	{ "404 resource not found", 404, "{\"error\":\"Not Found\","
+	  "\"message\":\"Resource not found\",\"code\":404,\"problem\":"
+	  "\"not_found\"}", -1, GW_ETEMP, "API answered 404: Resource not "
+	  "found (not about the ticket); base_url may be wrong", -1 },
+	{ "404 only Not Found", 404, "{\"error\":\"Not Found\"}", -1, GW_ETEMP,
+	  "API answered 404: Not Found (not about the ticket); base_url may "
+	  "be wrong", -1 },
+	{ "404 empty object", 404, "{}", -1, GW_ETEMP, "API answered 404 (not "
+	  "about the ticket); base_url may be wrong", -1 },
+	{ "404 route quoted back", 404, "{\"message\":\"Cannot POST "
+	  "/api/v1/api/v1/tickets/T1/messages\"}", -1, GW_ETEMP,
+	  "API answered 404: Cannot POST /api/v1/api/v1/tickets/T1/messages "
+	  "(not about the ticket); base_url may be wrong", -1 },
+	{ "404 hostile route text", 404, "{\"message\":\"no\\nroute\\u001b[31m\"}",
+	  -1, GW_ETEMP, "API answered 404: no?route?[31m (not about the "
+	  "ticket); base_url may be wrong", -1 },
 	{ "413", 413, "", -1, GW_ETOOBIG,
 	  "API refused the note as too large (413)", -1 },
 	{ "413 JSON", 413, "{\"message\":\"Request body too large\"}", -1,
@@ -579,6 +603,7 @@ static const struct leak_case {
 	{ "error 408", 408, "{\"error\":\"%s\"}", LBEARER },
 	{ "message 413", 413, "{\"message\":\"%s\"}", LKEY },
 	{ "message 418", 418, "{\"message\":\"%s\"}", LKEY },
+	{ "message 404 route", 404, "{\"message\":\"%s\"}", LBEARER },
 	{ "first 28 of 29", 500, "{\"message\":\"%s\"}",
 	  "Bearer ixk_test_rw_4f9c2a7e1" },
 	{ "last 9", 500, "{\"message\":\"%s\"}", "f9c2a7e1b" },
@@ -1204,9 +1229,49 @@ test_post(void)
 	secret_free(&key);
 }
 
+/* test_markup_refused - which 400/422 answers are about body_html */
+static void
+test_markup_refused(void)
+{
+	static const struct {
+		const char *name;
+		long status;
+		const char *body;
+		bool want;
+	} cases[] = {
+		{ "400 details array", 400, J400, true },
+		{ "422 details array, second entry", 422, "{\"details\":[{\"field\":"
+		  "\"body_text\",\"message\":\"x\"},{\"field\":\"body_html\"}]}",
+		  true },
+		{ "422 details object key", 422, "{\"details\":{\"body_html\":"
+		  "\"bad\"}}", true },
+		{ "422 details single object", 422, "{\"details\":{\"field\":"
+		  "\"body_html\",\"message\":\"bad\"}}", true },
+		{ "400 details string", 400, "{\"details\":\"body_html: bad "
+		  "markup\"}", true },
+		{ "400 details array of strings", 400, "{\"details\":[\"Body_HTML "
+		  "invalid\"]}", true },
+		{ "400 other field", 400, "{\"details\":[{\"field\":\"type\"}]}",
+		  false },
+		{ "400 body_html only in message", 400, "{\"message\":\"body_html "
+		  "invalid\"}", false },
+		{ "400 no details", 400, "{\"message\":\"bad\"}", false },
+		{ "400 not JSON", 400, "<p>body_html</p>", false },
+		{ "413 naming body_html", 413, J400, false },
+		{ "500 naming body_html", 500, J400, false },
+		{ "400 empty", 400, "", false },
+	};
+	size_t i;
+
+	for (i = 0; i < G_N_ELEMENTS(cases); i++)
+		tap_int(api_markup_refused(cases[i].status, cases[i].body,
+		    strlen(cases[i].body)), cases[i].want, cases[i].name);
+}
+
 int
 main(void)
 {
+	test_markup_refused();
 	struct gw_error err;
 
 	/* As in main(): libsodium first, for the key's guarded memory. */
