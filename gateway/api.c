@@ -19,6 +19,7 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -237,6 +238,84 @@ api_details(struct json_object *obj, GString *out)
 		    n - API_DETAILS_MAX);
 }
 
+/* api_contains - case-insensitive substring test (ASCII) */
+static int
+api_contains(const char *hay, const char *needle)
+{
+	char *h;
+	int r;
+
+	if (hay == NULL)
+		return 0;
+	h = g_ascii_strdown(hay, -1);
+	r = strstr(h, needle) != NULL;
+	g_free(h);
+	return r;
+}
+
+/* api_field_is - s names field (case-insensitive, ASCII) */
+static int
+api_field_is(const char *s, const char *field)
+{
+	return s != NULL && g_ascii_strcasecmp(s, field) == 0;
+}
+
+/*
+ * api_details_name - the details member of obj names field: an entry's
+ * "field" (array or single object), a key of a details object, or a
+ * details string that mentions it
+ */
+static int
+api_details_name(struct json_object *obj, const char *field)
+{
+	struct json_object *d, *e;
+	size_t i, n;
+
+	if (obj == NULL || !json_object_object_get_ex(obj, "details", &d))
+		return 0;
+	switch (json_object_get_type(d)) {
+	case json_type_string:
+		return api_contains(json_object_get_string(d), field);
+	case json_type_object:
+		if (api_field_is(api_jstr(d, "field"), field))
+			return 1;
+		json_object_object_foreach(d, k, val) {
+			(void)val;
+			if (api_field_is(k, field))
+				return 1;
+		}
+		return 0;
+	case json_type_array:
+		n = json_object_array_length(d);
+		for (i = 0; i < n; i++) {
+			e = json_object_array_get_idx(d, i);
+			if (json_object_is_type(e, json_type_string) ?
+			    api_contains(json_object_get_string(e), field) :
+			    api_field_is(api_jstr(e, "field"), field))
+				return 1;
+		}
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+/* api_markup_refused - a 400/422 whose details name body_html (pure) */
+bool
+api_markup_refused(long http_status, const char *body, size_t len)
+{
+	struct json_object *obj;
+	int r;
+
+	if (http_status != 400 && http_status != 422)
+		return false;
+	obj = api_parse(body, len);
+	r = api_details_name(obj, "body_html");
+	if (obj != NULL)
+		json_object_put(obj);
+	return r != 0;
+}
+
 /*
  * api_problem - the problem code of an error body as sent, or NULL.  It
  * is lowercased only after redaction, which compares the key's bytes.
@@ -258,19 +337,45 @@ api_problem(struct json_object *obj)
 	return NULL;
 }
 
-/* api_contains - case-insensitive substring test (ASCII) */
+/*
+ * api_names_ticket - text mentions a ticket: "ticket" other than as a
+ * path segment, so "Cannot POST /api/v1/api/v1/tickets/T1/messages" (a
+ * route quoted back) does not count
+ */
 static int
-api_contains(const char *hay, const char *needle)
+api_names_ticket(const char *text)
 {
-	char *h;
-	int r;
+	char *low;
+	const char *p;
+	int r = 0;
 
-	if (hay == NULL)
+	if (text == NULL)
 		return 0;
-	h = g_ascii_strdown(hay, -1);
-	r = strstr(h, needle) != NULL;
-	g_free(h);
+	low = g_ascii_strdown(text, -1);
+	for (p = low; (p = strstr(p, "ticket")) != NULL; p++)
+		if (p == low || p[-1] != '/') {
+			r = 1;
+			break;
+		}
+	g_free(low);
 	return r;
+}
+
+/*
+ * api_about_ticket - a 404 answer says the ticket does not exist: its
+ * message, detail, error or problem code mentions a ticket
+ */
+static int
+api_about_ticket(struct json_object *obj)
+{
+	static const char *const names[] = { "message", "detail", "error",
+	    "problem", "code", "error_code", "errorCode" };
+	size_t i;
+
+	for (i = 0; i < G_N_ELEMENTS(names); i++)
+		if (api_names_ticket(api_jstr(obj, names[i])))
+			return 1;
+	return 0;
 }
 
 /*
@@ -375,17 +480,23 @@ api_classify(long http_status, const char *body, size_t len,
 		break;
 	case 404:
 		/*
-		 * Bounce only when the API itself says so.  A 404 page from
-		 * a web server (HTML, empty, cut short) more likely means a
-		 * wrong base_url path: bouncing would return every mail.
+		 * Bounce only when the API itself says the ticket does not
+		 * exist.  A 404 page from a web server (HTML, empty, cut
+		 * short), or the API's own 404 for a path it does not know
+		 * ("No such route": base_url ending in /api/v1), means a
+		 * wrong base_url: bouncing would return every mail.
 		 */
-		if (obj != NULL)
-			st = gw_error_set(err, GW_ENOTICKET,
-			    "ticket not found (API 404)");
-		else
+		if (obj == NULL)
 			st = gw_error_set(err, GW_ETEMP, "API answered 404 "
 			    "without its JSON error body; base_url may be "
 			    "wrong");
+		else if (api_about_ticket(obj))
+			st = gw_error_set(err, GW_ENOTICKET,
+			    "ticket not found (API 404)");
+		else
+			st = gw_error_set(err, GW_ETEMP, "API answered 404%s%s "
+			    "(not about the ticket); base_url may be wrong",
+			    *msg ? ": " : "", msg);
 		break;
 	case 413:
 		st = gw_error_set(err, GW_ETOOBIG,
@@ -770,95 +881,87 @@ api_redact(struct gw_error *err, const struct secret *key)
 	g_free(r);
 }
 
-/* api_post - send body (JSON, len bytes) to the ticket's messages */
-enum gw_status
-api_post(const struct api_config *cfg, const char *ticket, const char *body,
-    size_t len, const char *idempotency_key, struct api_result *res,
-    struct gw_error *err)
-{
-	CURL *curl = NULL;
-	struct curl_slist *headers = NULL;
-	struct api_answer ans = { NULL, 0, 0, -1 };
+/*
+ * One POST on its own easy handle: what api_post() and api_check() share,
+ * so both send exactly the same headers with the same curl options.
+ */
+struct api_xfer {
+	CURL *curl;
+	struct curl_slist *headers;
+	char *auth;		/* guarded "Authorization: Bearer ..." line */
+	char *idem;
+	char *url;
+	struct api_answer ans;
 	char errbuf[CURL_ERROR_SIZE];
-	char *url = NULL, *auth = NULL, *idem = NULL, *tk;
-	const char *key;
-	size_t keylen;
-	long timeout, ctimeout, status = 0;
+	CURLcode rc;		/* of curl_easy_perform() */
+	long status;		/* HTTP status, 0 when no answer */
+	long elapsed_ms;
+};
+
+/*
+ * api_xfer_run - build and send one POST of body to the ticket's
+ * messages.  GW_OK once it was sent, whatever came back (x->rc and
+ * x->status say); otherwise nothing was sent.  x is zeroed first and
+ * must be freed with api_xfer_free() in every case.
+ */
+static enum gw_status
+api_xfer_run(struct api_xfer *x, const struct api_config *cfg,
+    const char *ticket, const char *body, size_t len,
+    const char *idempotency_key, struct gw_error *err)
+{
+	long timeout, ctimeout;
 	gint64 start;
 	CURLcode rc;
 	enum gw_status st;
-	struct json_object *obj;
 
-	if (res != NULL) {
-		res->http_status = 0;
-		res->elapsed_ms = 0;
-		res->retry_after = -1;
-		res->ambiguous = false;
-	}
-	if (cfg == NULL || cfg->key == NULL || ticket == NULL ||
-	    *ticket == '\0' || body == NULL)
-		return gw_error_set(err, GW_ESOFTWARE,
-		    "api_post: missing argument");
-	key = secret_value(cfg->key);
-	keylen = secret_len(cfg->key);
-	if (!api_key_ok(key, keylen))
+	memset(x, 0, sizeof(*x));
+	x->ans.retry_after = -1;
+	if (!api_key_ok(secret_value(cfg->key), secret_len(cfg->key)))
 		return gw_error_set(err, GW_ECONFIG, "the API key in key_file "
 		    "contains spaces or control characters");
 
-	url = api_url(cfg->base_url, ticket);
-	if ((st = api_check_url(url, err)) != GW_OK)
-		goto out;
+	x->url = api_url(cfg->base_url, ticket);
+	if ((st = api_check_url(x->url, err)) != GW_OK)
+		return st;
 	timeout = cfg->timeout > 0 ? cfg->timeout : 20;
 	ctimeout = cfg->connect_timeout > 0 ? cfg->connect_timeout : 10;
 	if (ctimeout > timeout)
 		ctimeout = timeout;
 
 	/* The one line that holds the key: guarded memory, wiped on free. */
-	auth = secret_line_new(cfg->key, API_AUTH_PREFIX);
-	if (auth == NULL) {
-		st = gw_error_set(err, GW_ETEMP, "out of memory");
-		goto out;
-	}
+	x->auth = secret_line_new(cfg->key, API_AUTH_PREFIX);
+	if (x->auth == NULL)
+		return gw_error_set(err, GW_ETEMP, "out of memory");
 
-	if (api_append(&headers, "Content-Type: application/json") != 0 ||
-	    api_append(&headers, "Accept: application/json") != 0 ||
-	    api_append(&headers, auth) != 0 ||
-	    api_append(&headers, "Expect:") != 0) {
-		st = gw_error_set(err, GW_ETEMP, "out of memory");
-		goto out;
-	}
+	if (api_append(&x->headers, "Content-Type: application/json") != 0 ||
+	    api_append(&x->headers, "Accept: application/json") != 0 ||
+	    api_append(&x->headers, x->auth) != 0 ||
+	    api_append(&x->headers, "Expect:") != 0)
+		return gw_error_set(err, GW_ETEMP, "out of memory");
 	if (idempotency_key != NULL && *idempotency_key != '\0') {
-		if (!api_idem_ok(idempotency_key)) {
-			st = gw_error_set(err, GW_ESOFTWARE,
+		if (!api_idem_ok(idempotency_key))
+			return gw_error_set(err, GW_ESOFTWARE,
 			    "malformed idempotency key");
-			goto out;
-		}
-		idem = g_strdup_printf("Idempotency-Key: %s", idempotency_key);
-		if (api_append(&headers, idem) != 0) {
-			st = gw_error_set(err, GW_ETEMP, "out of memory");
-			goto out;
-		}
+		x->idem = g_strdup_printf("Idempotency-Key: %s",
+		    idempotency_key);
+		if (api_append(&x->headers, x->idem) != 0)
+			return gw_error_set(err, GW_ETEMP, "out of memory");
 	}
 
-	ans.buf = g_malloc(API_MAX_RESPONSE + 1);
-	ans.buf[0] = '\0';
-	errbuf[0] = '\0';
-	curl = curl_easy_init();
-	if (curl == NULL) {
-		st = gw_error_set(err, GW_ETEMP, "cannot create a libcurl "
+	x->ans.buf = g_malloc(API_MAX_RESPONSE + 1);
+	x->ans.buf[0] = '\0';
+	x->curl = curl_easy_init();
+	if (x->curl == NULL)
+		return gw_error_set(err, GW_ETEMP, "cannot create a libcurl "
 		    "handle");
-		goto out;
-	}
 
 #define SETOPT(opt, val) do { \
-	if ((rc = curl_easy_setopt(curl, opt, val)) != CURLE_OK) { \
-		st = gw_error_set(err, GW_ESOFTWARE, "libcurl refused " #opt \
-		    ": %s", curl_easy_strerror(rc)); \
-		goto out; \
-	} \
+	if ((rc = curl_easy_setopt(x->curl, opt, val)) != CURLE_OK) \
+		return gw_error_set(err, GW_ESOFTWARE, "libcurl refused " \
+		    #opt ": %s", curl_easy_strerror(rc)); \
 } while (0)
-	SETOPT(CURLOPT_ERRORBUFFER, errbuf);
-	SETOPT(CURLOPT_URL, url);
+	SETOPT(CURLOPT_ERRORBUFFER, x->errbuf);
+	SETOPT(CURLOPT_URL, x->url);
 	SETOPT(CURLOPT_PROTOCOLS_STR, "http,https");
 	SETOPT(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 	SETOPT(CURLOPT_FOLLOWLOCATION, 0L);
@@ -874,78 +977,328 @@ api_post(const struct api_config *cfg, const char *ticket, const char *body,
 		SETOPT(CURLOPT_CAINFO, cfg->ca_file);
 	SETOPT(CURLOPT_USERAGENT, cfg->user_agent != NULL ? cfg->user_agent :
 	    "mail2note");
-	SETOPT(CURLOPT_HTTPHEADER, headers);
+	SETOPT(CURLOPT_HTTPHEADER, x->headers);
 	SETOPT(CURLOPT_POST, 1L);
 	SETOPT(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
 	SETOPT(CURLOPT_POSTFIELDS, body);
 	SETOPT(CURLOPT_WRITEFUNCTION, api_write_cb);
-	SETOPT(CURLOPT_WRITEDATA, &ans);
+	SETOPT(CURLOPT_WRITEDATA, &x->ans);
 	SETOPT(CURLOPT_HEADERFUNCTION, api_header_cb);
-	SETOPT(CURLOPT_HEADERDATA, &ans);
+	SETOPT(CURLOPT_HEADERDATA, &x->ans);
 #undef SETOPT
 
 	start = g_get_monotonic_time();
-	rc = curl_easy_perform(curl);
-	if (res != NULL)
-		res->elapsed_ms = (long)((g_get_monotonic_time() - start) /
-		    1000);
-	(void)curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-	if (res != NULL)
-		res->http_status = status;
-	if (rc != CURLE_OK) {
+	x->rc = curl_easy_perform(x->curl);
+	x->elapsed_ms = (long)((g_get_monotonic_time() - start) / 1000);
+	(void)curl_easy_getinfo(x->curl, CURLINFO_RESPONSE_CODE, &x->status);
+	return GW_OK;
+}
+
+/* api_xfer_free - end the transfer; wipe what may hold the key */
+static void
+api_xfer_free(struct api_xfer *x)
+{
+	if (x->curl != NULL)
+		curl_easy_cleanup(x->curl);
+	x->curl = NULL;
+	api_wipe_headers(&x->headers);
+	secret_line_free(&x->auth);	/* wipes */
+	g_free(x->idem);
+	x->idem = NULL;
+	/* The answer may echo the key (an Authorization header, say). */
+	if (x->ans.buf != NULL)
+		secret_wipe(x->ans.buf, x->ans.len);
+	g_free(x->ans.buf);
+	x->ans.buf = NULL;
+	g_free(x->url);
+	x->url = NULL;
+}
+
+/* api_post - send body (JSON, len bytes) to the ticket's messages */
+enum gw_status
+api_post(const struct api_config *cfg, const char *ticket, const char *body,
+    size_t len, const char *idempotency_key, struct api_result *res,
+    struct gw_error *err)
+{
+	struct api_xfer x;
+	char *tk;
+	enum gw_status st;
+	struct json_object *obj;
+
+	memset(&x, 0, sizeof(x));
+	if (res != NULL) {
+		res->http_status = 0;
+		res->elapsed_ms = 0;
+		res->retry_after = -1;
+		res->markup_refused = false;
+		res->ambiguous = false;
+	}
+	if (cfg == NULL || cfg->key == NULL || ticket == NULL ||
+	    *ticket == '\0' || body == NULL)
+		return gw_error_set(err, GW_ESOFTWARE,
+		    "api_post: missing argument");
+
+	st = api_xfer_run(&x, cfg, ticket, body, len, idempotency_key, err);
+	if (st != GW_OK)
+		goto out;
+	if (res != NULL) {
+		res->elapsed_ms = x.elapsed_ms;
+		res->http_status = x.status;
+	}
+	if (x.rc != CURLE_OK) {
 		/*
 		 * The status line and headers arrived, the body did not
 		 * (cut short, reset, or stalled).  A 2xx means the note
 		 * exists: deferring would post it twice.  A cut body is
 		 * still a usable answer for any status.
 		 */
-		if (status >= 200 && status <= 299) {
+		if (x.status >= 200 && x.status <= 299) {
 			log_warn("the note API answered %ld but the answer "
 			    "was cut short (%s); the note counts as delivered",
-			    status, curl_easy_strerror(rc));
-		} else if (rc != CURLE_PARTIAL_FILE || status < 100) {
-			st = api_curl_error(curl, rc, cfg, url, errbuf, err);
+			    x.status, curl_easy_strerror(x.rc));
+		} else if (x.rc != CURLE_PARTIAL_FILE || x.status < 100) {
+			st = api_curl_error(x.curl, x.rc, cfg, x.url, x.errbuf,
+			    err);
 			if (res != NULL)
-				res->ambiguous = api_ambiguous(curl, rc);
+				res->ambiguous = api_ambiguous(x.curl, x.rc);
 			goto out;
 		}
 	}
 
-	st = api_classify(status, ans.buf, ans.len, ans.retry_after,
+	st = api_classify(x.status, x.ans.buf, x.ans.len, x.ans.retry_after,
 	    cfg->key, res != NULL ? &res->retry_after : NULL, err);
 	if (st == GW_ENOTICKET) {
 		tk = log_sanitize(ticket, 64);
 		(void)gw_error_set(err, GW_ENOTICKET,
 		    "ticket %s not found (API 404)", tk);
 		g_free(tk);
-	} else if (st == GW_OK && rc == CURLE_OK) {
-		obj = api_parse(ans.buf, ans.len);
+	} else if (st == GW_EDATA && res != NULL) {
+		res->markup_refused = api_markup_refused(x.status, x.ans.buf,
+		    x.ans.len);
+	} else if (st == GW_OK && x.rc == CURLE_OK) {
+		obj = api_parse(x.ans.buf, x.ans.len);
 		if (obj == NULL)
 			log_warn("the note API answered %ld with %s; the note "
-			    "counts as delivered", status, ans.seen == 0 ?
+			    "counts as delivered", x.status, x.ans.seen == 0 ?
 			    "an empty body" : "a body that is not JSON");
 		else
 			json_object_put(obj);
 	}
-	if (ans.seen > ans.len)
-		log_debug("API answer cut to %zu of %zu bytes", ans.len,
-		    ans.seen);
-	log_debug("POST %s: HTTP %ld in %ld ms", ticket, status,
-	    res != NULL ? res->elapsed_ms : 0L);
+	if (x.ans.seen > x.ans.len)
+		log_debug("API answer cut to %zu of %zu bytes", x.ans.len,
+		    x.ans.seen);
+	log_debug("POST %s: HTTP %ld in %ld ms", ticket, x.status,
+	    x.elapsed_ms);
 
 out:
 	if (st != GW_OK)
 		api_redact(err, cfg->key);
-	if (curl != NULL)
-		curl_easy_cleanup(curl);
-	api_wipe_headers(&headers);
-	secret_line_free(&auth);	/* wipes */
-	g_free(idem);
-	/* The answer may echo the key (an Authorization header, say). */
-	if (ans.buf != NULL)
-		secret_wipe(ans.buf, ans.len);
-	g_free(ans.buf);
-	g_free(url);
+	api_xfer_free(&x);
+	return st;
+}
+
+/* api_url_path - the path of url, made fit for a line; new string */
+static char *
+api_url_path(const char *url)
+{
+	CURLU *u;
+	char *path = NULL, *s;
+
+	u = curl_url();
+	if (u != NULL && url != NULL &&
+	    curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK)
+		(void)curl_url_get(u, CURLUPART_PATH, &path, 0);
+	s = log_sanitize(path != NULL ? path : "?", 160);
+	curl_free(path);
+	curl_url_cleanup(u);
+	return s;
+}
+
+/*
+ * api_check_404 - the probe's 404: about the ticket (the route works) or
+ * about the path (base_url is wrong).  Only the API's own JSON error
+ * saying "ticket" counts for the ticket: a bare 404 page from a proxy or
+ * a web server says nothing about the API.
+ */
+static enum gw_status
+api_check_404(const char *path, const char *ticket, const char *body,
+    size_t len, const struct secret *key, GString *out,
+    struct gw_error *err)
+{
+	struct json_object *obj;
+	const char *m = NULL;
+	char *msg, *tk;
+	enum gw_status st = GW_OK;
+
+	obj = api_parse(body, len);
+	m = api_jstr(obj, "message");
+	if (m == NULL)
+		m = api_jstr(obj, "detail");
+	if (m == NULL)
+		m = api_jstr(obj, "error");
+	msg = api_clean(key, m, API_TEXT_MAX);
+	if (obj != NULL && api_contains(msg, "ticket")) {
+		g_string_append(out, "ok: key accepted (write scope not "
+		    "verified: the API looked the ticket up first)\n");
+		g_string_append_printf(out, "ok: route %s\n", path);
+		if (ticket != NULL) {
+			tk = log_sanitize(ticket, 64);
+			st = gw_error_set(err, GW_ECONFIG, "ticket %s not "
+			    "found (API 404: %s)", tk, msg);
+			g_free(tk);
+			g_string_append_printf(out, "problem: %s\n", err->text);
+		} else {
+			g_string_append_printf(out, "ok: the API does not "
+			    "know the probe ticket " API_CHECK_PROBE_ID
+			    " (404: %s), as expected\n", msg);
+		}
+	} else {
+		st = gw_error_set(err, GW_ECONFIG, "route: the API answered "
+		    "404 (%s) for %s; %s", *msg != '\0' ? msg : obj != NULL ?
+		    "no message" : "not its JSON error body", path,
+		    strstr(path, "/api/v1" API_PATH_PREFIX) != NULL ||
+		    strstr(path, "/api" API_PATH_PREFIX) != NULL ?
+		    "base_url must not end in /api or /api/v1" :
+		    "check the path in base_url");
+		g_string_append_printf(out, "problem: %s\n", err->text);
+	}
+	if (obj != NULL)
+		json_object_put(obj);
+	g_free(msg);
+	return st;
+}
+
+/* api_check_judge - the probe's answer -> finding lines (pure) */
+enum gw_status
+api_check_judge(const char *url, const char *ticket, long http_status,
+    const char *body, size_t len, long retry_after_header,
+    const struct secret *key, char **lines_r, struct gw_error *err)
+{
+	GString *out;
+	char *path, *tk, *msg;
+	struct json_object *obj;
+	enum gw_status st = GW_OK;
+
+	gw_error_clear(err);
+	out = g_string_new(NULL);
+	path = api_url_path(url);
+	if (http_status >= 200 && http_status <= 299) {
+		tk = log_sanitize(ticket != NULL ? ticket : API_CHECK_PROBE_ID,
+		    64);
+		st = gw_error_set(err, GW_ESOFTWARE, "the API accepted an "
+		    "invalid note (HTTP %ld): it does not validate notes as "
+		    "the contract says; ticket %s may now hold an empty note",
+		    http_status, tk);
+		g_free(tk);
+		g_string_append_printf(out, "problem: %s\n", err->text);
+	} else if (http_status == 400 || http_status == 422) {
+		obj = api_parse(body, len);
+		msg = api_clean(key, api_jstr(obj, "message"), API_TEXT_MAX);
+		g_string_append(out, "ok: key accepted, write scope\n");
+		g_string_append_printf(out, "ok: route %s\n", path);
+		g_string_append_printf(out, "ok: the API refused the probe as "
+		    "expected (%ld%s%s)\n", http_status, *msg ? ": " : "", msg);
+		if (ticket != NULL) {
+			tk = log_sanitize(ticket, 64);
+			g_string_append_printf(out, "info: ticket %s not "
+			    "verified: the API refuses an invalid note before "
+			    "it looks the ticket up\n", tk);
+			g_free(tk);
+		}
+		if (obj != NULL)
+			json_object_put(obj);
+		g_free(msg);
+	} else if (http_status == 404) {
+		st = api_check_404(path, ticket, body, len, key, out, err);
+	} else {
+		/* 401, 403, 429, 5xx...: what a delivery would say. */
+		st = api_classify(http_status, body, len, retry_after_header,
+		    key, NULL, err);
+		if (st == GW_OK || status_is_permanent(st))
+			st = gw_error_set(err, GW_ETEMP, "unexpected answer "
+			    "to the probe (HTTP %ld)", http_status);
+		g_string_append_printf(out, "problem: %s\n", err->text);
+	}
+	g_free(path);
+	*lines_r = g_string_free(out, FALSE);
+	return st;
+}
+
+/* api_check - --check-api: POST a probe the API must refuse, report */
+enum gw_status
+api_check(const struct api_config *cfg, const char *ticket, char **report_r,
+    struct gw_error *err)
+{
+	/* A wrong type and no bodies: refused by anything that follows the
+	 * contract, whichever it checks first, body or ticket. */
+	static const char probe[] = "{\"type\":\"" API_CHECK_PROBE_TYPE "\"}";
+	struct api_xfer x;
+	GString *out;
+	char *lines = NULL, *target = NULL, *host = NULL, *ip = NULL;
+	double connect = 0;
+	long port = 0;
+	int https;
+	enum gw_status st;
+
+	memset(&x, 0, sizeof(x));
+	*report_r = NULL;
+	if (cfg == NULL || cfg->key == NULL)
+		return gw_error_set(err, GW_ESOFTWARE,
+		    "api_check: missing argument");
+	out = g_string_new(NULL);
+	st = api_xfer_run(&x, cfg, ticket != NULL ? ticket :
+	    API_CHECK_PROBE_ID, probe, sizeof(probe) - 1, NULL, err);
+	if (st != GW_OK) {
+		g_string_append_printf(out, "problem: %s\n", err->text);
+		goto out;
+	}
+	target = api_target(x.url, &host);
+	https = g_ascii_strncasecmp(x.url, "https:", 6) == 0;
+	(void)curl_easy_getinfo(x.curl, CURLINFO_CONNECT_TIME, &connect);
+	(void)curl_easy_getinfo(x.curl, CURLINFO_PRIMARY_IP, &ip);
+	(void)curl_easy_getinfo(x.curl, CURLINFO_PRIMARY_PORT, &port);
+	if (x.status < 100) {
+		/*
+		 * No answer.  A TLS failure (api_curl_error()'s TLS texts
+		 * start "TLS") means that TCP got through, whatever
+		 * CURLINFO_CONNECT_TIME says after a failed handshake.
+		 */
+		st = api_curl_error(x.curl, x.rc, cfg, x.url, x.errbuf, err);
+		if (strncmp(err->text, "TLS", 3) == 0)
+			connect = MAX(connect, 0.001);
+	}
+	if (connect > 0 || x.status >= 100)
+		g_string_append_printf(out, "ok: reachable %s%s%s:%ld (%s, "
+		    "%ld ms)\n", host, ip != NULL && *ip != '\0' &&
+		    strcmp(ip, host) != 0 ? " at " : "",
+		    ip != NULL && strcmp(ip, host) != 0 ? ip : "", port,
+		    x.status >= 100 ? (https ? "HTTPS" : "HTTP") : "TCP",
+		    x.elapsed_ms);
+	if (x.status < 100) {
+		g_string_append_printf(out, "problem: %s%s\n", connect > 0 ?
+		    "" : "unreachable: ", err->text);
+		goto out;
+	}
+	if (https)
+		g_string_append_printf(out, "ok: TLS verified (certificate "
+		    "and name of %s, trusted by %s; TLS 1.2 or later)\n", host,
+		    cfg->ca_file != NULL && *cfg->ca_file != '\0' ?
+		    "ca_file" : "the system store");
+	st = api_check_judge(x.url, ticket, x.status, x.ans.buf, x.ans.len,
+	    x.ans.retry_after, cfg->key, &lines, err);
+	g_string_append(out, lines);
+	log_debug("check-api: HTTP %ld in %ld ms", x.status, x.elapsed_ms);
+
+out:
+	if (st != GW_OK)
+		api_redact(err, cfg->key);
+	/* Every piece of server text was redacted; this is the last pass. */
+	*report_r = secret_redact(cfg->key, out->str);
+	g_string_free(out, TRUE);
+	g_free(lines);
+	g_free(target);
+	g_free(host);
+	api_xfer_free(&x);
 	return st;
 }
 

@@ -1205,10 +1205,49 @@ conf_print_address_keys(const struct conf *conf,
 		    secret_keyring_count(keys), conf->address_key_file);
 }
 
-/* conf_warn - log_warn() what the sender policy leaves open */
+/*
+ * conf_api_suffix - "/api" or "/api/v1" when base_url's path ends in it
+ * (any trailing slash was stripped when the config was read), else NULL
+ */
+static const char *
+conf_api_suffix(const char *base_url)
+{
+	static const char *const suffixes[] = { "/api/v1", "/api" };
+	GUri *uri;
+	const char *path;
+	size_t i, len, n;
+	const char *hit = NULL;
+
+	if (base_url == NULL ||
+	    (uri = g_uri_parse(base_url, G_URI_FLAGS_NONE, NULL)) == NULL)
+		return NULL;
+	path = g_uri_get_path(uri);
+	len = strlen(path);
+	while (len > 0 && path[len - 1] == '/')
+		len--;
+	for (i = 0; i < G_N_ELEMENTS(suffixes) && hit == NULL; i++) {
+		n = strlen(suffixes[i]);
+		if (len >= n && g_ascii_strncasecmp(path + len - n,
+		    suffixes[i], n) == 0)
+			hit = suffixes[i];
+	}
+	g_uri_unref(uri);
+	return hit;
+}
+
+/*
+ * conf_warn - log_warn() what the sender policy leaves open, and a
+ * base_url that already holds the API's path
+ */
 void
 conf_warn(const struct conf *conf)
 {
+	const char *suffix;
+
+	/* The API answers the doubled path with a 404 on every mail. */
+	if ((suffix = conf_api_suffix(conf->base_url)) != NULL)
+		log_warn("base_url ends in %s; mail2note adds /api/v1 itself",
+		    suffix);
 	if (!conf->sender_policy)
 		log_warn("[sender] is not configured: %s", CONF_NO_POLICY);
 	else if (conf->sender_allow == NULL &&

@@ -2065,9 +2065,9 @@ ft_url_len(const char *s)
 }
 
 /* ft_line - one line of text as HTML: spaces kept with &nbsp;, tabs
- * expanded, URLs linked */
+ * expanded, URLs linked unless plain */
 static void
-ft_line(GString *out, const char *s, size_t len)
+ft_line(GString *out, const char *s, size_t len, bool plain)
 {
 	GString *l = g_string_new(NULL);
 	const char *p, *e;
@@ -2102,7 +2102,7 @@ ft_line(GString *out, const char *s, size_t len)
 		}
 		lead = false;
 		ulen = 0;
-		if ((*p == 'h' || *p == 'H') && (p == l->str ||
+		if (!plain && (*p == 'h' || *p == 'H') && (p == l->str ||
 		    !g_ascii_isalnum(p[-1])))
 			ulen = ft_url_len(p);
 		if (ulen > 0) {
@@ -2146,9 +2146,12 @@ ft_quote_level(const char *s, size_t len, size_t *rest)
 	return MIN(q, FT_MAX_QUOTE);
 }
 
-/* html_from_text - plain text as HTML; new string, caller g_free()s */
-char *
-html_from_text(const char *text)
+/*
+ * ft_render - text as HTML: html_from_text(), or with plain only <p> and
+ * <br> (no links, quote marks left as text)
+ */
+static char *
+ft_render(const char *text, bool plain)
 {
 	GString *out;
 	char *valid;
@@ -2172,7 +2175,11 @@ html_from_text(const char *text)
 		else if (eol < end)
 			eol++;
 
-		q = ft_quote_level(s, len, &rest);
+		if (plain) {
+			q = 0;
+			rest = 0;
+		} else
+			q = ft_quote_level(s, len, &rest);
 		blank = true;
 		for (k = rest; k < len && blank; k++)
 			blank = is_html_space(s[k]);
@@ -2193,7 +2200,7 @@ html_from_text(const char *text)
 		}
 		g_string_append(out, in_p ? "<br>\n" : "<p>");
 		in_p = true;
-		ft_line(out, s + rest, len - rest);
+		ft_line(out, s + rest, len - rest, plain);
 	}
 	if (in_p)
 		g_string_append(out, "</p>\n");
@@ -2203,6 +2210,20 @@ html_from_text(const char *text)
 		g_string_truncate(out, out->len - 1);
 	g_free(valid);
 	return g_string_free(out, FALSE);
+}
+
+/* html_from_text - plain text as HTML; new string, caller g_free()s */
+char *
+html_from_text(const char *text)
+{
+	return ft_render(text, false);
+}
+
+/* html_from_text_plain - text as HTML with only <p> and <br> */
+char *
+html_from_text_plain(const char *text)
+{
+	return ft_render(text, true);
 }
 
 /* html_escape - text with & < > " ' escaped; new string, caller g_free()s */

@@ -57,6 +57,8 @@ struct opts {
 	gboolean dry_run;
 	gboolean version;
 	gboolean check_config;
+	gboolean check_api;
+	char *check_ticket;	/* --check-api TICKET, or NULL */
 	gboolean new_address_key;
 	char *sign;		/* --sign ID */
 	char *address;		/* --address, with --sign */
@@ -144,6 +146,10 @@ main_opts(int *argc, char ***argv, struct opts *o, struct gw_error *err)
 		{ "check-config", 0, 0, G_OPTION_ARG_NONE, &o->check_config,
 		    "Validate the config and key file, print a summary, exit",
 		    NULL },
+		{ "check-api", 0, 0, G_OPTION_ARG_NONE, &o->check_api,
+		    "Probe the note API (reachability, TLS, key, scope, "
+		    "route) without creating a note, exit; optional "
+		    "argument: a TICKET to probe (see mail2note(8))", NULL },
 		{ "sign", 0, 0, G_OPTION_ARG_STRING, &o->sign,
 		    "Print the signed form ID.TAG of a ticket ID (first key "
 		    "of [ticket] address_key_file) and exit", "ID" },
@@ -174,6 +180,9 @@ main_opts(int *argc, char ***argv, struct opts *o, struct gw_error *err)
 	if (!g_option_context_parse(ctx, argc, argv, &gerr)) {
 		st = gw_error_set(err, GW_ECONFIG, "usage: %s", gerr->message);
 		g_error_free(gerr);
+	} else if (o->check_api && *argc == 2) {
+		/* --check-api [TICKET]: the one positional argument. */
+		o->check_ticket = g_strdup((*argv)[1]);
 	} else if (*argc > 1) {
 		st = gw_error_set(err, GW_ECONFIG,
 		    "usage: unexpected argument '%.60s'", (*argv)[1]);
@@ -211,6 +220,7 @@ main_opts_free(struct opts *o)
 	g_free(o->queue_id);
 	g_free(o->sign);
 	g_free(o->address);
+	g_free(o->check_ticket);
 }
 
 /*
@@ -277,15 +287,16 @@ main_event(enum gw_status st, const struct api_result *res)
  * "attempt", posts again with the same Idempotency-Key and logs it as
  * ambiguous=yes, the one case where a non-idempotent API can get a
  * duplicate.  A 429 with a short retryAfter that fits the time budget is
- * waited out once; a longer one pauses every process.
+ * waited out once; a longer one pauses every process.  *res_r gets the
+ * last answer (zeros when no request was sent).
  */
 static enum gw_status
 main_post(const struct conf *conf, struct state *state,
     const struct api_config *api, const char *ticket, const char *json,
     size_t json_len, const char *idem, struct outcome *oc,
-    struct gw_error *err)
+    struct api_result *res_r, struct gw_error *err)
 {
-	struct api_result res = { 0, 0, -1, false };
+	struct api_result res = { .retry_after = -1 };
 	enum state_record prior;
 	enum gw_status st, jst;
 	struct gw_error jerr;
@@ -352,7 +363,22 @@ main_post(const struct conf *conf, struct state *state,
 	}
 	if (jst != GW_OK)
 		log_warn("%s", jerr.text);
+	*res_r = res;
 	return st;
+}
+
+/* main_api_config - the API settings of conf, for api_post/api_check */
+static void
+main_api_config(const struct conf *conf, const struct secret *key,
+    struct api_config *api_r)
+{
+	memset(api_r, 0, sizeof(*api_r));
+	api_r->base_url = conf->base_url;
+	api_r->ca_file = conf->ca_file;
+	api_r->timeout = conf->timeout;
+	api_r->connect_timeout = conf->connect_timeout;
+	api_r->key = key;
+	api_r->user_agent = "mail2note/" MAIL2NOTE_VERSION;
 }
 
 /* main_deliver - message -> ticket -> note -> api, for a loaded config */
@@ -368,29 +394,24 @@ main_deliver(const struct opts *o, const struct conf *conf,
 		.max_parts = conf->max_mime_parts,
 		.max_body = (size_t)conf->max_note_size,
 	};
-	struct api_config api = {
-		.base_url = conf->base_url,
-		.ca_file = conf->ca_file,
-		.timeout = conf->timeout,
-		.connect_timeout = conf->connect_timeout,
-		.key = key,
-		.user_agent = "mail2note/" MAIL2NOTE_VERSION,
-	};
+	struct api_config api;
 	struct message *msg = NULL;
 	struct note *note = NULL;
 	char *json = NULL;
 	char *described = NULL;
-	char *digest, *material, *refs = NULL;
+	char *refs = NULL;
 	size_t json_len = 0;
 	/* Static: oc->ticket points here until main() has logged. */
 	static char ticket[TICKET_ID_MAX + 1];
 	char idem[SECRET_IDEMPOTENCY_HEX + 1];
 	struct ticket_input tin;
 	struct policy_input pin;
+	struct api_result res = { .retry_after = -1 };
 	char verdict[POLICY_REASON_MAX];
 	const char *why;
 	enum gw_status st;
 
+	main_api_config(conf, key, &api);
 	if ((st = message_parse_fd(STDIN_FILENO, &limits, &msg, err)) != GW_OK)
 		goto out;
 	oc->message_id = g_strdup(msg->message_id);
@@ -458,22 +479,11 @@ main_deliver(const struct opts *o, const struct conf *conf,
 	oc->bytes = json_len;
 
 	/*
-	 * Same mail, same ticket: same key, so the API can spot a retry.
-	 * Without a Message-ID the note itself names the mail: a fixed
-	 * key would make every such mail to a ticket one "retry" of the
-	 * first, and an API that de-duplicates would drop them while we
-	 * report success.  A retry renders the same note, so the same key.
+	 * The key names this mail: ticket, Message-ID and the note itself.
+	 * A retry renders the same note, so it sends the same key; two
+	 * mails that share a Message-ID (or have none) differ in their note.
 	 */
-	if (msg->message_id != NULL) {
-		secret_idempotency_key(key, msg->message_id, ticket, idem);
-	} else {
-		digest = g_compute_checksum_for_data(G_CHECKSUM_SHA256,
-		    (const guchar *)json, json_len);
-		material = g_strconcat("\001note-sha256:", digest, NULL);
-		secret_idempotency_key(key, material, ticket, idem);
-		g_free(material);
-		g_free(digest);
-	}
+	secret_idempotency_key(ticket, msg->message_id, json, json_len, idem);
 
 	if (o->dry_run) {
 		described = api_describe(&api, ticket, json, json_len, idem);
@@ -488,7 +498,28 @@ main_deliver(const struct opts *o, const struct conf *conf,
 	}
 
 	st = main_post(conf, state, &api, ticket, json, json_len, idem, oc,
-	    err);
+	    &res, err);
+	if (st == GW_EDATA && res.markup_refused) {
+		/*
+		 * The API refused our HTML, not the note: post once more, at
+		 * once, with HTML made from the text (<p> and <br> only).  A
+		 * different request, so its own key, which a retry of this
+		 * mail derives again; if it fails too, its answer decides.
+		 */
+		log_warn("the note API refused body_html (%ld); posting "
+		    "again with HTML made from the text", res.http_status);
+		note_plain_html(note);
+		g_free(json);
+		json = NULL;
+		if ((st = note_to_json(note, &json, &json_len, err)) != GW_OK)
+			goto out;
+		oc->bytes = json_len;
+		secret_idempotency_key(ticket, msg->message_id, json, json_len,
+		    idem);
+		gw_error_clear(err);
+		st = main_post(conf, state, &api, ticket, json, json_len, idem,
+		    oc, &res, err);
+	}
 
 out:
 	g_free(refs);
@@ -557,6 +588,37 @@ main_sign(const struct opts *o, const struct conf *conf,
 	printf("%.*s%c%s.%s%s\n", (int)(at - o->address), o->address,
 	    conf->recipient_delimiter[0], o->sign, tag, at);
 	return main_flush_stdout(err);
+}
+
+/*
+ * main_check_api - --check-api [TICKET]: probe the API without creating
+ * a note; the findings go to stdout, one per line.  GW_OK when none is a
+ * problem; otherwise the first problem's status, always a deferral (75).
+ */
+static enum gw_status
+main_check_api(const struct opts *o, const struct conf *conf,
+    const struct secret *key, struct gw_error *err)
+{
+	struct api_config api;
+	struct gw_error werr;
+	char *report = NULL;
+	enum gw_status st;
+
+	if (o->check_ticket != NULL && !ticket_id_valid(o->check_ticket))
+		return gw_error_set(err, GW_ECONFIG, "usage: --check-api: "
+		    "'%.60s' is not a ticket ID (letters, digits, '_' and '-', "
+		    "at most %d)", o->check_ticket, TICKET_ID_MAX);
+	main_api_config(conf, key, &api);
+	alarm((unsigned)(conf->timeout + MAIN_ALARM_MARGIN));
+	st = api_check(&api, o->check_ticket, &report, err);
+	alarm(0);
+	if (report != NULL)
+		(void)fputs(report, stdout);
+	g_free(report);
+	/* A problem found outranks a failed write of the report. */
+	if (main_flush_stdout(&werr) != GW_OK && st == GW_OK)
+		st = gw_error_set(err, werr.code, "%s", werr.text);
+	return st;
 }
 
 /* main_new_address_key - --new-address-key: one fresh key line */
@@ -639,6 +701,10 @@ main_run(const struct opts *o, struct outcome *oc, struct gw_error *err)
 	    conf->journal_days, &state, err)) != GW_OK)
 		goto out;
 
+	if (o->check_api) {
+		st = main_check_api(o, conf, key, err);
+		goto out;
+	}
 	if (o->check_config) {
 		conf_warn(conf);
 		conf_print(conf, stdout);
@@ -702,7 +768,8 @@ main(int argc, char **argv)
 		st = main_new_address_key(&err);
 		goto report;
 	}
-	log_init("mail2note", o.verbose, o.dry_run || o.check_config);
+	log_init("mail2note", o.verbose, o.dry_run || o.check_config ||
+	    o.check_api);
 	logging = 1;
 	if (o.queue_id != NULL)
 		log_set_queue_id(o.queue_id);
@@ -711,7 +778,7 @@ main(int argc, char **argv)
 	st = main_run(&o, &oc, &err);
 	if (st != GW_OK && err.code == GW_OK)
 		err.code = st;
-	if (!o.check_config && o.sign == NULL) {
+	if (!o.check_config && !o.check_api && o.sign == NULL) {
 		if (st != GW_OK)
 			oc.what = status_is_permanent(st) ? "bounced" :
 			    "deferred";

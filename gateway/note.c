@@ -229,15 +229,24 @@ note_prep_new(const struct message *msg, int depth, size_t *room)
 }
 
 /*
- * note_has_content - anything besides headers: a body, a file, a forward,
- * or content we left out (a body cut before its first visible text, such
- * as 1 MB of data: URI image; parts past the MIME limits).  A bounce
- * saying "no text" would be wrong for those: the note says what was cut.
+ * note_has_content - anything to post: a subject, a body, a file, a
+ * forward, or content we left out (a body cut before its first visible
+ * text, such as 1 MB of data: URI image; parts past the MIME limits).  A
+ * bounce saying "no text" would be wrong for those: the note says what
+ * was cut.  A subject alone is content: agents reply "Re: [#T30] please
+ * close" with an empty body, and the note's header block carries it.
  */
 static bool
 note_has_content(const struct message *msg, const struct note_prep *prep)
 {
-	return !note_blank(prep->text) ||
+	char *subject;
+	bool has;
+
+	subject = msg->subject != NULL ? note_header_value(msg->subject) :
+	    NULL;
+	has = subject != NULL && subject[0] != '\0';
+	g_free(subject);
+	return has || !note_blank(prep->text) ||
 	    (msg->attachments != NULL && msg->attachments->len > 0) ||
 	    (msg->forwards != NULL && msg->forwards->len > 0) ||
 	    msg->truncated || msg->limits_hit;
@@ -551,7 +560,7 @@ note_render(const struct message *msg, size_t max_bytes,
 	prep = note_prep_new(msg, 0, &room);
 	if (!note_has_content(msg, prep)) {
 		rc = gw_error_set(err, GW_EDATA,
-		    "message has no text, HTML or attachments");
+		    "message has no subject, text, HTML or attachments");
 		goto out;
 	}
 
@@ -585,6 +594,16 @@ note_render(const struct message *msg, size_t max_bytes,
 out:
 	note_prep_free(prep);
 	return rc;
+}
+
+/* note_plain_html - body_html rebuilt from body_text, <p> and <br> only */
+void
+note_plain_html(struct note *note)
+{
+	if (note == NULL)
+		return;
+	g_free(note->body_html);
+	note->body_html = html_from_text_plain(note->body_text);
 }
 
 /* note_json_add - obj[key] = value (a string); false on failure */

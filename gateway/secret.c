@@ -1,6 +1,6 @@
 /*
- * secret.c - the API key in libsodium guarded memory, and the keyed
- * BLAKE2b idempotency key derived from it.
+ * secret.c - the API key in libsodium guarded memory, the address-signing
+ * keys, and the (unkeyed) BLAKE2b idempotency key of a mail.
  *
  * The key lives in one sodium_malloc() block (guard pages, canary, mlock)
  * that is made read-only once filled and wiped by sodium_free().  Stack
@@ -24,8 +24,8 @@ struct secret {
 	char value[];		/* NUL-terminated key */
 };
 
-/* Domain separation: a key derived for one purpose is useless for another. */
-#define SECRET_IDEMPOTENCY_CONTEXT "mail2note idempotency v1"
+/* Domain separation: this hash is no other hash of the same fields. */
+#define SECRET_IDEMPOTENCY_CONTEXT "mail2note idempotency v2"
 
 /* secret_init - initialise libsodium and keep the key out of core dumps */
 enum gw_status
@@ -182,43 +182,57 @@ secret_wipe(void *buf, size_t len)
 	sodium_memzero(buf, len);
 }
 
-/* secret_idempotency_key - hex(BLAKE2b-256_k(message_id NUL ticket)) */
+/* secret_idem_field - one length-prefixed field of the idempotency input */
+static void
+secret_idem_field(crypto_generichash_state *st, const void *p, size_t len)
+{
+	unsigned char be[8];
+	uint64_t n = (uint64_t)len;
+	int i;
+
+	for (i = 7; i >= 0; i--) {
+		be[i] = (unsigned char)(n & 0xff);
+		n >>= 8;
+	}
+	crypto_generichash_update(st, be, sizeof(be));
+	if (len > 0)
+		crypto_generichash_update(st, p, len);
+}
+
+/*
+ * secret_idempotency_key - hex(BLAKE2b-256(ctx, ticket, message_id,
+ * SHA-256(note))), each field prefixed with its length
+ */
 void
-secret_idempotency_key(const struct secret *secret, const char *message_id,
-    const char *ticket, char out[SECRET_IDEMPOTENCY_HEX + 1])
+secret_idempotency_key(const char *ticket, const char *message_id,
+    const char *note, size_t note_len, char out[SECRET_IDEMPOTENCY_HEX + 1])
 {
 	crypto_generichash_state st;
-	unsigned char subkey[crypto_generichash_BYTES];
-	unsigned char mac[SECRET_IDEMPOTENCY_HEX / 2];
-	static const unsigned char nul = 0;
+	unsigned char digest[crypto_hash_sha256_BYTES];
+	unsigned char h[SECRET_IDEMPOTENCY_HEX / 2];
 
-	if (message_id == NULL)
-		message_id = "";
 	if (ticket == NULL)
 		ticket = "";
-
-	/* subkey = BLAKE2b-256(context || api key) */
-	crypto_generichash_init(&st, NULL, 0, sizeof(subkey));
-	crypto_generichash_update(&st,
-	    (const unsigned char *)SECRET_IDEMPOTENCY_CONTEXT,
+	if (message_id == NULL)
+		message_id = "";
+	if (note == NULL)
+		note_len = 0;
+	/*
+	 * Unkeyed: the key names the mail, not the account that posts it.
+	 * The note's digest tells apart two mails that share a Message-ID
+	 * (broken clients, list software, edited resends); the lengths
+	 * keep ("ab", "c") apart from ("a", "bc").
+	 */
+	crypto_hash_sha256(digest, (const unsigned char *)(note != NULL ?
+	    note : ""), note_len);
+	crypto_generichash_init(&st, NULL, 0, sizeof(h));
+	secret_idem_field(&st, SECRET_IDEMPOTENCY_CONTEXT,
 	    sizeof(SECRET_IDEMPOTENCY_CONTEXT) - 1);
-	crypto_generichash_update(&st, (const unsigned char *)secret->value,
-	    secret->len);
-	crypto_generichash_final(&st, subkey, sizeof(subkey));
-
-	/* out = hex(BLAKE2b-256 keyed with subkey of message_id NUL ticket) */
-	crypto_generichash_init(&st, subkey, sizeof(subkey), sizeof(mac));
-	crypto_generichash_update(&st, (const unsigned char *)message_id,
-	    strlen(message_id));
-	crypto_generichash_update(&st, &nul, 1);
-	crypto_generichash_update(&st, (const unsigned char *)ticket,
-	    strlen(ticket));
-	crypto_generichash_final(&st, mac, sizeof(mac));
-
-	sodium_bin2hex(out, SECRET_IDEMPOTENCY_HEX + 1, mac, sizeof(mac));
-	sodium_memzero(subkey, sizeof(subkey));
-	sodium_memzero(&st, sizeof(st));
-	sodium_memzero(mac, sizeof(mac));
+	secret_idem_field(&st, ticket, strlen(ticket));
+	secret_idem_field(&st, message_id, strlen(message_id));
+	secret_idem_field(&st, digest, sizeof(digest));
+	crypto_generichash_final(&st, h, sizeof(h));
+	sodium_bin2hex(out, SECRET_IDEMPOTENCY_HEX + 1, h, sizeof(h));
 }
 
 /*

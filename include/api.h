@@ -9,7 +9,12 @@
  * ([delivery] max_wait).
  *
  * Outcome -> status: 2xx GW_OK; 400/422 GW_EDATA (with the API's message
- * and details); 404 GW_ENOTICKET; 413 GW_ETOOBIG; 401/403 GW_EAUTH;
+ * and details; res->markup_refused when the details name body_html, so
+ * the caller may post again with plain HTML); 404 GW_ENOTICKET when the API's JSON answer says the
+ * ticket does not exist (its message, detail, error or problem code
+ * mentions a ticket), GW_ETEMP for any other 404 (a web server's page, or
+ * the API's "No such route": base_url is wrong, and bouncing would return
+ * every mail); 413 GW_ETOOBIG; 401/403 GW_EAUTH;
  * 408 GW_ETIMEOUT; 429 GW_ERATELIMIT; 5xx and anything unexpected
  * GW_ETEMP; connect/DNS/TLS/reset GW_ENETWORK; timeout GW_ETIMEOUT.  A 2xx
  * whose body is not JSON is still GW_OK (with a warning): the server said
@@ -56,6 +61,8 @@ struct api_result {
 	bool ambiguous;		/* the request was sent but no answer came
 				 * (timeout, reset, cut or empty answer): the
 				 * API may have stored the note */
+	bool markup_refused;	/* a 400/422 whose details name body_html
+				 * (api_markup_refused()) */
 };
 
 /*
@@ -95,12 +102,60 @@ enum gw_status api_post(const struct api_config *cfg, const char *ticket,
  * NULL: nothing to redact) replaced by "[key]" before it is cut.
  * *retry_after_r (may be NULL) gets the retry delay used, or -1.
  * Used error codes: GW_OK (2xx), GW_EDATA (400, 422), GW_ENOTICKET (404
- * with a JSON body), GW_ETOOBIG (413), GW_EAUTH (401, 403), GW_ETIMEOUT
+ * with a JSON body about the ticket), GW_ETOOBIG (413), GW_EAUTH (401, 403), GW_ETIMEOUT
  * (408), GW_ERATELIMIT (429), GW_ETEMP (anything else).
  */
 enum gw_status api_classify(long http_status, const char *body, size_t len,
     long retry_after_header, const struct secret *key, long *retry_after_r,
     struct gw_error *err);
+
+/* The ticket id of a probe without TICKET, and the probe's note type. */
+#define API_CHECK_PROBE_ID "mail2note-check"
+#define API_CHECK_PROBE_TYPE "mail2note_check"
+
+/*
+ * api_check - mail2note --check-api: POST {"type":"mail2note_check"} to
+ * ticket (NULL: API_CHECK_PROBE_ID), a note the contract obliges the API
+ * to refuse (400, wrong type, no bodies), so no note is ever created,
+ * whether the API checks the body or the ticket first.  *report_r gets
+ * one line per finding, "ok: ...", "info: ..." (not a problem) or
+ * "problem: ...": reachability, TLS (https only), then
+ * api_check_judge()'s lines.  New string, caller g_free()s; NULL only
+ * when cfg or its key is missing.  Server text is redacted (secret_redact()); the key is
+ * never in it.  Used error codes: GW_OK (no problem line), else the
+ * first problem's: those of api_check_judge(), GW_ENETWORK and
+ * GW_ETIMEOUT (no answer), GW_ECONFIG (base_url, key file) and
+ * GW_ESOFTWARE (missing argument).
+ */
+enum gw_status api_check(const struct api_config *cfg, const char *ticket,
+    char **report_r, struct gw_error *err);
+
+/*
+ * api_check_judge - pure: the answer to the probe sent to url -> finding
+ * lines (new string in *lines_r, caller g_free()s).  ticket: the TICKET
+ * given, or NULL when the probe id was used.
+ *   400/422: key accepted with write scope, route OK, probe refused as
+ *     expected (with a TICKET: an "info:" line, the ticket is unverified).
+ *   404 whose JSON message names the ticket: route OK; a problem only
+ *     for a given TICKET (GW_ECONFIG).
+ *   any other 404: the route is wrong (GW_ECONFIG), with a hint when the
+ *     path holds /api/v1 twice.
+ *   2xx: the API accepted an invalid note (GW_ESOFTWARE).
+ *   anything else: api_classify()'s text and status (GW_EAUTH,
+ *     GW_ERATELIMIT with the retry delay, GW_ETIMEOUT, GW_ETEMP); a
+ *     permanent one becomes GW_ETEMP, so a problem always means 75.
+ */
+enum gw_status api_check_judge(const char *url, const char *ticket,
+    long http_status, const char *body, size_t len, long retry_after_header,
+    const struct secret *key, char **lines_r, struct gw_error *err);
+
+/*
+ * api_markup_refused - pure: true for a 400 or 422 answer whose details
+ * name the field body_html (an entry's "field", a key of a details
+ * object, or a details string mentioning it): the API refused our HTML,
+ * and the same note with HTML rebuilt from the text may pass.
+ */
+bool api_markup_refused(long http_status, const char *body, size_t len);
 
 /*
  * api_describe - the --dry-run output: one JSON object with method, url,

@@ -113,7 +113,8 @@ void conf_print_address_keys(const struct conf *conf,
 /*
  * conf_warn - log_warn() what a working but risky configuration allows
  * (for --check-config): no [sender] policy ("anyone who can send mail to
- * this domain can write notes"), allow without require.
+ * this domain can write notes"), allow without require; and a base_url
+ * whose path ends in /api or /api/v1, which mail2note adds itself.
  */
 void conf_warn(const struct conf *conf);
 

@@ -79,6 +79,13 @@ char *html_to_text(const char *html, size_t len);
  */
 char *html_from_text(const char *text);
 
+/*
+ * html_from_text_plain - html_from_text() with no markup beyond <p> and
+ * <br>: no links, and ">" quote marks stay text (escaped), for an API
+ * that refused our markup.  New string, caller g_free()s.
+ */
+char *html_from_text_plain(const char *text);
+
 /* html_escape - text with & < > " ' escaped; new string, caller g_free()s */
 char *html_escape(const char *text);
 

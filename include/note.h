@@ -23,9 +23,12 @@
  * note cut whole with HTML made from it.  All HTML that this module
  * writes itself is escaped with html_escape().
  *
- * Used error codes: GW_EDATA (nothing at all to post: no text, no HTML, no
- * attachments, no forward, and nothing cut or skipped by the message
- * limits), GW_ESOFTWARE (json-c failure).
+ * A message whose only content is its subject (an empty reply such as
+ * "Re: [#T30] please close") becomes a note of the header block alone.
+ *
+ * Used error codes: GW_EDATA (nothing at all to post: no subject, no text,
+ * no HTML, no attachments, no forward, and nothing cut or skipped by the
+ * message limits), GW_ESOFTWARE (json-c failure).
  *
  * Reentrancy: reentrant.
  */
@@ -50,6 +53,13 @@ struct note {
 /* note_render - *note_r is new, free with note_free() */
 enum gw_status note_render(const struct message *msg, size_t max_bytes,
     struct note **note_r, struct gw_error *err);
+
+/*
+ * note_plain_html - replace body_html with body_text as HTML-escaped text
+ * in <p> and <br> only (html_from_text_plain()), for an API that refused
+ * our markup.  NULL-safe.
+ */
+void note_plain_html(struct note *note);
 
 /*
  * note_to_json - {"type":"internal_note","body_html":...,"body_text":...},

@@ -1,5 +1,6 @@
 /*
- * secret.h - the API key in guarded memory, and keyed hashes made with it.
+ * secret.h - the API key in guarded memory, keyed hashes made with the
+ * signing keys, and the (unkeyed) idempotency key of a mail.
  *
  * Owns: libsodium (no other file includes <sodium.h>) and struct secret,
  * allocated with sodium_malloc(), made read-only once loaded and wiped by
@@ -61,14 +62,17 @@ void secret_describe(const struct secret *secret, char *buf, size_t size);
 void secret_free(struct secret **secret_r);
 
 /*
- * secret_idempotency_key - keyed BLAKE2b of (message_id, ticket) under a
- * key derived from the API key, as SECRET_IDEMPOTENCY_HEX lowercase hex
- * digits plus NUL in out.  The same mail to the same ticket always gives
- * the same value, so a retried delivery can be recognised; the API key
- * cannot be recovered from it.
+ * secret_idempotency_key - the Idempotency-Key of one mail to one ticket:
+ * BLAKE2b-256, unkeyed, over the length-prefixed (8 bytes, big-endian)
+ * fields "mail2note idempotency v2", ticket, message_id (NULL: "") and
+ * SHA-256 of the note's JSON (note_len bytes), as SECRET_IDEMPOTENCY_HEX
+ * lowercase hex digits plus NUL in out.  A retry of a mail renders the
+ * same note, so it sends the same key; two mails that share a Message-ID
+ * but differ in content get two keys.  No secret goes in: the key names
+ * the mail, and does not change when the API key is rotated.
  */
-void secret_idempotency_key(const struct secret *secret,
-    const char *message_id, const char *ticket,
+void secret_idempotency_key(const char *ticket, const char *message_id,
+    const char *note, size_t note_len,
     char out[SECRET_IDEMPOTENCY_HEX + 1]);
 
 /*

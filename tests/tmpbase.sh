@@ -17,8 +17,7 @@
 # since the MTA tests run mail2note as an unprivileged pipe user; a
 # checkout under a 0700 home directory therefore falls back to /run.
 #
-# Group-writable directories are refused here even when mail2note would
-# tolerate them (a group that only we are in): simpler, and stricter.
+# Group-writable directories are refused, as mail2note refuses them.
 set -u
 top=${M2N_TOP:-$(cd "$(dirname "$0")/.." && pwd)}
 me=$(id -u)

@@ -60,7 +60,10 @@ Control endpoints (tests only; not rate limited, no auth, not recorded):
         is handled normally and the note stored, then the connection is
         reset, or left silent for --stall-seconds, instead of the 201),
         commit-headers-stall (the note is stored, the 201 status line and
-        headers are sent, then the body never comes).
+        headers are sent, then the body never comes),
+        refuse-html[:400|:422] (the request is checked as usual, and a
+        note that passes is refused, 422 by default, with details naming
+        body_html: count 1 refuses once, no count always).
         Optional "body" (string or object) replaces the answer body of
         status:<code>; optional "retry_after" sets the 429 delay.
   GET  /_fake/notes, /_fake/requests          the records, as JSON arrays
@@ -498,6 +501,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
             rec["status"] = self.api_normal(rec, m)
             st.record_request(rec)
             return
+        if mode.startswith("refuse-html"):
+            # Not a fault: the request is checked as usual, and a note
+            # that passes every check is refused for its body_html.
+            rec["mode"] = mode
+            code = 400 if mode == "refuse-html:400" else 422
+            status = self.api_normal(rec, m, refuse_html=code)
+            rec["status"] = status
+            st.record_request(rec)
+            return
         if mode != "normal":
             rec["mode"] = mode
             body, n, _ = self.read_body(st.args.max_body)
@@ -511,8 +523,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         rec["status"] = status
         st.record_request(rec)
 
-    def api_normal(self, rec, m):
-        """Answer one API request by the contract; returns the status."""
+    def api_normal(self, rec, m, refuse_html=0):
+        """Answer one API request by the contract; returns the status.
+        refuse_html (400 or 422): refuse a note that passes every check,
+        naming body_html in the details (the refuse-html mode)."""
         st = self.state
         args = st.args
 
@@ -618,6 +632,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 raise BadRequest(400, error_body(
                     400, "The request contains invalid parameters or "
                     "malformed data", details))
+            if refuse_html:
+                raise BadRequest(refuse_html, error_body(
+                    refuse_html, "Validation failed" if refuse_html == 422
+                    else "The request contains invalid parameters or "
+                    "malformed data", [{"field": "body_html", "message":
+                                        "unsupported markup"}]))
         except BadRequest as e:
             return self.answer(e.status, e.body)
 
@@ -779,7 +799,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     raise ValueError("mode must be a string")
                 known = ("normal", "stall", "reset", "garbage", "empty-2xx",
                          "html-2xx", "html-500", "commit-reset",
-                         "commit-stall", "commit-headers-stall")
+                         "commit-stall", "commit-headers-stall",
+                         "refuse-html", "refuse-html:400",
+                         "refuse-html:422")
                 if not (mode in known or mode.startswith("status:")
                         or mode.startswith("retry-after-header")):
                     raise ValueError("unknown mode %r" % mode)

@@ -88,6 +88,25 @@ run_gw --check-config
 is "$RC" 0 "--check-config, a key without ixk_: exit 0 (only a warning)"
 like "$ERR" '*warning: the key in * does not start with "ixk_"*' \
     "--check-config, a key without ixk_: warns"
+# A base_url that already holds the API's path: every POST would go to
+# .../api/v1/api/v1/tickets/...; a warning, since only the API can tell.
+for p in /api/v1 /api/v1/ /api /helpdesk/api/; do
+	M2N_BASE_URL=http://127.0.0.1:9$p mk_conf "$KEY_RW" "[sender]" \
+	    "allow = *@example.com" "authserv_id = mx.example.com" \
+	    "require = dmarc"
+	run_gw --check-config
+	is "$RC" 0 "--check-config, base_url ending in $p: exit 0"
+	s=${p%/}; s=/api${s#*/api}
+	is "$ERR" "mail2note: warning: base_url ends in $s; mail2note adds /api/v1 itself" \
+	    "--check-config, base_url ending in $p: warns"
+done
+for p in "" /helpdesk /apis /api/v2; do
+	M2N_BASE_URL=http://127.0.0.1:9$p mk_conf "$KEY_RW" "[sender]" \
+	    "allow = *@example.com" "authserv_id = mx.example.com" \
+	    "require = dmarc"
+	run_gw --check-config
+	is "$ERR" "" "--check-config, base_url path '$p': no warning"
+done
 mk_conf "$KEY_RW"
 
 # --- docs: every key, every snippet line ---------------------------------

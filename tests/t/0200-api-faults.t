@@ -137,16 +137,90 @@ is "$(nnotes)" 2 "201 with -v: posted again (the fake does not de-duplicate)"
 mk_msg T9999
 fault "unknown ticket" normal 67 "5.1.1 " "*T9999*"
 mk_msg T1001
-fault "API 400" status:400 65 "5.6.0 " "*body_html: Invalid HTML*"
-fault "API 422" status:422 65 "5.6.0 " "*Validation failed*body_html: too long*"
+# (A 400/422 naming body_html is retried with plain HTML: see below.)
+fault "API 400" status:400 65 "5.6.0 " "*type: Must use type*" \
+    '"body":{"error":"Bad Request","message":"Invalid","code":400,"details":[{"field":"type","message":"Must use type: internal_note only"}]}'
+fault "API 422" status:422 65 "5.6.0 " "*Validation failed*body_text: too long*" \
+    '"body":{"error":"Unprocessable Entity","message":"Validation failed","code":422,"details":[{"field":"body_text","message":"too long"}]}'
+last=$(tail -n 2 "$FAKE_DIR/requests.jsonl" | python3 -c 'import json,sys
+print(" ".join(str(json.loads(l)["status"]) for l in sys.stdin))')
+is "$last" "400 422" "400/422 about another field: one POST each, no retry"
 fault "API 413" status:413 65 "5.3.4 " "*too large (413)*"
 fault "API 404" status:404 67 "5.1.1 " "*T1001*"
+
+# --- 400/422 about the markup: once more at once, with plain HTML -----------
+# posts_since N - "status status ..." of the API requests after the Nth
+posts_since() {
+	tail -n +$(($1 + 1)) "$FAKE_DIR/requests.jsonl" | python3 -c 'import json,sys
+print(" ".join(str(json.loads(l)["status"]) for l in sys.stdin))'
+}
+nreq() { wc -l <"$FAKE_DIR/requests.jsonl" | tr -d ' '; }
+for code in 422 400; do
+	r0=$(nreq) n0=$(nnotes)
+	fake_ctl /_fake/mode "{\"mode\":\"refuse-html:$code\",\"count\":1}" >/dev/null
+	gw
+	is "$RC" 0 "body_html refused once ($code): exit 0"
+	is "$ERR" "" "body_html refused once ($code): nothing on stderr"
+	is "$(posts_since "$r0")" "$code 201" "body_html refused once ($code): exactly two POSTs"
+	is "$(nnotes)" $((n0 + 1)) "body_html refused once ($code): one note"
+done
+python3 - "$FAKE_DIR/notes.jsonl" "$FAKE_DIR/requests.jsonl" <<'PY'
+import json, re, sys
+note = json.loads(json.loads(open(sys.argv[1]).readlines()[-1])["body"])
+html = note["body_html"]
+tags = set(re.findall(r"</?([a-zA-Z0-9]+)", html))
+assert tags <= {"p", "br"}, tags
+assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html, html
+assert "Subject: Printer on fire" in html and "Caf\u00e9 closed" in html, html
+assert "printer on floor 3" in note["body_text"]
+r = [json.loads(l) for l in open(sys.argv[2])][-2:]
+assert r[0]["idempotency_key"] and r[1]["idempotency_key"], r
+assert r[0]["idempotency_key"] != r[1]["idempotency_key"], r
+PY
+ok $? "body_html refused: the second POST is the plain HTML (<p>/<br> only, escaped), with its own key"
+fake_ctl /_fake/mode '{"mode":"refuse-html","count":1}' >/dev/null
+gw -v
+is "$RC" 0 "body_html refused once, -v: exit 0"
+like "$ERR" "*warning: the note API refused body_html (422); posting again with HTML made from the text*" \
+    "body_html refused: logged as a warning"
+r0=$(nreq) n0=$(nnotes)
+fake_ctl /_fake/mode '{"mode":"refuse-html"}' >/dev/null
+gw
+is "$RC" 65 "body_html refused always: exit 65 (the second answer decides)"
+like "$ERR" "5.6.0 *Validation failed*body_html: unsupported markup*" \
+    "body_html refused always: 5.6.0 with the API's details"
+one_line "body_html refused always"
+is "$(posts_since "$r0")" "422 422" "body_html refused always: exactly two POSTs"
+is "$(nnotes)" "$n0" "body_html refused always: no note"
+fake_ctl /_fake/mode '{"mode":"normal"}' >/dev/null
 
 # --- deferrals ---------------------------------------------------------------
 # A web server's 404 page (wrong base_url path) is not the API saying the
 # ticket is unknown: defer, or every mail would bounce.
 fault "404 page, not the API's" status:404 75 "4." "*404*base_url*" \
     '"body":"<html><body><h1>Not Found</h1></body></html>"'
+# The API's own JSON 404 for a route it does not know is not about the
+# ticket either: defer with the API's message.
+fault "JSON 404, not about the ticket" status:404 75 "4.3.0 " \
+    "*404: No such route*base_url may be wrong*" \
+    '"body":{"error":"Not Found","message":"No such route","code":404}'
+
+# base_url ending in /api/v1 (a natural mistake): the path is doubled, the
+# fake answers its JSON "Resource not found", and the mail defers instead
+# of bouncing 5.1.1 "ticket not found".
+M2N_BASE_URL=$FAKE_URL/api/v1 mk_conf "$KEY_RW"
+before=$(nnotes)
+gw
+is "$RC" 75 "base_url ending in /api/v1: exit 75, not a bounce"
+like "$ERR" "4.3.0 *" "base_url ending in /api/v1: 4.3.0"
+like "$ERR" "*Resource not found*" "base_url ending in /api/v1: the API's message"
+like "$ERR" "*base_url may be wrong*" "base_url ending in /api/v1: the hint"
+one_line "base_url ending in /api/v1"
+is "$(nnotes)" "$before" "base_url ending in /api/v1: no note"
+last=$(tail -n 1 "$FAKE_DIR/requests.jsonl")
+like "$last" '*"path": "/api/v1/api/v1/tickets/T1001/messages"*' \
+    "base_url ending in /api/v1: the doubled path was asked"
+mk_conf "$KEY_RW"
 fault "API 429" status:429 75 "4." "*3600*"
 [ "$MS" -lt 5000 ]
 ok $? "API 429: no sleeping ($MS ms)"
@@ -271,13 +345,7 @@ FAKE_URL=$MAIN_URL FAKE_DIR=$MAIN_DIR
 mk_conf "$KEY_RW"
 
 # --- TLS -------------------------------------------------------------------------
-if command -v openssl >/dev/null 2>&1 && openssl req -x509 -newkey rsa:2048 \
-    -nodes -days 1 -subj /CN=localhost -addext \
-    "subjectAltName=DNS:localhost,IP:127.0.0.1" -keyout "$T/tls.key" \
-    -out "$T/tls.crt" >/dev/null 2>&1; then
-	T0=$T; T=$T/tls; mkdir -p "$T"
-	fake_start --tls-cert "$T0/tls.crt" --tls-key "$T0/tls.key"
-	T=$T0
+if fake_start_tls; then
 	M2N_BASE_URL=https://127.0.0.1:$FAKE_PORT mk_conf "$KEY_RW"
 	gw
 	is "$RC" 75 "TLS, untrusted self-signed certificate: exit 75"

@@ -2,7 +2,8 @@
 # 0220-discard.t - what decides "discard" and "retry" outside the message
 # itself, end to end against the fake helpdesk: the envelope sender the MTA
 # passes (-f), the discard_automatic switch, and the Idempotency-Key of a
-# mail without Message-ID (each such mail its own key, a retry the same).
+# mail (each mail its own key, with or without a Message-ID, shared or not;
+# a retry the same key).
 . "${M2N_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/t/lib.sh"
 
 [ -x "$M2N_BIN" ] || skip_all "$M2N_BIN not built"
@@ -55,22 +56,53 @@ is "$RC" 0 "auto-reply, discard_automatic = false: exit 0"
 is "$(nnotes)" "$((n0 + 1))" "auto-reply, discard_automatic = false: posted"
 mk_conf
 
-# --- Idempotency-Key of mails without Message-ID ------------------------
+# --- Idempotency-Key: one per mail, the same on a retry ------------------
 # idem FILE - the Idempotency-Key a dry run of FILE would send
 idem() {
 	run_gw -n -f ana@example.com -x T1001 <"$1"
 	printf '%s' "$OUT" | python3 -c 'import json,sys
 print(json.load(sys.stdin)["headers"].get("Idempotency-Key", ""))'
 }
+# two_mails WHAT FILE1 FILE2 - two different mails get two keys, a retry of
+# the first its key again; sets K1 and K2
+two_mails() {
+	K1=$(idem "$2")
+	K2=$(idem "$3")
+	_again=$(idem "$2")
+	like "$K1" '????????????????????????????????????????????????????????????????' \
+	    "$1: an Idempotency-Key"
+	[ -n "$K1" ] && [ "$K1" != "$K2" ]
+	ok $? "$1: two different mails, two different keys"
+	is "$_again" "$K1" "$1: the same mail again (a retry), the same key"
+}
 printf 'From: a@example.com\nSubject: one\n\nfirst mail\n' >"$T/n1"
 printf 'From: a@example.com\nSubject: two\n\nsecond mail\n' >"$T/n2"
-k1=$(idem "$T/n1")
-k2=$(idem "$T/n2")
-k1again=$(idem "$T/n1")
-like "$k1" '????????????????????????????????????????????????????????????????' \
-    "no Message-ID: an Idempotency-Key all the same"
-[ -n "$k1" ] && [ "$k1" != "$k2" ]
-ok $? "no Message-ID: two different mails, two different keys"
-is "$k1again" "$k1" "no Message-ID: the same mail again (a retry), the same key"
+two_mails "no Message-ID" "$T/n1" "$T/n2"
+k1=$K1
+# Broken clients, list software and edited resends reuse a Message-ID: an
+# API that honours the key would keep the first mail and drop the others.
+printf 'From: a@example.com\nSubject: one\nMessage-ID: <same@example.com>\n\nfirst mail\n' >"$T/s1"
+printf 'From: a@example.com\nSubject: two\nMessage-ID: <same@example.com>\n\nsecond mail\n' >"$T/s2"
+two_mails "shared Message-ID" "$T/s1" "$T/s2"
+s1=$K1 s2=$K2
+[ "$s1" != "$k1" ]
+ok $? "a Message-ID goes into the key"
+# The API key is no part of it: rotating the key keeps retries recognisable.
+mk_conf "$KEY_RO"
+is "$(idem "$T/s1")" "$s1" "another API key: the same Idempotency-Key"
+mk_conf
+# End to end: the two mails arrive as two notes with their two keys, and a
+# retry of the first sends the first key again.
+n0=$(nnotes)
+run_gw -f a@example.com -x T1001 <"$T/s1"
+is "$RC" 0 "shared Message-ID, first mail: exit 0"
+run_gw -f a@example.com -x T1001 <"$T/s2"
+is "$RC" 0 "shared Message-ID, second mail: exit 0"
+run_gw -f a@example.com -x T1001 <"$T/s1"
+is "$RC" 0 "shared Message-ID, first mail again: exit 0"
+is "$(nnotes)" "$((n0 + 3))" "shared Message-ID: three posts recorded (the fake does not de-duplicate)"
+is "$(tail -n 3 "$FAKE_DIR/notes.jsonl" | python3 -c 'import json,sys
+print(" ".join(json.loads(l)["idempotency_key"] for l in sys.stdin))')" \
+    "$s1 $s2 $s1" "shared Message-ID: the keys sent are the dry runs' keys"
 
 done_testing

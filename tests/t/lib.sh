@@ -119,6 +119,22 @@ fake_start() {
 	FAKE_URL=http://127.0.0.1:$FAKE_PORT
 }
 
+# fake_start_tls [helpdesk.py options] - a fake over TLS, started like
+# fake_start (in $T/tls), with a fresh self-signed certificate for
+# localhost and 127.0.0.1 in $T/tls.crt (its key in $T/tls.key).  Fails,
+# starting nothing, when openssl cannot make the certificate.
+fake_start_tls() {
+	command -v openssl >/dev/null 2>&1 && openssl req -x509 \
+	    -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost -addext \
+	    "subjectAltName=DNS:localhost,IP:127.0.0.1" -keyout "$T/tls.key" \
+	    -out "$T/tls.crt" >/dev/null 2>&1 || return 1
+	_tls_t=$T
+	T=$T/tls
+	mkdir -p "$T"
+	fake_start --tls-cert "$_tls_t/tls.crt" --tls-key "$_tls_t/tls.key" "$@"
+	T=$_tls_t
+}
+
 # fake_ctl PATH [JSON] - talk to the fake's control endpoint
 fake_ctl() {
 	python3 - "$FAKE_URL" "$1" "${2:-}" <<'PY'

@@ -124,6 +124,30 @@ static const struct classify_case classify_cases[] = {
 	  "wrong", -1 },
 	{ "404 JSON, other shape", 404, "{\"detail\":\"no such ticket\"}", -1,
 	  GW_ENOTICKET, "ticket not found (API 404)", -1 },
+	{ "404 problem code about the ticket", 404, "{\"error\":\"Not Found\","
+	  "\"problem\":\"ticket_not_found\"}", -1, GW_ENOTICKET,
+	  "ticket not found (API 404)", -1 },
+	/* A JSON 404 that is not about the ticket: the route (base_url). */
+	{ "404 no such route", 404, "{\"error\":\"Not Found\",\"message\":"
+	  "\"No such route\",\"code\":404}", -1, GW_ETEMP,
+	  "API answered 404: No such route (not about the ticket); base_url "
+	  "may be wrong", -1 },
+	{ "404 resource not found", 404, "{\"error\":\"Not Found\","
+	  "\"message\":\"Resource not found\",\"code\":404,\"problem\":"
+	  "\"not_found\"}", -1, GW_ETEMP, "API answered 404: Resource not "
+	  "found (not about the ticket); base_url may be wrong", -1 },
+	{ "404 only Not Found", 404, "{\"error\":\"Not Found\"}", -1, GW_ETEMP,
+	  "API answered 404: Not Found (not about the ticket); base_url may "
+	  "be wrong", -1 },
+	{ "404 empty object", 404, "{}", -1, GW_ETEMP, "API answered 404 (not "
+	  "about the ticket); base_url may be wrong", -1 },
+	{ "404 route quoted back", 404, "{\"message\":\"Cannot POST "
+	  "/api/v1/api/v1/tickets/T1/messages\"}", -1, GW_ETEMP,
+	  "API answered 404: Cannot POST /api/v1/api/v1/tickets/T1/messages "
+	  "(not about the ticket); base_url may be wrong", -1 },
+	{ "404 hostile route text", 404, "{\"message\":\"no\\nroute\\u001b[31m\"}",
+	  -1, GW_ETEMP, "API answered 404: no?route?[31m (not about the "
+	  "ticket); base_url may be wrong", -1 },
 	{ "413", 413, "", -1, GW_ETOOBIG,
 	  "API refused the note as too large (413)", -1 },
 	{ "413 JSON", 413, "{\"message\":\"Request body too large\"}", -1,
@@ -226,6 +250,215 @@ static const struct classify_case classify_cases[] = {
 	  "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[", -1, GW_ETEMP,
 	  "API server error (500)", -1 },
 };
+
+struct judge_case {
+	const char *name;
+	const char *url;
+	const char *ticket;	/* NULL: the probe id */
+	long status;
+	const char *body;
+	long header_retry;
+	enum gw_status want;
+	const char *want_lines;	/* exact; NULL: not checked */
+	const char *want_has;	/* a substring; NULL: not checked */
+};
+
+#define PROBE_URL "http://127.0.0.1:8080/api/v1/tickets/" \
+	API_CHECK_PROBE_ID "/messages"
+#define OK_ROUTE "ok: key accepted, write scope\n" \
+	"ok: route /api/v1/tickets/" API_CHECK_PROBE_ID "/messages\n"
+#define JTYPE "{\"error\":\"Bad Request\",\"message\":\"Must use type: " \
+	"internal_note only\",\"code\":400}"
+#define JTICKET "{\"error\":\"Not Found\",\"message\":\"Ticket not " \
+	"found\",\"code\":404,\"problem\":\"not_found\"}"
+#define JROUTE "{\"error\":\"Not Found\",\"message\":\"Resource not " \
+	"found\",\"code\":404,\"problem\":\"not_found\"}"
+
+static const struct judge_case judge_cases[] = {
+	{ .name = "400 wrong type", .url = PROBE_URL, .status = 400,
+	  .body = JTYPE, .header_retry = -1, .want = GW_OK,
+	  .want_lines = OK_ROUTE "ok: the API refused the probe as expected "
+	  "(400: Must use type: internal_note only)\n" },
+	{ .name = "422 no body", .url = PROBE_URL, .status = 422,
+	  .body = NULL, .header_retry = -1, .want = GW_OK,
+	  .want_lines = OK_ROUTE "ok: the API refused the probe as expected "
+	  "(422)\n" },
+	{ .name = "400 HTML", .url = PROBE_URL, .status = 400,
+	  .body = "<h1>Bad</h1>", .header_retry = -1, .want = GW_OK,
+	  .want_lines = OK_ROUTE "ok: the API refused the probe as expected "
+	  "(400)\n" },
+	{ .name = "400 with a TICKET", .url = "https://h/api/v1/tickets/T1/"
+	  "messages", .ticket = "T1", .status = 400, .body = JTYPE,
+	  .header_retry = -1, .want = GW_OK, .want_lines = "ok: key accepted, "
+	  "write scope\nok: route /api/v1/tickets/T1/messages\nok: the API "
+	  "refused the probe as expected (400: Must use type: internal_note "
+	  "only)\ninfo: ticket T1 not verified: the API refuses an invalid "
+	  "note before it looks the ticket up\n" },
+	{ .name = "404 ticket, probe id", .url = PROBE_URL, .status = 404,
+	  .body = JTICKET, .header_retry = -1, .want = GW_OK,
+	  .want_lines = "ok: key accepted (write scope not verified: the API "
+	  "looked the ticket up first)\nok: route /api/v1/tickets/"
+	  API_CHECK_PROBE_ID "/messages\nok: the API does not know the probe "
+	  "ticket " API_CHECK_PROBE_ID " (404: Ticket not found), as "
+	  "expected\n" },
+	{ .name = "404 ticket, TICKET given", .url = "https://h/x/api/v1/"
+	  "tickets/T9/messages", .ticket = "T9", .status = 404,
+	  .body = JTICKET, .header_retry = -1, .want = GW_ECONFIG,
+	  .want_lines = "ok: key accepted (write scope not verified: the API "
+	  "looked the ticket up first)\nok: route /x/api/v1/tickets/T9/"
+	  "messages\nproblem: ticket T9 not found (API 404: Ticket not "
+	  "found)\n" },
+	{ .name = "404 route, doubled /api/v1", .url = "http://h:1/api/v1/"
+	  "api/v1/tickets/" API_CHECK_PROBE_ID "/messages", .status = 404,
+	  .body = JROUTE, .header_retry = -1, .want = GW_ECONFIG,
+	  .want_lines = "problem: route: the API answered 404 (Resource not "
+	  "found) for /api/v1/api/v1/tickets/" API_CHECK_PROBE_ID "/messages; "
+	  "base_url must not end in /api or /api/v1\n" },
+	{ .name = "404 route, doubled /api", .url = "http://h/api/api/v1/"
+	  "tickets/T/messages", .ticket = "T", .status = 404, .body = JROUTE,
+	  .header_retry = -1, .want = GW_ECONFIG,
+	  .want_has = "base_url must not end in /api or /api/v1" },
+	{ .name = "404 route, other prefix", .url = "http://h/hd/api/v1/"
+	  "tickets/T/messages", .ticket = "T", .status = 404, .body = JROUTE,
+	  .header_retry = -1, .want = GW_ECONFIG,
+	  .want_has = "for /hd/api/v1/tickets/T/messages; check the path in "
+	  "base_url" },
+	{ .name = "404 HTML page", .url = PROBE_URL, .status = 404,
+	  .body = "<h1>Ticket not found</h1>", .header_retry = -1,
+	  .want = GW_ECONFIG, .want_has = "problem: route: the API answered "
+	  "404 (not its JSON error body)" },
+	{ .name = "404 empty", .url = PROBE_URL, .status = 404, .body = "",
+	  .header_retry = -1, .want = GW_ECONFIG,
+	  .want_has = "(not its JSON error body)" },
+	{ .name = "404 JSON without message", .url = PROBE_URL,
+	  .status = 404, .body = "{}", .header_retry = -1,
+	  .want = GW_ECONFIG, .want_has = "404 (no message)" },
+	{ .name = "201 accepted", .url = PROBE_URL, .status = 201,
+	  .body = "{}", .header_retry = -1, .want = GW_ESOFTWARE,
+	  .want_lines = "problem: the API accepted an invalid note (HTTP 201): "
+	  "it does not validate notes as the contract says; ticket "
+	  API_CHECK_PROBE_ID " may now hold an empty note\n" },
+	{ .name = "204 accepted", .url = PROBE_URL, .status = 204,
+	  .header_retry = -1, .want = GW_ESOFTWARE,
+	  .want_has = "problem: the API accepted an invalid note (HTTP 204)" },
+	{ .name = "401", .url = PROBE_URL, .status = 401, .body = J401,
+	  .header_retry = -1, .want = GW_EAUTH,
+	  .want_has = "problem: API key refused (401" },
+	{ .name = "403 read-only", .url = PROBE_URL, .status = 403,
+	  .body = J403 ",\"problem\":\"insufficient_scope\"}",
+	  .header_retry = -1, .want = GW_EAUTH,
+	  .want_has = "insufficient_scope" },
+	{ .name = "403 no entitlement", .url = PROBE_URL, .status = 403,
+	  .body = J403 ",\"problem\":\"forbidden\"}", .header_retry = -1,
+	  .want = GW_EAUTH, .want_has = "entitlement" },
+	{ .name = "429 retryAfter", .url = PROBE_URL, .status = 429,
+	  .body = J429, .header_retry = -1, .want = GW_ERATELIMIT,
+	  .want_has = "problem: API rate limit (429); retry after 3600s" },
+	{ .name = "429 header", .url = PROBE_URL, .status = 429,
+	  .header_retry = 30, .want = GW_ERATELIMIT,
+	  .want_has = "retry after 30s" },
+	{ .name = "413 is not a bounce here", .url = PROBE_URL, .status = 413,
+	  .header_retry = -1, .want = GW_ETEMP,
+	  .want_lines = "problem: unexpected answer to the probe (HTTP 413)\n" },
+	{ .name = "503", .url = PROBE_URL, .status = 503, .header_retry = -1,
+	  .want = GW_ETEMP, .want_has = "problem: API server error (503)" },
+	{ .name = "302", .url = PROBE_URL, .status = 302, .header_retry = -1,
+	  .want = GW_ETEMP, .want_has = "redirect" },
+	{ .name = "hostile 400 text", .url = PROBE_URL, .status = 400,
+	  .body = "{\"message\":\"a\\nproblem: b\\u001b[31m\"}",
+	  .header_retry = -1, .want = GW_OK, .want_lines = OK_ROUTE
+	  "ok: the API refused the probe as expected (400: a?problem: b?[31m)"
+	  "\n" },
+	{ .name = "hostile ticket", .url = "http://h/api/v1/tickets/a%0Ab/"
+	  "messages", .ticket = "a\nproblem: b", .status = 404,
+	  .body = JTICKET, .header_retry = -1, .want = GW_ECONFIG,
+	  .want_has = "problem: ticket a?problem: b not found" },
+};
+
+/* judge_lines - every line of s is "ok: ", "info: " or "problem: " */
+static int
+judge_lines(const char *s)
+{
+	char **v;
+	size_t i;
+	int good = 1;
+
+	if (*s == '\0' || s[strlen(s) - 1] != '\n')
+		return 0;
+	v = g_strsplit(s, "\n", -1);
+	for (i = 0; v[i + 1] != NULL; i++)
+		if (!g_str_has_prefix(v[i], "ok: ") &&
+		    !g_str_has_prefix(v[i], "info: ") &&
+		    !g_str_has_prefix(v[i], "problem: "))
+			good = 0;
+	g_strfreev(v);
+	return good;
+}
+
+/* test_check_judge - the probe's answer -> findings */
+static void
+test_check_judge(void)
+{
+	const struct judge_case *c;
+	struct gw_error err;
+	struct secret *key = NULL;
+	enum gw_status st;
+	char *lines;
+	size_t i;
+	static const char k[] = "ixk_judge_0123456789";
+	static const char echo[] = "{\"message\":\"bad Bearer "
+	    "ixk_judge_0123456789\"}";
+
+	for (i = 0; i < G_N_ELEMENTS(judge_cases); i++) {
+		c = &judge_cases[i];
+		lines = NULL;
+		st = api_check_judge(c->url, c->ticket, c->status, c->body,
+		    c->body != NULL ? strlen(c->body) : 0, c->header_retry,
+		    NULL, &lines, &err);
+		tap_ok(st == c->want, "judge %s: status %d, want %d", c->name,
+		    (int)st, (int)c->want);
+		tap_ok(lines != NULL && judge_lines(lines), "judge %s: one "
+		    "finding per line", c->name);
+		if (c->want_lines != NULL)
+			tap_str(lines, c->want_lines, c->name);
+		if (c->want_has != NULL)
+			tap_ok(lines != NULL && strstr(lines, c->want_has) !=
+			    NULL, "judge %s: has '%s'", c->name,
+			    c->want_has);
+		/* A problem is in the error text too; ok means none. */
+		tap_ok((st == GW_OK) == !(g_str_has_prefix(lines,
+		    "problem: ") || strstr(lines, "\nproblem: ") != NULL),
+		    "judge %s: a problem line iff not GW_OK", c->name);
+		tap_ok(st == GW_OK || strstr(lines, err.text) != NULL,
+		    "judge %s: the error text is the problem line", c->name);
+		tap_ok(st == GW_OK || status_exit(st) == 75,
+		    "judge %s: a problem exits 75", c->name);
+		g_free(lines);
+	}
+
+	if (secret_new(k, strlen(k), &key, &err) != GW_OK) {
+		tap_ok(0, "secret_new: %s", err.text);
+		return;
+	}
+	st = api_check_judge(PROBE_URL, NULL, 400, echo, strlen(echo), -1,
+	    key, &lines, &err);
+	tap_ok(st == GW_OK && strstr(lines, "ixk_judge") == NULL &&
+	    strstr(lines, "[key]") != NULL, "judge: the key echoed in a 400 "
+	    "is redacted");
+	g_free(lines);
+	st = api_check_judge(PROBE_URL, NULL, 404, echo, strlen(echo), -1,
+	    key, &lines, &err);
+	tap_ok(st == GW_ECONFIG && strstr(lines, "ixk_judge") == NULL &&
+	    strstr(err.text, "ixk_judge") == NULL, "judge: the key echoed in "
+	    "a 404 is redacted");
+	g_free(lines);
+	st = api_check_judge(PROBE_URL, NULL, 503, echo, strlen(echo), -1,
+	    key, &lines, &err);
+	tap_ok(st == GW_ETEMP && strstr(lines, "ixk_judge") == NULL,
+	    "judge: the key echoed in a 503 is redacted");
+	g_free(lines);
+	secret_free(&key);
+}
 
 /* test_url - the escaping table */
 static void
@@ -370,6 +603,7 @@ static const struct leak_case {
 	{ "error 408", 408, "{\"error\":\"%s\"}", LBEARER },
 	{ "message 413", 413, "{\"message\":\"%s\"}", LKEY },
 	{ "message 418", 418, "{\"message\":\"%s\"}", LKEY },
+	{ "message 404 route", 404, "{\"message\":\"%s\"}", LBEARER },
 	{ "first 28 of 29", 500, "{\"message\":\"%s\"}",
 	  "Bearer ixk_test_rw_4f9c2a7e1" },
 	{ "last 9", 500, "{\"message\":\"%s\"}", "f9c2a7e1b" },
@@ -995,9 +1229,49 @@ test_post(void)
 	secret_free(&key);
 }
 
+/* test_markup_refused - which 400/422 answers are about body_html */
+static void
+test_markup_refused(void)
+{
+	static const struct {
+		const char *name;
+		long status;
+		const char *body;
+		bool want;
+	} cases[] = {
+		{ "400 details array", 400, J400, true },
+		{ "422 details array, second entry", 422, "{\"details\":[{\"field\":"
+		  "\"body_text\",\"message\":\"x\"},{\"field\":\"body_html\"}]}",
+		  true },
+		{ "422 details object key", 422, "{\"details\":{\"body_html\":"
+		  "\"bad\"}}", true },
+		{ "422 details single object", 422, "{\"details\":{\"field\":"
+		  "\"body_html\",\"message\":\"bad\"}}", true },
+		{ "400 details string", 400, "{\"details\":\"body_html: bad "
+		  "markup\"}", true },
+		{ "400 details array of strings", 400, "{\"details\":[\"Body_HTML "
+		  "invalid\"]}", true },
+		{ "400 other field", 400, "{\"details\":[{\"field\":\"type\"}]}",
+		  false },
+		{ "400 body_html only in message", 400, "{\"message\":\"body_html "
+		  "invalid\"}", false },
+		{ "400 no details", 400, "{\"message\":\"bad\"}", false },
+		{ "400 not JSON", 400, "<p>body_html</p>", false },
+		{ "413 naming body_html", 413, J400, false },
+		{ "500 naming body_html", 500, J400, false },
+		{ "400 empty", 400, "", false },
+	};
+	size_t i;
+
+	for (i = 0; i < G_N_ELEMENTS(cases); i++)
+		tap_int(api_markup_refused(cases[i].status, cases[i].body,
+		    strlen(cases[i].body)), cases[i].want, cases[i].name);
+}
+
 int
 main(void)
 {
+	test_markup_refused();
 	struct gw_error err;
 
 	/* As in main(): libsodium first, for the key's guarded memory. */
@@ -1007,6 +1281,7 @@ main(void)
 	}
 	test_url();
 	test_classify();
+	test_check_judge();
 	test_leak();
 	test_describe();
 	test_post();

@@ -665,10 +665,39 @@ run_huge(void)
 	g_free(in);
 }
 
+/* run_plain - html_from_text_plain(): <p> and <br>, nothing else */
+static void
+run_plain(void)
+{
+	static const struct {
+		const char *name, *in, *want;
+	} cases[] = {
+		{ "plain NULL", NULL, "" },
+		{ "plain one line", "hello", "<p>hello</p>" },
+		{ "plain lines and paragraphs", "a\nb\n\nc", "<p>a<br>\nb</p>\n"
+		  "<p>c</p>" },
+		{ "plain escapes", "<b>&\"'", "<p>&lt;b&gt;&amp;\"'</p>" },
+		{ "plain no link", "see https://example.com/x",
+		  "<p>see https://example.com/x</p>" },
+		{ "plain quote stays text", "> quoted\nreply",
+		  "<p>&gt; quoted<br>\nreply</p>" },
+		{ "plain leading spaces", "  x", "<p>&nbsp;&nbsp;x</p>" },
+	};
+	char *got;
+	size_t i;
+
+	for (i = 0; i < G_N_ELEMENTS(cases); i++) {
+		got = html_from_text_plain(cases[i].in);
+		tap_str(got, cases[i].want, cases[i].name);
+		g_free(got);
+	}
+}
+
 int
 main(void)
 {
 	run_tables();
+	run_plain();
 	run_round_trips();
 	run_edges();
 	run_bombs();

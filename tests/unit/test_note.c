@@ -543,21 +543,25 @@ test_truncate(void)
 	g_string_free(big, TRUE);
 }
 
-/* test_empty - nothing to post is GW_EDATA */
+/* test_empty - nothing to post is GW_EDATA; a subject alone is content */
 static void
 test_empty(void)
 {
 	static const struct {
 		const char *name;
-		const char *text, *html;
+		const char *subject, *text, *html;
 		enum gw_status want;
 	} cases[] = {
-		{ "no bodies", NULL, NULL, GW_EDATA },
-		{ "empty text", "", NULL, GW_EDATA },
-		{ "blank text", " \r\n\t\n", NULL, GW_EDATA },
-		{ "empty html", NULL, "<html><body> </body></html>", GW_EDATA },
-		{ "blank both", "\n", "<p></p>", GW_EDATA },
-		{ "one char", "x", NULL, GW_OK },
+		{ "no bodies, no subject", NULL, NULL, NULL, GW_EDATA },
+		{ "empty text, no subject", NULL, "", NULL, GW_EDATA },
+		{ "blank text, empty subject", "", " \r\n\t\n", NULL,
+		  GW_EDATA },
+		{ "empty html, blank subject", " \t\r\n ", NULL,
+		  "<html><body> </body></html>", GW_EDATA },
+		{ "blank both, no subject", NULL, "\n", "<p></p>", GW_EDATA },
+		{ "one char, no subject", NULL, "x", NULL, GW_OK },
+		{ "subject only", "Re: [#T30] please close", NULL, NULL, GW_OK },
+		{ "subject, blank bodies", "S", "\n", "<div><br></div>", GW_OK },
 	};
 	struct gw_error err;
 	struct message *msg;
@@ -566,8 +570,8 @@ test_empty(void)
 	size_t i;
 
 	for (i = 0; i < G_N_ELEMENTS(cases); i++) {
-		msg = test_msg("a@example.com", "D", "S", cases[i].text,
-		    cases[i].html);
+		msg = test_msg("a@example.com", "D", cases[i].subject,
+		    cases[i].text, cases[i].html);
 		note = NULL;
 		gw_error_clear(&err);
 		rc = note_render(msg, MAX_BIG, &note, &err);
@@ -576,11 +580,30 @@ test_empty(void)
 		    cases[i].name);
 		if (rc == GW_EDATA)
 			tap_ok(err.code == GW_EDATA &&
-			    has(err.text, "no text"), "%s: error text",
-			    cases[i].name);
+			    has(err.text, "no subject, text"), "%s: error "
+			    "text", cases[i].name);
 		note_free(&note);
 		test_msg_free(msg);
 	}
+
+	/* The subject is the content: the header block is the note. */
+	msg = test_msg("Agent <agent@example.com>", "Mon, 2 Mar 2026",
+	    "Re: [#T30] please close <now> & \"then\"", NULL, NULL);
+	note = test_render(msg, MAX_BIG, &rc);
+	tap_int(rc, GW_OK, "subject only: a note");
+	if (note != NULL) {
+		tap_str(note->body_text, "From: Agent <agent@example.com>\n"
+		    "Date: Mon, 2 Mar 2026\nSubject: Re: [#T30] please close "
+		    "<now> & \"then\"\n", "subject only: text is the header "
+		    "block");
+		tap_str(note->body_html, "<p><b>From:</b> Agent &lt;agent@"
+		    "example.com&gt;<br>\n<b>Date:</b> Mon, 2 Mar 2026<br>\n"
+		    "<b>Subject:</b> Re: [#T30] please close &lt;now&gt; &amp; "
+		    "&quot;then&quot;</p>\n", "subject only: HTML is the "
+		    "header block, escaped");
+	}
+	note_free(&note);
+	test_msg_free(msg);
 
 	msg = test_msg("a@example.com", "D", "S", NULL, NULL);
 	test_add_att(msg, "scan.pdf", "application/pdf", 99);
@@ -702,9 +725,34 @@ test_end_to_end(void)
 	test_msg_free(msg);
 }
 
+/* test_plain_html - body_html rebuilt from body_text, <p>/<br> only */
+static void
+test_plain_html(void)
+{
+	struct message *msg;
+	struct note *note;
+	enum gw_status rc;
+
+	msg = test_msg("a@example.com", "D", "S", "see https://x.example/\n"
+	    "> quoted <b>", "<table><tr><td>rich</td></tr></table>");
+	note = test_render(msg, MAX_BIG, &rc);
+	if (tap_int(rc, GW_OK, "plain html: rendered") && note != NULL) {
+		note_plain_html(note);
+		tap_str(note->body_html, "<p>From: a@example.com<br>\n"
+		    "Date: D<br>\nSubject: S</p>\n<p>see https://x.example/"
+		    "<br>\n&gt; quoted &lt;b&gt;</p>", "plain html: the text, "
+		    "escaped, in <p> and <br>");
+	}
+	note_free(&note);
+	note_plain_html(NULL);
+	tap_ok(1, "plain html: NULL-safe");
+	test_msg_free(msg);
+}
+
 int
 main(void)
 {
+	test_plain_html();
 	test_text_cases();
 	test_header_html();
 	test_bodies();
