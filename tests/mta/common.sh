@@ -298,3 +298,18 @@ for v in msg.get_all(sys.argv[2]) or []:
     print(" ".join(str(v).split()))
 PY
 }
+
+# mta_role_accounts MBOX TAG - send one mail each to postmaster@ and abuse@
+# helpdesk.test (with send(), which the test defines) and wait until both
+# reached the person's mailbox MBOX; two test points.  TAG marks the
+# bodies ("TAG-6)" and "TAG-6b)").
+mta_role_accounts() {
+	send bob@sender.test postmaster@helpdesk.test "For the postmaster" \
+	    "Hello postmaster ($2-6)."
+	ok $? "swaks: mail to postmaster@helpdesk.test accepted"
+	send bob@sender.test abuse@helpdesk.test "For abuse" "Hello abuse ($2-6b)."
+	ok $? "swaks: mail to abuse@helpdesk.test accepted"
+	# shellcheck disable=SC2317
+	_ra_there() { grep -q "$2-6b" "$1" 2>/dev/null && grep -q "$2-6)" "$1"; }
+	mta_wait 30 _ra_there "$1" "$2"
+}
