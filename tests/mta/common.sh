@@ -313,3 +313,18 @@ mta_role_accounts() {
 	_ra_there() { grep -q "$2-6b" "$1" 2>/dev/null && grep -q "$2-6)" "$1"; }
 	mta_wait 30 _ra_there "$1" "$2"
 }
+
+# mta_rcpt_refused TAG - send to nobody@helpdesk.test (port $PORT) and
+# check that the RCPT is refused with 550 5.1.1; two test points
+mta_rcpt_refused() {
+	swaks --server 127.0.0.1 --port "$PORT" --helo client.m2n.test \
+	    --from bob@sender.test --to nobody@helpdesk.test \
+	    --header "Subject: unknown" --body "nobody ($1-5)" \
+	    >"$T/swaks-nobody.out" 2>&1
+	[ $? -ne 0 ]
+	ok $? "swaks: mail to nobody@helpdesk.test is refused"
+	_rr_line=$(grep -E '^<\*\* ' "$T/swaks-nobody.out" | head -n 1)
+	diag "$_rr_line"
+	like "$_rr_line" "<\*\* 550 5.1.1 *" \
+	    "RCPT TO:<nobody@helpdesk.test> answered 550 5.1.1"
+}

@@ -303,15 +303,7 @@ ok $? "no shell evaluated the sender"
 # --- 5. recipient validation: unknown local parts refused at RCPT ---------
 mbox_count() { mta_grep_count "$P/mail/sender.mbox" '^From '; }
 mbox_before=$(mbox_count)
-swaks --server 127.0.0.1 --port "$PORT" --helo client.m2n.test \
-    --from bob@sender.test --to nobody@helpdesk.test \
-    --header "Subject: unknown" --body "nobody (pf-case-5)" \
-    >"$T/swaks-nobody.out" 2>&1
-[ $? -ne 0 ]
-ok $? "swaks: mail to nobody@helpdesk.test is refused"
-line=$(grep -E '^<\*\* ' "$T/swaks-nobody.out" | head -n 1)
-diag "$line"
-like "$line" "<\*\* 550 5.1.1 *" "RCPT TO:<nobody@helpdesk.test> answered 550 5.1.1"
+mta_rcpt_refused pf-case
 has_lines 1 'NOQUEUE: reject: RCPT .*550 5\.1\.1 <nobody@helpdesk\.test>'
 ok $? "maillog: NOQUEUE reject of nobody@ (recipients.regexp)"
 is "$(queued)" 0 "nothing was queued, so nothing can bounce"

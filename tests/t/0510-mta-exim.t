@@ -230,15 +230,7 @@ grep -q 'router = mail2note' "$T/bt-nobody.out"
 [ $? -ne 0 ]
 ok $? "exim -bt: nobody@helpdesk.test is not routed to mail2note"
 mbox_before=$(mta_grep_count "$E/mail/sender.mbox" '^From ')
-swaks --server 127.0.0.1 --port "$PORT" --helo client.m2n.test \
-    --from bob@sender.test --to nobody@helpdesk.test \
-    --header "Subject: unknown" --body "nobody (ex-case-5)" \
-    >"$T/swaks-nobody.out" 2>&1
-[ $? -ne 0 ]
-ok $? "swaks: mail to nobody@helpdesk.test is refused"
-line=$(grep -E '^<\*\* ' "$T/swaks-nobody.out" | head -n 1)
-diag "$line"
-like "$line" "<\*\* 550 5.1.1 *" "RCPT TO:<nobody@helpdesk.test> answered 550 5.1.1"
+mta_rcpt_refused ex-case
 has_lines 1 'rejected RCPT <nobody@helpdesk\.test>'
 ok $? "mainlog: rejected RCPT <nobody@helpdesk.test>"
 is "$(queued)" 0 "nothing entered the spool, so nothing can bounce"
