@@ -5,7 +5,8 @@
 # failure.
 #
 # Environment: M2N_PASSES ("plain asan" by default), M2N_SKIP_MTA=1 to
-# leave out the real Postfix/Exim tests, M2N_TESTS to name test files.
+# leave out the real Postfix/Exim tests, M2N_TESTS to name test files,
+# M2N_JOBS for how many test files run at once (2).
 use strict;
 use warnings;
 use Cwd qw(abs_path);
@@ -44,6 +45,10 @@ for my $pass (@passes) {
 	my $h = TAP::Harness->new({
 		verbosity => ($ENV{M2N_VERBOSE} ? 1 : 0),
 		timer => 1,
+		# Two at a time (M2N_JOBS): much of the suite waits on
+		# timeouts, stalls and the MTAs, not on the CPU.  Every test
+		# has its own temporary directory, fake helpdesk and ports.
+		jobs => ($ENV{M2N_JOBS} // 2),
 		exec => sub {
 			my ($harness, $file) = @_;
 			return $file =~ /\.t$/ ? ['/bin/bash', $file] : [$file];
