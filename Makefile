@@ -93,17 +93,22 @@ $(BUILDDIR):
 
 units: all $(UNIT_BINS) $(BUILDDIR)/fuzz_message $(BUILDDIR)/fuzz_authres
 
-# libFuzzer build (clang): build/fuzz/fuzz_message; see the echo for a run.
+# libFuzzer builds (clang): build/fuzz/fuzz_message and fuzz_authres; see
+# the echoes for a run.
 FUZZ_OBJS = $(LIBOBJS:$(BUILDDIR)/%=build/fuzz/%)
 fuzz:
 	$(MAKE) BUILDDIR=build/fuzz CC=clang CFLAGS="-O1 -g" \
 	    EXTRA_CFLAGS="-fsanitize=fuzzer-no-link,address,undefined" \
 	    $(FUZZ_OBJS)
-	clang -O1 -g -Iinclude $(PKG_CFLAGS) \
-	    -fsanitize=fuzzer,address,undefined -o build/fuzz/fuzz_message \
-	    tests/fuzz/fuzz_message.c $(FUZZ_OBJS) $(LDLIBS)
+	for t in message authres; do \
+	    clang -O1 -g -Iinclude $(PKG_CFLAGS) \
+	    -fsanitize=fuzzer,address,undefined -o build/fuzz/fuzz_$$t \
+	    tests/fuzz/fuzz_$$t.c $(FUZZ_OBJS) $(LDLIBS) || exit 1; \
+	done
 	@echo "run: build/fuzz/fuzz_message -dict=tests/fuzz/message.dict" \
 	    "-max_total_time=300 build/fuzz/corpus samples"
+	@echo "run: build/fuzz/fuzz_authres -dict=tests/fuzz/authres.dict" \
+	    "-max_total_time=300 build/fuzz/corpus-authres"
 
 deps:
 	@sh tests/deps.sh build $(DEB_BUILD)
