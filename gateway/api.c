@@ -134,6 +134,20 @@ api_jstr(struct json_object *obj, const char *name)
 	return json_object_get_string(v);
 }
 
+/* api_message - what an error answer says: message, detail (RFC 7807)
+ * or error, the first one present; NULL when none is */
+static const char *
+api_message(struct json_object *obj)
+{
+	const char *m = api_jstr(obj, "message");
+
+	if (m == NULL)
+		m = api_jstr(obj, "detail");
+	if (m == NULL)
+		m = api_jstr(obj, "error");
+	return m;
+}
+
 /* api_jretry - retryAfter (or retry_after) in seconds, or -1 */
 static long
 api_jretry(struct json_object *obj)
@@ -437,11 +451,7 @@ api_classify(long http_status, const char *body, size_t len,
 	}
 
 	obj = api_parse(body, len);
-	m = api_jstr(obj, "message");
-	if (m == NULL)
-		m = api_jstr(obj, "detail");	/* RFC 7807 */
-	if (m == NULL)
-		m = api_jstr(obj, "error");
+	m = api_message(obj);
 	/*
 	 * Everything quoted from the answer is redacted before it is cut:
 	 * a server may echo the Authorization header it refused.  json-c
@@ -1126,18 +1136,13 @@ api_check_404(const char *path, const char *ticket, const char *body,
     struct gw_error *err)
 {
 	struct json_object *obj;
-	const char *m = NULL;
 	char *msg, *tk;
 	enum gw_status st = GW_OK;
 
 	obj = api_parse(body, len);
-	m = api_jstr(obj, "message");
-	if (m == NULL)
-		m = api_jstr(obj, "detail");
-	if (m == NULL)
-		m = api_jstr(obj, "error");
-	msg = api_clean(key, m, API_TEXT_MAX);
-	if (obj != NULL && api_contains(msg, "ticket")) {
+	msg = api_clean(key, api_message(obj), API_TEXT_MAX);
+	/* The same rule as a delivery's 404 (api_classify). */
+	if (obj != NULL && api_about_ticket(obj)) {
 		g_string_append(out, "ok: key accepted (write scope not "
 		    "verified: the API looked the ticket up first)\n");
 		g_string_append_printf(out, "ok: route %s\n", path);
@@ -1193,7 +1198,7 @@ api_check_judge(const char *url, const char *ticket, long http_status,
 		g_string_append_printf(out, "problem: %s\n", err->text);
 	} else if (http_status == 400 || http_status == 422) {
 		obj = api_parse(body, len);
-		msg = api_clean(key, api_jstr(obj, "message"), API_TEXT_MAX);
+		msg = api_clean(key, api_message(obj), API_TEXT_MAX);
 		g_string_append(out, "ok: key accepted, write scope\n");
 		g_string_append_printf(out, "ok: route %s\n", path);
 		g_string_append_printf(out, "ok: the API refused the probe as "

@@ -314,6 +314,13 @@ static const struct judge_case judge_cases[] = {
 	  .want_lines = "problem: route: the API answered 404 (Resource not "
 	  "found) for /api/v1/api/v1/tickets/" API_CHECK_PROBE_ID "/messages; "
 	  "base_url must not end in /api or /api/v1\n" },
+	/* As a delivery judges it: "/tickets" in a quoted route is not
+	 * about the ticket. */
+	{ .name = "404 route quoted back", .url = "http://h:1/api/v1/"
+	  "api/v1/tickets/T/messages", .ticket = "T", .status = 404,
+	  .body = "{\"message\":\"Cannot POST /api/v1/api/v1/tickets/T/"
+	  "messages\"}", .header_retry = -1, .want = GW_ECONFIG,
+	  .want_has = "problem: route: the API answered 404 (Cannot POST" },
 	{ .name = "404 route, doubled /api", .url = "http://h/api/api/v1/"
 	  "tickets/T/messages", .ticket = "T", .status = 404, .body = JROUTE,
 	  .header_retry = -1, .want = GW_ECONFIG,
