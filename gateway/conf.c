@@ -151,6 +151,11 @@ static const struct conf_key conf_table[] = {
 	    F(journal_days), NULL, NULL },
 	{ "delivery", "max_wait", CONF_INT, "5", 0, 60, F(max_wait), NULL,
 	    NULL },
+	/* "": state_dir/quarantine (conf_load_data()) */
+	{ "delivery", "quarantine_dir", CONF_PATH, "", 0, 0,
+	    F(quarantine_dir), NULL, NULL },
+	{ "delivery", "quarantine_max_size", CONF_SIZE, "1G", 0, 1024 * GIB,
+	    F(quarantine_max_size), NULL, NULL },
 };
 
 #undef F
@@ -1012,6 +1017,9 @@ conf_load_data(const char *data, size_t len, const char *name,
 		    err)) != GW_OK)
 			goto out;
 	status = conf_check_cross(&ctx, conf, err);
+	if (status == GW_OK && conf->quarantine_dir == NULL)
+		conf->quarantine_dir = g_build_filename(conf->state_dir,
+		    "quarantine", NULL);
 out:
 	if (status != GW_OK)
 		conf_free(&conf);
@@ -1285,6 +1293,7 @@ conf_free(struct conf **conf_r)
 	g_strfreev(conf->sender_allow);
 	g_free(conf->authserv_id);
 	g_free(conf->state_dir);
+	g_free(conf->quarantine_dir);
 	g_free(conf);
 	*conf_r = NULL;
 }

@@ -41,7 +41,9 @@
 #include "message.h"
 #include "note.h"
 #include "policy.h"
+#include "quarantine.h"
 #include "secret.h"
+#include "spool.h"
 #include "state.h"
 #include "status.h"
 #include "ticket.h"
@@ -62,6 +64,10 @@ struct opts {
 	gboolean new_address_key;
 	char *sign;		/* --sign ID */
 	char *address;		/* --address, with --sign */
+	gboolean quarantine;	/* --quarantine: list it */
+	char *replay;		/* --replay ID */
+	int purge_days;		/* --purge-quarantine DAYS; -1: not given */
+	const char *ticket;	/* --replay ID -x TICKET: this ticket */
 	int verbose;
 };
 
@@ -81,6 +87,10 @@ struct outcome {
 	bool authenticated;	/* ... and this sender passed it */
 	const char *journal;	/* what the journal said: "hit", NULL */
 	bool ambiguous;		/* sent, outcome unknown: maybe a duplicate */
+	bool keep;		/* not delivered: quarantine it (refused, or
+				 * a bounce turned into a discard) */
+	char quarantined[QUARANTINE_ID_LEN + 1];	/* its id, or "" */
+	const char *replay;	/* --replay ID, or NULL */
 };
 
 static volatile sig_atomic_t main_alarm_exit = 75;
@@ -160,6 +170,15 @@ main_opts(int *argc, char ***argv, struct opts *o, struct gw_error *err)
 		    &o->new_address_key,
 		    "Print a new random address-signing key line and exit",
 		    NULL },
+		{ "quarantine", 0, 0, G_OPTION_ARG_NONE, &o->quarantine,
+		    "List the mails kept in [delivery] quarantine_dir (id, "
+		    "age, sender, ticket, reason) and exit", NULL },
+		{ "replay", 0, 0, G_OPTION_ARG_STRING, &o->replay,
+		    "Deliver quarantined mail ID again as the MTA would (with "
+		    "-x TICKET: to that ticket); removed when delivered", "ID" },
+		{ "purge-quarantine", 0, 0, G_OPTION_ARG_INT, &o->purge_days,
+		    "Remove quarantined mails older than DAYS days (0: all) "
+		    "and exit", "DAYS" },
 		{ "version", 0, 0, G_OPTION_ARG_NONE, &o->version,
 		    "Print the version and exit", NULL },
 		{ NULL, 0, 0, 0, NULL, NULL, NULL }
@@ -189,6 +208,13 @@ main_opts(int *argc, char ***argv, struct opts *o, struct gw_error *err)
 	} else if (o->address != NULL && o->sign == NULL) {
 		st = gw_error_set(err, GW_ECONFIG,
 		    "usage: --address goes with --sign ID");
+	} else if (o->purge_days < -1 || o->purge_days > 36500) {
+		st = gw_error_set(err, GW_ECONFIG,
+		    "usage: --purge-quarantine DAYS: 0 to 36500");
+	} else if (o->replay != NULL && (o->sender != NULL ||
+	    o->recipient != NULL)) {
+		st = gw_error_set(err, GW_ECONFIG, "usage: --replay takes the "
+		    "envelope from the quarantine; only -x TICKET may be given");
 	}
 	g_option_context_free(ctx);
 	return st;
@@ -221,6 +247,7 @@ main_opts_free(struct opts *o)
 	g_free(o->sign);
 	g_free(o->address);
 	g_free(o->check_ticket);
+	g_free(o->replay);
 }
 
 /*
@@ -247,13 +274,15 @@ main_log_summary(const struct outcome *oc, gint64 start_us,
 		if (*q == '"')
 			*q = '\'';
 	(err->code ? log_error : log_info)("message-id=<%s> ticket=%s "
-	    "source=%s http=%ld bytes=%zu outcome=%s%s%s%s%s ms=%ld%s%s%s",
-	    mid, oc->ticket ? oc->ticket : "-", oc->source ? oc->source : "-",
-	    oc->http_status, oc->bytes, oc->what,
-	    oc->ambiguous ? " ambiguous=yes" : "",
+	    "source=%s http=%ld bytes=%zu outcome=%s%s%s%s%s%s%s%s%s ms=%ld"
+	    "%s%s%s", mid, oc->ticket ? oc->ticket : "-",
+	    oc->source ? oc->source : "-", oc->http_status, oc->bytes,
+	    oc->what, oc->ambiguous ? " ambiguous=yes" : "",
 	    oc->journal != NULL ? oc->journal : "",
 	    err->code ? " dsn=" : "", err->code ? status_dsn(err->code) : "",
-	    ms,
+	    oc->quarantined[0] ? " quarantine=" : "", oc->quarantined,
+	    oc->replay != NULL ? " replay=" : "",
+	    oc->replay != NULL ? oc->replay : "", ms,
 	    *why ? " reason=\"" : "", why, *why ? "\"" : "");
 	g_free(why);
 	g_free(mid);
@@ -381,12 +410,13 @@ main_api_config(const struct conf *conf, const struct secret *key,
 	api_r->user_agent = "mail2note/" MAIL2NOTE_VERSION;
 }
 
-/* main_deliver - message -> ticket -> note -> api, for a loaded config */
+/* main_deliver - message -> ticket -> note -> api, for a loaded config
+ * and the message spooled in sp */
 static enum gw_status
 main_deliver(const struct opts *o, const struct conf *conf,
     const struct ticket_rules *rules, const struct policy_rules *policy,
-    const struct secret *key, struct state *state, struct outcome *oc,
-    struct gw_error *err)
+    const struct secret *key, struct state *state, const struct spool *sp,
+    struct outcome *oc, struct gw_error *err)
 {
 	struct message_limits limits = {
 		.max_size = conf->max_message_size,
@@ -412,7 +442,7 @@ main_deliver(const struct opts *o, const struct conf *conf,
 	enum gw_status st;
 
 	main_api_config(conf, key, &api);
-	if ((st = message_parse_fd(STDIN_FILENO, &limits, &msg, err)) != GW_OK)
+	if ((st = message_parse_spool(sp, &limits, &msg, err)) != GW_OK)
 		goto out;
 	oc->message_id = g_strdup(msg->message_id);
 	if (msg->warnings > 0)
@@ -445,6 +475,7 @@ main_deliver(const struct opts *o, const struct conf *conf,
 			    "sender not allowed to add notes to tickets");
 			goto out;
 		}
+		oc->keep = !oc->authenticated;
 		if (!oc->authenticated) {
 			oc->reason = g_strdup_printf("sender policy: %s",
 			    verdict);
@@ -463,7 +494,11 @@ main_deliver(const struct opts *o, const struct conf *conf,
 		refs = g_strjoin(" ", msg->in_reply_to, msg->references, NULL);
 	tin.references = refs != NULL ? refs : msg->in_reply_to != NULL ?
 	    msg->in_reply_to : msg->references;
-	if ((st = ticket_extract(rules, &tin, ticket, &oc->source,
+	if (o->ticket != NULL) {
+		/* --replay -x TICKET: the administrator's choice. */
+		g_strlcpy(ticket, o->ticket, sizeof(ticket));
+		oc->source = "replay";
+	} else if ((st = ticket_extract(rules, &tin, ticket, &oc->source,
 	    err)) != GW_OK)
 		goto out;
 	oc->ticket = ticket;
@@ -654,8 +689,150 @@ main_no_backscatter(enum gw_status st, struct outcome *oc,
 	    oc->verdict : "the message could not be read", status_dsn(st),
 	    err->text);
 	oc->what = "discarded";
+	oc->keep = true;
 	gw_error_clear(err);
 	return GW_OK;
+}
+
+/*
+ * main_keep - a mail that the helpdesk does not get (it bounces, or is
+ * refused or discarded for the sender policy) is first stored whole in
+ * the quarantine.  When that fails the mail is deferred instead: the MTA
+ * keeps it, and nobody loses it.  A full quarantine keeps nothing and
+ * says so; the outcome stands.
+ */
+static enum gw_status
+main_keep(const struct opts *o, struct quarantine *q, struct spool *sp,
+    struct outcome *oc, enum gw_status st, struct gw_error *err)
+{
+	struct quarantine_meta meta;
+	struct gw_error qerr;
+	bool kept;
+	bool bounce = st != GW_OK && status_is_permanent(st);
+
+	if (q == NULL || !(bounce || (st == GW_OK && oc->keep)))
+		return st;
+	memset(&meta, 0, sizeof(meta));
+	meta.queue_id = g_strdup(o->queue_id);
+	meta.sender = g_strdup(o->sender);
+	meta.recipient = g_strdup(o->recipient);
+	meta.extension = g_strdup(o->extension);
+	meta.message_id = g_strdup(oc->message_id);
+	meta.ticket = g_strdup(oc->ticket);
+	meta.outcome = g_strdup(bounce ? "bounced" : oc->what);
+	meta.dsn = bounce ? g_strdup(status_dsn(st)) : NULL;
+	meta.reason = g_strdup(bounce ? err->text : oc->reason);
+	gw_error_clear(&qerr);
+	if (quarantine_store(q, sp, &meta, &kept, &qerr) != GW_OK) {
+		log_error("not %s: %s", meta.outcome, qerr.text);
+		st = gw_error_set(err, GW_ETEMP, "cannot keep the mail in "
+		    "quarantine_dir, so it is deferred, not %s: %s",
+		    meta.outcome, qerr.text);
+	} else if (!kept)
+		log_warn("quarantine_dir is full (quarantine_max_size): this "
+		    "mail is %s without a copy kept", meta.outcome);
+	else
+		g_strlcpy(oc->quarantined, meta.id, sizeof(oc->quarantined));
+	quarantine_meta_clear(&meta);
+	return st;
+}
+
+/* main_quarantine_cmd - --quarantine and --purge-quarantine DAYS */
+static enum gw_status
+main_quarantine_cmd(const struct opts *o, const struct conf *conf,
+    struct gw_error *err)
+{
+	struct quarantine *q = NULL;
+	enum gw_status st;
+	uint64_t bytes;
+	unsigned n;
+
+	if ((st = quarantine_open(conf->quarantine_dir,
+	    conf->quarantine_max_size, &q, err)) != GW_OK)
+		return st;
+	if (o->quarantine)
+		st = quarantine_list(q, time(NULL), stdout, err);
+	else if ((st = quarantine_purge(q, time(NULL), o->purge_days, &n,
+	    &bytes, err)) == GW_OK)
+		printf("purged %u mail%s (%" G_GUINT64_FORMAT " bytes) from "
+		    "%s\n", n, n == 1 ? "" : "s", bytes, conf->quarantine_dir);
+	if (st == GW_OK)
+		st = main_flush_stdout(err);
+	quarantine_close(&q);
+	return st;
+}
+
+/*
+ * main_replay - --replay ID [-x TICKET]: deliver a quarantined mail
+ * again with the envelope it came with, as the MTA would (sender policy
+ * included), or to TICKET.  Delivered: removed from the quarantine.
+ * Otherwise it stays, its sidecar counting the replay, and the run fails
+ * with the reason: here nothing is bounced or discarded, an
+ * administrator is reading.
+ */
+static enum gw_status
+main_replay(const struct opts *o, const struct conf *conf,
+    const struct ticket_rules *rules, const struct policy_rules *policy,
+    const struct secret *key, struct state *state, struct quarantine *q,
+    struct outcome *oc, struct gw_error *err)
+{
+	struct quarantine_meta meta;
+	struct gw_error qerr;
+	struct spool sp = { .fd = -1, .src = -1 };
+	struct opts r = *o;
+	enum gw_status st;
+	int fd;
+
+	if (o->extension != NULL && !ticket_id_valid(o->extension))
+		return gw_error_set(err, GW_ECONFIG, "usage: --replay ID -x "
+		    "TICKET: '%.60s' is not a ticket ID", o->extension);
+	if ((st = quarantine_load(q, o->replay, &meta, &fd, err)) != GW_OK)
+		return st;
+	r.sender = meta.sender;
+	r.recipient = meta.recipient;
+	r.extension = meta.extension;
+	r.ticket = o->extension;
+	oc->replay = o->replay;
+	if (meta.queue_id != NULL)
+		log_set_queue_id(meta.queue_id);
+
+	alarm((unsigned)(conf->timeout + MAIN_ALARM_MARGIN));
+	if ((st = spool_input(fd, conf->max_message_size,
+	    conf->max_mime_parts, &sp, err)) == GW_OK)
+		st = main_deliver(&r, conf, rules, policy, key, state, &sp, oc,
+		    err);
+	alarm(0);
+	spool_close(&sp);
+	(void)close(fd);
+	if (st == GW_OK && !o->dry_run && strcmp(oc->what, "delivered") != 0)
+		st = gw_error_set(err, oc->keep ? GW_ENOPERM : GW_EDATA,
+		    "not delivered: %s", oc->reason != NULL ? oc->reason :
+		    oc->what);
+	gw_error_clear(&qerr);
+	if (o->dry_run) {
+		/* -n: a look, no change */
+	} else if (st == GW_OK) {
+		printf("%s: delivered to ticket %s%s\n", meta.id, oc->ticket,
+		    oc->journal != NULL ? " (it was already)" : "");
+		if (quarantine_remove(q, meta.id, &qerr) != GW_OK)
+			log_warn("delivered, but still in the quarantine: %s",
+			    qerr.text);
+		st = main_flush_stdout(err);
+	} else {
+		meta.replays++;
+		meta.replayed = time(NULL);
+		g_free(meta.outcome);
+		g_free(meta.dsn);
+		g_free(meta.reason);
+		meta.outcome = g_strdup(status_is_permanent(st) ? "bounced" :
+		    "deferred");
+		meta.dsn = g_strdup(status_dsn(st));
+		meta.reason = g_strdup(err->text);
+		if (quarantine_update(q, &meta, &qerr) != GW_OK)
+			log_warn("%s", qerr.text);
+	}
+	quarantine_meta_clear(&meta);
+	return st;
 }
 
 /* main_run - everything after option parsing; fills *err on failure */
@@ -668,6 +845,8 @@ main_run(const struct opts *o, struct outcome *oc, struct gw_error *err)
 	struct secret_keyring *keys = NULL;
 	struct secret *key = NULL;
 	struct state *state = NULL;
+	struct quarantine *q = NULL;
+	struct spool sp = { .fd = -1, .src = -1 };
 	enum gw_status st;
 
 	if (main_root_refused())
@@ -676,6 +855,10 @@ main_run(const struct opts *o, struct outcome *oc, struct gw_error *err)
 		    "user=, Exim transport user)");
 	if ((st = conf_load(o->config, &conf, err)) != GW_OK)
 		goto out;
+	if (o->quarantine || o->purge_days >= 0) {
+		st = main_quarantine_cmd(o, conf, err);
+		goto out;
+	}
 	if ((st = conf_load_address_keys(conf, &keys, err)) != GW_OK)
 		goto out;
 	if (o->sign != NULL) {
@@ -700,6 +883,11 @@ main_run(const struct opts *o, struct outcome *oc, struct gw_error *err)
 	if (!o->dry_run && (st = state_open(conf->state_dir,
 	    conf->journal_days, &state, err)) != GW_OK)
 		goto out;
+	/* A replay -n reads from it, nothing else of -n needs it. */
+	if ((!o->dry_run || o->replay != NULL) &&
+	    (st = quarantine_open(conf->quarantine_dir,
+	    conf->quarantine_max_size, &q, err)) != GW_OK)
+		goto out;
 
 	if (o->check_api) {
 		st = main_check_api(o, conf, key, err);
@@ -714,14 +902,27 @@ main_run(const struct opts *o, struct outcome *oc, struct gw_error *err)
 		goto out;
 	}
 
-	/* The whole delivery, parse included, must end before the MTA
-	 * gives up on us. */
+	if (o->replay != NULL) {
+		st = main_replay(o, conf, rules, policy, key, state, q, oc,
+		    err);
+		goto out;
+	}
+
+	/* The whole delivery, parse and quarantine included, must end
+	 * before the MTA gives up on us. */
 	alarm((unsigned)(conf->timeout + MAIN_ALARM_MARGIN));
-	st = main_deliver(o, conf, rules, policy, key, state, oc, err);
-	alarm(0);
+	if ((st = spool_input(STDIN_FILENO, conf->max_message_size,
+	    conf->max_mime_parts, &sp, err)) == GW_OK)
+		st = main_deliver(o, conf, rules, policy, key, state, &sp, oc,
+		    err);
 	st = main_no_backscatter(st, oc, err);
+	if (!o->dry_run)
+		st = main_keep(o, q, &sp, oc, st, err);
+	alarm(0);
 
 out:
+	spool_close(&sp);
+	quarantine_close(&q);
 	state_close(&state);
 	secret_free(&key);
 	policy_rules_free(&policy);
@@ -734,7 +935,7 @@ out:
 int
 main(int argc, char **argv)
 {
-	struct opts o = { 0 };
+	struct opts o = { .purge_days = -1 };
 	struct outcome oc = { .what = "failed" };
 	struct gw_error err;
 	struct sigaction sa;
@@ -769,7 +970,8 @@ main(int argc, char **argv)
 		goto report;
 	}
 	log_init("mail2note", o.verbose, o.dry_run || o.check_config ||
-	    o.check_api);
+	    o.check_api || o.replay != NULL || o.quarantine ||
+	    o.purge_days >= 0);
 	logging = 1;
 	if (o.queue_id != NULL)
 		log_set_queue_id(o.queue_id);
@@ -778,7 +980,8 @@ main(int argc, char **argv)
 	st = main_run(&o, &oc, &err);
 	if (st != GW_OK && err.code == GW_OK)
 		err.code = st;
-	if (!o.check_config && !o.check_api && o.sign == NULL) {
+	if (!o.check_config && !o.check_api && o.sign == NULL &&
+	    !o.quarantine && o.purge_days < 0) {
 		if (st != GW_OK)
 			oc.what = status_is_permanent(st) ? "bounced" :
 			    "deferred";

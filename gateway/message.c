@@ -1,17 +1,11 @@
 /*
  * message.c - read one RFC 5322 message and reduce it to a struct message.
  *
- * The raw bytes are first read once by a cheap line scanner (scan_*):
- * it counts the bytes, notices an empty message and bounds what GMime is
- * later given.  GMime builds one object per MIME part and per header
- * field, about 1-2 KB each, with no cap of its own: ten megabytes of
- * "--b" lines or "X:y" lines would cost gigabytes.  So the scanner counts
- * lines that could open a part ("--...") or a header field ("name:") and,
- * past a generous bound, the parse stops at that line (limits_hit).  It
- * also sums the bytes of header fields, whose address lists GMime turns
- * into objects too: past MESSAGE_SCAN_FIELD_BYTES the message is refused.
+ * The raw bytes are read and scanned by spool (spool.h), which bounds what
+ * GMime is given: a message with too many part or field lines is parsed
+ * only up to the line where the scanner cut it (limits_hit).
  *
- * Then GMime parses from a file descriptor (the spool or stdin itself)
+ * Then GMime parses from the spool's file descriptor
  * with persist_stream, so part contents stay on disk: attachments are only
  * ever streamed into a counting null stream, and text bodies are read
  * through a decoding filter up to a cap.
@@ -35,7 +29,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <poll.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -43,18 +36,9 @@
 #include <uchardet/uchardet.h>
 
 #include "message.h"
+#include "spool.h"
 
-#define MESSAGE_CHUNK		65536	/* read(2) size when spooling */
 #define MESSAGE_HEADER_MAX	65536	/* bytes kept of one header field */
-#define MESSAGE_SCAN_FIELDS	50000	/* "name:" lines GMime may see */
-#define MESSAGE_SCAN_DASHES	20000	/* "--" lines, plus 4 per max_parts */
-/*
- * Bytes of header fields (and their folded lines) GMime may see, nested
- * messages included: it builds an object per address, about 25 bytes of
- * memory per byte of address list.  Exim refuses headers over 1 MB and
- * Postfix cuts a field at 100 KB, so no real mail comes near.
- */
-#define MESSAGE_SCAN_FIELD_BYTES (4 * 1024 * 1024)
 
 /* Used when a caller passes no limits (fuzzers). */
 static const struct message_limits default_limits = {
@@ -62,32 +46,6 @@ static const struct message_limits default_limits = {
 	.max_depth = 32,
 	.max_parts = 1000,
 	.max_body = 1024 * 1024,
-};
-
-enum scan_state {
-	SCAN_BOL,		/* at the start of a line */
-	SCAN_DASH,		/* saw one '-' */
-	SCAN_NAME,		/* inside something like a field name */
-	SCAN_NAMEWS,		/* blanks after that name */
-	SCAN_REST		/* nothing more to learn on this line */
-};
-
-/* What the line scanner learns about the raw bytes. */
-struct scan {
-	uint64_t off;		/* bytes fed */
-	uint64_t line;		/* offset where the current line starts */
-	uint64_t cut;		/* give GMime only [0, cut); UINT64_MAX: all */
-	uint64_t dashes;	/* lines starting with "--" */
-	uint64_t fields;	/* lines looking like "name:" */
-	uint64_t max_dashes;
-	uint64_t max_fields;
-	uint64_t field_bytes;	/* in field lines and their folds */
-	bool fields_over;	/* ... over MESSAGE_SCAN_FIELD_BYTES */
-	bool in_field;		/* this line is a field or a fold of one */
-	bool was_field;		/* ... and so was the line before */
-	uint64_t lead;		/* white space before the first other byte */
-	enum scan_state state;
-	bool nonspace;		/* some byte was not white space */
 };
 
 /* State of one parse, shared by the message and its forwards. */
@@ -111,8 +69,6 @@ struct body {
 static void walk(struct ctx *, struct message *, struct body *,
     GMimeObject *, int, bool);
 static struct message *extract(struct ctx *, GMimeMessage *, int);
-static enum gw_status scan_file(int, off_t, uint64_t *, struct scan *,
-    struct gw_error *);
 
 /*
  * Windows-1252 bytes 0x80-0x9f; 0xfffd where the code page leaves a hole.
@@ -124,128 +80,6 @@ static const uint16_t cp1252_high[32] = {
 	0xfffd, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014,
 	0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0xfffd, 0x017e, 0x0178
 };
-
-/* scan_init - a scanner whose bounds follow limits */
-static void
-scan_init(struct scan *sc, const struct message_limits *limits)
-{
-	uint64_t parts;
-
-	memset(sc, 0, sizeof(*sc));
-	sc->cut = UINT64_MAX;
-	sc->state = SCAN_BOL;
-	parts = limits->max_parts > 0 ? (uint64_t)limits->max_parts : 0;
-	if (parts > UINT64_MAX / 8)
-		parts = UINT64_MAX / 8;
-	sc->max_dashes = MESSAGE_SCAN_DASHES + 4 * parts;
-	sc->max_fields = MESSAGE_SCAN_FIELDS;
-}
-
-/* scan_count - count one line of a kind; past max, cut before that line */
-static void
-scan_count(struct scan *sc, uint64_t *count, uint64_t max)
-{
-	if (++*count > max && sc->cut == UINT64_MAX)
-		sc->cut = sc->line;
-}
-
-/* scan_field_bytes - count a finished field line GMime will see; past
- * MESSAGE_SCAN_FIELD_BYTES, mark the message for scan_check() */
-static void
-scan_field_bytes(struct scan *sc, uint64_t n)
-{
-	if (sc->cut != UINT64_MAX)
-		return;			/* GMime will not see this line */
-	sc->field_bytes += n;
-	if (sc->field_bytes > MESSAGE_SCAN_FIELD_BYTES)
-		sc->fields_over = true;
-}
-
-/* is_name_char - could c be part of a header field name (RFC 5322 ftext) */
-static bool
-is_name_char(unsigned char c)
-{
-	return c > 0x20 && c < 0x7f && c != ':';
-}
-
-/* scan_feed - run the scanner over the next len bytes */
-static void
-scan_feed(struct scan *sc, const char *buf, size_t len)
-{
-	size_t i;
-	unsigned char c;
-
-	for (i = 0; i < len; i++) {
-		c = (unsigned char)buf[i];
-		if (c != ' ' && (c < '\t' || c > '\r'))
-			sc->nonspace = true;
-		else if (!sc->nonspace)
-			sc->lead++;
-		if (c == '\n') {
-			if (sc->in_field)
-				scan_field_bytes(sc, sc->off + i + 1 -
-				    sc->line);
-			sc->was_field = sc->in_field;
-			sc->in_field = false;
-			sc->state = SCAN_BOL;
-			sc->line = sc->off + i + 1;
-			continue;
-		}
-		switch (sc->state) {
-		case SCAN_BOL:
-			if ((c == ' ' || c == '\t') && sc->was_field)
-				sc->in_field = true;	/* a folded line */
-			if (c == '-')
-				sc->state = SCAN_DASH;
-			else if (is_name_char(c))
-				sc->state = SCAN_NAME;
-			else
-				sc->state = SCAN_REST;
-			break;
-		case SCAN_DASH:
-			if (c == '-') {
-				scan_count(sc, &sc->dashes, sc->max_dashes);
-				sc->state = SCAN_REST;
-			} else if (c == ':') {
-				scan_count(sc, &sc->fields, sc->max_fields);
-				sc->in_field = true;
-				sc->state = SCAN_REST;
-			} else
-				sc->state = is_name_char(c) ? SCAN_NAME :
-				    SCAN_REST;
-			break;
-		case SCAN_NAME:
-		case SCAN_NAMEWS:
-			if (c == ':') {
-				scan_count(sc, &sc->fields, sc->max_fields);
-				sc->in_field = true;
-				sc->state = SCAN_REST;
-			} else if (c == ' ' || c == '\t')
-				sc->state = SCAN_NAMEWS;
-			else if (sc->state == SCAN_NAMEWS || !is_name_char(c))
-				sc->state = SCAN_REST;
-			break;
-		case SCAN_REST:
-			break;
-		}
-	}
-	sc->off += len;
-	/* A field line still open (a huge one, or the last): count it so far. */
-	if (sc->in_field && sc->cut == UINT64_MAX &&
-	    sc->field_bytes + (sc->off - sc->line) > MESSAGE_SCAN_FIELD_BYTES)
-		sc->fields_over = true;
-}
-
-/* scan_check - refuse what the scan found too big to parse */
-static enum gw_status
-scan_check(const struct scan *sc, struct gw_error *err)
-{
-	if (sc->fields_over)
-		return gw_error_set(err, GW_ETOOBIG, "message header fields "
-		    "are over the %d MiB limit",
-		    MESSAGE_SCAN_FIELD_BYTES / (1024 * 1024));
-	return GW_OK;
-}
 
 /* parser_warning - GMime parser callback: count malformations */
 static void
@@ -1099,26 +933,6 @@ header_count(GMimeMessage *gmsg)
 	return n;
 }
 
-/* tmp_open - an unlinked, close-on-exec temporary file in $TMPDIR, or -1
- * with errno set */
-static int
-tmp_open(void)
-{
-	char *path;
-	int fd, saved;
-
-	path = g_build_filename(g_get_tmp_dir(), "mail2note-XXXXXX", NULL);
-	fd = mkstemp(path);
-	saved = errno;
-	if (fd != -1) {
-		(void)unlink(path);
-		(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
-	}
-	g_free(path);
-	errno = saved;
-	return fd;
-}
-
 /*
  * forward_decode - a message/rfc822 part sent with a base64 or
  * quoted-printable transfer encoding (against RFC 2046, but SwiftMailer,
@@ -1135,30 +949,28 @@ forward_decode(struct ctx *c, struct message *m, GMimePart *part, int depth)
 	GMimeParser *parser;
 	GMimeMessage *gmsg;
 	struct gw_error err;
-	struct scan sc;
-	uint64_t size, end;
+	struct spool_scan sc;
+	uint64_t size, start, end;
 	int fd;
 	bool ok;
 
 	dw = g_mime_part_get_content(part);
 	if (dw == NULL || g_mime_data_wrapper_get_stream(dw) == NULL)
 		return false;
-	if ((fd = tmp_open()) == -1)
+	if ((fd = spool_tmpfile()) == -1)
 		return false;
 	fs = g_mime_stream_fs_new(fd);	/* owns fd */
 	ok = false;
 	if (g_mime_data_wrapper_write_to_stream(dw, fs) == -1 ||
 	    g_mime_stream_flush(fs) == -1)
 		goto out;
-	scan_init(&sc, c->limits);
+	spool_scan_init(&sc, c->limits->max_parts);
 	size = (uint64_t)g_mime_stream_tell(fs);
-	if (scan_file(fd, 0, &size, &sc, &err) != GW_OK || !sc.nonspace ||
-	    scan_check(&sc, &err) != GW_OK)
+	if (spool_scan_file(fd, 0, &size, &sc, &err) != GW_OK ||
+	    !sc.nonspace || spool_scan_check(&sc, &err) != GW_OK)
 		goto out;
-	end = sc.cut < size ? sc.cut : size;
-	if (sc.lead > end)
-		sc.lead = end;
-	bounded = g_mime_stream_substream(fs, (gint64)sc.lead, (gint64)end);
+	(void)spool_bounds(&sc, 0, size, &start, &end);
+	bounded = g_mime_stream_substream(fs, (gint64)start, (gint64)end);
 	parser = g_mime_parser_new_with_stream(bounded);
 	g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
 	g_mime_parser_set_persist_stream(parser, TRUE);
@@ -1781,138 +1593,6 @@ out:
 	return rc;
 }
 
-/* write_all - write len bytes to fd; -1 with errno on failure */
-static int
-write_all(int fd, const char *buf, size_t len)
-{
-	ssize_t n;
-
-	while (len > 0) {
-		n = write(fd, buf, len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1)
-			return -1;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-/* read_some - read(2) that retries on EINTR and waits on EAGAIN */
-static ssize_t
-read_some(int fd, char *buf, size_t len)
-{
-	struct pollfd pfd;
-	ssize_t n;
-
-	for (;;) {
-		n = read(fd, buf, len);
-		if (n != -1)
-			return n;
-		if (errno == EINTR)
-			continue;
-		if (errno != EAGAIN && errno != EWOULDBLOCK)
-			return -1;
-		pfd.fd = fd;
-		pfd.events = POLLIN;
-		(void)poll(&pfd, 1, -1);
-	}
-}
-
-/*
- * spool - copy fd to an unlinked temporary file, scanning on the way and
- * stopping as soon as the size cap is passed.  *fd_r is the spool file.
- */
-static enum gw_status
-spool(int fd, const struct message_limits *limits, struct scan *sc,
-    int *fd_r, uint64_t *size_r, struct gw_error *err)
-{
-	enum gw_status rc;
-	char *buf;
-	uint64_t total;
-	ssize_t n;
-	int tfd;
-
-	*fd_r = -1;
-	buf = NULL;
-	if ((tfd = tmp_open()) == -1) {
-		rc = gw_error_set(err, GW_ETEMP,
-		    "cannot create a spool file in %s: %s", g_get_tmp_dir(),
-		    g_strerror(errno));
-		goto out;
-	}
-
-	buf = g_malloc(MESSAGE_CHUNK);
-	total = 0;
-	for (;;) {
-		n = read_some(fd, buf, MESSAGE_CHUNK);
-		if (n == -1) {
-			rc = gw_error_set(err, GW_ETEMP,
-			    "cannot read the message: %s", g_strerror(errno));
-			goto out;
-		}
-		if (n == 0)
-			break;
-		if ((uint64_t)n > limits->max_size - total) {
-			rc = gw_error_set(err, GW_ETOOBIG,
-			    "message is over the %" PRIu64 "-byte size limit",
-			    limits->max_size);
-			goto out;
-		}
-		if (write_all(tfd, buf, (size_t)n) == -1) {
-			rc = gw_error_set(err, GW_ETEMP,
-			    "cannot write the spool file in %s: %s",
-			    g_get_tmp_dir(), g_strerror(errno));
-			goto out;
-		}
-		scan_feed(sc, buf, (size_t)n);
-		total += (uint64_t)n;
-	}
-	*size_r = total;
-	*fd_r = tfd;
-	tfd = -1;
-	rc = GW_OK;
-out:
-	if (tfd != -1)
-		(void)close(tfd);
-	g_free(buf);
-	return rc;
-}
-
-/* scan_file - run the scanner over size bytes of fd from start */
-static enum gw_status
-scan_file(int fd, off_t start, uint64_t *size, struct scan *sc,
-    struct gw_error *err)
-{
-	char *buf;
-	uint64_t done;
-	ssize_t n;
-	size_t want;
-
-	buf = g_malloc(MESSAGE_CHUNK);
-	done = 0;
-	while (done < *size) {
-		want = *size - done < MESSAGE_CHUNK ?
-		    (size_t)(*size - done) : MESSAGE_CHUNK;
-		n = pread(fd, buf, want, start + (off_t)done);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
-			g_free(buf);
-			return gw_error_set(err, GW_ETEMP,
-			    "cannot read the message: %s", g_strerror(errno));
-		}
-		if (n == 0)
-			break;	/* the file shrank */
-		scan_feed(sc, buf, (size_t)n);
-		done += (uint64_t)n;
-	}
-	*size = done;
-	g_free(buf);
-	return GW_OK;
-}
-
 /* message_init - g_mime_init(); once, before any parse */
 void
 message_init(void)
@@ -1927,70 +1607,53 @@ message_shutdown(void)
 	g_mime_shutdown();
 }
 
-/* message_parse_fd - read the message on fd (file or pipe) and parse it */
+/* message_parse_spool - parse the message that spool_input() read */
 enum gw_status
-message_parse_fd(int fd, const struct message_limits *limits,
-    struct message **msg_r, struct gw_error *err)
+message_parse_spool(const struct spool *sp,
+    const struct message_limits *limits, struct message **msg_r,
+    struct gw_error *err)
 {
 	GMimeStream *stream;
-	struct scan sc;
-	struct stat st;
 	enum gw_status rc;
-	uint64_t size, end;
-	off_t start;
+	uint64_t start, end;
+	bool cut;
 	int sfd;
 
 	*msg_r = NULL;
 	if (limits == NULL)
 		limits = &default_limits;
-	scan_init(&sc, limits);
-	sfd = -1;
-	size = 0;
-	if (fstat(fd, &st) == -1)
+	if (sp->size == 0 || !sp->scan.nonspace)
+		return gw_error_set(err, GW_EDATA, "message is empty");
+	if ((rc = spool_scan_check(&sp->scan, err)) != GW_OK)
+		return rc;
+	cut = spool_bounds(&sp->scan, (uint64_t)sp->start, sp->size, &start,
+	    &end);
+	/* The stream owns its own descriptor; the spool keeps sp->fd. */
+	if ((sfd = fcntl(sp->fd, F_DUPFD_CLOEXEC, 0)) == -1)
 		return gw_error_set(err, GW_ETEMP,
 		    "cannot read the message: %s", g_strerror(errno));
-
-	start = S_ISREG(st.st_mode) ? lseek(fd, 0, SEEK_CUR) : -1;
-	if (start != -1) {
-		/* A file already: parse it in place, no copy. */
-		size = st.st_size > start ? (uint64_t)(st.st_size - start) : 0;
-		if (size > limits->max_size)
-			return gw_error_set(err, GW_ETOOBIG,
-			    "message is %" PRIu64 " bytes, over the %" PRIu64
-			    "-byte size limit", size, limits->max_size);
-		sfd = dup(fd);
-		if (sfd == -1)
-			return gw_error_set(err, GW_ETEMP,
-			    "cannot read the message: %s", g_strerror(errno));
-		rc = scan_file(sfd, start, &size, &sc, err);
-	} else {
-		start = 0;
-		rc = spool(fd, limits, &sc, &sfd, &size, err);
-	}
-	if (rc != GW_OK)
-		goto out;
-	if (size == 0 || !sc.nonspace) {
-		rc = gw_error_set(err, GW_EDATA, "message is empty");
-		goto out;
-	}
-	if ((rc = scan_check(&sc, err)) != GW_OK)
-		goto out;
-
-	/*
-	 * Leading white space (a blank line, an indented first field) would
-	 * make GMime see no header at all; such mail is odd but readable.
-	 */
-	end = (uint64_t)start + (sc.cut < size ? sc.cut : size);
-	if ((uint64_t)start + sc.lead > end)
-		sc.lead = end - (uint64_t)start;
-	stream = g_mime_stream_fs_new_with_bounds(sfd,
-	    (gint64)((uint64_t)start + sc.lead), (gint64)end);
-	sfd = -1;	/* the stream owns it now */
-	rc = parse_stream(stream, limits, size, sc.cut < size, msg_r, err);
+	stream = g_mime_stream_fs_new_with_bounds(sfd, (gint64)start,
+	    (gint64)end);
+	rc = parse_stream(stream, limits, sp->size, cut, msg_r, err);
 	g_object_unref(stream);
-out:
-	if (sfd != -1)
-		(void)close(sfd);
+	return rc;
+}
+
+/* message_parse_fd - read the message on fd (file or pipe) and parse it */
+enum gw_status
+message_parse_fd(int fd, const struct message_limits *limits,
+    struct message **msg_r, struct gw_error *err)
+{
+	struct spool sp;
+	enum gw_status rc;
+
+	*msg_r = NULL;
+	if (limits == NULL)
+		limits = &default_limits;
+	rc = spool_input(fd, limits->max_size, limits->max_parts, &sp, err);
+	if (rc == GW_OK)
+		rc = message_parse_spool(&sp, limits, msg_r, err);
+	spool_close(&sp);
 	return rc;
 }
 
@@ -2001,9 +1664,10 @@ message_parse_mem(const char *buf, size_t len,
     struct gw_error *err)
 {
 	GMimeStream *stream;
-	struct scan sc;
+	struct spool_scan sc;
 	enum gw_status rc;
-	size_t plen;
+	uint64_t start, end;
+	bool cut;
 
 	*msg_r = NULL;
 	if (limits == NULL)
@@ -2014,20 +1678,16 @@ message_parse_mem(const char *buf, size_t len,
 		return gw_error_set(err, GW_ETOOBIG,
 		    "message is %zu bytes, over the %" PRIu64
 		    "-byte size limit", len, limits->max_size);
-	scan_init(&sc, limits);
-	scan_feed(&sc, buf, len);
+	spool_scan_init(&sc, limits->max_parts);
+	spool_scan_feed(&sc, buf, len);
 	if (len == 0 || !sc.nonspace)
 		return gw_error_set(err, GW_EDATA, "message is empty");
-	if ((rc = scan_check(&sc, err)) != GW_OK)
+	if ((rc = spool_scan_check(&sc, err)) != GW_OK)
 		return rc;
-
-	/* See message_parse_fd() about leading white space. */
-	plen = sc.cut < len ? (size_t)sc.cut : len;
-	if (sc.lead > plen)
-		sc.lead = plen;
-	stream = g_mime_stream_mem_new_with_buffer(buf + sc.lead,
-	    plen - (size_t)sc.lead);
-	rc = parse_stream(stream, limits, len, plen < len, msg_r, err);
+	cut = spool_bounds(&sc, 0, len, &start, &end);
+	stream = g_mime_stream_mem_new_with_buffer(buf + start,
+	    (size_t)(end - start));
+	rc = parse_stream(stream, limits, len, cut, msg_r, err);
 	g_object_unref(stream);
 	return rc;
 }

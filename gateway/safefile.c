@@ -215,6 +215,44 @@ safefile_check_path(const char *path, const char *what, struct gw_error *err)
 	return status;
 }
 
+/* safefile_private_dir - a directory only we can write in, see above */
+enum gw_status
+safefile_private_dir(const char *dir, const char *what, struct gw_error *err)
+{
+	struct stat sb;
+	enum gw_status status;
+	char *parent;
+
+	if (dir == NULL || dir[0] != '/')
+		return gw_error_set(err, GW_ECONFIG, "[delivery] %s must be an "
+		    "absolute path", what);
+	if (lstat(dir, &sb) != 0 && errno == ENOENT) {
+		/* Created only where nobody else could have made it first. */
+		parent = g_path_get_dirname(dir);
+		status = safefile_check_path(parent, what, err);
+		if (status == GW_OK && mkdir(dir, 0700) != 0 && errno != EEXIST)
+			status = gw_error_set(err, GW_ECONFIG, "cannot create "
+			    "%s %s: %s (create it: install -d -m 0700 -o USER "
+			    "%s, USER being the pipe user)", what, dir,
+			    g_strerror(errno), dir);
+		g_free(parent);
+		if (status != GW_OK)
+			return status;
+	}
+	if (lstat(dir, &sb) != 0)
+		return gw_error_set(err, GW_ECONFIG, "%s %s: %s", what, dir,
+		    g_strerror(errno));
+	if (!S_ISDIR(sb.st_mode))
+		return gw_error_set(err, GW_ECONFIG, "%s %s is not a "
+		    "directory", what, dir);
+	if (sb.st_uid != geteuid() || (sb.st_mode & 077) != 0)
+		return gw_error_set(err, GW_ECONFIG, "%s %s must be owned by "
+		    "uid %ld with mode 0700 (it is uid %ld, mode %04o): chown "
+		    "and chmod 0700 it", what, dir, (long)geteuid(),
+		    (long)sb.st_uid, (unsigned)(sb.st_mode & 07777));
+	return safefile_check_path(dir, what, err);
+}
+
 /* safefile_read_file - a whole (capped) file, see safefile.h */
 enum gw_status
 safefile_read_file(const char *path, const char *what, size_t max,

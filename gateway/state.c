@@ -235,40 +235,12 @@ state_open(const char *dir, int journal_days, struct state **st_r,
 {
 	static const char *const subs[] = { "tmp", "journal", "inflight" };
 	struct state *st;
-	struct stat sb;
-	char *parent, *sub;
+	char *sub;
 	enum gw_status status;
 	size_t i;
 
 	*st_r = NULL;
-	if (dir == NULL || dir[0] != '/')
-		return gw_error_set(err, GW_ECONFIG, "[delivery] state_dir "
-		    "must be an absolute path");
-	if (lstat(dir, &sb) != 0 && errno == ENOENT) {
-		/* Created only where nobody else could have made it first. */
-		parent = g_path_get_dirname(dir);
-		status = safefile_check_path(parent, "state_dir", err);
-		if (status == GW_OK && mkdir(dir, 0700) != 0 && errno != EEXIST)
-			status = gw_error_set(err, GW_ECONFIG, "cannot create "
-			    "state_dir %s: %s (create it: install -d -m 0700 "
-			    "-o USER %s, USER being the pipe user)", dir,
-			    g_strerror(errno), dir);
-		g_free(parent);
-		if (status != GW_OK)
-			return status;
-	}
-	if (lstat(dir, &sb) != 0)
-		return gw_error_set(err, GW_ECONFIG, "state_dir %s: %s", dir,
-		    g_strerror(errno));
-	if (!S_ISDIR(sb.st_mode))
-		return gw_error_set(err, GW_ECONFIG, "state_dir %s is not a "
-		    "directory", dir);
-	if (sb.st_uid != geteuid() || (sb.st_mode & 077) != 0)
-		return gw_error_set(err, GW_ECONFIG, "state_dir %s must be "
-		    "owned by uid %ld with mode 0700 (it is uid %ld, mode "
-		    "%04o): chown and chmod 0700 it", dir, (long)geteuid(),
-		    (long)sb.st_uid, (unsigned)(sb.st_mode & 07777));
-	if ((status = safefile_check_path(dir, "state_dir", err)) != GW_OK)
+	if ((status = safefile_private_dir(dir, "state_dir", err)) != GW_OK)
 		return status;
 
 	st = g_new0(struct state, 1);

@@ -71,6 +71,9 @@ struct conf {
 	char *state_dir;	/* journal, pause, breaker; ours, 0700 */
 	int journal_days;	/* records older than this expire (1..365) */
 	int max_wait;		/* a 429 retryAfter up to this is waited out */
+	char *quarantine_dir;	/* mail that bounced or was refused; ours,
+				 * 0700; default state_dir/quarantine */
+	uint64_t quarantine_max_size; /* bytes of mail kept; 0: none */
 };
 
 /*

@@ -7,7 +7,8 @@
  * left invalid repaired with g_utf8_make_valid()).
  *
  * Memory: message_parse_fd() spools stdin to an unlinked temporary file
- * (unless fd is already a seekable regular file) and lets GMime keep part
+ * (spool.h; unless fd is already a seekable regular file), or
+ * message_parse_spool() takes the caller's spool, and GMime keeps part
  * contents on disk, so a message with tens of MB of attachments is never
  * held whole in memory; only the chosen text bodies are loaded, each cut
  * at limits->max_body bytes.
@@ -38,6 +39,8 @@
 #include <glib.h>
 
 #include "status.h"
+
+struct spool;
 
 #define MESSAGE_AUTHRES_MAX 32	/* Authentication-Results fields kept */
 #define MESSAGE_FROM_MAX 32	/* From addresses kept */
@@ -129,6 +132,16 @@ void message_shutdown(void);
  */
 enum gw_status message_parse_fd(int fd, const struct message_limits *limits,
     struct message **msg_r, struct gw_error *err);
+
+/*
+ * message_parse_spool - parse the message spool_input() read into sp
+ * (sp->fd and its offset are left as they were; the spool stays the
+ * caller's).  limits NULL as above.  Not for a spool that is over its
+ * size cap.
+ */
+enum gw_status message_parse_spool(const struct spool *sp,
+    const struct message_limits *limits, struct message **msg_r,
+    struct gw_error *err);
 
 /* message_parse_mem - the same from memory (tests, fuzzers); buf is
  * copied, the caller keeps it */

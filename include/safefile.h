@@ -50,6 +50,17 @@ enum gw_status safefile_check_path(const char *path, const char *what,
     struct gw_error *err);
 
 /*
+ * safefile_private_dir - dir, a [delivery] directory named what in errors
+ * ("state_dir", "quarantine_dir"), must be absolute, a directory (not a
+ * link), owned by the effective uid with no group or other bits, on a
+ * safe path (safefile_check_path()).  When missing it is created 0700,
+ * but only where nobody else could have made it first: in a parent that
+ * passes safefile_check_path().  Used error codes: GW_ECONFIG.
+ */
+enum gw_status safefile_private_dir(const char *dir, const char *what,
+    struct gw_error *err);
+
+/*
  * safefile_read_file - the whole regular file at path, on a safe path
  * (safefile_check_path() with what), at most max bytes.  *data_r is new,
  * NUL-terminated, *len_r bytes long, free with g_free(); NULL on failure.

@@ -1,0 +1,190 @@
+/*
+ * test_spool.c - the input spool and the line scanner: a pipe and a
+ * regular file give the same bytes and the same scan, the size cap
+ * (with the whole mail still copyable), the scanner's cut, lead and
+ * field-bytes bounds.
+ */
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <glib.h>
+
+#include "tap.h"
+#include "spool.h"
+
+/* pipe_of - a pipe whose read end delivers data (a child writes it) */
+static int
+pipe_of(const char *data, size_t len, pid_t *pid_r)
+{
+	int p[2];
+	ssize_t n;
+
+	if (pipe(p) != 0)
+		return -1;
+	if ((*pid_r = fork()) == 0) {
+		(void)close(p[0]);
+		while (len > 0 && (n = write(p[1], data, len)) > 0) {
+			data += n;
+			len -= (size_t)n;
+		}
+		_exit(0);
+	}
+	(void)close(p[1]);
+	return p[0];
+}
+
+/* copy_of - spool_copy() into a temporary file, read back (new) */
+static GString *
+copy_of(struct spool *sp, uint64_t max, enum gw_status *st_r)
+{
+	struct gw_error err;
+	GString *out = g_string_new(NULL);
+	uint64_t written;
+	char buf[4096];
+	ssize_t n;
+	int fd = spool_tmpfile();
+
+	*st_r = spool_copy(sp, fd, max, &written, &err);
+	(void)lseek(fd, 0, SEEK_SET);
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		g_string_append_len(out, buf, n);
+	(void)close(fd);
+	return out;
+}
+
+/* test_pipe_and_file - both ways in give the same spool */
+static void
+test_pipe_and_file(void)
+{
+	static const char msg[] = "\n  \nFrom: a@b\nSubject: x\n\nbody\n";
+	struct spool a, b;
+	struct gw_error err;
+	enum gw_status st;
+	GString *copy;
+	pid_t pid;
+	int in, fd;
+
+	in = pipe_of(msg, sizeof(msg) - 1, &pid);
+	tap_int(spool_input(in, 1024, 10, &a, &err), GW_OK, "pipe spooled");
+	(void)close(in);
+	(void)waitpid(pid, NULL, 0);
+	tap_int(a.size, sizeof(msg) - 1, "pipe: all bytes");
+	tap_int(a.src, -1, "pipe: nothing left unread");
+
+	fd = spool_tmpfile();
+	tap_ok(write(fd, "XXX", 3) == 3 && write(fd, msg, sizeof(msg) - 1) ==
+	    (ssize_t)(sizeof(msg) - 1), "file written");
+	(void)lseek(fd, 3, SEEK_SET);	/* the message starts at offset 3 */
+	tap_int(spool_input(fd, 1024, 10, &b, &err), GW_OK, "file used");
+	tap_int(b.start, 3, "file: from its offset");
+	tap_int(b.size, a.size, "file: same size");
+	tap_int(b.scan.lead, a.scan.lead, "same lead");
+	tap_int(b.scan.lead, 4, "lead: the blank lines before the header");
+	tap_int(b.scan.fields, 2, "two field lines");
+	copy = copy_of(&b, 1024, &st);
+	tap_int(st, GW_OK, "file copied");
+	tap_str(copy->str, msg, "copy of the file: the message only");
+	g_string_free(copy, TRUE);
+	copy = copy_of(&a, 1024, &st);
+	tap_str(copy->str, msg, "copy of the pipe spool: the message");
+	g_string_free(copy, TRUE);
+	spool_close(&a);
+	spool_close(&b);
+	spool_close(&b);
+	tap_int(b.fd, -1, "spool_close twice is fine");
+	(void)close(fd);
+}
+
+/* test_over - over the cap: GW_ETOOBIG, and the copy is still whole */
+static void
+test_over(void)
+{
+	struct spool sp;
+	struct gw_error err;
+	enum gw_status st;
+	GString *big = g_string_new("From: a@b\n\n");
+	GString *copy;
+	pid_t pid;
+	int in;
+
+	while (big->len < 300000)
+		g_string_append(big, "0123456789abcdef0123456789abcdef\n");
+	in = pipe_of(big->str, big->len, &pid);
+	tap_int(spool_input(in, 1024, 10, &sp, &err), GW_ETOOBIG,
+	    "300 kB through a pipe, cap 1 kB: too big");
+	tap_ok(strstr(err.text, "1024-byte size limit") != NULL,
+	    "the error names the cap: %s", err.text);
+	tap_ok(sp.over && sp.src == in, "over; the pipe's rest is unread");
+	tap_ok(sp.size < big->len, "read no more than a chunk past the cap");
+	copy = copy_of(&sp, big->len - 1, &st);
+	tap_int(st, GW_ETOOBIG, "a copy one byte short of room: too big");
+	g_string_free(copy, TRUE);
+	spool_close(&sp);
+	(void)close(in);
+	(void)waitpid(pid, NULL, 0);
+
+	in = pipe_of(big->str, big->len, &pid);
+	(void)spool_input(in, 1024, 10, &sp, &err);
+	copy = copy_of(&sp, UINT64_MAX, &st);
+	tap_int(st, GW_OK, "copy with room");
+	tap_ok(copy->len == big->len && memcmp(copy->str, big->str,
+	    big->len) == 0, "the copy is the whole mail, rest of the pipe "
+	    "included (%zu bytes)", copy->len);
+	g_string_free(copy, TRUE);
+	spool_close(&sp);
+	(void)close(in);
+	(void)waitpid(pid, NULL, 0);
+	g_string_free(big, TRUE);
+}
+
+/* test_scan - the bounds the scanner sets */
+static void
+test_scan(void)
+{
+	struct spool_scan sc;
+	struct gw_error err;
+	GString *s = g_string_new("From: a@b\n\n");
+	uint64_t start, end;
+	int i;
+
+	spool_scan_init(&sc, 0);
+	for (i = 0; i < SPOOL_SCAN_DASHES + 5; i++)
+		g_string_append(s, "--b\n");
+	spool_scan_feed(&sc, s->str, s->len);
+	tap_ok(spool_bounds(&sc, 100, s->len, &start, &end),
+	    "too many '--' lines: cut");
+	tap_int(end, 100 + 11 + 4 * SPOOL_SCAN_DASHES,
+	    "cut before the first line past the bound");
+	tap_int(start, 100, "no lead: starts at base");
+	tap_int(spool_scan_check(&sc, &err), GW_OK, "a cut is no error");
+
+	spool_scan_init(&sc, 0);
+	g_string_assign(s, "X: ");
+	while (s->len <= SPOOL_FIELD_BYTES)
+		g_string_append(s, "a@b, ");
+	g_string_append(s, "\n\nbody\n");
+	spool_scan_feed(&sc, s->str, 7);	/* fed in two pieces */
+	spool_scan_feed(&sc, s->str + 7, s->len - 7);
+	tap_int(spool_scan_check(&sc, &err), GW_ETOOBIG,
+	    "header fields over the limit: too big");
+
+	spool_scan_init(&sc, 0);
+	spool_scan_feed(&sc, " \t\n", 3);
+	tap_ok(!sc.nonspace, "white space only: nonspace false");
+	tap_ok(!spool_bounds(&sc, 0, 3, &start, &end) && start == end,
+	    "white space only: nothing for GMime");
+	g_string_free(s, TRUE);
+}
+
+int
+main(void)
+{
+	test_pipe_and_file();
+	test_over();
+	test_scan();
+	return tap_done();
+}
