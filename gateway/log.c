@@ -116,32 +116,6 @@ log_error(const char *fmt, ...)
 	LOG_BODY(LOG_ERR, "error: ");
 }
 
-/* log_fatal - log, print the DSN line on stderr, exit with status */
-void
-log_fatal(enum gw_status status, const char *fmt, ...)
-{
-	struct gw_error err;
-	char line[256];
-	char *clean;
-	va_list ap;
-
-	err.code = status;
-	va_start(ap, fmt);
-	(void)g_vsnprintf(err.text, sizeof(err.text), fmt, ap);
-	va_end(ap);
-	if (log_open) {
-		clean = log_sanitize(err.text, sizeof(err.text));
-		if (log_qid[0])
-			syslog(LOG_ERR, "%s: error: %s", log_qid, clean);
-		else
-			syslog(LOG_ERR, "error: %s", clean);
-		g_free(clean);
-	}
-	status_format_line(&err, line, sizeof(line));
-	fprintf(stderr, "%s\n", line);
-	exit(status_exit(status));
-}
-
 /* log_sanitize - a safe single-line copy of untrusted text */
 char *
 log_sanitize(const char *text, size_t max)

@@ -75,7 +75,7 @@ struct opts {
 struct outcome {
 	char *message_id;	/* own copy: the message is freed before the
 				 * summary line is logged */
-	const char *ticket;
+	char ticket[TICKET_ID_MAX + 1];	/* "" until one is found */
 	const char *source;
 	long http_status;
 	size_t bytes;
@@ -275,7 +275,7 @@ main_log_summary(const struct outcome *oc, gint64 start_us,
 			*q = '\'';
 	(err->code ? log_error : log_info)("message-id=<%s> ticket=%s "
 	    "source=%s http=%ld bytes=%zu outcome=%s%s%s%s%s%s%s%s%s ms=%ld"
-	    "%s%s%s", mid, oc->ticket ? oc->ticket : "-",
+	    "%s%s%s", mid, oc->ticket[0] ? oc->ticket : "-",
 	    oc->source ? oc->source : "-", oc->http_status, oc->bytes,
 	    oc->what, oc->ambiguous ? " ambiguous=yes" : "",
 	    oc->journal != NULL ? oc->journal : "",
@@ -429,10 +429,7 @@ main_deliver(const struct opts *o, const struct conf *conf,
 	struct note *note = NULL;
 	char *json = NULL;
 	char *described = NULL;
-	char *refs = NULL;
 	size_t json_len = 0;
-	/* Static: oc->ticket points here until main() has logged. */
-	static char ticket[TICKET_ID_MAX + 1];
 	char idem[SECRET_IDEMPOTENCY_HEX + 1];
 	struct ticket_input tin;
 	struct policy_input pin;
@@ -488,20 +485,15 @@ main_deliver(const struct opts *o, const struct conf *conf,
 	tin.recipient = o->recipient;
 	tin.extension = o->extension;
 	tin.subject = msg->subject;
-	/* The header says In-Reply-To + References: the parent first, so
-	 * it is never past ticket's input cap. */
-	if (msg->in_reply_to != NULL && msg->references != NULL)
-		refs = g_strjoin(" ", msg->in_reply_to, msg->references, NULL);
-	tin.references = refs != NULL ? refs : msg->in_reply_to != NULL ?
-	    msg->in_reply_to : msg->references;
+	tin.in_reply_to = msg->in_reply_to;
+	tin.references = msg->references;
 	if (o->ticket != NULL) {
 		/* --replay -x TICKET: the administrator's choice. */
-		g_strlcpy(ticket, o->ticket, sizeof(ticket));
+		g_strlcpy(oc->ticket, o->ticket, sizeof(oc->ticket));
 		oc->source = "replay";
-	} else if ((st = ticket_extract(rules, &tin, ticket, &oc->source,
+	} else if ((st = ticket_extract(rules, &tin, oc->ticket, &oc->source,
 	    err)) != GW_OK)
 		goto out;
-	oc->ticket = ticket;
 
 	if ((st = note_render(msg, (size_t)conf->max_note_size, &note,
 	    err)) != GW_OK)
@@ -518,10 +510,10 @@ main_deliver(const struct opts *o, const struct conf *conf,
 	 * A retry renders the same note, so it sends the same key; two
 	 * mails that share a Message-ID (or have none) differ in their note.
 	 */
-	secret_idempotency_key(ticket, msg->message_id, json, json_len, idem);
+	secret_idempotency_key(oc->ticket, msg->message_id, json, json_len, idem);
 
 	if (o->dry_run) {
-		described = api_describe(&api, ticket, json, json_len, idem);
+		described = api_describe(&api, oc->ticket, json, json_len, idem);
 		/* A failed fputs() sets the error flag main_flush_stdout()
 		 * checks. */
 		(void)fputs(described, stdout);
@@ -532,7 +524,7 @@ main_deliver(const struct opts *o, const struct conf *conf,
 		goto out;
 	}
 
-	st = main_post(conf, state, &api, ticket, json, json_len, idem, oc,
+	st = main_post(conf, state, &api, oc->ticket, json, json_len, idem, oc,
 	    &res, err);
 	if (st == GW_EDATA && res.markup_refused) {
 		/*
@@ -549,15 +541,14 @@ main_deliver(const struct opts *o, const struct conf *conf,
 		if ((st = note_to_json(note, &json, &json_len, err)) != GW_OK)
 			goto out;
 		oc->bytes = json_len;
-		secret_idempotency_key(ticket, msg->message_id, json, json_len,
+		secret_idempotency_key(oc->ticket, msg->message_id, json, json_len,
 		    idem);
 		gw_error_clear(err);
-		st = main_post(conf, state, &api, ticket, json, json_len, idem,
+		st = main_post(conf, state, &api, oc->ticket, json, json_len, idem,
 		    oc, &res, err);
 	}
 
 out:
-	g_free(refs);
 	g_free(described);
 	g_free(json);
 	note_free(&note);
@@ -718,7 +709,7 @@ main_keep(const struct opts *o, struct quarantine *q, struct spool *sp,
 	meta.recipient = g_strdup(o->recipient);
 	meta.extension = g_strdup(o->extension);
 	meta.message_id = g_strdup(oc->message_id);
-	meta.ticket = g_strdup(oc->ticket);
+	meta.ticket = oc->ticket[0] ? g_strdup(oc->ticket) : NULL;
 	meta.outcome = g_strdup(bounce ? "bounced" : oc->what);
 	meta.dsn = bounce ? g_strdup(status_dsn(st)) : NULL;
 	meta.reason = g_strdup(bounce ? err->text : oc->reason);
@@ -943,6 +934,7 @@ main(int argc, char **argv)
 	int logging = 0;
 	enum gw_status st;
 	char line[256];
+	char warning[GW_ERROR_TEXT_MAX];
 	int code;
 
 	gw_error_clear(&err);
@@ -952,12 +944,22 @@ main(int argc, char **argv)
 	sigemptyset(&sa.sa_mask);
 	(void)sigaction(SIGALRM, &sa, NULL);
 
-	/* Core dumps off and libsodium ready before any secret is read. */
-	if ((st = secret_init(&err)) != GW_OK)
-		goto report;
-	if ((st = api_global_init(&err)) != GW_OK)
-		goto report;
+	/* Parsing the options reads no secret; logging then comes first,
+	 * so that nothing set up after it warns into the void. */
 	if ((st = main_opts(&argc, &argv, &o, &err)) != GW_OK)
+		goto report;
+	log_init("mail2note", o.verbose, o.dry_run || o.check_config ||
+	    o.check_api || o.replay != NULL || o.quarantine ||
+	    o.purge_days >= 0);
+	logging = 1;
+	if (o.queue_id != NULL)
+		log_set_queue_id(o.queue_id);
+	/* Core dumps off and libsodium ready before any secret is read. */
+	if ((st = secret_init(warning, sizeof(warning), &err)) != GW_OK)
+		goto report;
+	if (warning[0] != '\0')
+		log_warn("%s", warning);
+	if ((st = api_global_init(&err)) != GW_OK)
 		goto report;
 	if (o.version) {
 		printf("mail2note %s\n", MAIL2NOTE_VERSION);
@@ -969,21 +971,13 @@ main(int argc, char **argv)
 		st = main_new_address_key(&err);
 		goto report;
 	}
-	log_init("mail2note", o.verbose, o.dry_run || o.check_config ||
-	    o.check_api || o.replay != NULL || o.quarantine ||
-	    o.purge_days >= 0);
-	logging = 1;
-	if (o.queue_id != NULL)
-		log_set_queue_id(o.queue_id);
 	message_init();
 
-	st = main_run(&o, &oc, &err);
-	if (st != GW_OK && err.code == GW_OK)
-		err.code = st;
+	st = status_settle(main_run(&o, &oc, &err), &err);
 	if (!o.check_config && !o.check_api && o.sign == NULL &&
 	    !o.quarantine && o.purge_days < 0) {
-		if (st != GW_OK)
-			oc.what = status_is_permanent(st) ? "bounced" :
+		if (err.code != GW_OK)
+			oc.what = status_is_permanent(err.code) ? "bounced" :
 			    "deferred";
 		main_log_summary(&oc, start, &err);
 		logging = 0;		/* the summary said it all */
@@ -998,15 +992,15 @@ main(int argc, char **argv)
 	message_shutdown();
 
 report:
-	if (st != GW_OK) {
-		if (err.code == GW_OK)
-			err.code = st;
+	/* From here on err alone decides: the exit code and the DSN line. */
+	(void)status_settle(st, &err);
+	if (err.code != GW_OK) {
 		if (logging)
 			log_error("%s", err.text);
 		status_format_line(&err, line, sizeof(line));
 		fprintf(stderr, "%s\n", line);
 	}
-	code = status_exit(st);
+	code = status_exit(err.code);
 	log_close();
 	api_global_cleanup();
 	main_opts_free(&o);

@@ -3,9 +3,9 @@
  * back (see quarantine.h for the layout and the guarantees).
  *
  * A mail goes in as the MTA handed it over: copied from the spool (and,
- * for a mail over the size cap, from the rest of stdin) into tmp/,
- * fsync'd, renamed to <id>.eml; then the sidecar <id>.json is written
- * durably.  Either step failing removes what was written and returns
+ * for a mail over the size cap, from the rest of stdin) into <id>.eml,
+ * created O_EXCL (which reserves the id) and fsync'd; then the sidecar
+ * <id>.json is written durably.  Either step failing removes what was written and returns
  * GW_ETEMP, so that the caller defers instead of bouncing a mail that
  * nobody would then have.
  */
@@ -21,7 +21,6 @@
 
 #include <glib.h>
 #include <json.h>
-#include <sodium.h>
 
 #include "quarantine.h"
 #include "safefile.h"
@@ -48,20 +47,11 @@ quarantine_open(const char *dir, uint64_t max_size, struct quarantine **q_r,
 {
 	struct quarantine *q;
 	enum gw_status status;
-	char *tmp;
 
 	*q_r = NULL;
 	if ((status = safefile_private_dir(dir, "quarantine_dir",
 	    err)) != GW_OK)
 		return status;
-	tmp = g_build_filename(dir, "tmp", NULL);
-	if (mkdir(tmp, 0700) != 0 && errno != EEXIST) {
-		status = gw_error_set(err, GW_ECONFIG, "cannot create %s: %s",
-		    tmp, g_strerror(errno));
-		g_free(tmp);
-		return status;
-	}
-	g_free(tmp);
 	q = g_new0(struct quarantine, 1);
 	q->dir = g_strdup(dir);
 	q->max_size = max_size;
@@ -115,18 +105,20 @@ quarantine_id_valid(const char *id)
 	return true;
 }
 
-/* quarantine_new_id - a fresh id for now */
+/*
+ * quarantine_new_id - a fresh id for now.  Unique, not secret: GLib's
+ * generator (seeded per process from /dev/urandom) mixed with the pid, so
+ * that forked twins differ too; a clash is caught by O_EXCL anyway.
+ */
 static void
 quarantine_new_id(time_t now, char id[QUARANTINE_ID_LEN + 1])
 {
 	struct tm tm;
-	unsigned char rnd[3];
+	guint32 r = g_random_int() ^ ((guint32)getpid() * 2654435761u);
 
 	(void)gmtime_r(&now, &tm);
-	randombytes_buf(rnd, sizeof(rnd));
 	(void)strftime(id, QUARANTINE_ID_LEN + 1, "%Y%m%d-%H%M%S-", &tm);
-	(void)g_snprintf(id + 16, 7, "%02x%02x%02x", rnd[0], rnd[1],
-	    rnd[2]);
+	(void)g_snprintf(id + 16, 7, "%06x", (unsigned)(r & 0xffffff));
 }
 
 /* quarantine_used - the bytes of the .eml files now */
@@ -230,8 +222,8 @@ quarantine_store(struct quarantine *q, struct spool *sp,
 {
 	enum gw_status status;
 	uint64_t used, room;
-	char *tmp, *eml;
-	int fd, saved;
+	char *eml = NULL;
+	int fd = -1, tries;
 
 	*kept_r = false;
 	used = quarantine_used(q);
@@ -239,46 +231,43 @@ quarantine_store(struct quarantine *q, struct spool *sp,
 		return GW_OK;
 	room = q->max_size - used;
 	meta->time = time(NULL);
-	quarantine_new_id(meta->time, meta->id);
-	tmp = g_strdup_printf("%s/tmp/%s.eml", q->dir, meta->id);
-	eml = quarantine_path(q, meta->id, "eml");
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-	    0600);
+	/* The .eml itself, created O_EXCL, reserves the id. */
+	for (tries = 0; fd == -1 && tries < 8; tries++) {
+		g_free(eml);
+		quarantine_new_id(meta->time, meta->id);
+		eml = quarantine_path(q, meta->id, "eml");
+		fd = open(eml, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+		    O_CLOEXEC, 0600);
+		if (fd == -1 && errno != EEXIST)
+			break;
+	}
 	if (fd == -1) {
 		status = gw_error_set(err, GW_ETEMP, "cannot create %s: %s",
-		    tmp, g_strerror(errno));
-		goto out;
+		    eml, g_strerror(errno));
+		g_free(eml);
+		return status;
 	}
 	status = spool_copy(sp, fd, room, &meta->size, err);
-	if (status == GW_OK && (fsync(fd) != 0 || close(fd) != 0)) {
-		fd = -1;
+	if (status == GW_OK && fsync(fd) != 0)
 		status = gw_error_set(err, GW_ETEMP, "cannot write %s: %s",
-		    tmp, g_strerror(errno));
-	}
-	if (status == GW_OK) {
-		fd = -1;
-		if (rename(tmp, eml) != 0 || quarantine_fsync_dir(q->dir) != 0)
-			status = gw_error_set(err, GW_ETEMP, "cannot store %s: "
-			    "%s", eml, g_strerror(errno));
-		else
-			status = quarantine_write_sidecar(q, meta, err);
-	}
-	if (status == GW_OK) {
+		    eml, g_strerror(errno));
+	if (close(fd) != 0 && status == GW_OK)
+		status = gw_error_set(err, GW_ETEMP, "cannot write %s: %s",
+		    eml, g_strerror(errno));
+	if (status == GW_OK && quarantine_fsync_dir(q->dir) != 0)
+		status = gw_error_set(err, GW_ETEMP, "cannot store %s: %s",
+		    eml, g_strerror(errno));
+	/* The sidecar last: from then on the mail is in the quarantine. */
+	if (status == GW_OK)
+		status = quarantine_write_sidecar(q, meta, err);
+	if (status == GW_OK)
 		*kept_r = true;
-		goto out;
-	}
-	saved = errno;
-	if (fd != -1)
-		(void)close(fd);
-	(void)unlink(tmp);
-	(void)unlink(eml);
-	errno = saved;
+	else
+		(void)unlink(eml);
 	if (status == GW_ETOOBIG) {	/* no room: not kept, not an error */
 		gw_error_clear(err);
 		status = GW_OK;
 	}
-out:
-	g_free(tmp);
 	g_free(eml);
 	return status;
 }
@@ -519,44 +508,40 @@ quarantine_list(struct quarantine *q, time_t now, FILE *fp,
 	return GW_OK;
 }
 
-/* quarantine_purge_strays - tmp/ files and lone .eml older than a day */
+/*
+ * quarantine_purge_strays - what a crash left, older than a day: an .eml
+ * whose sidecar never came, a sidecar's temporary file ("ID.json.XXXXXX"
+ * from g_file_set_contents_full())
+ */
 static void
 quarantine_purge_strays(const struct quarantine *q, time_t now)
 {
-	char *tmp = g_build_filename(q->dir, "tmp", NULL);
 	char *json;
 	DIR *d;
 	struct dirent *de;
 	struct stat sb;
-	int w;
+	bool stray;
 
-	for (w = 0; w < 2; w++) {
-		if ((d = opendir(w == 0 ? tmp : q->dir)) == NULL)
+	if ((d = opendir(q->dir)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.' || g_str_has_suffix(de->d_name,
+		    ".json") || fstatat(dirfd(d), de->d_name, &sb,
+		    AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(sb.st_mode) ||
+		    now - sb.st_mtime < QUARANTINE_STRAY_AGE)
 			continue;
-		while ((de = readdir(d)) != NULL) {
-			if (de->d_name[0] == '.' || fstatat(dirfd(d),
-			    de->d_name, &sb, AT_SYMLINK_NOFOLLOW) != 0 ||
-			    !S_ISREG(sb.st_mode) ||
-			    now - sb.st_mtime < QUARANTINE_STRAY_AGE)
-				continue;
-			if (w == 1) {
-				/* Only an .eml whose sidecar never came. */
-				if (!g_str_has_suffix(de->d_name, ".eml"))
-					continue;
-				json = g_strdup_printf("%.*s.json",
-				    (int)strlen(de->d_name) - 4, de->d_name);
-				if (fstatat(dirfd(d), json, &sb,
-				    AT_SYMLINK_NOFOLLOW) == 0) {
-					g_free(json);
-					continue;
-				}
-				g_free(json);
-			}
-			(void)unlinkat(dirfd(d), de->d_name, 0);
+		stray = true;
+		if (g_str_has_suffix(de->d_name, ".eml")) {
+			json = g_strdup_printf("%.*s.json",
+			    (int)strlen(de->d_name) - 4, de->d_name);
+			stray = fstatat(dirfd(d), json, &sb,
+			    AT_SYMLINK_NOFOLLOW) != 0;
+			g_free(json);
 		}
-		(void)closedir(d);
+		if (stray)
+			(void)unlinkat(dirfd(d), de->d_name, 0);
 	}
-	g_free(tmp);
+	(void)closedir(d);
 }
 
 /* quarantine_purge - remove what is older than days days */

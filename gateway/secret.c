@@ -29,18 +29,21 @@ struct secret {
 
 /* secret_init - initialise libsodium and keep the key out of core dumps */
 enum gw_status
-secret_init(struct gw_error *err)
+secret_init(char *warning, size_t size, struct gw_error *err)
 {
 	struct rlimit rl = { 0, 0 };
 
+	if (warning != NULL && size > 0)
+		warning[0] = '\0';
 	if (sodium_init() < 0)
 		return gw_error_set(err, GW_ESOFTWARE,
 		    "cannot initialise libsodium");
-	if (setrlimit(RLIMIT_CORE, &rl) != 0)
-		log_warn("cannot disable core dumps: %s", g_strerror(errno));
-	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
-		log_warn("cannot mark the process non-dumpable: %s",
-		    g_strerror(errno));
+	if (setrlimit(RLIMIT_CORE, &rl) != 0 && warning != NULL)
+		(void)g_snprintf(warning, size, "cannot disable core dumps: "
+		    "%s", g_strerror(errno));
+	else if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0 && warning != NULL)
+		(void)g_snprintf(warning, size, "cannot mark the process "
+		    "non-dumpable: %s", g_strerror(errno));
 	return GW_OK;
 }
 

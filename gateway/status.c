@@ -2,9 +2,9 @@
  * status.c - the one table from outcome class to exit code, RFC 3463
  * enhanced status code and meaning.  Shaped like Postfix sys_exits.c.
  *
- * Only GW_EDATA, GW_ETOOBIG, GW_ENOTICKET and GW_ENOPERM bounce.  Everything else is
- * EX_TEMPFAIL, the one code both Postfix and Exim retry: a deferral costs
- * a retry, a bounce is final.
+ * Only GW_EDATA, GW_ETOOBIG, GW_ENOTICKET and GW_ENOPERM bounce.
+ * Everything else is EX_TEMPFAIL, the one code both Postfix and Exim
+ * retry: a deferral costs a retry, a bounce is final.
  */
 #include <stdio.h>
 #include <string.h>
@@ -15,26 +15,30 @@
 #include "status.h"
 
 struct status_row {
-	enum gw_status code;
 	const char *name;
 	int exit_code;
 	const char *dsn;
 	const char *meaning;
 };
 
+/* Indexed by the code itself, so a row cannot drift from its enum. */
 static const struct status_row status_table[GW_STATUS_COUNT] = {
-	{ GW_OK, "OK", EX_OK, "2.0.0", "delivered" },
-	{ GW_ETEMP, "ETEMP", EX_TEMPFAIL, "4.3.0", "temporary failure" },
-	{ GW_ENETWORK, "ENETWORK", EX_TEMPFAIL, "4.4.1", "no answer from the API" },
-	{ GW_ETIMEOUT, "ETIMEOUT", EX_TEMPFAIL, "4.4.2", "API timeout" },
-	{ GW_ERATELIMIT, "ERATELIMIT", EX_TEMPFAIL, "4.4.5", "API rate limit" },
-	{ GW_EAUTH, "EAUTH", EX_TEMPFAIL, "4.7.0", "API key refused" },
-	{ GW_ECONFIG, "ECONFIG", EX_TEMPFAIL, "4.3.5", "configuration error" },
-	{ GW_ESOFTWARE, "ESOFTWARE", EX_TEMPFAIL, "4.3.0", "internal error" },
-	{ GW_EDATA, "EDATA", EX_DATAERR, "5.6.0", "message refused" },
-	{ GW_ETOOBIG, "ETOOBIG", EX_DATAERR, "5.3.4", "message too big" },
-	{ GW_ENOTICKET, "ENOTICKET", EX_NOUSER, "5.1.1", "no such ticket" },
-	{ GW_ENOPERM, "ENOPERM", EX_NOPERM, "5.7.1",
+	[GW_OK] = { "OK", EX_OK, "2.0.0", "delivered" },
+	[GW_ETEMP] = { "ETEMP", EX_TEMPFAIL, "4.3.0", "temporary failure" },
+	[GW_ENETWORK] = { "ENETWORK", EX_TEMPFAIL, "4.4.1",
+	    "no answer from the API" },
+	[GW_ETIMEOUT] = { "ETIMEOUT", EX_TEMPFAIL, "4.4.2", "API timeout" },
+	[GW_ERATELIMIT] = { "ERATELIMIT", EX_TEMPFAIL, "4.4.5",
+	    "API rate limit" },
+	[GW_EAUTH] = { "EAUTH", EX_TEMPFAIL, "4.7.0", "API key refused" },
+	[GW_ECONFIG] = { "ECONFIG", EX_TEMPFAIL, "4.3.5",
+	    "configuration error" },
+	[GW_ESOFTWARE] = { "ESOFTWARE", EX_TEMPFAIL, "4.3.0",
+	    "internal error" },
+	[GW_EDATA] = { "EDATA", EX_DATAERR, "5.6.0", "message refused" },
+	[GW_ETOOBIG] = { "ETOOBIG", EX_DATAERR, "5.3.4", "message too big" },
+	[GW_ENOTICKET] = { "ENOTICKET", EX_NOUSER, "5.1.1", "no such ticket" },
+	[GW_ENOPERM] = { "ENOPERM", EX_NOPERM, "5.7.1",
 	    "sender not allowed to add notes to tickets" },
 };
 
@@ -70,6 +74,17 @@ gw_error_clear(struct gw_error *err)
 		return;
 	err->code = GW_OK;
 	err->text[0] = '\0';
+}
+
+/* status_settle - err agrees with st */
+enum gw_status
+status_settle(enum gw_status st, struct gw_error *err)
+{
+	if (st == GW_OK)
+		gw_error_clear(err);
+	else
+		err->code = st;
+	return st;
 }
 
 /* status_exit - sysexits(3) code */

@@ -223,6 +223,25 @@ ticket_bounded(const char *s)
 }
 
 /*
+ * ticket_references - In-Reply-To, then References, as one bounded
+ * string (the parent first: it is never past the cap); NULL when both
+ * are absent
+ */
+static char *
+ticket_references(const struct ticket_input *in)
+{
+	char *joined, *text;
+
+	if (in->in_reply_to == NULL || in->references == NULL)
+		return ticket_bounded(in->in_reply_to != NULL ?
+		    in->in_reply_to : in->references);
+	joined = g_strjoin(" ", in->in_reply_to, in->references, NULL);
+	text = ticket_bounded(joined);
+	g_free(joined);
+	return text;
+}
+
+/*
  * ticket_extension - the address extension: -x when given, else what
  * follows the first delimiter in the recipient's local part.  NULL when
  * there is none.  New string.
@@ -407,7 +426,7 @@ ticket_extract(const struct ticket_rules *rules,
 			break;
 		case TICKET_REFERENCES:
 		default:
-			text = ticket_bounded(in->references);
+			text = ticket_references(in);
 			break;
 		}
 		if (text == NULL)

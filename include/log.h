@@ -13,7 +13,6 @@
 
 #include <stddef.h>
 
-#include "status.h"
 
 /*
  * log_init - open syslog with ident.  verbose is the -v count: with it,
@@ -33,10 +32,6 @@ void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-/* log_fatal - log an error, print "<dsn> <text>" to stderr, exit(status) */
-void log_fatal(enum gw_status status, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3), noreturn));
 
 /*
  * log_sanitize - copy of untrusted text made safe for one log line:

@@ -8,11 +8,12 @@
  *   <id>.eml    the mail as the MTA handed it over, byte for byte, 0600
  *   <id>.json   its sidecar: time, queue id, envelope, Message-ID,
  *               ticket, outcome, DSN, reason, size, replays
- *   tmp/        files being written (a crash leaves at most a stray
- *               one, removed by age)
  * A mail is in the quarantine once its sidecar exists: the .eml is
- * written, fsync'd and renamed first, the sidecar last (g_file_set_
- * contents_full(), durable), so a listing never shows half a mail.  An
+ * created O_EXCL (so two processes never share an id), written and
+ * fsync'd first, the sidecar last (g_file_set_contents_full(), durable),
+ * so a listing never shows half a mail.  A crash leaves at most a lone
+ * .eml or a sidecar's temporary file, removed by --purge-quarantine once
+ * a day old.  An
  * id is "YYYYMMDD-HHMMSS-xxxxxx" (UTC, 6 random hex digits): it sorts by
  * age and is safe in a path.
  *
@@ -39,7 +40,7 @@
 struct spool;
 
 #define QUARANTINE_ID_LEN 22		/* YYYYMMDD-HHMMSS-xxxxxx */
-#define QUARANTINE_STRAY_AGE (24 * 3600) /* tmp/ files and lone .eml */
+#define QUARANTINE_STRAY_AGE (24 * 3600) /* crash leftovers: lone .eml */
 
 /* What the sidecar holds.  Strings are UTF-8 or NULL (unknown). */
 struct quarantine_meta {

@@ -9,6 +9,11 @@
  * api.c wipes with secret_wipe() before freeing it) and stack buffers
  * that are wiped with secret_wipe().
  *
+ * Beyond status, secret uses log for warnings that do not change the
+ * outcome (guarded memory that cannot be made read-only); secret_init()
+ * hands its warning back instead, so that main() logs it whatever order
+ * logging and secrets are set up in.
+ *
  * Used error codes: per function below.
  *
  * Reentrancy: secret_init() once, first; the rest is reentrant.
@@ -28,10 +33,11 @@ struct secret;
 
 /*
  * secret_init - sodium_init() plus core-dump suppression; call it before
- * anything else here.  Used error codes: GW_ESOFTWARE (libsodium failed
- * to initialise).
+ * anything else here.  When core dumps could not be turned off, *warning
+ * (size bytes; may be NULL) says why, for the caller to log; else it is
+ * "".  Used error codes: GW_ESOFTWARE (libsodium failed to initialise).
  */
-enum gw_status secret_init(struct gw_error *err);
+enum gw_status secret_init(char *warning, size_t size, struct gw_error *err);
 
 /*
  * secret_new - copy a key (buf, len) into guarded memory after trimming

@@ -60,6 +60,14 @@ const char *status_dsn(enum gw_status code);
 /* status_name - short symbolic name ("ENOTICKET") for logs and tests */
 const char *status_name(enum gw_status code);
 
+/*
+ * status_settle - make err agree with the status st a function returned,
+ * and return st: GW_OK clears it; any other st becomes err->code (a text
+ * set for another code is kept: it says what happened).  After it, err
+ * alone decides the exit code and the DSN line.
+ */
+enum gw_status status_settle(enum gw_status st, struct gw_error *err);
+
 /* status_is_permanent - true when the MTA will bounce the message */
 bool status_is_permanent(enum gw_status code);
 

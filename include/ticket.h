@@ -31,7 +31,10 @@ struct ticket_input {
 	const char *recipient;	/* envelope recipient (-r), may be NULL */
 	const char *extension;	/* address extension (-x), may be NULL */
 	const char *subject;	/* decoded UTF-8 Subject, may be NULL */
-	const char *references;	/* In-Reply-To + References, may be NULL */
+	const char *in_reply_to; /* In-Reply-To, may be NULL */
+	const char *references;	/* References, may be NULL; searched after
+				 * In-Reply-To (the parent first, so it is
+				 * never past the input cap) */
 };
 
 /*

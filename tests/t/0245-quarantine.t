@@ -128,18 +128,24 @@ is "$RC" 67 "quarantine full: still bounced"
 is "$(nids)" 0 "... not kept"
 like "$ERR" "*quarantine_dir is full (quarantine_max_size): this mail is bounced without a copy kept*" \
     "... and the log says so"
-ls "$Q/tmp" | grep -q . && n=1 || n=0
-is "$n" 0 "nothing left in tmp/"
+is "$(ls "$Q" | wc -l | tr -d ' ')" 0 "nothing left behind"
 
 # --- cannot store: deferred, never bounced ------------------------------------
+# A file size limit of 1 KB (SIGXFSZ ignored, so write(2) fails with
+# EFBIG) makes the copy fail; the mail is read from a regular file, which
+# is parsed in place, so only the quarantine writes.
 mk_conf
-rmdir "$Q/tmp" && : >"$Q/tmp"
-mk_msg nostore
-gw -r support@helpdesk.example
+mk_msg nostore "$(head -c 3000 /dev/zero | tr '\0' 'y' | fold -w 76)"
+(trap '' XFSZ; ulimit -f 1; exec "$M2N_BIN" -c "$M2N_CONF" -v \
+    -f alice@example.org -r support@helpdesk.example <"$T/msg" \
+    >"$T/out" 2>"$T/err")
+RC=$?
+ERR=$(cat "$T/err")
 is "$RC" 75 "quarantine not writable: deferred (75), not bounced"
-like "$ERR" "*4.3.0 cannot keep the mail in quarantine_dir, so it is deferred, not bounced: *" \
+like "$ERR" "*4.3.0 cannot keep the mail in quarantine_dir, so it is deferred, not bounced: *File too large*" \
     "... saying why"
-rm -f "$Q/tmp"
+is "$(nids)" 0 "... and nothing half-written is listed"
+is "$(ls "$Q" | wc -l | tr -d ' ')" 0 "... or left behind"
 
 # --- an unsafe quarantine_dir defers before reading ---------------------------
 chmod 755 "$Q"
@@ -187,14 +193,22 @@ json.dump(d, open(p, "w"))
 PY
 mk_msg new
 gw -r support@helpdesk.example
-: >"$Q/tmp/stray.eml"
-touch -d '2 days ago' "$Q/tmp/stray.eml"
+# What a crash leaves: an .eml without its sidecar, a sidecar's temp file.
+: >"$Q/20261101-000000-abcdef.eml"
+: >"$Q/20261101-000000-abcdef.json.Q1W2E3"
+: >"$Q/20261101-000001-abcdef.eml"
+touch -d '2 days ago' "$Q/20261101-000000-abcdef.eml" \
+    "$Q/20261101-000000-abcdef.json.Q1W2E3"
 "$M2N_BIN" -c "$M2N_CONF" --purge-quarantine 2 >"$T/out" 2>&1
 like "$(cat "$T/out")" "purged 1 mail (* bytes) from $Q" \
     "--purge-quarantine 2 removes the 3-day-old mail"
 is "$(nids)" 1 "... and keeps the new one"
-[ -e "$Q/tmp/stray.eml" ]
-ok "$([ $? -ne 0 ] && echo 0 || echo 1)" "... and a stray tmp/ file of 2 days"
+[ -e "$Q/20261101-000000-abcdef.eml" ] ||
+    [ -e "$Q/20261101-000000-abcdef.json.Q1W2E3" ]
+ok "$([ $? -ne 0 ] && echo 0 || echo 1)" \
+    "... and the leftovers of a crash 2 days ago"
+[ -e "$Q/20261101-000001-abcdef.eml" ]
+ok $? "... but not a lone .eml of today (maybe being written)"
 "$M2N_BIN" -c "$M2N_CONF" --purge-quarantine -3 >"$T/out" 2>&1
 like "$(cat "$T/out")" "*usage: --purge-quarantine DAYS*" "negative DAYS refused"
 

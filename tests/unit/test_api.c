@@ -1282,7 +1282,7 @@ main(void)
 	struct gw_error err;
 
 	/* As in main(): libsodium first, for the key's guarded memory. */
-	if (secret_init(&err) != GW_OK || api_global_init(&err) != GW_OK) {
+	if (secret_init(NULL, 0, &err) != GW_OK || api_global_init(&err) != GW_OK) {
 		printf("Bail out! %s\n", err.text);
 		return 1;
 	}

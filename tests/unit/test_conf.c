@@ -1352,7 +1352,7 @@ main(void)
 	struct gw_error err;
 	char *base, *dir;
 
-	if (secret_init(&err) != GW_OK) {
+	if (secret_init(NULL, 0, &err) != GW_OK) {
 		tap_ok(0, "secret_init: %s", err.text);
 		return tap_done();
 	}

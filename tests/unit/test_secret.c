@@ -793,9 +793,9 @@ main(void)
 	struct gw_error err;
 	struct secret *s = NULL;
 
-	if (!tap_int(secret_init(&err), GW_OK, "secret_init"))
+	if (!tap_int(secret_init(NULL, 0, &err), GW_OK, "secret_init"))
 		return tap_done();
-	tap_int(secret_init(&err), GW_OK, "secret_init twice");
+	tap_int(secret_init(NULL, 0, &err), GW_OK, "secret_init twice");
 	test_new();
 	test_lengths();
 	test_describe();

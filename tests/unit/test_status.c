@@ -51,6 +51,20 @@ main(void)
 	size_t i;
 	int n;
 
+	/* status_settle: the returned status wins, the text stays. */
+	(void)gw_error_set(&err, GW_ETEMP, "disk full");
+	tap_int(status_settle(GW_OK, &err), GW_OK, "settle OK returns OK");
+	tap_ok(err.code == GW_OK && err.text[0] == '\0', "... and clears err");
+	gw_error_clear(&err);
+	tap_int(status_settle(GW_EDATA, &err), GW_EDATA, "settle EDATA");
+	tap_ok(err.code == GW_EDATA && status_exit(err.code) == 65,
+	    "... err.code is the returned status (65)");
+	(void)gw_error_set(&err, GW_ETEMP, "cannot keep it");
+	(void)status_settle(GW_ENOTICKET, &err);
+	tap_ok(err.code == GW_ENOTICKET && strcmp(err.text,
+	    "cannot keep it") == 0, "a mismatch: the status wins, the text "
+	    "stays");
+
 	tap_int(G_N_ELEMENTS(rows), GW_STATUS_COUNT, "every status has a row");
 	for (i = 0; i < G_N_ELEMENTS(rows); i++) {
 		const char *name = status_name(rows[i].code);

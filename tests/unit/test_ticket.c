@@ -154,6 +154,14 @@ static const struct extract_case {
 	{ .name = "references", .rules = R_REFS,
 	  .in = { .references = "<ticket-T55@helpdesk.example>" },
 	  .want_id = "T55", .want_source = "references" },
+	{ .name = "In-Reply-To is searched before References",
+	  .rules = R_REFS,
+	  .in = { .in_reply_to = "<ticket-T7@helpdesk.example>",
+	    .references = "<ticket-T55@helpdesk.example>" },
+	  .want_id = "T7", .want_source = "references" },
+	{ .name = "In-Reply-To alone", .rules = R_REFS,
+	  .in = { .in_reply_to = "<ticket-T7@helpdesk.example>" },
+	  .want_id = "T7", .want_source = "references" },
 	{ .name = "references among others", .rules = R_ALL,
 	  .in = { .recipient = "support@x", .subject = "Re: hi",
 	    .references = "<abc@mail.example> <ticket-T55@helpdesk.example>" },
@@ -589,7 +597,7 @@ test_signed(void)
 	size_t i;
 	int si;
 
-	if (!tap_int(secret_init(&err), GW_OK, "signed: secret_init") ||
+	if (!tap_int(secret_init(NULL, 0, &err), GW_OK, "signed: secret_init") ||
 	    !tap_int(secret_keyring_new(KEY_B "\n" KEY_A "\n",
 	    2 * SECRET_ADDRESS_KEY_HEX + 2, "keys", &keys, &err), GW_OK,
 	    "signed: keyring"))
