@@ -27,7 +27,6 @@
 #include "log.h"
 #include "policy.h"
 #include "safefile.h"
-#include "secret.h"
 
 #define CONF_FILE_MAX (1024 * 1024)	/* bytes of config file read */
 #define CONF_ECHO_MAX 60		/* bytes of a bad value echoed */
@@ -53,13 +52,17 @@ enum conf_type {
 };
 
 struct conf_ctx;
-struct conf_key;
+struct conf_row;
 
 /* A per-key check, run after the value was parsed into its field. */
 typedef enum gw_status (*conf_check_fn)(const struct conf_ctx *,
-    const struct conf_key *, void *, struct gw_error *);
+    const struct conf_row *, void *, struct gw_error *);
 
-struct conf_key {
+/*
+ * One row per config key ("key" in this file is the name in the file;
+ * the API key is the "secret" or the key file).
+ */
+struct conf_row {
 	const char *group;
 	const char *key;
 	enum conf_type type;
@@ -76,15 +79,15 @@ struct conf_ctx {
 };
 
 static enum gw_status conf_check_sources(const struct conf_ctx *,
-    const struct conf_key *, void *, struct gw_error *);
+    const struct conf_row *, void *, struct gw_error *);
 static enum gw_status conf_check_delimiter(const struct conf_ctx *,
-    const struct conf_key *, void *, struct gw_error *);
+    const struct conf_row *, void *, struct gw_error *);
 static enum gw_status conf_check_ca_file(const struct conf_ctx *,
-    const struct conf_key *, void *, struct gw_error *);
+    const struct conf_row *, void *, struct gw_error *);
 static enum gw_status conf_check_allow(const struct conf_ctx *,
-    const struct conf_key *, void *, struct gw_error *);
+    const struct conf_row *, void *, struct gw_error *);
 static enum gw_status conf_check_authserv_id(const struct conf_ctx *,
-    const struct conf_key *, void *, struct gw_error *);
+    const struct conf_row *, void *, struct gw_error *);
 
 /*
  * A ticket id, optionally signed: "T1001" or "T1001.TAG", TAG being 13
@@ -104,7 +107,7 @@ static const char *const conf_refused_names[] = {
 	"discard", "bounce", NULL	/* false, true */
 };
 
-static const struct conf_key conf_table[] = {
+static const struct conf_row conf_table[] = {
 	{ "api", "base_url", CONF_URL, NULL, 0, 0, F(base_url), NULL, NULL },
 	{ "api", "key_file", CONF_PATH, "/etc/mail2note/api.key", 0, 0,
 	    F(key_file), NULL, NULL },
@@ -169,21 +172,21 @@ static const char *const conf_source_names[] = {
 
 /* conf_field - the struct conf field a row points at */
 static void *
-conf_field(struct conf *conf, const struct conf_key *k)
+conf_field(struct conf *conf, const struct conf_row *k)
 {
 	return (char *)conf + k->offset;
 }
 
 /* conf_cfield - the same, read-only */
 static const void *
-conf_cfield(const struct conf *conf, const struct conf_key *k)
+conf_cfield(const struct conf *conf, const struct conf_row *k)
 {
 	return (const char *)conf + k->offset;
 }
 
 /* conf_fail - "config NAME: [group] key: <text>" as GW_ECONFIG */
 static enum gw_status __attribute__((format(printf, 4, 5)))
-conf_fail(const struct conf_ctx *ctx, const struct conf_key *k,
+conf_fail(const struct conf_ctx *ctx, const struct conf_row *k,
     struct gw_error *err, const char *fmt, ...)
 {
 	char text[GW_ERROR_TEXT_MAX];
@@ -257,7 +260,7 @@ conf_known_group(const char *group)
 }
 
 /* conf_lookup - the row for group/key, or NULL */
-static const struct conf_key *
+static const struct conf_row *
 conf_lookup(const char *group, const char *key)
 {
 	size_t i;
@@ -274,7 +277,7 @@ static enum gw_status
 conf_unknown_key(const struct conf_ctx *ctx, const char *group,
     const char *key, struct gw_error *err)
 {
-	const struct conf_key *best = NULL;
+	const struct conf_row *best = NULL;
 	size_t i, d, best_d = SIZE_MAX;
 	char echo[CONF_ECHO_MAX + 4];
 
@@ -350,7 +353,7 @@ conf_check_names(const struct conf_ctx *ctx, struct gw_error *err)
 
 /* conf_parse_int - a decimal integer within the row's bounds */
 static enum gw_status
-conf_parse_int(const struct conf_ctx *ctx, const struct conf_key *k,
+conf_parse_int(const struct conf_ctx *ctx, const struct conf_row *k,
     const char *value, int *out, struct gw_error *err)
 {
 	char echo[CONF_ECHO_MAX + 4];
@@ -377,7 +380,7 @@ conf_parse_int(const struct conf_ctx *ctx, const struct conf_key *k,
 
 /* conf_parse_size - bytes, "50M" style, within the row's bounds */
 static enum gw_status
-conf_parse_size(const struct conf_ctx *ctx, const struct conf_key *k,
+conf_parse_size(const struct conf_ctx *ctx, const struct conf_row *k,
     const char *value, uint64_t *out, struct gw_error *err)
 {
 	char echo[CONF_ECHO_MAX + 4], lo[32], hi[32];
@@ -429,7 +432,7 @@ bad:
 
 /* conf_parse_bool - true/false and the usual synonyms, or two names */
 static enum gw_status
-conf_parse_bool(const struct conf_ctx *ctx, const struct conf_key *k,
+conf_parse_bool(const struct conf_ctx *ctx, const struct conf_row *k,
     const char *value, bool *out, struct gw_error *err)
 {
 	static const char *const yes[] = { "true", "yes", "on", "1" };
@@ -466,7 +469,7 @@ conf_parse_bool(const struct conf_ctx *ctx, const struct conf_key *k,
 
 /* conf_parse_enum - one of the row's names, as its index */
 static enum gw_status
-conf_parse_enum(const struct conf_ctx *ctx, const struct conf_key *k,
+conf_parse_enum(const struct conf_ctx *ctx, const struct conf_row *k,
     const char *value, int *out, struct gw_error *err)
 {
 	char echo[CONF_ECHO_MAX + 4];
@@ -512,7 +515,7 @@ conf_is_loopback(const char *host)
  * credentials in it.
  */
 static enum gw_status
-conf_check_url(const struct conf_ctx *ctx, const struct conf_key *k,
+conf_check_url(const struct conf_ctx *ctx, const struct conf_row *k,
     char *value, struct gw_error *err)
 {
 	enum gw_status status = GW_OK;
@@ -580,7 +583,7 @@ out:
 
 /* conf_check_regex - a GRegex that captures a named group "id" */
 static enum gw_status
-conf_check_regex(const struct conf_ctx *ctx, const struct conf_key *k,
+conf_check_regex(const struct conf_ctx *ctx, const struct conf_row *k,
     const char *value, struct gw_error *err)
 {
 	GError *gerr = NULL;
@@ -606,7 +609,7 @@ conf_check_regex(const struct conf_ctx *ctx, const struct conf_key *k,
 
 /* conf_check_sources - known names, each at most once */
 static enum gw_status
-conf_check_sources(const struct conf_ctx *ctx, const struct conf_key *k,
+conf_check_sources(const struct conf_ctx *ctx, const struct conf_row *k,
     void *field, struct gw_error *err)
 {
 	char **list = *(char ***)field;
@@ -633,7 +636,7 @@ conf_check_sources(const struct conf_ctx *ctx, const struct conf_key *k,
 
 /* conf_check_delimiter - printable ASCII, not a letter, digit or '@' */
 static enum gw_status
-conf_check_delimiter(const struct conf_ctx *ctx, const struct conf_key *k,
+conf_check_delimiter(const struct conf_ctx *ctx, const struct conf_row *k,
     void *field, struct gw_error *err)
 {
 	const char *p = *(char **)field;
@@ -651,48 +654,14 @@ conf_check_delimiter(const struct conf_ctx *ctx, const struct conf_key *k,
 	return GW_OK;
 }
 
-/* conf_check_pattern - one allow pattern: an address glob, one '@' */
-static enum gw_status
-conf_check_pattern(const struct conf_ctx *ctx, const struct conf_key *k,
-    const char *pattern, struct gw_error *err)
-{
-	char echo[CONF_ECHO_MAX + 4];
-	const char *p, *at = NULL;
-	size_t n = 0;
-
-	conf_echo(pattern, echo, sizeof(echo));
-	for (p = pattern; *p != '\0'; p++) {
-		if ((unsigned char)*p < 0x21 || *p == 0x7f ||
-		    strchr("<>,\"", *p) != NULL)
-			return conf_fail(ctx, k, err, "'%s' is not an address "
-			    "pattern (no spaces, quotes, <, > or ','; separate "
-			    "patterns with ';')", echo);
-		if (*p == '@' && n++ == 0)
-			at = p;
-	}
-	/* A bare domain is the likely slip: say what was meant. */
-	if (n == 0)
-		return conf_fail(ctx, k, err, "'%s' has no '@'; did you mean "
-		    "*@%s?", echo, echo);
-	if (n > 1)
-		return conf_fail(ctx, k, err, "'%s' must contain exactly one "
-		    "'@'", echo);
-	if (at == pattern)
-		return conf_fail(ctx, k, err, "'%s' has nothing before '@'; "
-		    "did you mean *%s?", echo, echo);
-	if (at[1] == '\0')
-		return conf_fail(ctx, k, err, "'%s' has no domain after '@' "
-		    "(use %s* for any domain)", echo, echo);
-	return GW_OK;
-}
-
 /* conf_check_allow - address patterns; an empty list means NULL (any) */
 static enum gw_status
-conf_check_allow(const struct conf_ctx *ctx, const struct conf_key *k,
+conf_check_allow(const struct conf_ctx *ctx, const struct conf_row *k,
     void *field, struct gw_error *err)
 {
 	char **list = *(char ***)field;
 	enum gw_status status = GW_OK;
+	struct gw_error perr;
 	size_t i;
 
 	if (list[0] == NULL) {
@@ -701,8 +670,10 @@ conf_check_allow(const struct conf_ctx *ctx, const struct conf_key *k,
 		*(char ***)field = NULL;
 		return GW_OK;
 	}
+	/* policy.c owns what a pattern is; conf says where it was. */
 	for (i = 0; list[i] != NULL && status == GW_OK; i++)
-		status = conf_check_pattern(ctx, k, list[i], err);
+		if (policy_pattern_check(i, list[i], &perr) != GW_OK)
+			status = conf_fail(ctx, k, err, "%s", perr.text);
 	return status;
 }
 
@@ -711,34 +682,25 @@ conf_check_allow(const struct conf_ctx *ctx, const struct conf_key *k,
  * Authentication-Results (a host name, usually); "" means NULL.
  */
 static enum gw_status
-conf_check_authserv_id(const struct conf_ctx *ctx, const struct conf_key *k,
+conf_check_authserv_id(const struct conf_ctx *ctx, const struct conf_row *k,
     void *field, struct gw_error *err)
 {
 	char *value = *(char **)field;
-	char echo[CONF_ECHO_MAX + 4];
-	const char *p;
+	struct gw_error perr;
 
 	if (value[0] == '\0') {
 		g_free(value);
 		*(char **)field = NULL;
 		return GW_OK;
 	}
-	for (p = value; *p != '\0'; p++) {
-		if ((unsigned char)*p < 0x21 || (unsigned char)*p > 0x7e ||
-		    strchr(";()\"\\", *p) != NULL) {
-			conf_echo(value, echo, sizeof(echo));
-			return conf_fail(ctx, k, err, "'%s' is not an "
-			    "authserv-id: the one word (a host name, e.g. "
-			    "mx.example.com) that starts your milter's "
-			    "Authentication-Results", echo);
-		}
-	}
+	if (policy_id_check(value, &perr) != GW_OK)
+		return conf_fail(ctx, k, err, "%s", perr.text);
 	return GW_OK;
 }
 
 /* conf_check_ca_file - when set, a regular file we can open */
 static enum gw_status
-conf_check_ca_file(const struct conf_ctx *ctx, const struct conf_key *k,
+conf_check_ca_file(const struct conf_ctx *ctx, const struct conf_row *k,
     void *field, struct gw_error *err)
 {
 	const char *path = *(char **)field;
@@ -765,7 +727,7 @@ conf_check_ca_file(const struct conf_ctx *ctx, const struct conf_key *k,
 
 /* conf_read_key - parse one row's value (or default) into its field */
 static enum gw_status
-conf_read_key(const struct conf_ctx *ctx, const struct conf_key *k,
+conf_read_row(const struct conf_ctx *ctx, const struct conf_row *k,
     struct conf *conf, struct gw_error *err)
 {
 	enum gw_status status = GW_OK;
@@ -1013,7 +975,7 @@ conf_load_data(const char *data, size_t len, const char *name,
 	/* Before the defaults are filled in, which would add the group. */
 	conf->sender_policy = g_key_file_has_group(ctx.kf, "sender");
 	for (i = 0; i < G_N_ELEMENTS(conf_table); i++)
-		if ((status = conf_read_key(&ctx, &conf_table[i], conf,
+		if ((status = conf_read_row(&ctx, &conf_table[i], conf,
 		    err)) != GW_OK)
 			goto out;
 	status = conf_check_cross(&ctx, conf, err);
@@ -1053,76 +1015,11 @@ conf_load(const char *path, struct conf **conf_r, struct gw_error *err)
 	return status;
 }
 
-/* What the two secret files are called in errors (see safefile.h). */
-static const struct safefile_secret conf_api_key_file = {
-	"key file", "key_file", "the key"
-};
-static const struct safefile_secret conf_address_key_file = {
-	"address key file", "address_key_file", "the keys, one a line"
-};
-
-/* conf_load_key - the key file, checked like msmtp's CONF_EINSECURE */
-enum gw_status
-conf_load_key(const struct conf *conf, struct secret **key_r,
-    struct gw_error *err)
-{
-	char buf[SAFEFILE_SECRET_MAX + 1];
-	const char *path = conf->key_file, *line;
-	enum gw_status status;
-	struct gw_error kerr;
-	size_t len = 0, line_len;
-
-	*key_r = NULL;
-	if ((status = safefile_read_secret(&conf_api_key_file, path, buf,
-	    sizeof(buf), &len, err)) != GW_OK)
-		goto out;
-	if ((status = safefile_secret_line(&conf_api_key_file, path, buf, len,
-	    &line, &line_len, err)) != GW_OK)
-		goto out;
-	if ((status = secret_new(line, line_len, key_r, &kerr)) != GW_OK) {
-		status = gw_error_set(err, kerr.code, "key file %s: %s", path,
-		    kerr.text);
-		goto out;
-	}
-	if (strncmp(secret_value(*key_r), "ixk_", 4) != 0)
-		log_warn("the key in %s does not start with \"ixk_\"; is it "
-		    "a helpdesk API key?", path);
-out:
-	secret_wipe(buf, sizeof(buf));
-	return status;
-}
-
-/* conf_load_address_keys - the address-signing keys, if configured */
-enum gw_status
-conf_load_address_keys(const struct conf *conf,
-    struct secret_keyring **keys_r, struct gw_error *err)
-{
-	char buf[SAFEFILE_SECRET_MAX + 1];
-	const char *path = conf->address_key_file;
-	enum gw_status status = GW_OK;
-	char *name = NULL;
-	size_t len = 0;
-
-	*keys_r = NULL;
-	if (path == NULL)
-		return GW_OK;
-	if ((status = safefile_read_secret(&conf_address_key_file, path, buf,
-	    sizeof(buf), &len, err)) != GW_OK)
-		goto out;
-	/* Its errors then read "address key file PATH line 2: ...". */
-	name = g_strdup_printf("%s %s", conf_address_key_file.label, path);
-	status = secret_keyring_new(buf, len, name, keys_r, err);
-	g_free(name);
-out:
-	secret_wipe(buf, sizeof(buf));
-	return status;
-}
-
 /* conf_print - every effective setting, as a config file would say it */
 void
 conf_print(const struct conf *conf, FILE *fp)
 {
-	const struct conf_key *k;
+	const struct conf_row *k;
 	const char *group = NULL;
 	const void *field;
 	char size[32];
@@ -1188,29 +1085,6 @@ conf_print(const struct conf *conf, FILE *fp)
 			break;
 		}
 	}
-}
-
-/* conf_print_key - the key line of --check-config, never the key itself */
-void
-conf_print_key(const struct conf *conf, const struct secret *key, FILE *fp)
-{
-	char desc[64];
-
-	secret_describe(key, desc, sizeof(desc));
-	fprintf(fp, "# key: %s loaded from %s\n", desc, conf->key_file);
-}
-
-/* conf_print_address_keys - how many keys, from where; never a key */
-void
-conf_print_address_keys(const struct conf *conf,
-    const struct secret_keyring *keys, FILE *fp)
-{
-	if (conf->address_key_file == NULL || keys == NULL)
-		fprintf(fp, "# address keys: none (ticket addresses are not "
-		    "signed)\n");
-	else
-		fprintf(fp, "# address keys: %zu loaded from %s\n",
-		    secret_keyring_count(keys), conf->address_key_file);
 }
 
 /*

@@ -37,6 +37,7 @@
 
 #include "api.h"
 #include "conf.h"
+#include "keyfile.h"
 #include "log.h"
 #include "message.h"
 #include "note.h"
@@ -850,7 +851,7 @@ main_run(const struct opts *o, struct outcome *oc, struct gw_error *err)
 		st = main_quarantine_cmd(o, conf, err);
 		goto out;
 	}
-	if ((st = conf_load_address_keys(conf, &keys, err)) != GW_OK)
+	if ((st = keyfile_load_address_keys(conf, &keys, err)) != GW_OK)
 		goto out;
 	if (o->sign != NULL) {
 		st = main_sign(o, conf, keys, err);
@@ -868,7 +869,7 @@ main_run(const struct opts *o, struct outcome *oc, struct gw_error *err)
 	    err)) != GW_OK)
 		goto out;
 	oc->policy = policy != NULL;
-	if ((st = conf_load_key(conf, &key, err)) != GW_OK)
+	if ((st = keyfile_load_api_key(conf, &key, err)) != GW_OK)
 		goto out;
 	/* -n posts nothing, so it needs (and touches) no state. */
 	if (!o->dry_run && (st = state_open(conf->state_dir,
@@ -887,8 +888,8 @@ main_run(const struct opts *o, struct outcome *oc, struct gw_error *err)
 	if (o->check_config) {
 		conf_warn(conf);
 		conf_print(conf, stdout);
-		conf_print_key(conf, key, stdout);
-		conf_print_address_keys(conf, keys, stdout);
+		keyfile_print_api_key(conf, key, stdout);
+		keyfile_print_address_keys(conf, keys, stdout);
 		st = main_flush_stdout(err);
 		goto out;
 	}

@@ -119,7 +119,7 @@ policy_reason(char *reason, size_t size, const char *text)
 }
 
 /* policy_pattern_check - one '@', a local part and a domain; no spaces */
-static enum gw_status
+enum gw_status
 policy_pattern_check(size_t idx, const char *pattern, struct gw_error *err)
 {
 	const char *at, *p;
@@ -141,6 +141,13 @@ policy_pattern_check(size_t idx, const char *pattern, struct gw_error *err)
 			return gw_error_set(err, GW_ECONFIG,
 			    "allow pattern %zu holds white space or a control "
 			    "character; separate patterns with ';'", idx + 1);
+		/* Pasted from a header: "Ops <ops@x>", a list with ','. */
+		if (strchr("<>,\"", *p) != NULL)
+			return gw_error_set(err, GW_ECONFIG,
+			    "allow pattern '%.*s' holds '%c': write a bare "
+			    "address pattern such as *@example.com, and "
+			    "separate patterns with ';'", POLICY_ECHO_CONF,
+			    pattern, *p);
 		if (*p == '@')
 			nat++;
 	}
@@ -166,7 +173,7 @@ policy_pattern_check(size_t idx, const char *pattern, struct gw_error *err)
 }
 
 /* policy_id_check - authserv_id: a host name's characters, bounded */
-static enum gw_status
+enum gw_status
 policy_id_check(const char *id, struct gw_error *err)
 {
 	const char *p;
@@ -179,9 +186,10 @@ policy_id_check(const char *id, struct gw_error *err)
 		    strchr("();\"\\", *p) != NULL)
 			break;
 	if (*p != '\0')
-		return gw_error_set(err, GW_ECONFIG, "authserv_id must be a "
-		    "host name as your MTA writes it in "
-		    "Authentication-Results, e.g. mx.example.com");
+		return gw_error_set(err, GW_ECONFIG, "authserv_id '%.*s' is "
+		    "not a host name as your MTA writes it first in "
+		    "Authentication-Results (e.g. mx.example.com)",
+		    POLICY_ECHO_CONF, id);
 	return GW_OK;
 }
 

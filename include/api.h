@@ -62,7 +62,7 @@ struct api_result {
 				 * (timeout, reset, cut or empty answer): the
 				 * API may have stored the note */
 	bool markup_refused;	/* a 400/422 whose details name body_html
-				 * (api_markup_refused()) */
+				 * (reply_markup_refused()) */
 };
 
 /*
@@ -94,20 +94,6 @@ char *api_url(const char *base_url, const char *ticket);
 enum gw_status api_post(const struct api_config *cfg, const char *ticket,
     const char *body, size_t len, const char *idempotency_key,
     struct api_result *res, struct gw_error *err);
-
-/*
- * api_classify - pure: HTTP status + answer body (may be NULL/not JSON) +
- * Retry-After header value in seconds (-1 if none) -> status and text.
- * Server text quoted in the error text has every run of key (may be
- * NULL: nothing to redact) replaced by "[key]" before it is cut.
- * *retry_after_r (may be NULL) gets the retry delay used, or -1.
- * Used error codes: GW_OK (2xx), GW_EDATA (400, 422), GW_ENOTICKET (404
- * with a JSON body about the ticket), GW_ETOOBIG (413), GW_EAUTH (401, 403), GW_ETIMEOUT
- * (408), GW_ERATELIMIT (429), GW_ETEMP (anything else).
- */
-enum gw_status api_classify(long http_status, const char *body, size_t len,
-    long retry_after_header, const struct secret *key, long *retry_after_r,
-    struct gw_error *err);
 
 /* The ticket id of a probe without TICKET, and the probe's note type. */
 #define API_CHECK_PROBE_ID "mail2note-check"
@@ -141,21 +127,13 @@ enum gw_status api_check(const struct api_config *cfg, const char *ticket,
  *   any other 404: the route is wrong (GW_ECONFIG), with a hint when the
  *     path holds /api/v1 twice.
  *   2xx: the API accepted an invalid note (GW_ESOFTWARE).
- *   anything else: api_classify()'s text and status (GW_EAUTH,
+ *   anything else: reply_classify()'s text and status (GW_EAUTH,
  *     GW_ERATELIMIT with the retry delay, GW_ETIMEOUT, GW_ETEMP); a
  *     permanent one becomes GW_ETEMP, so a problem always means 75.
  */
 enum gw_status api_check_judge(const char *url, const char *ticket,
     long http_status, const char *body, size_t len, long retry_after_header,
     const struct secret *key, char **lines_r, struct gw_error *err);
-
-/*
- * api_markup_refused - pure: true for a 400 or 422 answer whose details
- * name the field body_html (an entry's "field", a key of a details
- * object, or a details string mentioning it): the API refused our HTML,
- * and the same note with HTML rebuilt from the text may pass.
- */
-bool api_markup_refused(long http_status, const char *body, size_t len);
 
 /*
  * api_describe - the --dry-run output: one JSON object with method, url,

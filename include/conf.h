@@ -27,8 +27,6 @@
 
 #include "status.h"
 
-struct secret;
-struct secret_keyring;
 
 #define CONF_DEFAULT_PATH "/etc/mail2note/mail2note.conf"
 #define CONF_ENV_PATH "MAIL2NOTE_CONFIG"
@@ -88,32 +86,6 @@ enum gw_status conf_load_data(const char *data, size_t len, const char *name,
     struct conf **conf_r, struct gw_error *err);
 
 /*
- * conf_load_key - open conf->key_file without following links, refuse it
- * unless it is a regular file owned by the effective uid with no group or
- * other permission bits, and load its single line into guarded memory.
- * *key_r is new, free with secret_free().
- */
-enum gw_status conf_load_key(const struct conf *conf, struct secret **key_r,
-    struct gw_error *err);
-
-/*
- * conf_load_address_keys - conf->address_key_file, checked like the API
- * key file, parsed with secret_keyring_new().  *keys_r is NULL when no
- * file is configured, else new, free with secret_keyring_free().
- * Used error codes: GW_ECONFIG, GW_ESOFTWARE.
- */
-enum gw_status conf_load_address_keys(const struct conf *conf,
-    struct secret_keyring **keys_r, struct gw_error *err);
-
-/*
- * conf_print_address_keys - the --check-config line about the address
- * keys: "# address keys: N loaded from PATH" or "# address keys: none
- * (ticket addresses are not signed)"; never a key.
- */
-void conf_print_address_keys(const struct conf *conf,
-    const struct secret_keyring *keys, FILE *fp);
-
-/*
  * conf_warn - log_warn() what a working but risky configuration allows
  * (for --check-config): no [sender] policy ("anyone who can send mail to
  * this domain can write notes"), allow without require; and a base_url
@@ -123,14 +95,6 @@ void conf_warn(const struct conf *conf);
 
 /* conf_print - the --check-config summary (never prints the key) */
 void conf_print(const struct conf *conf, FILE *fp);
-
-/*
- * conf_print_key - the --check-config line about the loaded key:
- * "# key: ixk_…(40 chars) loaded from PATH".  Never
- * prints more of the key than its "ixk_" prefix; key may be NULL.
- */
-void conf_print_key(const struct conf *conf, const struct secret *key,
-    FILE *fp);
 
 /* conf_free - free *conf_r and set it to NULL; NULL-safe */
 void conf_free(struct conf **conf_r);

@@ -60,6 +60,17 @@ enum gw_status policy_rules_new(const char *const *allow,
     const char *authserv_id, enum policy_require require,
     struct policy_rules **rules_r, struct gw_error *err);
 
+/*
+ * policy_pattern_check - is pattern (item idx of allow, 0-based) an
+ * address pattern policy_rules_new() accepts; the error says why not.
+ * policy_id_check - the same for an authserv_id.  conf uses both, so the
+ * rules and their wording live in one place.  Used error codes:
+ * GW_ECONFIG.
+ */
+enum gw_status policy_pattern_check(size_t idx, const char *pattern,
+    struct gw_error *err);
+enum gw_status policy_id_check(const char *id, struct gw_error *err);
+
 /* policy_rules_free - free *rules_r and set it to NULL; NULL-safe */
 void policy_rules_free(struct policy_rules **rules_r);
 

@@ -1,5 +1,5 @@
 /*
- * test_api.c - api_url escaping, api_classify for every kind of answer,
+ * test_api.c - api_url escaping, reply_classify for every kind of answer,
  * the exact api_describe string, and api_post against a one-shot loopback
  * server forked per case (request bytes, caps, Retry-After, timeouts).
  */
@@ -18,6 +18,7 @@
 #include <glib.h>
 
 #include "api.h"
+#include "reply.h"
 #include "secret.h"
 #include "status.h"
 #include "tap.h"
@@ -496,7 +497,7 @@ test_classify(void)
 		c = &classify_cases[i];
 		gw_error_clear(&err);
 		ra = -42;
-		st = api_classify(c->status, c->body, c->body ?
+		st = reply_classify(c->status, c->body, c->body ?
 		    strlen(c->body) : 0, c->header_retry, NULL, &ra, &err);
 		(void)g_snprintf(name, sizeof(name), "classify %s: %s",
 		    c->name, status_name(c->want));
@@ -518,7 +519,7 @@ test_classify(void)
 	}
 
 	/* NULL outputs are allowed. */
-	st = api_classify(429, J429, strlen(J429), -1, NULL, NULL, NULL);
+	st = reply_classify(429, J429, strlen(J429), -1, NULL, NULL, NULL);
 	tap_int(st, GW_ERATELIMIT, "classify with NULL err and retry_r");
 
 	/* A body without NUL after len bytes: only len bytes are read. */
@@ -526,7 +527,7 @@ test_classify(void)
 		const char buf[] = "{\"message\":\"abc\"}GARBAGE";
 
 		gw_error_clear(&err);
-		st = api_classify(500, buf, 17, -1, NULL, NULL, &err);
+		st = reply_classify(500, buf, 17, -1, NULL, NULL, &err);
 		tap_str(err.text, "API server error (500): abc",
 		    "classify reads only len bytes");
 	}
@@ -540,7 +541,7 @@ test_classify(void)
 			g_string_append(b, "x\\n");
 		g_string_append(b, "\"}");
 		gw_error_clear(&err);
-		st = api_classify(422, b->str, b->len, -1, NULL, NULL, &err);
+		st = reply_classify(422, b->str, b->len, -1, NULL, NULL, &err);
 		tap_ok(strlen(err.text) < 160 && strchr(err.text, '\n') ==
 		    NULL, "long message capped (%zu bytes)", strlen(err.text));
 		g_string_free(b, TRUE);
@@ -667,7 +668,7 @@ test_leak(void)
 			g_string_append(echo, " and more text after it");
 			body = splice(c->fmt, echo->str);
 			gw_error_clear(&err);
-			(void)api_classify(c->status, body, strlen(body), -1,
+			(void)reply_classify(c->status, body, strlen(body), -1,
 			    key, NULL, &err);
 			if (!bad && !check_no_leak(&err, c->name, off))
 				bad = 1;
@@ -681,10 +682,10 @@ test_leak(void)
 
 	/* Proof that the test bites: without the key, the run shows. */
 	body = g_strdup("{\"message\":\"" LBEARER "\"}");
-	(void)api_classify(500, body, strlen(body), -1, NULL, NULL, &err);
+	(void)reply_classify(500, body, strlen(body), -1, NULL, NULL, &err);
 	tap_ok(strstr(err.text, LKEY) != NULL,
 	    "leak: without a key nothing is redacted (%s)", err.text);
-	(void)api_classify(500, body, strlen(body), -1, key, NULL, &err);
+	(void)reply_classify(500, body, strlen(body), -1, key, NULL, &err);
 	tap_str(err.text, "API server error (500): [key]",
 	    "leak: Bearer <key> becomes [key]");
 	g_free(body);
@@ -692,7 +693,7 @@ test_leak(void)
 	/* Ordinary words, even 7-byte pieces of the key, are kept. */
 	body = g_strdup("{\"message\":\"Bearer token test_rw (ixk_tes) "
 	    "needed\"}");
-	(void)api_classify(500, body, strlen(body), -1, key, NULL, &err);
+	(void)reply_classify(500, body, strlen(body), -1, key, NULL, &err);
 	tap_str(err.text, "API server error (500): Bearer token test_rw "
 	    "(ixk_tes) needed", "leak: 7-byte runs and words left alone");
 	g_free(body);
@@ -1271,7 +1272,7 @@ test_markup_refused(void)
 	size_t i;
 
 	for (i = 0; i < G_N_ELEMENTS(cases); i++)
-		tap_int(api_markup_refused(cases[i].status, cases[i].body,
+		tap_int(reply_markup_refused(cases[i].status, cases[i].body,
 		    strlen(cases[i].body)), cases[i].want, cases[i].name);
 }
 

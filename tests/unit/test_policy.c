@@ -286,11 +286,19 @@ static const struct rules_case {
 	    "in its Authentication-Results (e.g. mx.example.com)" },
 	{ "authserv_id with a space", { NULL }, "mx example",
 	  POLICY_REQUIRE_DKIM,
-	  "authserv_id must be a host name as your MTA writes it in "
-	    "Authentication-Results, e.g. mx.example.com" },
+	  "authserv_id 'mx example' is not a host name as your MTA writes it "
+	    "first in Authentication-Results (e.g. mx.example.com)" },
 	{ "authserv_id with ';'", { NULL }, "mx;", POLICY_REQUIRE_NONE,
-	  "authserv_id must be a host name as your MTA writes it in "
-	    "Authentication-Results, e.g. mx.example.com" },
+	  "authserv_id 'mx;' is not a host name as your MTA writes it first "
+	    "in Authentication-Results (e.g. mx.example.com)" },
+	{ "a pattern pasted from a header", { "Ops <ops@example.com>", NULL },
+	  NULL, POLICY_REQUIRE_NONE,
+	  "allow pattern 1 holds white space or a control character; "
+	    "separate patterns with ';'" },
+	{ "a pattern with angle brackets", { "<ops@example.com>", NULL },
+	  NULL, POLICY_REQUIRE_NONE,
+	  "allow pattern '<ops@example.com>' holds '<': write a bare address "
+	    "pattern such as *@example.com, and separate patterns with ';'" },
 	{ "unknown requirement", { NULL }, ID, 7,
 	  "unknown sender requirement 7" },
 };
