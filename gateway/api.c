@@ -457,7 +457,8 @@ api_xfer_run(struct api_xfer *x, const struct api_config *cfg,
 		    "contains spaces or control characters");
 
 	x->url = api_url(cfg->base_url, ticket);
-	if ((st = api_check_url(x->url, err)) != GW_OK)
+	st = api_check_url(x->url, err);
+	if (st != GW_OK)
 		return st;
 	timeout = cfg->timeout > 0 ? cfg->timeout : 20;
 	ctimeout = cfg->connect_timeout > 0 ? cfg->connect_timeout : 10;
@@ -492,7 +493,8 @@ api_xfer_run(struct api_xfer *x, const struct api_config *cfg,
 		    "handle");
 
 #define SETOPT(opt, val) do { \
-	if ((rc = curl_easy_setopt(x->curl, opt, val)) != CURLE_OK) \
+	rc = curl_easy_setopt(x->curl, opt, val); \
+	if (rc != CURLE_OK) \
 		return gw_error_set(err, GW_ESOFTWARE, "libcurl refused " \
 		    #opt ": %s", curl_easy_strerror(rc)); \
 } while (0)

@@ -967,17 +967,19 @@ conf_load_data(const char *data, size_t len, const char *name,
 		g_error_free(gerr);
 		goto out;
 	}
-	if ((status = conf_check_names(&ctx, err)) != GW_OK)
+	status = conf_check_names(&ctx, err);
+	if (status != GW_OK)
 		goto out;
 
 	conf = g_new0(struct conf, 1);
 	conf->path = g_strdup(name);
 	/* Before the defaults are filled in, which would add the group. */
 	conf->sender_policy = g_key_file_has_group(ctx.kf, "sender");
-	for (i = 0; i < G_N_ELEMENTS(conf_table); i++)
-		if ((status = conf_read_row(&ctx, &conf_table[i], conf,
-		    err)) != GW_OK)
+	for (i = 0; i < G_N_ELEMENTS(conf_table); i++) {
+		status = conf_read_row(&ctx, &conf_table[i], conf, err);
+		if (status != GW_OK)
 			goto out;
+	}
 	status = conf_check_cross(&ctx, conf, err);
 	if (status == GW_OK && conf->quarantine_dir == NULL)
 		conf->quarantine_dir = g_build_filename(conf->state_dir,
@@ -1007,8 +1009,9 @@ conf_load(const char *path, struct conf **conf_r, struct gw_error *err)
 	 * Whoever can write the config, or replace it, can point base_url
 	 * (and ca_file) at a server of their own and be sent the key.
 	 */
-	if ((status = safefile_read_file(path, "config", CONF_FILE_MAX, &data,
-	    &len, err)) != GW_OK)
+	status = safefile_read_file(path, "config", CONF_FILE_MAX, &data,
+	    &len, err);
+	if (status != GW_OK)
 		return status;
 	status = conf_load_data(data, len, path, conf_r, err);
 	g_free(data);
@@ -1127,7 +1130,8 @@ conf_warn(const struct conf *conf)
 	const char *suffix;
 
 	/* The API answers the doubled path with a 404 on every mail. */
-	if ((suffix = conf_api_suffix(conf->base_url)) != NULL)
+	suffix = conf_api_suffix(conf->base_url);
+	if (suffix != NULL)
 		log_warn("base_url ends in %s; mail2note adds /api/v1 itself",
 		    suffix);
 	if (!conf->sender_policy)

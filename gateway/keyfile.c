@@ -34,13 +34,16 @@ keyfile_load_api_key(const struct conf *conf, struct secret **key_r,
 	size_t len = 0, line_len;
 
 	*key_r = NULL;
-	if ((status = safefile_read_secret(&keyfile_api, path, buf,
-	    sizeof(buf), &len, err)) != GW_OK)
+	status = safefile_read_secret(&keyfile_api, path, buf,
+	    sizeof(buf), &len, err);
+	if (status != GW_OK)
 		goto out;
-	if ((status = safefile_secret_line(&keyfile_api, path, buf, len,
-	    &line, &line_len, err)) != GW_OK)
+	status = safefile_secret_line(&keyfile_api, path, buf, len,
+	    &line, &line_len, err);
+	if (status != GW_OK)
 		goto out;
-	if ((status = secret_new(line, line_len, key_r, &kerr)) != GW_OK) {
+	status = secret_new(line, line_len, key_r, &kerr);
+	if (status != GW_OK) {
 		status = gw_error_set(err, kerr.code, "key file %s: %s", path,
 		    kerr.text);
 		goto out;
@@ -67,8 +70,9 @@ keyfile_load_address_keys(const struct conf *conf,
 	*keys_r = NULL;
 	if (path == NULL)
 		return GW_OK;
-	if ((status = safefile_read_secret(&keyfile_address, path, buf,
-	    sizeof(buf), &len, err)) != GW_OK)
+	status = safefile_read_secret(&keyfile_address, path, buf,
+	    sizeof(buf), &len, err);
+	if (status != GW_OK)
 		goto out;
 	/* Its errors then read "address key file PATH line 2: ...". */
 	name = g_strdup_printf("%s %s", keyfile_address.label, path);

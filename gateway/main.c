@@ -339,11 +339,13 @@ main_post(const struct conf *conf, struct state *state,
 		oc->what = "delivered";
 		return GW_OK;
 	}
-	if ((st = state_gate(state, time(NULL), err)) != GW_OK)
+	st = state_gate(state, time(NULL), err);
+	if (st != GW_OK)
 		return st;
 	/* Wait for a twin at most as long as leaves our own POST its time. */
-	if ((st = state_mail_lock(state, idem, 1000 * MIN(conf->timeout,
-	    MAIN_ALARM_MARGIN - 10), err)) != GW_OK)
+	st = state_mail_lock(state, idem, 1000 * MIN(conf->timeout,
+	    MAIN_ALARM_MARGIN - 10), err);
+	if (st != GW_OK)
 		return st;
 	prior = state_lookup(state, idem);
 	if (prior == STATE_POSTED) {
@@ -440,7 +442,8 @@ main_deliver(const struct opts *o, const struct conf *conf,
 	enum gw_status st;
 
 	main_api_config(conf, key, &api);
-	if ((st = message_parse_spool(sp, &limits, &msg, err)) != GW_OK)
+	st = message_parse_spool(sp, &limits, &msg, err);
+	if (st != GW_OK)
 		goto out;
 	oc->message_id = g_strdup(msg->message_id);
 	if (msg->warnings > 0)
@@ -492,17 +495,20 @@ main_deliver(const struct opts *o, const struct conf *conf,
 		/* --replay -x TICKET: the administrator's choice. */
 		g_strlcpy(oc->ticket, o->ticket, sizeof(oc->ticket));
 		oc->source = "replay";
-	} else if ((st = ticket_extract(rules, &tin, oc->ticket, &oc->source,
-	    err)) != GW_OK)
-		goto out;
+	} else {
+		st = ticket_extract(rules, &tin, oc->ticket, &oc->source, err);
+		if (st != GW_OK)
+			goto out;
+	}
 
-	if ((st = note_render(msg, (size_t)conf->max_note_size, &note,
-	    err)) != GW_OK)
+	st = note_render(msg, (size_t)conf->max_note_size, &note, err);
+	if (st != GW_OK)
 		goto out;
 	if (note->truncated)
 		log_warn("note truncated to the %llu-byte limit",
 		    (unsigned long long)conf->max_note_size);
-	if ((st = note_to_json(note, &json, &json_len, err)) != GW_OK)
+	st = note_to_json(note, &json, &json_len, err);
+	if (st != GW_OK)
 		goto out;
 	oc->bytes = json_len;
 
@@ -519,7 +525,8 @@ main_deliver(const struct opts *o, const struct conf *conf,
 		 * checks. */
 		(void)fputs(described, stdout);
 		(void)fputc('\n', stdout);
-		if ((st = main_flush_stdout(err)) != GW_OK)
+		st = main_flush_stdout(err);
+		if (st != GW_OK)
 			goto out;
 		oc->what = "dry-run";
 		goto out;
@@ -539,7 +546,8 @@ main_deliver(const struct opts *o, const struct conf *conf,
 		note_plain_html(note);
 		g_free(json);
 		json = NULL;
-		if ((st = note_to_json(note, &json, &json_len, err)) != GW_OK)
+		st = note_to_json(note, &json, &json_len, err);
+		if (st != GW_OK)
 			goto out;
 		oc->bytes = json_len;
 		secret_idempotency_key(oc->ticket, msg->message_id, json, json_len,
@@ -739,15 +747,20 @@ main_quarantine_cmd(const struct opts *o, const struct conf *conf,
 	uint64_t bytes;
 	unsigned n;
 
-	if ((st = quarantine_open(conf->quarantine_dir,
-	    conf->quarantine_max_size, &q, err)) != GW_OK)
+	st = quarantine_open(conf->quarantine_dir,
+	    conf->quarantine_max_size, &q, err);
+	if (st != GW_OK)
 		return st;
 	if (o->quarantine)
 		st = quarantine_list(q, time(NULL), stdout, err);
-	else if ((st = quarantine_purge(q, time(NULL), o->purge_days, &n,
-	    &bytes, err)) == GW_OK)
-		printf("purged %u mail%s (%" G_GUINT64_FORMAT " bytes) from "
-		    "%s\n", n, n == 1 ? "" : "s", bytes, conf->quarantine_dir);
+	else {
+		st = quarantine_purge(q, time(NULL), o->purge_days, &n,
+		    &bytes, err);
+		if (st == GW_OK)
+			printf("purged %u mail%s (%" G_GUINT64_FORMAT " bytes) "
+			    "from %s\n", n, n == 1 ? "" : "s", bytes,
+			    conf->quarantine_dir);
+	}
 	if (st == GW_OK)
 		st = main_flush_stdout(err);
 	quarantine_close(&q);
@@ -778,7 +791,8 @@ main_replay(const struct opts *o, const struct conf *conf,
 	if (o->extension != NULL && !ticket_id_valid(o->extension))
 		return gw_error_set(err, GW_ECONFIG, "usage: --replay ID -x "
 		    "TICKET: '%.60s' is not a ticket ID", o->extension);
-	if ((st = quarantine_load(q, o->replay, &meta, &fd, err)) != GW_OK)
+	st = quarantine_load(q, o->replay, &meta, &fd, err);
+	if (st != GW_OK)
 		return st;
 	r.sender = meta.sender;
 	r.recipient = meta.recipient;
@@ -789,8 +803,9 @@ main_replay(const struct opts *o, const struct conf *conf,
 		log_set_queue_id(meta.queue_id);
 
 	alarm((unsigned)(conf->timeout + MAIN_ALARM_MARGIN));
-	if ((st = spool_input(fd, conf->max_message_size,
-	    conf->max_mime_parts, &sp, err)) == GW_OK)
+	st = spool_input(fd, conf->max_message_size,
+	    conf->max_mime_parts, &sp, err);
+	if (st == GW_OK)
 		st = main_deliver(&r, conf, rules, policy, key, state, &sp, oc,
 		    err);
 	alarm(0);
@@ -845,41 +860,51 @@ main_run(const struct opts *o, struct outcome *oc, struct gw_error *err)
 		return gw_error_set(err, GW_ECONFIG, "refusing to run as root: "
 		    "run mail2note as an unprivileged user (Postfix pipe "
 		    "user=, Exim transport user)");
-	if ((st = conf_load(o->config, &conf, err)) != GW_OK)
+	st = conf_load(o->config, &conf, err);
+	if (st != GW_OK)
 		goto out;
 	if (o->quarantine || o->purge_days >= 0) {
 		st = main_quarantine_cmd(o, conf, err);
 		goto out;
 	}
-	if ((st = keyfile_load_address_keys(conf, &keys, err)) != GW_OK)
+	st = keyfile_load_address_keys(conf, &keys, err);
+	if (st != GW_OK)
 		goto out;
 	if (o->sign != NULL) {
 		st = main_sign(o, conf, keys, err);
 		goto out;
 	}
-	if ((st = ticket_rules_new((const char *const *)conf->sources,
+	st = ticket_rules_new((const char *const *)conf->sources,
 	    conf->extension_pattern, conf->subject_pattern,
-	    conf->references_pattern, conf->recipient_delimiter, &rules,
-	    err)) != GW_OK)
+	    conf->references_pattern, conf->recipient_delimiter, &rules, err);
+	if (st != GW_OK)
 		goto out;
 	ticket_rules_set_signing(rules, keys, conf->require_signature);
-	if (conf->sender_policy && (st = policy_rules_new(
-	    (const char *const *)conf->sender_allow, conf->authserv_id,
-	    (enum policy_require)conf->sender_require, &policy,
-	    err)) != GW_OK)
-		goto out;
+	if (conf->sender_policy) {
+		st = policy_rules_new((const char *const *)conf->sender_allow,
+		    conf->authserv_id, (enum policy_require)conf->sender_require,
+		    &policy, err);
+		if (st != GW_OK)
+			goto out;
+	}
 	oc->policy = policy != NULL;
-	if ((st = keyfile_load_api_key(conf, &key, err)) != GW_OK)
+	st = keyfile_load_api_key(conf, &key, err);
+	if (st != GW_OK)
 		goto out;
 	/* -n posts nothing, so it needs (and touches) no state. */
-	if (!o->dry_run && (st = state_open(conf->state_dir,
-	    conf->journal_days, &state, err)) != GW_OK)
-		goto out;
+	if (!o->dry_run) {
+		st = state_open(conf->state_dir, conf->journal_days, &state,
+		    err);
+		if (st != GW_OK)
+			goto out;
+	}
 	/* A replay -n reads from it, nothing else of -n needs it. */
-	if ((!o->dry_run || o->replay != NULL) &&
-	    (st = quarantine_open(conf->quarantine_dir,
-	    conf->quarantine_max_size, &q, err)) != GW_OK)
-		goto out;
+	if (!o->dry_run || o->replay != NULL) {
+		st = quarantine_open(conf->quarantine_dir,
+		    conf->quarantine_max_size, &q, err);
+		if (st != GW_OK)
+			goto out;
+	}
 
 	if (o->check_api) {
 		st = main_check_api(o, conf, key, err);
@@ -903,8 +928,9 @@ main_run(const struct opts *o, struct outcome *oc, struct gw_error *err)
 	/* The whole delivery, parse and quarantine included, must end
 	 * before the MTA gives up on us. */
 	alarm((unsigned)(conf->timeout + MAIN_ALARM_MARGIN));
-	if ((st = spool_input(STDIN_FILENO, conf->max_message_size,
-	    conf->max_mime_parts, &sp, err)) == GW_OK)
+	st = spool_input(STDIN_FILENO, conf->max_message_size,
+	    conf->max_mime_parts, &sp, err);
+	if (st == GW_OK)
 		st = main_deliver(o, conf, rules, policy, key, state, &sp, oc,
 		    err);
 	st = main_no_backscatter(st, oc, err);
@@ -947,7 +973,8 @@ main(int argc, char **argv)
 
 	/* Parsing the options reads no secret; logging then comes first,
 	 * so that nothing set up after it warns into the void. */
-	if ((st = main_opts(&argc, &argv, &o, &err)) != GW_OK)
+	st = main_opts(&argc, &argv, &o, &err);
+	if (st != GW_OK)
 		goto report;
 	log_init("mail2note", o.verbose, o.dry_run || o.check_config ||
 	    o.check_api || o.replay != NULL || o.quarantine ||
@@ -956,11 +983,13 @@ main(int argc, char **argv)
 	if (o.queue_id != NULL)
 		log_set_queue_id(o.queue_id);
 	/* Core dumps off and libsodium ready before any secret is read. */
-	if ((st = secret_init(warning, sizeof(warning), &err)) != GW_OK)
+	st = secret_init(warning, sizeof(warning), &err);
+	if (st != GW_OK)
 		goto report;
 	if (warning[0] != '\0')
 		log_warn("%s", warning);
-	if ((st = api_global_init(&err)) != GW_OK)
+	st = api_global_init(&err);
+	if (st != GW_OK)
 		goto report;
 	if (o.version) {
 		printf("mail2note %s\n", MAIL2NOTE_VERSION);

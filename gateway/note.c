@@ -612,7 +612,8 @@ note_json_add(struct json_object *obj, const char *key, const char *value)
 {
 	struct json_object *v;
 
-	if ((v = json_object_new_string(value)) == NULL)
+	v = json_object_new_string(value);
+	if (v == NULL)
 		return false;
 	/* json-c 0.16 does not take the value when the add fails. */
 	if (json_object_object_add(obj, key, v) != 0) {

@@ -5,9 +5,9 @@
  * A mail goes in as the MTA handed it over: copied from the spool (and,
  * for a mail over the size cap, from the rest of stdin) into <id>.eml,
  * created O_EXCL (which reserves the id) and fsync'd; then the sidecar
- * <id>.json is written durably.  Either step failing removes what was written and returns
- * GW_ETEMP, so that the caller defers instead of bouncing a mail that
- * nobody would then have.
+ * <id>.json is written durably.  Either step failing removes what was
+ * written and returns GW_ETEMP, so that the caller defers instead of
+ * bouncing a mail that nobody would then have.
  */
 #include <sys/stat.h>
 
@@ -49,8 +49,8 @@ quarantine_open(const char *dir, uint64_t max_size, struct quarantine **q_r,
 	enum gw_status status;
 
 	*q_r = NULL;
-	if ((status = safefile_private_dir(dir, "quarantine_dir",
-	    err)) != GW_OK)
+	status = safefile_private_dir(dir, "quarantine_dir", err);
+	if (status != GW_OK)
 		return status;
 	q = g_new0(struct quarantine, 1);
 	q->dir = g_strdup(dir);
@@ -130,7 +130,8 @@ quarantine_used(const struct quarantine *q)
 	struct stat sb;
 	uint64_t used = 0;
 
-	if ((d = opendir(q->dir)) == NULL)
+	d = opendir(q->dir);
+	if (d == NULL)
 		return 0;
 	while ((de = readdir(d)) != NULL)
 		if (g_str_has_suffix(de->d_name, ".eml") &&
@@ -208,7 +209,8 @@ quarantine_fsync_dir(const char *dir)
 {
 	int fd, rc;
 
-	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd == -1)
 		return -1;
 	rc = fsync(fd);
 	(void)close(fd);
@@ -352,7 +354,8 @@ quarantine_load(struct quarantine *q, const char *id,
 	if (!quarantine_id_valid(id))
 		return gw_error_set(err, GW_ECONFIG, "'%.40s' is not a "
 		    "quarantine id (see mail2note --quarantine)", id);
-	if ((status = quarantine_read_meta(q, id, meta, err)) != GW_OK)
+	status = quarantine_read_meta(q, id, meta, err);
+	if (status != GW_OK)
 		return status;
 	if (fd_r == NULL)
 		return GW_OK;
@@ -411,7 +414,8 @@ quarantine_ids(const struct quarantine *q, struct gw_error *err)
 	struct dirent *de;
 	char *id;
 
-	if ((d = opendir(q->dir)) == NULL) {
+	d = opendir(q->dir);
+	if (d == NULL) {
 		(void)gw_error_set(err, GW_ETEMP, "cannot read %s: %s",
 		    q->dir, g_strerror(errno));
 		return NULL;
@@ -477,7 +481,8 @@ quarantine_list(struct quarantine *q, time_t now, FILE *fp,
 	unsigned n = 0;
 	guint i;
 
-	if ((ids = quarantine_ids(q, err)) == NULL)
+	ids = quarantine_ids(q, err);
+	if (ids == NULL)
 		return GW_ETEMP;
 	for (i = 0; i < ids->len; i++) {
 		/* Gone since the listing (a replay, a purge): skip it. */
@@ -522,7 +527,8 @@ quarantine_purge_strays(const struct quarantine *q, time_t now)
 	struct stat sb;
 	bool stray;
 
-	if ((d = opendir(q->dir)) == NULL)
+	d = opendir(q->dir);
+	if (d == NULL)
 		return;
 	while ((de = readdir(d)) != NULL) {
 		if (de->d_name[0] == '.' || g_str_has_suffix(de->d_name,
@@ -557,7 +563,8 @@ quarantine_purge(struct quarantine *q, time_t now, int days,
 
 	*count_r = 0;
 	*bytes_r = 0;
-	if ((ids = quarantine_ids(q, err)) == NULL)
+	ids = quarantine_ids(q, err);
+	if (ids == NULL)
 		return GW_ETEMP;
 	for (i = 0; i < ids->len && status == GW_OK; i++) {
 		if (quarantine_read_meta(q, ids->pdata[i], &meta,

@@ -141,7 +141,8 @@ safefile_walk(struct safefile_walk *w, const char *name, GString *cur,
 		g_string_assign(cur, "/");
 		if (lstat("/", &st) != 0)
 			return safefile_lstat_fail(w, "/", errno, err);
-		if ((status = safefile_check_node(w, "/", &st, err)) != GW_OK)
+		status = safefile_check_node(w, "/", &st, err);
+		if (status != GW_OK)
 			return status;
 	}
 	parts = g_strsplit(name, "/", -1);
@@ -277,7 +278,8 @@ safefile_read_file(const char *path, const char *what, size_t max,
 		    "not a regular file", what, path);
 		goto out;
 	}
-	if ((status = safefile_check_path(path, what, err)) != GW_OK)
+	status = safefile_check_path(path, what, err);
+	if (status != GW_OK)
 		goto out;
 	buf = g_string_sized_new(MIN((gsize)st.st_size, max) + 1);
 	for (;;) {
@@ -367,7 +369,8 @@ safefile_read_secret(const struct safefile_secret *f, const char *path,
 		    (unsigned)(st.st_mode & 07777));
 		goto out;
 	}
-	if ((status = safefile_check_path(path, f->label, err)) != GW_OK)
+	status = safefile_check_path(path, f->label, err);
+	if (status != GW_OK)
 		goto out;
 	while (len < size) {
 		n = read(fd, buf + len, size - len);

@@ -267,7 +267,8 @@ spool_pipe(int fd, uint64_t max_size, struct spool *sp, struct gw_error *err)
 	char *buf;
 	ssize_t n;
 
-	if ((sp->fd = spool_tmpfile()) == -1)
+	sp->fd = spool_tmpfile();
+	if (sp->fd == -1)
 		return gw_error_set(err, GW_ETEMP,
 		    "cannot create a spool file in %s: %s", g_get_tmp_dir(),
 		    g_strerror(errno));
@@ -323,7 +324,8 @@ spool_input(int fd, uint64_t max_size, int max_parts, struct spool *sp,
 		return spool_pipe(fd, max_size, sp, err);
 	}
 	/* A file already: use it in place, no copy. */
-	if ((sp->fd = fcntl(fd, F_DUPFD_CLOEXEC, 0)) == -1)
+	sp->fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	if (sp->fd == -1)
 		return gw_error_set(err, GW_ETEMP,
 		    "cannot read the message: %s", g_strerror(errno));
 	sp->size = st.st_size > sp->start ?
@@ -334,8 +336,8 @@ spool_input(int fd, uint64_t max_size, int max_parts, struct spool *sp,
 		    " bytes, over the %" PRIu64 "-byte size limit", sp->size,
 		    max_size);
 	}
-	if ((rc = spool_scan_file(sp->fd, sp->start, &sp->size, &sp->scan,
-	    err)) != GW_OK)
+	rc = spool_scan_file(sp->fd, sp->start, &sp->size, &sp->scan, err);
+	if (rc != GW_OK)
 		spool_close(sp);
 	return rc;
 }

@@ -240,7 +240,8 @@ state_open(const char *dir, int journal_days, struct state **st_r,
 	size_t i;
 
 	*st_r = NULL;
-	if ((status = safefile_private_dir(dir, "state_dir", err)) != GW_OK)
+	status = safefile_private_dir(dir, "state_dir", err);
+	if (status != GW_OK)
 		return status;
 
 	st = g_new0(struct state, 1);

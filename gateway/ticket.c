@@ -303,7 +303,8 @@ ticket_candidate(const struct ticket_rules *rules, const char *id,
 	 * TAG, however hostile ("T1.x/../y", "T1..abc"): it is only ever
 	 * compared with a MAC, never copied out.
 	 */
-	if (tag == NULL && (dot = strchr(bare, '.')) != NULL) {
+	dot = tag == NULL ? strchr(bare, '.') : NULL;
+	if (dot != NULL) {
 		*dot = '\0';
 		tag = dot + 1;
 	}
