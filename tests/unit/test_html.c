@@ -8,6 +8,7 @@
 #include <glib.h>
 
 #include "html.h"
+#include "html_priv.h"
 #include "tap.h"
 
 #define REL " rel=\"noopener noreferrer nofollow\""
@@ -693,6 +694,72 @@ run_plain(void)
 	}
 }
 
+/*
+ * run_tag_table - every element has its row at its own index, and a few
+ * rows read as the public functions behave: what the table says happens
+ * to <textarea>, <script>, <pre>, <table> and <section> is what does
+ */
+static void
+run_tag_table(void)
+{
+	static const struct {
+		GumboTag tag;
+		unsigned int flags;
+		enum html_san san;
+		GumboTag as;
+		enum html_txt txt;
+		const char *in, *san_want, *txt_want;
+	} rows[] = {
+		{ GUMBO_TAG_TEXTAREA, HTML_TAG_RAW | HTML_TAG_SPECIAL,
+		  HTML_SAN_DROP, GUMBO_TAG_UNKNOWN, HTML_TXT_DROP,
+		  "a<textarea>t<b>x</b></textarea>b", "ab", "ab" },
+		{ GUMBO_TAG_SCRIPT, HTML_TAG_RAW | HTML_TAG_SPECIAL,
+		  HTML_SAN_DROP, GUMBO_TAG_UNKNOWN, HTML_TXT_DROP,
+		  "a<script>alert('</b>')</script>b", "ab", "ab" },
+		{ GUMBO_TAG_PRE, HTML_TAG_CLOSES_P | HTML_TAG_SPECIAL,
+		  HTML_SAN_KEEP, GUMBO_TAG_PRE, HTML_TXT_PRE,
+		  "<pre> a\n  b</pre>", "<pre> a\n  b</pre>", " a\n  b" },
+		{ GUMBO_TAG_TABLE, HTML_TAG_CLOSES_P | HTML_TAG_SPECIAL |
+		  HTML_TAG_SCOPE | HTML_TAG_TABLE_PART, HTML_SAN_KEEP,
+		  GUMBO_TAG_TABLE, HTML_TXT_BLOCK1,
+		  "<table border=1 onclick=x><tr><td>a<td>b</table>",
+		  "<table border=\"1\"><tbody><tr><td>a</td><td>b</td></tr>"
+		  "</tbody></table>", "a | b" },
+		{ GUMBO_TAG_SECTION, HTML_TAG_CLOSES_P | HTML_TAG_SPECIAL,
+		  HTML_SAN_KEEP, GUMBO_TAG_DIV, HTML_TXT_BLOCK1,
+		  "<section>s</section>t", "<div>s</div>t", "s\nt" },
+		{ GUMBO_TAG_UNKNOWN, 0, HTML_SAN_UNWRAP, GUMBO_TAG_UNKNOWN,
+		  HTML_TXT_INLINE, "<o:p>o</o:p><x-y>y</x-y>", "oy", "oy" },
+	};
+	const struct html_tag_row *r;
+	char *got, name[64];
+	int t, misplaced = 0;
+	size_t k;
+
+	for (t = 0; t <= GUMBO_TAG_UNKNOWN; t++)
+		if (html_tag_row((GumboTag)t)->tag != (GumboTag)t)
+			misplaced++;
+	tap_int(misplaced, 0, "tag table: every row at its own index");
+	tap_int(html_tag_row(GUMBO_TAG_LAST)->tag, GUMBO_TAG_UNKNOWN,
+	    "tag table: out of range reads the unknown row");
+
+	for (k = 0; k < G_N_ELEMENTS(rows); k++) {
+		r = html_tag_row(rows[k].tag);
+		g_snprintf(name, sizeof(name), "tag table: %s",
+		    rows[k].tag == GUMBO_TAG_UNKNOWN ? "unknown" :
+		    gumbo_normalized_tagname(rows[k].tag));
+		tap_ok(r->flags == rows[k].flags && r->san == rows[k].san &&
+		    r->san_as == rows[k].as && r->txt == rows[k].txt,
+		    "%s: row", name);
+		got = html_sanitize(rows[k].in, strlen(rows[k].in));
+		tap_str(got, rows[k].san_want, name);
+		g_free(got);
+		got = html_to_text(rows[k].in, strlen(rows[k].in));
+		tap_str(got, rows[k].txt_want, name);
+		g_free(got);
+	}
+}
+
 int
 main(void)
 {
@@ -702,5 +769,6 @@ main(void)
 	run_edges();
 	run_bombs();
 	run_huge();
+	run_tag_table();
 	return tap_done();
 }

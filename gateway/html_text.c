@@ -1,0 +1,708 @@
+/*
+ * html_text.c - the text renderers: HTML to readable text
+ * (html_to_text) and plain text to HTML (html_from_text,
+ * html_from_text_plain).
+ *
+ * html_to_text walks the document html.c parsed (the pre-pass, then
+ * gumbo) and lays it out as lines: what each element becomes (a block, a
+ * list item, a quote, a link ...) is its text-kind column in the tag
+ * table (html_tag_row()); what the sanitizer drops, it drops too.
+ * html_from_text writes text as HTML already in html_sanitize() form,
+ * escaping with the sanitizer's own html_put_escaped().
+ *
+ * Owns: the layout state of one html_to_text() call (struct txt_state)
+ * and nothing beyond a call.
+ * Used error codes: none; these functions cannot fail (see html.h).
+ * Reentrancy: reentrant.
+ */
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <glib.h>
+#include <gumbo.h>
+
+#include "html.h"
+#include "html_priv.h"
+
+#define TXT_MAX_QUOTE	16	/* "> " prefixes at most */
+#define TXT_MAX_LIST	8	/* list indentation levels at most */
+#define TXT_LINK_CAPTURE 4096	/* link text compared with its URL */
+
+/* ------------------------------------------------------------------ */
+/* html_to_text                                                       */
+/* ------------------------------------------------------------------ */
+
+struct txt_list {
+	bool ordered;
+	long next;			/* number of the next ordered item */
+};
+
+struct txt_state {
+	GString *out;			/* finished lines */
+	GString *line;			/* the line being built */
+	bool any;			/* a line has been written */
+	bool last_blank;		/* ... and the last one was blank */
+	size_t blank_at;		/* out->len before that blank line */
+	int want;			/* pending break: 1 line, 2 blank */
+	int want_quote;			/* quote depth of that blank */
+	bool space;			/* pending folded white space */
+	bool sep;			/* pending table cell separator */
+	char marker[32];		/* pending list marker */
+	int quote;			/* blockquote depth */
+	int pre;			/* pre depth */
+	struct txt_list lists[TXT_MAX_LIST];
+	int nlists;			/* may exceed TXT_MAX_LIST */
+	GString *capture;		/* link text, while in a link */
+	char *href;			/* the link's URL */
+};
+
+/* txt_prefix - append the "> " prefixes for quote depth q */
+static void
+txt_prefix(GString *out, int q)
+{
+	int k;
+
+	for (k = 0; k < q && k < TXT_MAX_QUOTE; k++)
+		g_string_append(out, "> ");
+}
+
+/* txt_blank - write one blank line (quoted at depth q); never two in a
+ * row and never before the first line */
+static void
+txt_blank(struct txt_state *t, int q)
+{
+	if (!t->any || t->last_blank)
+		return;
+	t->blank_at = t->out->len;
+	txt_prefix(t->out, q);
+	while (t->out->len > t->blank_at &&
+	    t->out->str[t->out->len - 1] == ' ')
+		g_string_truncate(t->out, t->out->len - 1);
+	g_string_append_c(t->out, '\n');
+	t->last_blank = true;
+}
+
+/* txt_flush - write the current line, without trailing white space */
+static void
+txt_flush(struct txt_state *t)
+{
+	size_t z = t->line->len;
+
+	while (z > 0 && (t->line->str[z - 1] == ' ' ||
+	    t->line->str[z - 1] == '\t'))
+		z--;
+	g_string_truncate(t->line, z);
+	if (z == 0) {
+		txt_blank(t, t->quote);
+		return;
+	}
+	txt_prefix(t->out, t->quote);
+	g_string_append_len(t->out, t->line->str, (gssize)t->line->len);
+	g_string_append_c(t->out, '\n');
+	g_string_truncate(t->line, 0);
+	t->any = true;
+	t->last_blank = false;
+}
+
+/* txt_block - ask for a line break (1) or a blank line (2) before the
+ * next content */
+static void
+txt_block(struct txt_state *t, int n)
+{
+	if (t->want == 0 || t->quote < t->want_quote)
+		t->want_quote = t->quote;
+	if (n > t->want)
+		t->want = n;
+	t->space = false;
+}
+
+/* txt_breaks - carry out a pending break */
+static void
+txt_breaks(struct txt_state *t)
+{
+	if (t->want == 0)
+		return;
+	if (t->line->len > 0)
+		txt_flush(t);
+	if (t->want >= 2)
+		txt_blank(t, t->want_quote);
+	t->want = 0;
+	t->sep = false;
+	t->space = false;
+}
+
+/* txt_settle - before content: breaks, list marker, cell separator, and
+ * the folded space */
+static void
+txt_settle(struct txt_state *t)
+{
+	txt_breaks(t);
+	if (t->marker[0] != '\0') {
+		if (t->line->len > 0)
+			txt_flush(t);
+		g_string_append(t->line, t->marker);
+		t->marker[0] = '\0';
+		t->space = false;
+		t->sep = false;
+	}
+	if (t->sep) {
+		if (t->line->len > 0)
+			g_string_append(t->line, " | ");
+		t->sep = false;
+		t->space = false;
+	}
+	if (t->space && t->line->len > 0)
+		g_string_append_c(t->line, ' ');
+	t->space = false;
+}
+
+/* txt_newline - a hard line break (<br>, a newline inside <pre>) */
+static void
+txt_newline(struct txt_state *t)
+{
+	txt_breaks(t);
+	if (t->line->len > 0)
+		txt_flush(t);
+	else
+		txt_blank(t, t->quote);
+	t->space = false;
+}
+
+/* txt_put - one character of content */
+static void
+txt_put(struct txt_state *t, const char *c, size_t len)
+{
+	txt_settle(t);
+	g_string_append_len(t->line, c, (gssize)len);
+	if (t->capture != NULL && t->capture->len < TXT_LINK_CAPTURE)
+		g_string_append_len(t->capture, c, (gssize)len);
+}
+
+/* txt_invisible - characters that print as nothing */
+static bool
+txt_invisible(gunichar u)
+{
+	return (u < 0x20 && u != '\t') || (u >= 0x7f && u <= 0x9f) ||
+	    u == 0xad || u == 0x34f || u == 0x200b || u == 0x200c ||
+	    u == 0x200d || u == 0x2060 || u == 0xfeff;
+}
+
+/* txt_text - a text node's content, folded unless inside <pre> */
+static void
+txt_text(struct txt_state *t, const char *s)
+{
+	const char *next;
+	char *tmp;
+	gunichar u;
+
+	for (s = html_utf8_checked(s, &tmp); *s != '\0'; s = next) {
+		next = g_utf8_next_char(s);
+		u = g_utf8_get_char(s);
+		if (t->pre > 0) {
+			if (u == '\n')
+				txt_newline(t);
+			else if (u == 0xa0 || u == '\f')
+				txt_put(t, " ", 1);
+			else if (u == '\t' || !txt_invisible(u))
+				txt_put(t, s, (size_t)(next - s));
+			continue;
+		}
+		if (html_is_space((int)u)) {
+			t->space = true;
+			if (t->capture != NULL && t->capture->len > 0 &&
+			    t->capture->len < TXT_LINK_CAPTURE)
+				g_string_append_c(t->capture, ' ');
+		} else if (u == 0xa0)
+			txt_put(t, " ", 1);
+		else if (!txt_invisible(u))
+			txt_put(t, s, (size_t)(next - s));
+	}
+	g_free(tmp);
+}
+
+
+/* txt_fold_link - lower-cased URL or text without scheme, "mailto:",
+ * surrounding space and trailing '/', for comparing the two */
+static char *
+txt_fold_link(const char *s)
+{
+	static const char *const drop[] = { "mailto:", "http://", "https://" };
+	char *c = g_ascii_strdown(s, -1), *r;
+	size_t k, len;
+
+	g_strstrip(c);
+	r = c;
+	for (k = 0; k < G_N_ELEMENTS(drop); k++) {
+		len = strlen(drop[k]);
+		if (strncmp(r, drop[k], len) == 0) {
+			r += len;
+			break;
+		}
+	}
+	len = strlen(r);
+	while (len > 0 && r[len - 1] == '/')
+		r[--len] = '\0';
+	r = g_strdup(r);
+	g_free(c);
+	return r;
+}
+
+/* txt_link_end - after a link's text: " <url>" unless the text says it */
+static void
+txt_link_end(struct txt_state *t)
+{
+	char *a, *b;
+	const char *show = t->href, *s;
+	bool same;
+
+	a = txt_fold_link(t->capture->str);
+	b = txt_fold_link(t->href);
+	same = t->capture->len < TXT_LINK_CAPTURE && strcmp(a, b) == 0;
+	g_free(a);
+	g_free(b);
+	g_string_free(t->capture, TRUE);
+	t->capture = NULL;
+	if (!same) {
+		if (g_ascii_strncasecmp(show, "mailto:", 7) == 0)
+			show += 7;
+		t->space = true;
+		txt_put(t, "<", 1);
+		for (s = show; *s != '\0'; s = g_utf8_next_char(s))
+			if (!txt_invisible(g_utf8_get_char(s)) &&
+			    !html_is_space(*s))
+				txt_put(t, s, (size_t)(g_utf8_next_char(s) -
+				    s));
+		txt_put(t, ">", 1);
+	}
+	g_free(t->href);
+	t->href = NULL;
+}
+
+/* txt_li - start a list item: its marker waits for its first content */
+static void
+txt_li(struct txt_state *t, const GumboNode *n)
+{
+	struct txt_list *l = NULL;
+	const char *v;
+	int indent, k;
+	long num;
+
+	txt_block(t, 1);
+	indent = 0;
+	if (t->nlists > 0) {
+		l = &t->lists[MIN(t->nlists, TXT_MAX_LIST) - 1];
+		indent = 2 * (MIN(t->nlists, TXT_MAX_LIST) - 1);
+	}
+	for (k = 0; k < indent; k++)
+		t->marker[k] = ' ';
+	if (l == NULL || !l->ordered) {
+		g_strlcpy(t->marker + indent, "- ",
+		    sizeof(t->marker) - (size_t)indent);
+		return;
+	}
+	v = html_node_attr(n, "value");
+	if (v != NULL) {
+		num = strtol(v, NULL, 10);
+		if (num > -1000000000L && num < 1000000000L)
+			l->next = num;
+	}
+	g_snprintf(t->marker + indent, sizeof(t->marker) - (size_t)indent,
+	    "%ld. ", l->next);
+	if (l->next < 1000000000L)
+		l->next++;
+}
+
+/* txt_enter - html_to_text's visit of one node */
+static enum html_walk_act
+txt_enter(void *vctx, const GumboNode *n, int *state)
+{
+	struct txt_state *t = vctx;
+	struct txt_list *l;
+	enum html_txt kind;
+	const char *v;
+	char *label, *url;
+	long num;
+
+	switch (n->type) {
+	case GUMBO_NODE_TEXT: case GUMBO_NODE_WHITESPACE:
+		txt_text(t, n->v.text.text);
+		return HTML_WALK_SKIP;
+	case GUMBO_NODE_ELEMENT:
+		break;
+	default:
+		return HTML_WALK_SKIP;
+	}
+	kind = html_tag_row(html_node_tag(n))->txt;
+	if (kind == HTML_TXT_DROP || html_node_hidden(n))
+		return HTML_WALK_SKIP;
+	if (html_node_mso_para(n))
+		kind = HTML_TXT_BLOCK1;
+	*state = (int)kind;
+	switch (kind) {
+	case HTML_TXT_BLOCK1: case HTML_TXT_ROW: case HTML_TXT_BLOCK2:
+		txt_block(t, kind == HTML_TXT_BLOCK2 ? 2 : 1);
+		break;
+	case HTML_TXT_PRE:
+		txt_block(t, 2);
+		t->pre++;
+		break;
+	case HTML_TXT_BR:
+		txt_newline(t);
+		return HTML_WALK_SKIP;
+	case HTML_TXT_HR:
+		txt_block(t, 1);
+		txt_put(t, "---", 3);
+		txt_block(t, 1);
+		return HTML_WALK_SKIP;
+	case HTML_TXT_IMG:
+		label = html_img_label(n, false);
+		if (label != NULL) {
+			txt_text(t, label);
+			g_free(label);
+		}
+		return HTML_WALK_SKIP;
+	case HTML_TXT_LIST:
+		txt_block(t, 1);
+		if (t->nlists < TXT_MAX_LIST) {
+			l = &t->lists[t->nlists];
+			l->ordered = html_node_tag(n) == GUMBO_TAG_OL;
+			l->next = 1;
+			v = html_node_attr(n, "start");
+			if (l->ordered && v != NULL) {
+				num = strtol(v, NULL, 10);
+				if (num > -1000000000L && num < 1000000000L)
+					l->next = num;
+			}
+		}
+		t->nlists++;
+		break;
+	case HTML_TXT_LI:
+		txt_li(t, n);
+		break;
+	case HTML_TXT_QUOTE:
+		txt_block(t, 1);
+		if (t->line->len > 0)
+			txt_flush(t);
+		t->quote++;
+		break;
+	case HTML_TXT_CELL:
+		if (t->line->len > 0 && t->want == 0)
+			t->sep = true;
+		break;
+	case HTML_TXT_LINK:
+		url = html_url_clean(html_node_attr(n, "href"));
+		if (url == NULL || t->capture != NULL) {
+			g_free(url);
+			*state = HTML_TXT_INLINE;
+			break;
+		}
+		t->href = url;
+		t->capture = g_string_new(NULL);
+		break;
+	case HTML_TXT_INLINE: case HTML_TXT_DROP:
+		break;
+	}
+	return HTML_WALK_DESCEND;
+}
+
+/* txt_leave - the end of an element */
+static void
+txt_leave(void *vctx, const GumboNode *n, int state)
+{
+	struct txt_state *t = vctx;
+
+	(void)n;
+	switch ((enum html_txt)state) {
+	case HTML_TXT_BLOCK1: case HTML_TXT_ROW: case HTML_TXT_LI:
+		txt_block(t, 1);
+		break;
+	case HTML_TXT_BLOCK2:
+		txt_block(t, 2);
+		break;
+	case HTML_TXT_PRE:
+		t->pre--;
+		txt_block(t, 2);
+		break;
+	case HTML_TXT_LIST:
+		t->nlists--;
+		txt_block(t, 1);
+		break;
+	case HTML_TXT_QUOTE:
+		txt_block(t, 1);
+		if (t->line->len > 0)
+			txt_flush(t);
+		t->quote--;
+		if (t->quote < t->want_quote)
+			t->want_quote = t->quote;
+		t->marker[0] = '\0';
+		break;
+	case HTML_TXT_LINK:
+		txt_link_end(t);
+		break;
+	default:
+		break;
+	}
+}
+
+/* html_to_text - readable plain text; new string, caller g_free()s */
+char *
+html_to_text(const char *html, size_t len)
+{
+	struct html_doc doc;
+	struct txt_state t;
+	struct html_walker w = { txt_enter, txt_leave, &t };
+
+	if (html == NULL || len == 0)
+		return g_strdup("");
+	memset(&t, 0, sizeof(t));
+	html_doc_parse(html, len, &doc);
+	t.out = g_string_sized_new(doc.canon->len / 2 + 64);
+	t.line = g_string_new(NULL);
+	if (doc.body != NULL)
+		html_walk(doc.body, &w);
+	html_doc_free(&doc);
+	if (t.line->len > 0)
+		txt_flush(&t);
+	if (t.last_blank)
+		g_string_truncate(t.out, t.blank_at);
+	if (t.out->len > 0 && t.out->str[t.out->len - 1] == '\n')
+		g_string_truncate(t.out, t.out->len - 1);
+	g_string_free(t.line, TRUE);
+	if (t.capture != NULL)
+		g_string_free(t.capture, TRUE);
+	g_free(t.href);
+	return g_string_free(t.out, FALSE);
+}
+
+/* ------------------------------------------------------------------ */
+/* html_from_text                                                     */
+/* ------------------------------------------------------------------ */
+
+#define FT_MAX_QUOTE 16
+
+/* ft_url_char - may c (at s) continue a URL? */
+static bool
+ft_url_char(const char *s)
+{
+	gunichar u = g_utf8_get_char(s);
+
+	if (u < 0x80)
+		return u > 0x20 && u != 0x7f && strchr("<>\"`{}|\\^", (int)u)
+		    == NULL;
+	return !g_unichar_isspace(u) && !g_unichar_ispunct(u) &&
+	    g_unichar_isprint(u);
+}
+
+/*
+ * ft_url_len - length of an http(s) URL starting at s, or 0.  The URL
+ * ends at white space or a character URLs do not hold; trailing
+ * punctuation and an unbalanced closing bracket belong to the sentence.
+ */
+static size_t
+ft_url_len(const char *s)
+{
+	const char *p, *host;
+	size_t len;
+	int paren = 0, brack = 0;
+
+	if (g_ascii_strncasecmp(s, "http://", 7) == 0)
+		host = s + 7;
+	else if (g_ascii_strncasecmp(s, "https://", 8) == 0)
+		host = s + 8;
+	else
+		return 0;
+	for (p = host; *p != '\0' && ft_url_char(p); p = g_utf8_next_char(p))
+		;
+	len = (size_t)(p - s);
+	for (p = s; p < s + len; p++) {
+		if (*p == '(')
+			paren++;
+		else if (*p == ')')
+			paren--;
+		else if (*p == '[')
+			brack++;
+		else if (*p == ']')
+			brack--;
+	}
+	while (len > (size_t)(host - s)) {
+		char c = s[len - 1];
+
+		if (strchr(".,;:!?'\"*", c) != NULL)
+			len--;
+		else if (c == ')' && paren < 0) {
+			paren++;
+			len--;
+		} else if (c == ']' && brack < 0) {
+			brack++;
+			len--;
+		} else
+			break;
+	}
+	if (len <= (size_t)(host - s) ||
+	    !g_unichar_isalnum(g_utf8_get_char(host)))
+		return 0;
+	return len;
+}
+
+/* ft_line - one line of text as HTML: spaces kept with &nbsp;, tabs
+ * expanded, URLs linked unless plain */
+static void
+ft_line(GString *out, const char *s, size_t len, bool plain)
+{
+	GString *l = g_string_new(NULL);
+	const char *p, *e;
+	size_t col = 0, run, k, ulen;
+	bool lead = true;
+
+	/* tabs to spaces at 8-column stops; then trailing spaces go */
+	for (p = s; p < s + len; p = g_utf8_next_char(p)) {
+		if (*p == '\t') {
+			do
+				g_string_append_c(l, ' ');
+			while (++col % 8 != 0);
+		} else {
+			g_string_append_len(l, p, g_utf8_next_char(p) - p);
+			col++;
+		}
+	}
+	while (l->len > 0 && l->str[l->len - 1] == ' ')
+		g_string_truncate(l, l->len - 1);
+
+	p = l->str;
+	e = l->str + l->len;
+	while (p < e) {
+		if (*p == ' ') {
+			for (run = 0; p + run < e && p[run] == ' '; run++)
+				;
+			for (k = 0; k < run; k++)
+				g_string_append(out, lead || k + 1 < run ?
+				    "&nbsp;" : " ");
+			p += run;
+			continue;
+		}
+		lead = false;
+		ulen = 0;
+		if (!plain && (*p == 'h' || *p == 'H') && (p == l->str ||
+		    !g_ascii_isalnum(p[-1])))
+			ulen = ft_url_len(p);
+		if (ulen > 0) {
+			g_string_append(out, "<a href=\"");
+			html_put_escaped(out, p, ulen, true);
+			g_string_append(out, "\" rel=\"" HTML_REL_VALUE "\">");
+			html_put_escaped(out, p, ulen, false);
+			g_string_append(out, "</a>");
+			p += ulen;
+			continue;
+		}
+		k = (size_t)(g_utf8_next_char(p) - p);
+		html_put_escaped(out, p, k, false);
+		p += k;
+	}
+	g_string_free(l, TRUE);
+}
+
+/* ft_quote_level - count leading '>' (optionally spaced, "> > x"); *rest
+ * is the line after them and one following space */
+static int
+ft_quote_level(const char *s, size_t len, size_t *rest)
+{
+	size_t i = 0, mark = 0;
+	int q = 0;
+
+	for (;;) {
+		while (i < len && s[i] == ' ' && q > 0)
+			i++;
+		if (i < len && s[i] == '>') {
+			q++;
+			i++;
+			mark = i;
+			continue;
+		}
+		break;
+	}
+	if (q > 0 && mark < len && s[mark] == ' ')
+		mark++;
+	*rest = mark;
+	return MIN(q, FT_MAX_QUOTE);
+}
+
+/*
+ * ft_render - text as HTML: html_from_text(), or with plain only <p> and
+ * <br> (no links, quote marks left as text)
+ */
+static char *
+ft_render(const char *text, bool plain)
+{
+	GString *out;
+	char *valid;
+	const char *s, *eol, *end;
+	size_t len, rest, k;
+	int q, cur = 0;
+	bool in_p = false, blank;
+
+	if (text == NULL)
+		return g_strdup("");
+	valid = html_scrub(text, -1);
+	out = g_string_sized_new(strlen(valid) * 2 + 16);
+	end = valid + strlen(valid);
+	for (s = valid; s < end; s = eol) {
+		for (eol = s; eol < end && *eol != '\n' && *eol != '\r'; eol++)
+			;
+		len = (size_t)(eol - s);
+		if (eol < end && eol[0] == '\r' && eol + 1 < end &&
+		    eol[1] == '\n')
+			eol += 2;
+		else if (eol < end)
+			eol++;
+
+		if (plain) {
+			q = 0;
+			rest = 0;
+		} else
+			q = ft_quote_level(s, len, &rest);
+		blank = true;
+		for (k = rest; k < len && blank; k++)
+			blank = html_is_space(s[k]);
+		if (q != cur) {
+			if (in_p)
+				g_string_append(out, "</p>\n");
+			in_p = false;
+			for (; cur < q; cur++)
+				g_string_append(out, "<blockquote>\n");
+			for (; cur > q; cur--)
+				g_string_append(out, "</blockquote>\n");
+		}
+		if (blank) {
+			if (in_p)
+				g_string_append(out, "</p>\n");
+			in_p = false;
+			continue;
+		}
+		g_string_append(out, in_p ? "<br>\n" : "<p>");
+		in_p = true;
+		ft_line(out, s + rest, len - rest, plain);
+	}
+	if (in_p)
+		g_string_append(out, "</p>\n");
+	for (; cur > 0; cur--)
+		g_string_append(out, "</blockquote>\n");
+	if (out->len > 0 && out->str[out->len - 1] == '\n')
+		g_string_truncate(out, out->len - 1);
+	g_free(valid);
+	return g_string_free(out, FALSE);
+}
+
+/* html_from_text - plain text as HTML; new string, caller g_free()s */
+char *
+html_from_text(const char *text)
+{
+	return ft_render(text, false);
+}
+
+/* html_from_text_plain - text as HTML with only <p> and <br> */
+char *
+html_from_text_plain(const char *text)
+{
+	return ft_render(text, true);
+}

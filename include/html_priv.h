@@ -1,0 +1,194 @@
+/*
+ * html_priv.h - what the three files of the html module share.
+ *
+ * Private to gateway/html.c (the sanitizer, the tag table, the parse and
+ * the walk), gateway/html_pre.c (the HTML5 pre-pass) and gateway/html_text.c
+ * (html_to_text, html_from_text); other modules include html.h only.  It
+ * lives in include/ beside html.h, as mblaze keeps blaze822_priv.h beside
+ * blaze822.h, because -Iinclude is the one include path that both gateway/
+ * and tests/unit/ are compiled with: the unit tests of the pre-pass and of
+ * the tag table include it too.
+ *
+ * Owns: the tag table (one row per GumboTag: what the pre-pass, the
+ * sanitizer and the text renderer each do with that element), the parsed
+ * document (struct html_doc), the iterative walk, and the escaping and URL
+ * rules the sanitizer and the renderers must agree on.
+ *
+ * Used error codes: none; nothing here can fail.
+ *
+ * Reentrancy: reentrant; the tag table is read-only.
+ */
+#ifndef GW_HTML_PRIV_H
+#define GW_HTML_PRIV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <glib.h>
+#include <gumbo.h>
+
+/* The pre-pass renames formatting elements to this prefix plus the name. */
+#define HTML_FMT_PREFIX	"m2n-"
+/* The rel every link we write carries. */
+#define HTML_REL_VALUE	"noopener noreferrer nofollow"
+
+/* ------------------------------------------------------------------ */
+/* The tag table (gateway/html.c)                                     */
+/* ------------------------------------------------------------------ */
+
+/* flags: HTML5 categories the pre-pass models (html_pre.c) */
+#define HTML_TAG_VOID		(1u << 0)	/* no content, no end */
+#define HTML_TAG_RAW		(1u << 1)	/* text up to its end tag;
+						 * dropped whole */
+#define HTML_TAG_FORMATTING	(1u << 2)	/* renamed for gumbo */
+#define HTML_TAG_HEADING	(1u << 3)	/* h1 to h6 */
+#define HTML_TAG_CLOSES_P	(1u << 4)	/* start tag closes an open p
+						 * in button scope */
+#define HTML_TAG_SPECIAL	(1u << 5)	/* the HTML5 "special"
+						 * category */
+#define HTML_TAG_SCOPE		(1u << 6)	/* ends the default "in
+						 * scope" search */
+#define HTML_TAG_TABLE_PART	(1u << 7)	/* end: table scope */
+
+/* What html_sanitize() writes for an element. */
+enum html_san {
+	HTML_SAN_UNWRAP,		/* no tag; the content stays */
+	HTML_SAN_DROP,			/* nothing, content included */
+	HTML_SAN_KEEP,			/* as san_as, content in */
+	HTML_SAN_VOID,			/* as tag san_as, no end tag */
+	HTML_SAN_IMG			/* its alt text in brackets */
+};
+
+/* What html_to_text() does with an element (INLINE must stay 0: it is
+ * the walk state of a node that needs nothing at its end). */
+enum html_txt {
+	HTML_TXT_INLINE,		/* nothing: its text flows */
+	HTML_TXT_BLOCK1,		/* a line break before and after */
+	HTML_TXT_BLOCK2,		/* a blank line before and after */
+	HTML_TXT_BR,			/* a hard line break */
+	HTML_TXT_HR,			/* a "---" line */
+	HTML_TXT_IMG,			/* "[image: alt]" */
+	HTML_TXT_LIST,			/* items get markers */
+	HTML_TXT_LI,			/* a list item */
+	HTML_TXT_QUOTE,			/* lines quoted with "> " */
+	HTML_TXT_PRE,			/* white space kept */
+	HTML_TXT_ROW,			/* a table row: one line */
+	HTML_TXT_CELL,			/* a cell: " | " before it */
+	HTML_TXT_LINK,			/* "text <url>" */
+	HTML_TXT_DROP			/* nothing, content included */
+};
+
+struct html_tag_row {
+	GumboTag tag;			/* the row's own tag */
+	unsigned int flags;		/* HTML_TAG_* */
+	enum html_san san;
+	GumboTag san_as;		/* KEEP, VOID: the tag written */
+	enum html_txt txt;
+};
+
+/* html_tag_row - the row of tag t; GUMBO_TAG_UNKNOWN's for any tag
+ * HTML does not define (and out of range values) */
+const struct html_tag_row *html_tag_row(GumboTag t);
+
+/* html_tag_is - does tag t have every flag in flags? */
+static inline bool
+html_tag_is(GumboTag t, unsigned int flags)
+{
+	return (html_tag_row(t)->flags & flags) == flags;
+}
+
+/* ------------------------------------------------------------------ */
+/* Characters, escaping, URLs (gateway/html.c)                        */
+/* ------------------------------------------------------------------ */
+
+/* html_is_space - the five HTML white-space characters */
+static inline bool
+html_is_space(int c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
+}
+
+/* html_put_escaped - append s[0, len) escaped for text, or for a
+ * double-quoted attribute value when attr; U+00A0 as &nbsp;, control
+ * characters dropped */
+void html_put_escaped(GString *out, const char *s, size_t len, bool attr);
+
+/* html_scrub - valid UTF-8 copy of s[0, len) (len -1: NUL-terminated)
+ * without what gumbo would turn into U+FFFD anyway; new string, g_free */
+char *html_scrub(const char *s, gssize len);
+
+/* html_utf8_checked - s if it is valid UTF-8, else a repaired copy left
+ * in *tmp_r (g_free it; NULL when s was valid) */
+const char *html_utf8_checked(const char *s, char **tmp_r);
+
+/* html_url_clean - the URL a browser would follow for an href value, or
+ * NULL unless its scheme is http, https or mailto; new string, g_free */
+char *html_url_clean(const char *v);
+
+/* ------------------------------------------------------------------ */
+/* The pre-pass (gateway/html_pre.c)                                  */
+/* ------------------------------------------------------------------ */
+
+/* Open elements the pre-pass lets through; deeper start tags go. */
+#define HTML_PRE_MAX_DEPTH	256
+
+/*
+ * html_pre_run - the pre-pass over valid UTF-8 b[0, n): a canonical,
+ * balanced token stream for gumbo (comments, raw-text elements, foreign
+ * content and unread attributes gone, formatting elements renamed with
+ * HTML_FMT_PREFIX, nesting capped at HTML_PRE_MAX_DEPTH).  New GString,
+ * caller g_string_free()s.
+ */
+GString *html_pre_run(const char *b, size_t n);
+
+/* ------------------------------------------------------------------ */
+/* The parsed document and its walk (gateway/html.c)                  */
+/* ------------------------------------------------------------------ */
+
+struct html_doc {
+	GumboOutput *out;		/* gumbo's tree */
+	GString *canon;			/* the pre-pass output */
+	const GumboNode *body;		/* NULL for a frameset document */
+};
+
+/* html_doc_parse - scrub, pre-pass and gumbo over at most HTML_MAX_INPUT
+ * untrusted bytes; free with html_doc_free() */
+void html_doc_parse(const char *html, size_t len, struct html_doc *doc);
+
+/* html_doc_free - release what html_doc_parse() made */
+void html_doc_free(struct html_doc *doc);
+
+/* html_node_tag - an element's tag, seeing through the pre-pass renaming;
+ * GUMBO_TAG_UNKNOWN for elements HTML does not define */
+GumboTag html_node_tag(const GumboNode *n);
+
+/* html_node_attr - value of attribute name on element n, or NULL;
+ * borrowed from gumbo's tree */
+const char *html_node_attr(const GumboNode *n, const char *name);
+
+/* html_node_hidden - content the sender hid (hidden, display:none) */
+bool html_node_hidden(const GumboNode *n);
+
+/* html_node_mso_para - an Outlook/Word paragraph, read as one line */
+bool html_node_mso_para(const GumboNode *n);
+
+/* html_img_label - "[image: ALT]" for an <img>, "[image]" without alt
+ * when bare_ok, NULL for decorative images and tracking pixels; new
+ * string, g_free */
+char *html_img_label(const GumboNode *n, bool bare_ok);
+
+enum html_walk_act { HTML_WALK_SKIP, HTML_WALK_DESCEND };
+
+struct html_walker {
+	/* node: an element or text; *state is kept for leave() */
+	enum html_walk_act (*enter)(void *ctx, const GumboNode *node,
+	    int *state);
+	void (*leave)(void *ctx, const GumboNode *node, int state);
+	void *ctx;
+};
+
+/* html_walk - visit root's descendants in document order with an
+ * explicit stack, so no document depth can overflow ours */
+void html_walk(const GumboNode *root, const struct html_walker *w);
+
+#endif /* GW_HTML_PRIV_H */

@@ -1,0 +1,156 @@
+/*
+ * test_html_text.c - the text renderers (gateway/html_text.c): one case
+ * per text kind of the tag table through html_to_text(), and
+ * html_from_text() / html_from_text_plain().  test_html.c holds the
+ * real-world mails and the bounds.
+ */
+#include <stdbool.h>
+#include <string.h>
+
+#include <glib.h>
+
+#include "html.h"
+#include "tap.h"
+
+struct text_case {
+	const char *name;
+	const char *in;
+	const char *want;
+};
+
+static const struct text_case to_text_cases[] = {
+	{ .name = "INLINE: span flows", .in = "a<span>b</span>c",
+	    .want = "abc" },
+	{ .name = "BLOCK1: div, a line each",
+	    .in = "<div>a</div><div>b</div>", .want = "a\nb" },
+	{ .name = "BLOCK2: p and h2, a blank line between",
+	    .in = "<p>a</p><h2>b</h2>", .want = "a\n\nb" },
+	{ .name = "BLOCK1: an Outlook paragraph is one line",
+	    .in = "<p class=MsoNormal>a</p><p class=MsoNormal>b</p>",
+	    .want = "a\nb" },
+	{ .name = "BR", .in = "a<br>b", .want = "a\nb" },
+	{ .name = "HR", .in = "a<hr>b", .want = "a\n---\nb" },
+	{ .name = "IMG", .in = "<img alt=\"Logo\">", .want = "[image: Logo]" },
+	{ .name = "LIST and LI: nested, indented",
+	    .in = "<ul><li>a<ul><li>b</ul><li>c</ul>",
+	    .want = "- a\n  - b\n- c" },
+	{ .name = "LIST: ol start, li value",
+	    .in = "<ol start=3><li>a<li value=9>b<li>c</ol>",
+	    .want = "3. a\n9. b\n10. c" },
+	{ .name = "LIST: menu is a list", .in = "<menu><li>m</menu>",
+	    .want = "- m" },
+	{ .name = "QUOTE: nested",
+	    .in = "<blockquote>q<blockquote>r</blockquote></blockquote>x",
+	    .want = "> q\n> > r\nx" },
+	{ .name = "PRE: white space kept", .in = "<pre>  a\n   b</pre>",
+	    .want = "  a\n   b" },
+	{ .name = "PRE: listing is pre", .in = "<listing>x  y</listing>",
+	    .want = "x  y" },
+	{ .name = "ROW and CELL",
+	    .in = "<table><tr><td>a<td>b<tr><td>c</table>",
+	    .want = "a | b\nc" },
+	{ .name = "LINK: URL shown when the text differs",
+	    .in = "<a href=\"https://e.com/x\">here</a>",
+	    .want = "here <https://e.com/x>" },
+	{ .name = "LINK: not when the text is the URL",
+	    .in = "<a href=\"https://e.com/\">e.com</a>", .want = "e.com" },
+	{ .name = "LINK: mailto shown without the scheme",
+	    .in = "<a href=\"mailto:a@b.c\">write</a>",
+	    .want = "write <a@b.c>" },
+	{ .name = "DROP: textarea", .in = "<textarea>t</textarea>x",
+	    .want = "x" },
+	{ .name = "DROP: script, select",
+	    .in = "<script>x</script><select><option>o</select>k",
+	    .want = "k" },
+	{ .name = "hidden content", .in = "<p style=\"display:none\">pre</p>v",
+	    .want = "v" },
+	{ .name = "white space folded, nbsp kept",
+	    .in = "a&nbsp;&nbsp;b   c", .want = "a  b c" },
+};
+
+static const struct text_case from_text_cases[] = {
+	{ .name = "escaped", .in = "a & <b>", .want = "<p>a &amp; &lt;b&gt;</p>" },
+	{ .name = "lines and paragraphs", .in = "l1\nl2\n\np2",
+	    .want = "<p>l1<br>\nl2</p>\n<p>p2</p>" },
+	{ .name = "quotes nest", .in = "> q\n> > qq\nx",
+	    .want = "<blockquote>\n<p>q</p>\n<blockquote>\n<p>qq</p>\n"
+	    "</blockquote>\n</blockquote>\n<p>x</p>" },
+	{ .name = "URL linked, the sentence's full stop left out",
+	    .in = "see https://e.com/a?b=1&c. ok",
+	    .want = "<p>see <a href=\"https://e.com/a?b=1&amp;c\" rel=\""
+	    "noopener noreferrer nofollow\">https://e.com/a?b=1&amp;c</a>. "
+	    "ok</p>" },
+	{ .name = "leading spaces and a tab kept",
+	    .in = "  two\tt", .want = "<p>&nbsp;&nbsp;two&nbsp;&nbsp; t</p>" },
+};
+
+static const struct text_case from_text_plain_cases[] = {
+	{ .name = "plain: no quote, no link", .in = "> q\nhttps://e.com/",
+	    .want = "<p>&gt; q<br>\nhttps://e.com/</p>" },
+};
+
+/* test_to_text - the html_to_text() table */
+static void
+test_to_text(void)
+{
+	const struct text_case *c;
+	char *got;
+	size_t k;
+
+	for (k = 0; k < G_N_ELEMENTS(to_text_cases); k++) {
+		c = &to_text_cases[k];
+		got = html_to_text(c->in, strlen(c->in));
+		tap_str(got, c->want, c->name);
+		g_free(got);
+	}
+}
+
+/* test_from_text - html_from_text() and the plain variant; the result
+ * is already sanitized */
+static void
+test_from_text(void)
+{
+	const struct text_case *c;
+	char *got, *again;
+	size_t k;
+
+	for (k = 0; k < G_N_ELEMENTS(from_text_cases); k++) {
+		c = &from_text_cases[k];
+		got = html_from_text(c->in);
+		tap_str(got, c->want, c->name);
+		again = html_sanitize(got, strlen(got));
+		tap_str(again, got, "  and sanitizing it changes nothing");
+		g_free(again);
+		g_free(got);
+	}
+	for (k = 0; k < G_N_ELEMENTS(from_text_plain_cases); k++) {
+		c = &from_text_plain_cases[k];
+		got = html_from_text_plain(c->in);
+		tap_str(got, c->want, c->name);
+		g_free(got);
+	}
+}
+
+/* test_null - NULL in, "" out */
+static void
+test_null(void)
+{
+	char *a = html_to_text(NULL, 0), *b = html_from_text(NULL),
+	    *c = html_from_text_plain(NULL);
+
+	tap_str(a, "", "html_to_text(NULL)");
+	tap_str(b, "", "html_from_text(NULL)");
+	tap_str(c, "", "html_from_text_plain(NULL)");
+	g_free(a);
+	g_free(b);
+	g_free(c);
+}
+
+int
+main(void)
+{
+	test_to_text();
+	test_from_text();
+	test_null();
+	return tap_done();
+}
