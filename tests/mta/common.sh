@@ -506,3 +506,51 @@ mta_postfix_stop() {
 mta_postfix_queued() {
 	postqueue -c "$D" -j 2>/dev/null | grep -c '"queue_id"'
 }
+
+# mta_syslog_start - a syslog socket (tests/stub/syslog.py) at $T/log.sock
+# writing what it receives to MTA_SYSLOG ($T/syslog.out), and in
+# MTA_SYSLOG_WRAP (an array) a command prefix that runs a command in a
+# private mount namespace whose /dev/log is that socket: given to
+# mta_postfix_start, it makes every pipe the instance runs log there,
+# while the machine's /dev/log (or its absence) stays as it is for
+# everyone else.  When the machine has no /dev/log there is nothing to
+# bind over: the namespace gets a /dev of its own (a tmpfs holding bind
+# mounts of every entry of the real one, and a symlink log).  Returns 1
+# when the socket does not come up or namespaces are not available.
+mta_syslog_start() {
+	MTA_SYSLOG=$T/syslog.out
+	command -v unshare >/dev/null 2>&1 && unshare -m true 2>/dev/null ||
+	    return 1
+	python3 "$M2N_TOP/tests/stub/syslog.py" --socket "$T/log.sock" \
+	    --out "$MTA_SYSLOG" --lifetime 3600 2>"$T/syslog.err" &
+	MTA_SYSLOG_PID=$!
+	at_exit "mta_kill_pid $MTA_SYSLOG_PID"
+	mta_wait 10 test -s "$MTA_SYSLOG.ready" || return 1
+	mkdir -p "$T/realdev"
+	# shellcheck disable=SC2016
+	MTA_SYSLOG_WRAP=(unshare -m --propagation private sh -c '
+set -e
+sock=$1 realdev=$2
+shift 2
+if [ -e /dev/log ]; then
+	mount --bind "$sock" /dev/log
+else
+	mount --rbind /dev "$realdev"
+	mount -t tmpfs -o mode=0755,size=64k m2n-dev /dev
+	for e in "$realdev"/* "$realdev"/.[!.]*; do
+		[ -e "$e" ] || [ -L "$e" ] || continue
+		n=${e##*/}
+		if [ -L "$e" ]; then
+			cp -P "$e" "/dev/$n"
+		elif [ -d "$e" ]; then
+			mkdir "/dev/$n"
+			mount --rbind "$e" "/dev/$n"
+		else
+			: >"/dev/$n"
+			mount --bind "$e" "/dev/$n"
+		fi
+	done
+	ln -s "$sock" /dev/log
+fi
+exec "$@"' sh "$T/log.sock" "$T/realdev")
+}

@@ -72,6 +72,10 @@ REL_WINDOW_MAILS=${REL_WINDOW_MAILS:-21}
 REL_WINDOW_SECS=${REL_WINDOW_SECS:-30}
 REL_DRAIN=${REL_DRAIN:-600}
 REL_TICKETS=$(seq -s, -f 'T2%03g' 1 20)
+# The run's own scripts (standard library only) start many times a
+# minute: Debian's interpreter when there is one, no version-manager shim.
+REL_PY=/usr/bin/python3
+[ -x "$REL_PY" ] || REL_PY=python3
 
 # rel_setup - the pipe user, the syslog socket, the first gateway config
 # and the Postfix instance (fast retries) running in the syslog namespace
@@ -109,7 +113,7 @@ rel_fake() {
 # every 10th mail reuses the Message-ID of the one before (same ticket,
 # other text).  Appends one JSON line per accepted mail to MANIFEST.
 rel_send() {
-	python3 - "$PORT" "$1" "$2" "$3" "$4" <<'PY'
+	"$REL_PY" - "$PORT" "$1" "$2" "$3" "$4" <<'PY'
 import json, smtplib, sys, time, email.utils
 port, prefix, first, count, manifest = sys.argv[1], sys.argv[2], \
     int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
@@ -187,7 +191,7 @@ rel_window_deferred() {
 # rel_window_qids PREFIX - the Postfix queue ids of the mails whose body
 # token starts with PREFIX (from the maillog's message-id lines)
 rel_window_qids() {
-	python3 - "$T/manifest-$_rm_mode.jsonl" "$P/maillog" "$1" <<'PY'
+	"$REL_PY" - "$T/manifest-$_rm_mode.jsonl" "$P/maillog" "$1" <<'PY'
 import json, re, sys
 mids = {json.loads(l)["message_id"] for l in open(sys.argv[1])
         if json.loads(l)["token"].startswith(sys.argv[3])}
@@ -201,7 +205,7 @@ PY
 # rel_first_429 - "TIME N" of the first request the fake answered 429
 # since the window opened (requests after number _rm_req0)
 rel_first_429() {
-	python3 - "$FAKE_DIR/requests.jsonl" "$_rm_req0" <<'PY'
+	"$REL_PY" - "$FAKE_DIR/requests.jsonl" "$_rm_req0" <<'PY'
 import json, sys
 for r in (json.loads(l) for l in open(sys.argv[1]) if l.strip()):
     if r["n"] > int(sys.argv[2]) and r["status"] == 429:
@@ -269,7 +273,7 @@ rel_mode() {
 	ok $? "$_rm_mode: each mail of the window was deferred at least twice as rate-limited"
 	REL_WINDOW_TRIES=$(rel_window_tries)
 	REL_WINDOW_SPAN=$(($(date +%s) - _rm_ws))
-	REL_POSTS429=$(python3 - "$FAKE_DIR/requests.jsonl" "$_rm_tfirst" <<'PY'
+	REL_POSTS429=$("$REL_PY" - "$FAKE_DIR/requests.jsonl" "$_rm_tfirst" <<'PY'
 import json, sys
 print(sum(1 for l in open(sys.argv[1]) if l.strip()
           and json.loads(l)["time"] > sys.argv[2]))
@@ -290,7 +294,7 @@ PY
 	    grep -E ' mail2note\[[0-9]+\]: .* outcome=' | grep -c ' ambiguous=yes')
 	REL_RUNS=$(rel_lines "$MTA_SYSLOG" "$_rm_sys0" |
 	    grep -cE ' mail2note\[[0-9]+\]: .* outcome=')
-	eval "$(python3 - "$T/manifest-$_rm_mode.jsonl" "$FAKE_DIR" <<'PY'
+	eval "$("$REL_PY" - "$T/manifest-$_rm_mode.jsonl" "$FAKE_DIR" <<'PY'
 import collections, json, sys
 mails = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 notes = [json.loads(l) for l in open(sys.argv[2] + "/notes.jsonl") if l.strip()]
