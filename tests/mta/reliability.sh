@@ -60,7 +60,7 @@
 #
 # Settings (environment, with defaults for the full run):
 #   REL_MAILS=500 REL_RATE=0.3 REL_SEED=6 REL_STALL=2 REL_WINDOW=3600
-#   REL_WINDOW_MAILS=21 REL_WINDOW_SECS=30 REL_DRAIN=600 (seconds a
+#   REL_WINDOW_MAILS=21 REL_WINDOW_SECS=150 REL_DRAIN=600 (seconds a
 #   phase may take to empty the queue before the run gives up on it)
 
 REL_MAILS=${REL_MAILS:-500}
@@ -69,7 +69,7 @@ REL_SEED=${REL_SEED:-6}
 REL_STALL=${REL_STALL:-2}
 REL_WINDOW=${REL_WINDOW:-3600}
 REL_WINDOW_MAILS=${REL_WINDOW_MAILS:-21}
-REL_WINDOW_SECS=${REL_WINDOW_SECS:-30}
+REL_WINDOW_SECS=${REL_WINDOW_SECS:-150}
 REL_DRAIN=${REL_DRAIN:-600}
 REL_TICKETS=$(seq -s, -f 'T2%03g' 1 20)
 # The run's own scripts (standard library only) start many times a
