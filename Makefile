@@ -9,7 +9,7 @@
 #   make reliability  500 mails per mode through a real Postfix to a fake
 #                   API failing 30 % of requests (honouring, then ignoring
 #                   Idempotency-Key) and a 429 window: lost, duplicated,
-#                   bounced... (as root; ~10 min; short form in make check)
+#                   bounced... (as root; ~9 min; short form in make check)
 #   make asan       the sanitizer build in build/asan/
 #   make golden     regenerate tests/expected/ (review every diff!)
 #   make lint       cppcheck + banned calls
