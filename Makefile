@@ -6,6 +6,10 @@
 #   make demo       a real email becomes a note on a local fake helpdesk
 #   make check      every test (unit, golden, corpus, fault table, real
 #                   Postfix and Exim), then again under ASan+UBSan
+#   make reliability  500 mails per mode through a real Postfix to a fake
+#                   API failing 30 % of requests (honouring, then ignoring
+#                   Idempotency-Key) and a 429 window: lost, duplicated,
+#                   bounced... (as root; ~9 min; short form in make check)
 #   make asan       the sanitizer build in build/asan/
 #   make golden     regenerate tests/expected/ (review every diff!)
 #   make lint       cppcheck + banned calls
@@ -68,7 +72,7 @@ LIBOBJS := $(filter-out $(BUILDDIR)/main.o,$(OBJS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILDDIR)/%)
 
-.PHONY: bench print-cflags print-libs all deps deps-test check check-fast demo asan golden lint fuzz \
+.PHONY: bench reliability print-cflags print-libs all deps deps-test check check-fast demo asan golden lint fuzz \
 	install uninstall clean pkgcheck units
 
 all: pkgcheck $(BUILDDIR)/mail2note
@@ -143,6 +147,13 @@ check-fast:
 # Speed and memory figures (no assertions on time).
 bench: all
 	python3 tests/bench.py
+
+# The reliability benchmark (issue 6): real Postfix, faults, a 429 window;
+# fails on a lost, bounced or still queued mail, a duplicate the API's
+# Idempotency-Key does not excuse, or a POST during the 429 window.
+# Options: RELIABILITY_ARGS="-n MAILS -r RATE -s SEED -w SECONDS".
+reliability: all
+	bash tests/reliability.sh $(RELIABILITY_ARGS)
 
 golden: all
 	sh tests/golden.sh --update

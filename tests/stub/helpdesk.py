@@ -41,7 +41,9 @@ Records in --record DIR:
   requests.jsonl  one line per API request (control requests excluded):
                   method, raw path, decoded ticket, status, selected
                   headers, which key matched (its NAME, never the key),
-                  body length, fault mode applied.
+                  body length, fault mode applied ("fault": "random"
+                  when --fault-rate chose it), "time" (UTC, when the
+                  request line arrived, microseconds) and "n" (its number).
   notes.jsonl     one line per ACCEPTED note: ticket, idempotency_key,
                   body (the exact request body as a string).
   note-<n>.json   the exact raw body bytes of accepted note n (1-based).
@@ -49,6 +51,16 @@ The fake does not de-duplicate on Idempotency-Key: it records every note,
 so tests can see a double post.  With --idempotent it does: a second
 accepted request with a known key gets the first one's 201 again and
 stores nothing (atomically, so concurrent twins make one note).
+
+Random faults (the reliability benchmark, tests/reliability.sh):
+--fault-rate R (0..1) gives each API request that finds the mode "normal"
+a fault with probability R, drawn from --fault-mix (comma-separated modes
+as for /_fake/mode; default: status:500, status:502, status:503, reset,
+stall, status:429 with retryAfter --fault-retry-after (1 s), commit-reset,
+commit-stall, commit-headers-stall, equally likely) by a random.Random
+seeded with --fault-seed, so a run's sequence of faults (by request
+number) repeats.  Stalls last --stall-seconds.  A mode set through
+/_fake/mode takes precedence; "fault_rate" there changes R.
 
 Control endpoints (tests only; not rate limited, no auth, not recorded):
   POST /_fake/mode {"mode": M, "count": N}   fault mode for the next N API
@@ -65,7 +77,8 @@ Control endpoints (tests only; not rate limited, no auth, not recorded):
         note that passes is refused, 422 by default, with details naming
         body_html: count 1 refuses once, no count always).
         Optional "body" (string or object) replaces the answer body of
-        status:<code>; optional "retry_after" sets the 429 delay.
+        status:<code>; optional "retry_after" sets the 429 delay;
+        optional "fault_rate" (0..1) sets --fault-rate from now on.
   GET  /_fake/notes, /_fake/requests          the records, as JSON arrays
   POST /_fake/reset-ratelimit                 forget rate-limit windows
   POST /_fake/clear                           forget records and counters
@@ -82,6 +95,7 @@ import http.server
 import io
 import json
 import os
+import random
 import re
 import signal
 import socket
@@ -104,6 +118,12 @@ DEFAULT_TICKETS = "T1001,T1002,4242,abc_DEF-9"
 ROUTE = re.compile(r"^/api/v1/tickets/([^/]+)/messages$")
 MAX_LIFETIME = 3600
 MAX_STALL = 120
+# The modes --fault-rate draws from, and those --fault-mix may name.
+FAULT_MIX = ("status:500,status:502,status:503,reset,stall,status:429,"
+             "commit-reset,commit-stall,commit-headers-stall")
+FAULT_MODES = ("stall", "reset", "garbage", "empty-2xx", "html-2xx",
+               "html-500", "commit-reset", "commit-stall",
+               "commit-headers-stall")
 HARD_MAX_READ = 64 * 1024 * 1024	# never read more than this, whatever
 
 REASONS = {
@@ -193,6 +213,9 @@ class State:
         self.nreq = 0
         self.nnote = 0
         self.idem = {}	# --idempotent: key -> note number
+        self.fault_rate = args.fault_rate
+        self.fault_rng = random.Random(args.fault_seed)
+        self.fault_mix = [m for m in args.fault_mix.split(",") if m]
         os.makedirs(args.record, exist_ok=True)
         self.req_path = os.path.join(args.record, "requests.jsonl")
         self.note_path = os.path.join(args.record, "notes.jsonl")
@@ -200,10 +223,15 @@ class State:
             open(p, "w").close()
 
     def take_mode(self):
-        """The fault mode for this API request (consumes one of count)."""
+        """The fault mode for this API request (consumes one of count),
+        and whether --fault-rate chose it."""
         with self.lock:
             mode = self.mode
             body, ra = self.mode_body, self.mode_retry_after
+            if mode == "normal" and self.fault_rate > 0 and \
+                    self.fault_rng.random() < self.fault_rate:
+                mode = self.fault_rng.choice(self.fault_mix)
+                return mode, None, self.args.fault_retry_after, True
             if mode != "normal" and self.mode_count is not None:
                 self.mode_count -= 1
                 if self.mode_count <= 0:
@@ -211,7 +239,7 @@ class State:
                     self.mode_count = None
                     self.mode_body = None
                     self.mode_retry_after = None
-            return mode, body, ra
+            return mode, body, ra, False
 
     def rate(self, name):
         """None if allowed, else seconds until the window resets."""
@@ -493,7 +521,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             rec["ticket"] = urllib.parse.unquote(m.group(1), errors="replace")
         rec["auth"], _ = self.auth()
 
-        mode, mbody, mra = st.take_mode()
+        mode, mbody, mra, random_fault = st.take_mode()
+        if random_fault:
+            rec["fault"] = "random"
         if mode.startswith("commit-"):
             # Handled by the contract; only a 2xx answer is replaced.
             rec["mode"] = mode
@@ -812,6 +842,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 ra = req.get("retry_after")
                 if ra is not None and not isinstance(ra, int):
                     raise ValueError("retry_after must be an integer")
+                fr = req.get("fault_rate")
+                if fr is not None and (not isinstance(fr, (int, float))
+                                       or not 0 <= fr <= 1):
+                    raise ValueError("fault_rate must be within 0..1")
             except (ValueError, KeyError, TypeError, AttributeError) as e:
                 return self.send_raw(400, {"ok": False, "error": str(e)})
             with st.lock:
@@ -819,6 +853,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 st.mode_count = count
                 st.mode_body = req.get("body")
                 st.mode_retry_after = ra
+                if fr is not None:
+                    st.fault_rate = float(fr)
             return self.send_raw(200, {"ok": True, "mode": mode,
                                        "count": count})
         return self.send_raw(404, {"ok": False, "error": "no such control"})
@@ -846,6 +882,12 @@ def main():
     ap.add_argument("--rate-window", type=float, default=3600)
     ap.add_argument("--max-body", type=int, default=8 * 1024 * 1024)
     ap.add_argument("--stall-seconds", type=float, default=30)
+    ap.add_argument("--fault-rate", type=float, default=0.0,
+                    help="probability of a random fault per API request")
+    ap.add_argument("--fault-seed", type=int, default=1)
+    ap.add_argument("--fault-mix", default=FAULT_MIX)
+    ap.add_argument("--fault-retry-after", type=int, default=1,
+                    help="retryAfter of a random 429")
     ap.add_argument("--idempotent", action="store_true",
                     help="honour Idempotency-Key (one note per key)")
     ap.add_argument("--tls-cert")
@@ -855,6 +897,11 @@ def main():
     args.lifetime = max(1.0, min(args.lifetime, MAX_LIFETIME))
     args.max_body = max(0, min(args.max_body, HARD_MAX_READ))
     args.rate_window = max(1.0, args.rate_window)
+    if not 0 <= args.fault_rate <= 1:
+        ap.error("--fault-rate must be within 0..1")
+    for m in args.fault_mix.split(","):
+        if m and not (m in FAULT_MODES or m.startswith("status:")):
+            ap.error("--fault-mix: unknown mode %r" % m)
 
     srv = Server(("127.0.0.1", args.port), Handler)
     srv.state = State(args)
