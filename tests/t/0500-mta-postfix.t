@@ -42,7 +42,7 @@ SNIP=$M2N_TOP/postfix
 
 mta_user
 # T1003-T1005 exist, so that only mail2note decides whether a note is posted.
-fake_start --tickets T1001,T1002,T1003,T1004,T1005
+fake_start --tickets T1001,T1002,T1003,T1004,T1005,T1006
 mta_setup_gateway
 # --- configuration: a private instance, then the snippets -----------------
 MILTER_PORT=$(mta_free_port)
@@ -132,6 +132,28 @@ diag "DSN Diagnostic-Code: $diag"
 want=$(mta_reason support@helpdesk.test "")
 like "$diag" "*$want*" "the DSN carries mail2note's reason"
 is "$(mta_notes_for '*')" "$notes_before" "no note was posted for the bounced mail"
+
+# The bounced mail was first kept whole in the quarantine, by the pipe
+# user; the administrator lists it and delivers it to a ticket.
+QD=$T/state/quarantine
+qeml=$(grep -l 'pf-case-2' "$QD"/*.eml 2>/dev/null | head -n 1)
+ok "$([ -n "$qeml" ] && echo 0 || echo 1)" "the bounced mail is in the quarantine"
+qid=$(basename "${qeml:-none}" .eml)
+is "$(stat -c '%U %a' "$qeml" 2>&1)" "$MTA_USER 600" \
+    "... owned by the pipe user, mode 0600"
+is "$(json_get "$QD/$qid.json" '["outcome"]') $(json_get "$QD/$qid.json" '["dsn"]') $(json_get "$QD/$qid.json" '["recipient"]') $(json_get "$QD/$qid.json" '["sender"]')" \
+    "bounced 5.1.1 support@helpdesk.test bob@sender.test" \
+    "... with its sidecar: outcome, DSN and the envelope pipe(8) passed"
+like "$(runuser -u "$MTA_USER" -- "$MTA_BIN" -c "$MTA_CONF" --quarantine 2>&1)" \
+    "*$qid * bob@sender.test - 5.1.1 no ticket ID*" \
+    "mail2note --quarantine lists it"
+is "$(runuser -u "$MTA_USER" -- "$MTA_BIN" -c "$MTA_CONF" --replay "$qid" -x T1006 2>&1)" \
+    "$qid: delivered to ticket T1006" "mail2note --replay ID -x T1006 delivers it"
+is "$(mta_notes_for T1006)" 1 "... one note for T1006"
+mta_note_has T1006 'Where does this go? (pf-case-2)'
+ok $? "... holding the bounced mail's text"
+[ ! -e "$qeml" ] && [ ! -e "$QD/$qid.json" ]
+ok $? "... and removed from the quarantine"
 
 # --- 3. API 500: deferred, then one note after the flush ------------------
 fake_ctl /_fake/mode '{"mode": "status:500"}' >/dev/null
@@ -280,6 +302,9 @@ has_lines 1 'to=<support\+T1004@helpdesk\.test>.*relay=helpdesk.*status=sent'
 ok $? "maillog: status=sent (mail2note discarded it with exit 0)"
 is "$(mta_notes_for T1004)" 0 "no note for the spoofed sender"
 queue_and_mbox_quiet "spoofed From"
+qeml=$(grep -l 'pf-case-8b' "$QD"/*.eml 2>/dev/null | head -n 1)
+is "$(json_get "${qeml%.eml}.json" '["outcome"]' 2>&1)" refused \
+    "the refused mail is kept in the quarantine (outcome refused)"
 
 # (b') the same with a forged A-R that opendkim must strip
 cp "$T/unsigned-forged.eml" "$T/forged.eml"
