@@ -158,4 +158,18 @@ fixture_tmpdir(const char *name)
 	return dir;
 }
 
+/*
+ * fixture_finish - remove dir (from fixture_tmpdir()) and what is left in
+ * it, check that it is gone, free it; main()'s return value
+ */
+__attribute__((unused)) static int
+fixture_finish(char *dir)
+{
+	fixture_remove(dir);
+	tap_ok(!g_file_test(dir, G_FILE_TEST_EXISTS),
+	    "temporary directory removed");
+	g_free(dir);
+	return tap_done();
+}
+
 #endif /* GW_FIXTURE_H */

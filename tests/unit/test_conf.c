@@ -895,39 +895,23 @@ out:
 	g_free(text);
 }
 
-/* cleanup - remove the temporary directory and what is left in it */
-static void
-cleanup(const char *dir)
-{
-	fixture_remove(dir);
-	tap_ok(!g_file_test(dir, G_FILE_TEST_EXISTS),
-	    "temporary directory removed");
-}
-
 int
 main(void)
 {
 	struct gw_error err;
-	char *base, *dir;
+	char *dir;
 
 	if (secret_init(NULL, 0, &err) != GW_OK) {
 		tap_ok(0, "secret_init: %s", err.text);
 		return tap_done();
 	}
-	base = fixture_safe_base();
-	if (!tap_ok(base != NULL, "a safe directory for the test files"))
-		return tap_done();
 	/* Short: a path error names the paths two or three times. */
-	dir = g_strdup_printf("%s/c.XXXXXX", base);
-	g_free(base);
-	if (!tap_ok(g_mkdtemp(dir) != NULL, "temporary directory %s", dir))
+	if ((dir = fixture_tmpdir("c")) == NULL)
 		return tap_done();
 	test_data();
 	test_defaults();
 	test_good_file(dir);
 	test_files(dir);
 	test_example();
-	cleanup(dir);
-	g_free(dir);
-	return tap_done();
+	return fixture_finish(dir);
 }
