@@ -365,6 +365,28 @@ charset_body(const char *s, size_t len, const char *charset)
 	return clean;
 }
 
+/* charset_text - a text body part as clean UTF-8 of at most cap bytes */
+GString *
+charset_text(const char *s, size_t len, const char *charset,
+    const char *format, const char *delsp, size_t cap, bool *cut_r)
+{
+	GString *clean, *flowed;
+	size_t keep;
+
+	clean = charset_body(s, len, charset);
+	if (format != NULL && g_ascii_strcasecmp(format, "flowed") == 0) {
+		flowed = clean;
+		clean = charset_unflow(flowed->str, flowed->len,
+		    delsp != NULL && g_ascii_strcasecmp(delsp, "yes") == 0);
+		g_string_free(flowed, TRUE);
+	}
+	keep = charset_utf8_fit(clean->str, clean->len, cap);
+	if (keep < clean->len)
+		*cut_r = true;
+	g_string_truncate(clean, keep);
+	return clean;
+}
+
 /*
  * charset_unflow - undo RFC 3676 format=flowed: a line ending in a space
  * goes on in the next line of the same quote depth (delsp: that space was
@@ -395,13 +417,14 @@ charset_unflow(const char *s, size_t len, bool delsp)
 			open = -1;
 		}
 		if (open == -1 && depth > 0) {
-			g_string_append_len(out, ">>>>>>>>>>>>>>>>", depth < 16 ?
-			    depth : 16);
+			g_string_append_len(out, ">>>>>>>>>>>>>>>>",
+			    depth < 16 ? depth : 16);
 			g_string_append_c(out, ' ');
 		}
 		if (n > 0 && p[n - 1] == ' ' &&
 		    !(n == 3 && memcmp(p, "-- ", 3) == 0)) {
-			g_string_append_len(out, p, (gssize)(delsp ? n - 1 : n));
+			g_string_append_len(out, p,
+			    (gssize)(delsp ? n - 1 : n));
 			open = depth;
 		} else {
 			g_string_append_len(out, p, (gssize)n);

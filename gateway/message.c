@@ -91,20 +91,6 @@ msg_header_text(const char *s)
 	return charset_line(s, MESSAGE_HEADER_MAX);
 }
 
-/* msg_is_flowed - text/plain; format=flowed, and whether delsp=yes */
-static bool
-msg_is_flowed(GMimeObject *obj, bool *delsp_r)
-{
-	const char *format, *delsp;
-
-	format = g_mime_object_get_content_type_parameter(obj, "format");
-	if (format == NULL || g_ascii_strcasecmp(format, "flowed") != 0)
-		return false;
-	delsp = g_mime_object_get_content_type_parameter(obj, "delsp");
-	*delsp_r = delsp != NULL && g_ascii_strcasecmp(delsp, "yes") == 0;
-	return true;
-}
-
 /*
  * msg_part_text - the text of a leaf part as clean UTF-8, at most cap bytes;
  * *cut_r is set when something was left out, *ioerr_r when the spool
@@ -120,10 +106,11 @@ msg_part_text(GMimePart *part, size_t cap, bool *cut_r, bool *ioerr_r,
 	GMimeFilter *decoder;
 	GMimeContentEncoding enc;
 	GByteArray *raw;
-	GString *clean, *flowed;
+	GMimeObject *obj = GMIME_OBJECT(part);
+	GString *clean;
 	ssize_t n;
-	size_t rawcap, keep;
-	bool more, delsp;
+	size_t rawcap;
+	bool more;
 	char buf[4096];
 
 	*len_r = 0;
@@ -163,20 +150,14 @@ msg_part_text(GMimePart *part, size_t cap, bool *cut_r, bool *ioerr_r,
 	}
 	g_object_unref(filtered);
 
-	clean = charset_body((const char *)raw->data, raw->len,
-	    g_mime_object_get_content_type_parameter(GMIME_OBJECT(part),
-	    "charset"));
+	clean = charset_text((const char *)raw->data, raw->len,
+	    g_mime_object_get_content_type_parameter(obj, "charset"),
+	    g_mime_object_get_content_type_parameter(obj, "format"),
+	    g_mime_object_get_content_type_parameter(obj, "delsp"), cap,
+	    cut_r);
 	g_byte_array_unref(raw);
-	if (msg_is_flowed(GMIME_OBJECT(part), &delsp)) {
-		flowed = clean;
-		clean = charset_unflow(flowed->str, flowed->len, delsp);
-		g_string_free(flowed, TRUE);
-	}
-
-	keep = charset_utf8_fit(clean->str, clean->len, cap);
-	if (keep < clean->len || more)
+	if (more)
 		*cut_r = true;
-	g_string_truncate(clean, keep);
 	*len_r = clean->len;
 	return g_string_free(clean, FALSE);
 }
@@ -671,40 +652,11 @@ msg_walk(struct msg_ctx *c, struct message *m, struct msg_body *b,
 		msg_attachment_add(m, GMIME_PART(obj));
 }
 
-/* msg_first_mailbox - the address of the first mailbox in list, groups
- * included (new), or NULL */
-static char *
-msg_first_mailbox(InternetAddressList *list, int depth)
-{
-	InternetAddress *ia;
-	char *s;
-	int i, n;
-
-	if (list == NULL || depth > 4)
-		return NULL;
-	n = internet_address_list_length(list);
-	for (i = 0; i < n; i++) {
-		ia = internet_address_list_get_address(list, i);
-		if (INTERNET_ADDRESS_IS_MAILBOX(ia)) {
-			s = msg_header_text(internet_address_mailbox_get_addr(
-			    INTERNET_ADDRESS_MAILBOX(ia)));
-			if (s != NULL)
-				return s;
-		} else if (INTERNET_ADDRESS_IS_GROUP(ia)) {
-			s = msg_first_mailbox(
-			    internet_address_group_get_members(
-			    INTERNET_ADDRESS_GROUP(ia)), depth + 1);
-			if (s != NULL)
-				return s;
-		}
-	}
-	return NULL;
-}
-
 /* msg_all_mailboxes - append every mailbox address in list, groups
- * included, to out (at most MESSAGE_FROM_MAX in all) */
+ * included, to out (until it holds max) */
 static void
-msg_all_mailboxes(InternetAddressList *list, int depth, GPtrArray *out)
+msg_all_mailboxes(InternetAddressList *list, int depth, GPtrArray *out,
+    guint max)
 {
 	InternetAddress *ia;
 	const char *addr;
@@ -714,7 +666,7 @@ msg_all_mailboxes(InternetAddressList *list, int depth, GPtrArray *out)
 	if (list == NULL || depth > 4)
 		return;
 	n = internet_address_list_length(list);
-	for (i = 0; i < n && out->len < MESSAGE_FROM_MAX; i++) {
+	for (i = 0; i < n && out->len < max; i++) {
 		ia = internet_address_list_get_address(list, i);
 		if (INTERNET_ADDRESS_IS_MAILBOX(ia)) {
 			addr = internet_address_mailbox_get_addr(
@@ -725,9 +677,23 @@ msg_all_mailboxes(InternetAddressList *list, int depth, GPtrArray *out)
 				g_ptr_array_add(out, s);
 		} else if (INTERNET_ADDRESS_IS_GROUP(ia)) {
 			msg_all_mailboxes(internet_address_group_get_members(
-			    INTERNET_ADDRESS_GROUP(ia)), depth + 1, out);
+			    INTERNET_ADDRESS_GROUP(ia)), depth + 1, out, max);
 		}
 	}
+}
+
+/* msg_first_mailbox - the first address of list, groups included (new),
+ * or NULL */
+static char *
+msg_first_mailbox(InternetAddressList *list)
+{
+	GPtrArray *one = g_ptr_array_new();
+	char *s;
+
+	msg_all_mailboxes(list, 0, one, 1);
+	s = one->len > 0 ? g_ptr_array_index(one, 0) : NULL;
+	g_ptr_array_free(one, TRUE);
+	return s;
 }
 
 /*
@@ -756,13 +722,13 @@ msg_from_list(struct msg_ctx *c, GMimeMessage *gmsg)
 		list = internet_address_list_parse(c->options,
 		    g_mime_header_get_raw_value(h));
 		if (list != NULL) {
-			msg_all_mailboxes(list, 0, out);
+			msg_all_mailboxes(list, 0, out, MESSAGE_FROM_MAX);
 			g_object_unref(list);
 		}
 	}
 	if (fields == 0)
 		msg_all_mailboxes(g_mime_message_get_addresses(gmsg,
-		    GMIME_ADDRESS_TYPE_FROM), 0, out);
+		    GMIME_ADDRESS_TYPE_FROM), 0, out, MESSAGE_FROM_MAX);
 	g_ptr_array_add(out, NULL);
 	return (char **)g_ptr_array_free(out, FALSE);
 }
@@ -908,7 +874,7 @@ msg_addresses(struct msg_ctx *c, GMimeMessage *gmsg, GMimeAddressType type,
 	if (t == NULL)
 		t = msg_decoded_header(c, GMIME_OBJECT(gmsg), name);
 	if (first_r != NULL)
-		*first_r = msg_first_mailbox(list, 0);
+		*first_r = msg_first_mailbox(list);
 	return t;
 }
 

@@ -55,6 +55,17 @@ GString *charset_normalize(const char *s, size_t len);
 GString *charset_body(const char *s, size_t len, const char *charset);
 
 /*
+ * charset_text - the decoded bytes of a text body part (its Content-Type
+ * parameters charset, format and delsp; each NULL when absent) as clean
+ * UTF-8 (new GString): charset_body(), then charset_unflow() when format
+ * is "flowed", delsp "yes" removing the space of a soft break; cut at cap
+ * bytes on a character boundary, *cut_r set when that left something out
+ * (never cleared).
+ */
+GString *charset_text(const char *s, size_t len, const char *charset,
+    const char *format, const char *delsp, size_t cap, bool *cut_r);
+
+/*
  * charset_unflow - undo RFC 3676 format=flowed on normalised text (new
  * GString): a line ending in a space goes on in the next line of the same
  * quote depth (delsp: that space goes too), except a "-- " signature

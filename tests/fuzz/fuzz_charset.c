@@ -51,7 +51,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	GString *raw, *body, *flowed;
 	char found[64], *line, *str;
 	size_t len, max, fit;
-	bool delsp;
+	bool delsp, cut;
 
 	if (!ready) {
 		message_init();		/* GMime's charset tables */
@@ -79,6 +79,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		g_error("utf8_fit: %zu of %zu at most %zu", fit, flowed->len,
 		    max);
 	g_string_free(flowed, TRUE);
+	g_string_free(body, TRUE);
+
+	cut = false;
+	body = charset_text(text, len, label, delsp ? "flowed" : "fixed",
+	    "yes", max, &cut);
+	fuzz_check("text", body->str, body->len, false);
+	if (body->len > max)
+		g_error("text: %zu bytes, cap %zu", body->len, max);
 	g_string_free(body, TRUE);
 
 	str = g_strndup(text, len);	/* a header value ends at a NUL */

@@ -243,6 +243,74 @@ static const struct {
 	},
 };
 
+/* charset_text(): a text body part, its parameters and a cap. */
+static const struct {
+	const char *name;
+	const char *input;
+	const char *charset, *format, *delsp;
+	size_t cap;
+	const char *want;
+	bool cut;
+} text_cases[] = {
+	{
+		.name = "plain, under the cap",
+		.input = "caf\xe9\r\n",
+		.charset = "iso-8859-1",
+		.cap = 100,
+		.want = "caf\xc3\xa9\n",
+	},
+	{
+		.name = "cut on a character boundary",
+		.input = "caf\xe9",
+		.charset = "iso-8859-1",
+		.cap = 4,
+		.want = "caf",
+		.cut = true,
+	},
+	{
+		.name = "exactly the cap is no cut",
+		.input = "abcd",
+		.cap = 4,
+		.want = "abcd",
+	},
+	{
+		.name = "format=Flowed joins",
+		.input = "one \r\ntwo\r\n",
+		.format = "Flowed",
+		.cap = 100,
+		.want = "one two\n",
+	},
+	{
+		.name = "delsp=yes removes the space",
+		.input = "one \ntwo\n",
+		.format = "flowed",
+		.delsp = "YES",
+		.cap = 100,
+		.want = "onetwo\n",
+	},
+	{
+		.name = "delsp without format=flowed does nothing",
+		.input = "one \ntwo\n",
+		.delsp = "yes",
+		.cap = 100,
+		.want = "one \ntwo\n",
+	},
+	{
+		.name = "format=fixed does nothing",
+		.input = "one \ntwo\n",
+		.format = "fixed",
+		.cap = 100,
+		.want = "one \ntwo\n",
+	},
+	{
+		.name = "cap 0",
+		.input = "x",
+		.cap = 0,
+		.want = "",
+		.cut = true,
+	},
+};
+
 /* charset_line(): a header value made one clean line. */
 static const struct {
 	const char *name;
@@ -370,6 +438,26 @@ test_flow(void)
 	}
 }
 
+/* test_text - the text part table through charset_text() */
+static void
+test_text(void)
+{
+	GString *out;
+	bool cut;
+	size_t i;
+
+	for (i = 0; i < G_N_ELEMENTS(text_cases); i++) {
+		cut = false;
+		out = charset_text(text_cases[i].input,
+		    strlen(text_cases[i].input), text_cases[i].charset,
+		    text_cases[i].format, text_cases[i].delsp,
+		    text_cases[i].cap, &cut);
+		tap_str(out->str, text_cases[i].want, text_cases[i].name);
+		tap_int(cut, text_cases[i].cut, text_cases[i].name);
+		g_string_free(out, TRUE);
+	}
+}
+
 /* test_line - the header value table, and charset_utf8_fit() */
 static void
 test_line(void)
@@ -435,6 +523,7 @@ main(void)
 	test_to_utf8();
 	test_detect();
 	test_flow();
+	test_text();
 	test_line();
 	test_sweep();
 	message_shutdown();
