@@ -17,7 +17,9 @@
  * its inline text parts in order, appended (Apple Mail splits a body
  * around inline images).  Everything else is an attachment, and
  * message/rfc822 parts become forwards, parsed into their own struct
- * message.
+ * message.  msg_walk_mime() only traverses and counts parts against the
+ * caps, as mblaze's blaze822_walk_mime(); its visitor (msg_visit_body,
+ * or msg_visit_other where no body can be) says what a part is.
  *
  * Bytes become UTF-8 in charset (charset.h); whether the mail is an
  * auto-reply or a bounce is judged by automatic (automatic.h) on the
@@ -66,8 +68,26 @@ struct msg_body {
 	bool html_cut;
 };
 
-static void msg_walk(struct msg_ctx *, struct message *, struct msg_body *,
-    GMimeObject *, int, bool);
+/* What a visitor tells msg_walk_mime() to do next. */
+enum msg_walk {
+	MSG_WALK_CONTINUE,	/* into the parts of this multipart */
+	MSG_WALK_PRUNE		/* not into them (the visitor saw to them) */
+};
+
+/*
+ * One walk over the MIME tree of one message: the visitor and what it
+ * collects into.  Traversal (msg_walk_mime) is apart from the policy of
+ * what a part is (the visitors msg_visit_body and msg_visit_other).
+ */
+struct msg_walker {
+	struct msg_ctx *c;
+	struct message *m;	/* attachments and forwards go here */
+	struct msg_body *b;	/* bodies go here (msg_visit_body) */
+	GMimeObject *top;	/* the message's root part */
+	enum msg_walk (*visit)(struct msg_walker *, GMimeObject *, int);
+};
+
+static void msg_walk_mime(struct msg_walker *, GMimeObject *, int);
 static struct message *msg_extract(struct msg_ctx *, GMimeMessage *, int);
 
 /* msg_parser_warning - GMime parser callback: count malformations */
@@ -230,8 +250,7 @@ msg_body_read(struct msg_ctx *c, struct msg_body *b, GMimePart *part, bool html)
  * plain text.
  */
 static void
-msg_multipart_rescue(struct msg_ctx *c, struct message *m, struct msg_body *b,
-    GMimeMultipart *mp, int depth)
+msg_multipart_rescue(struct msg_walker *w, GMimeMultipart *mp, int depth)
 {
 	const char *pro = g_mime_multipart_get_prologue(mp);
 	GMimeContentType *ct = g_mime_object_get_content_type(GMIME_OBJECT(mp));
@@ -264,13 +283,13 @@ msg_multipart_rescue(struct msg_ctx *c, struct message *m, struct msg_body *b,
 		g_string_append(src, p);
 		stream = g_mime_stream_mem_new_with_buffer(src->str, src->len);
 		parser = g_mime_parser_new_with_stream(stream);
-		part = g_mime_parser_construct_part(parser, c->options);
+		part = g_mime_parser_construct_part(parser, w->c->options);
 		g_object_unref(parser);
 		g_object_unref(stream);
 		g_string_free(src, TRUE);
 		if (part != NULL && GMIME_IS_MULTIPART(part) &&
 		    g_mime_multipart_get_count(GMIME_MULTIPART(part)) > 0) {
-			msg_walk(c, m, b, part, depth + 1, false);
+			msg_walk_mime(w, part, depth + 1);
 			g_object_unref(part);
 			return;
 		}
@@ -278,8 +297,8 @@ msg_multipart_rescue(struct msg_ctx *c, struct message *m, struct msg_body *b,
 			g_object_unref(part);
 	}
 	clean = charset_body(p, strlen(p), NULL);
-	msg_body_append(&b->text, &b->text_cut, clean->str, clean->len,
-	    c->limits->max_body);
+	msg_body_append(&w->b->text, &w->b->text_cut, clean->str, clean->len,
+	    w->c->limits->max_body);
 	g_string_free(clean, TRUE);
 }
 
@@ -341,10 +360,10 @@ msg_attachment_add(struct message *m, GMimePart *part)
 /*
  * msg_is_body - is this leaf a message body rather than an attachment:
  * text/plain or text/html, not Content-Disposition: attachment, and no
- * file name (a top-level part may have one: it is the whole message)
+ * file name unless it is the whole message (whole)
  */
 static bool
-msg_is_body(GMimeObject *obj, bool top, bool *html_r)
+msg_is_body(GMimeObject *obj, bool whole, bool *html_r)
 {
 	GMimeContentType *ct;
 	GMimeContentDisposition *disp;
@@ -363,7 +382,7 @@ msg_is_body(GMimeObject *obj, bool top, bool *html_r)
 	if (disp != NULL && g_mime_content_disposition_is_attachment(disp))
 		return false;
 	name = g_mime_part_get_filename(GMIME_PART(obj));
-	return top || name == NULL || *name == '\0';
+	return whole || name == NULL || *name == '\0';
 }
 
 /* msg_related_root - the root part of a multipart/related: the one named by
@@ -402,13 +421,13 @@ msg_related_root(GMimeMultipart *mp)
 /*
  * msg_walk_alternative - each alternative is collected on its own; the last
  * one with text/plain and the last one with text/html win (RFC 2046: the
- * last is the richest); their bodies are appended to b
+ * last is the richest); their bodies are appended to w->b
  */
 static void
-msg_walk_alternative(struct msg_ctx *c, struct message *m, struct msg_body *b,
-    GMimeMultipart *mp, int depth)
+msg_walk_alternative(struct msg_walker *w, GMimeMultipart *mp, int depth)
 {
-	struct msg_body *alt;
+	struct msg_walker sub = *w;
+	struct msg_body *alt, *b = w->b;
 	int i, n, text, html;
 	size_t max;
 
@@ -418,14 +437,15 @@ msg_walk_alternative(struct msg_ctx *c, struct message *m, struct msg_body *b,
 	alt = g_new0(struct msg_body, (size_t)n);
 	text = html = -1;
 	for (i = 0; i < n; i++) {
-		msg_walk(c, m, &alt[i], g_mime_multipart_get_part(mp, i),
-		    depth + 1, false);
+		sub.b = &alt[i];
+		msg_walk_mime(&sub, g_mime_multipart_get_part(mp, i),
+		    depth + 1);
 		if (alt[i].text != NULL && alt[i].text->len > 0)
 			text = i;
 		if (alt[i].html != NULL && alt[i].html->len > 0)
 			html = i;
 	}
-	max = c->limits->max_body;
+	max = w->c->limits->max_body;
 	if (text != -1) {
 		msg_body_append(&b->text, &b->text_cut, alt[text].text->str,
 		    alt[text].text->len, max);
@@ -590,66 +610,101 @@ out:
 }
 
 /*
- * msg_walk - visit obj at depth: bodies go to b (NULL: collect attachments
- * and forwards only, as in the non-root parts of multipart/related),
- * attachments and forwards to m.  top: obj is the message's own root.
+ * msg_walk_mime - visit obj at depth and then, unless the visitor prunes,
+ * the parts of a multipart in order.  A part past the depth or part cap is
+ * not visited (limits_hit).
  */
 static void
-msg_walk(struct msg_ctx *c, struct message *m, struct msg_body *b,
-    GMimeObject *obj, int depth, bool top)
+msg_walk_mime(struct msg_walker *w, GMimeObject *obj, int depth)
 {
+	struct msg_ctx *c = w->c;
 	GMimeMultipart *mp;
-	GMimeContentType *ct;
-	int i, n, root;
-	bool html;
+	int i, n;
 
 	if (obj == NULL)
 		return;
 	if (depth > c->limits->max_depth || c->parts >= c->limits->max_parts) {
-		c->limits_hit = m->limits_hit = true;
+		c->limits_hit = w->m->limits_hit = true;
 		return;
 	}
 	c->parts++;
-
-	if (GMIME_IS_MESSAGE_PART(obj)) {
-		msg_forward_add(c, m, GMIME_MESSAGE_PART(obj), depth);
+	if (w->visit(w, obj, depth) != MSG_WALK_CONTINUE ||
+	    !GMIME_IS_MULTIPART(obj))
 		return;
-	}
+	mp = GMIME_MULTIPART(obj);
+	n = g_mime_multipart_get_count(mp);
+	for (i = 0; i < n; i++)
+		msg_walk_mime(w, g_mime_multipart_get_part(mp, i), depth + 1);
+}
+
+/* msg_visit_other - a part that cannot hold the body: a forward (a leaf
+ * message/rfc822 or global too, sent encoded) or an attachment */
+static enum msg_walk
+msg_visit_other(struct msg_walker *w, GMimeObject *obj, int depth)
+{
+	GMimeContentType *ct = g_mime_object_get_content_type(obj);
+
+	if (GMIME_IS_MESSAGE_PART(obj))
+		msg_forward_add(w->c, w->m, GMIME_MESSAGE_PART(obj), depth);
+	else if (GMIME_IS_MULTIPART(obj))
+		return MSG_WALK_CONTINUE;
+	else if (GMIME_IS_PART(obj) && !(ct != NULL &&
+	    (g_mime_content_type_is_type(ct, "message", "rfc822") ||
+	    g_mime_content_type_is_type(ct, "message", "global")) &&
+	    msg_forward_decode(w->c, w->m, GMIME_PART(obj), depth)))
+		msg_attachment_add(w->m, GMIME_PART(obj));
+	return MSG_WALK_PRUNE;
+}
+
+/* msg_walk_related - the root part of a multipart/related may hold the
+ * body; the others are attachments and forwards */
+static void
+msg_walk_related(struct msg_walker *w, GMimeMultipart *mp, int depth)
+{
+	struct msg_walker other = *w;
+	int i, n, root;
+
+	other.visit = msg_visit_other;
+	root = msg_related_root(mp);
+	n = g_mime_multipart_get_count(mp);
+	for (i = 0; i < n; i++)
+		msg_walk_mime(i == root ? w : &other,
+		    g_mime_multipart_get_part(mp, i), depth + 1);
+}
+
+/*
+ * msg_visit_body - a part that may hold the body: the text parts go to
+ * w->b, chosen as msg_walk_alternative() and msg_walk_related() say;
+ * anything else is a forward or an attachment, as in msg_visit_other
+ */
+static enum msg_walk
+msg_visit_body(struct msg_walker *w, GMimeObject *obj, int depth)
+{
+	GMimeContentType *ct;
+	GMimeMultipart *mp;
+	bool html;
+
 	if (GMIME_IS_MULTIPART(obj)) {
 		mp = GMIME_MULTIPART(obj);
 		ct = g_mime_object_get_content_type(obj);
-		if (b != NULL && g_mime_multipart_get_count(mp) == 0) {
-			msg_multipart_rescue(c, m, b, mp, depth);
-			return;
-		}
-		if (b != NULL && ct != NULL &&
-		    g_mime_content_type_is_type(ct, "multipart",
-		    "alternative")) {
-			msg_walk_alternative(c, m, b, mp, depth);
-			return;
-		}
-		root = -1;
-		if (b != NULL && ct != NULL &&
-		    g_mime_content_type_is_type(ct, "multipart", "related"))
-			root = msg_related_root(mp);
-		n = g_mime_multipart_get_count(mp);
-		for (i = 0; i < n; i++)
-			msg_walk(c, m, root == -1 || root == i ? b : NULL,
-			    g_mime_multipart_get_part(mp, i), depth + 1,
-			    false);
-		return;
+		if (g_mime_multipart_get_count(mp) == 0)
+			msg_multipart_rescue(w, mp, depth);
+		else if (ct != NULL && g_mime_content_type_is_type(ct,
+		    "multipart", "alternative"))
+			msg_walk_alternative(w, mp, depth);
+		else if (ct != NULL && g_mime_content_type_is_type(ct,
+		    "multipart", "related"))
+			msg_walk_related(w, mp, depth);
+		else
+			return MSG_WALK_CONTINUE;
+		return MSG_WALK_PRUNE;
 	}
-	if (!GMIME_IS_PART(obj))
-		return;
-	ct = g_mime_object_get_content_type(obj);
-	if (ct != NULL && (g_mime_content_type_is_type(ct, "message",
-	    "rfc822") || g_mime_content_type_is_type(ct, "message",
-	    "global")) && msg_forward_decode(c, m, GMIME_PART(obj), depth))
-		return;
-	if (b != NULL && msg_is_body(obj, top, &html))
-		msg_body_read(c, b, GMIME_PART(obj), html);
-	else
-		msg_attachment_add(m, GMIME_PART(obj));
+	/* A file name does not make the message's own root an attachment:
+	 * it is the whole message.  (A text part is never a forward.) */
+	if (!GMIME_IS_PART(obj) || !msg_is_body(obj, obj == w->top, &html))
+		return msg_visit_other(w, obj, depth);
+	msg_body_read(w->c, w->b, GMIME_PART(obj), html);
+	return MSG_WALK_PRUNE;
 }
 
 /* msg_all_mailboxes - append every mailbox address in list, groups
@@ -957,6 +1012,7 @@ msg_extract(struct msg_ctx *c, GMimeMessage *gmsg, int depth)
 {
 	struct message *m;
 	struct msg_body b;
+	struct msg_walker w;
 	GMimeObject *obj, *root;
 
 	m = msg_new();
@@ -977,8 +1033,9 @@ msg_extract(struct msg_ctx *c, GMimeMessage *gmsg, int depth)
 
 	memset(&b, 0, sizeof(b));
 	root = g_mime_message_get_mime_part(gmsg);
-	if (root != NULL)
-		msg_walk(c, m, &b, root, depth, true);
+	w = (struct msg_walker){ .c = c, .m = m, .b = &b, .top = root,
+	    .visit = msg_visit_body };
+	msg_walk_mime(&w, root, depth);
 	m->automatic = msg_automatic(m, obj, root);
 	if (b.text != NULL && b.text->len > 0)
 		m->text = g_string_free(b.text, FALSE);
