@@ -2,10 +2,12 @@
  * automatic.h - is a mail an auto-reply, a bounce or a loop, which must
  * not become a note (RFC 3834, RFC 3464)?
  *
- * Pure: plain header values in, a reason out.  message.c collects the
- * values of each message's own header (a forward is judged on its own);
- * main.c asks message_automatic(), which adds the envelope sender.  The
- * sender policy (policy.h) is the other judge of who may write a note.
+ * Owns: the signs of automatic mail and the reasons given for them.
+ * Pure: plain header values in, a reason out; no GMime type, no I/O.
+ * message.c collects the values of each message's own header (a forward
+ * is judged on its own); main.c asks message_automatic(), which adds the
+ * envelope sender.  The sender policy (policy.h) is the other judge of
+ * who may write a note.
  *
  * Signs, in the order they are looked at:
  *  - a multipart/report top part (delivery or read report);
