@@ -100,16 +100,17 @@ $(BUILDDIR)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/driver.c $(LIBOBJS) \
 $(BUILDDIR):
 	mkdir -p $@
 
-units: all $(UNIT_BINS) $(BUILDDIR)/fuzz_message $(BUILDDIR)/fuzz_authres
+units: all $(UNIT_BINS) $(BUILDDIR)/fuzz_message $(BUILDDIR)/fuzz_authres \
+    $(BUILDDIR)/fuzz_charset
 
-# libFuzzer builds (clang): build/fuzz/fuzz_message and fuzz_authres; see
-# the echoes for a run.
+# libFuzzer builds (clang): build/fuzz/fuzz_message, fuzz_authres and
+# fuzz_charset; see the echoes for a run.
 FUZZ_OBJS = $(LIBOBJS:$(BUILDDIR)/%=build/fuzz/%)
 fuzz:
 	$(MAKE) BUILDDIR=build/fuzz CC=clang CFLAGS="-O1 -g" \
 	    EXTRA_CFLAGS="-fsanitize=fuzzer-no-link,address,undefined" \
 	    $(FUZZ_OBJS)
-	for t in message authres; do \
+	for t in message authres charset; do \
 	    clang -O1 -g -Iinclude $(PKG_CFLAGS) \
 	    -fsanitize=fuzzer,address,undefined -o build/fuzz/fuzz_$$t \
 	    tests/fuzz/fuzz_$$t.c $(FUZZ_OBJS) $(LDLIBS) || exit 1; \
@@ -118,6 +119,8 @@ fuzz:
 	    "-max_total_time=300 build/fuzz/corpus samples"
 	@echo "run: build/fuzz/fuzz_authres -dict=tests/fuzz/authres.dict" \
 	    "-max_total_time=300 build/fuzz/corpus-authres"
+	@echo "run: build/fuzz/fuzz_charset -dict=tests/fuzz/charset.dict" \
+	    "-max_total_time=300 build/fuzz/corpus-charset"
 
 deps:
 	@sh tests/deps.sh build $(DEB_BUILD)

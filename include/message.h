@@ -3,8 +3,10 @@
  *
  * Owns: GMime.  No GMime type leaves message.c.  The result is a struct
  * message whose strings are all NUL-terminated, valid UTF-8 (charsets are
- * converted, RFC 2047/2231 decoded, undeclared 8-bit guessed, anything
- * left invalid repaired with g_utf8_make_valid()).
+ * converted and undeclared 8-bit guessed by charset.h, RFC 2047/2231
+ * decoded, anything left invalid repaired with g_utf8_make_valid()).
+ * Whether a message is automatic is judged by automatic.h on the header
+ * values collected here.
  *
  * Memory: message_parse_fd() spools stdin to an unlinked temporary file
  * (spool.h; unless fd is already a seekable regular file), or
@@ -103,7 +105,7 @@ struct message {
 	/* Why this is an auto-reply, bounce or loop (static string), or NULL:
 	 * Auto-Submitted other than "no", Precedence bulk/junk/list,
 	 * X-Autoreply/X-Autorespond, a multipart/report, a MAILER-DAEMON
-	 * From. */
+	 * From, an old MTA's bounce (automatic_header()). */
 	const char *automatic;
 
 	bool truncated;		/* a body of this message was cut at max_body */
@@ -152,7 +154,8 @@ enum gw_status message_parse_mem(const char *buf, size_t len,
 /*
  * message_automatic - reason to discard rather than deliver (static), or
  * NULL: msg->automatic, or an envelope sender that is null ("" or "<>")
- * or MAILER-DAEMON.  envelope_sender NULL means "not given" and is fine.
+ * or MAILER-DAEMON (automatic_envelope()).  envelope_sender NULL means
+ * "not given" and is fine.
  */
 const char *message_automatic(const struct message *msg,
     const char *envelope_sender);

@@ -26,4 +26,18 @@ if [ -x "$fa" ]; then
 else
 	ok 1 "no $fa (make units)"
 fi
+
+# The charset module: the samples (a label from their first byte) and a
+# few texts of the unit tests' kind.
+fc=$M2N_BUILD/fuzz_charset
+if [ -x "$fc" ]; then
+	printf '\000\200caf\351 na\357ve\r\n> quoted \n-- \n' >"$T/cs1"
+	printf '\021\003\033$B$3$s$K$A$O\033(B \n' >"$T/cs2"
+	out=$("$fc" "$M2N_TOP"/samples/*.eml "$T/cs1" "$T/cs2" 2>&1)
+	rc=$?
+	is "$rc" 0 "fuzz_charset replays cleanly"
+	[ "$rc" -eq 0 ] || diag "$out"
+else
+	ok 1 "no $fc (make units)"
+fi
 done_testing

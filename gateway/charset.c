@@ -1,0 +1,437 @@
+/*
+ * charset.c - bytes in some charset to clean UTF-8 (see charset.h).
+ *
+ * Text is converted by iconv under the declared charset; when there is
+ * none, or the label is the usual lie (ASCII, Latin-1 or UTF-8 on bytes
+ * that are not), uchardet names the charset, and Windows-1252 is the last
+ * resort.  Charset labels are read through GMime's alias tables
+ * (g_mime_charset_canon_name(), g_mime_charset_iconv_name()), so that a
+ * label means here what it means to the MIME parser.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <gmime/gmime.h>
+#include <uchardet/uchardet.h>
+
+#include "charset.h"
+
+/*
+ * Windows-1252 bytes 0x80-0x9f; 0xfffd where the code page leaves a hole.
+ * The rest of the code page is ISO 8859-1, i.e. the byte value itself.
+ */
+static const uint16_t charset_cp1252_high[32] = {
+	0x20ac, 0xfffd, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021,
+	0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0xfffd, 0x017d, 0xfffd,
+	0xfffd, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014,
+	0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0xfffd, 0x017e, 0x0178
+};
+
+/* charset_append_unichar - append ch to out as UTF-8 */
+static void
+charset_append_unichar(GString *out, gunichar ch)
+{
+	char u[6];
+
+	g_string_append_len(out, u, g_unichar_to_utf8(ch, u));
+}
+
+/* charset_utf8_fit - the longest prefix of s (len bytes) of at most max
+ * bytes that does not end inside a UTF-8 sequence */
+size_t
+charset_utf8_fit(const char *s, size_t len, size_t max)
+{
+	if (len <= max)
+		return len;
+	while (max > 0 && ((unsigned char)s[max] & 0xc0) == 0x80)
+		max--;
+	return max;
+}
+
+/*
+ * charset_line - a header value made safe: valid UTF-8, line breaks of
+ * folding removed, other control characters turned into spaces, trimmed,
+ * cut at max bytes.  New string, or NULL when s is NULL or nothing is
+ * left.
+ */
+char *
+charset_line(const char *s, size_t max)
+{
+	GString *out;
+	char *valid;
+	const char *p;
+	gunichar ch;
+	size_t n;
+
+	if (s == NULL)
+		return NULL;
+	valid = g_utf8_make_valid(s, -1);
+	out = g_string_sized_new(strlen(valid));
+	for (p = valid; *p != '\0'; p = g_utf8_next_char(p)) {
+		ch = g_utf8_get_char(p);
+		if (ch == '\r' || ch == '\n')
+			continue;
+		if (ch < 0x20 || (ch >= 0x7f && ch <= 0x9f))
+			g_string_append_c(out, ' ');
+		else
+			g_string_append_len(out, p, g_utf8_next_char(p) - p);
+	}
+	g_free(valid);
+	g_strstrip(out->str);
+	n = strlen(out->str);
+	n = charset_utf8_fit(out->str, n, max);
+	g_string_truncate(out, n);
+	if (out->len == 0) {
+		g_string_free(out, TRUE);
+		return NULL;
+	}
+	return g_string_free(out, FALSE);
+}
+
+/* charset_normalize - mostly UTF-8 made clean (charset.h) */
+GString *
+charset_normalize(const char *s, size_t len)
+{
+	GString *out;
+	unsigned char c;
+	gunichar ch;
+	size_t i, n;
+
+	out = g_string_sized_new(len + 1);
+	i = 0;
+	while (i < len) {
+		c = (unsigned char)s[i];
+		if (c < 0x80) {
+			if (c == '\r') {
+				g_string_append_c(out, '\n');
+				if (i + 1 < len && s[i + 1] == '\n')
+					i++;
+			} else if (c == '\n' || c == '\t' ||
+			    (c >= 0x20 && c != 0x7f))
+				g_string_append_c(out, (char)c);
+			else
+				charset_append_unichar(out, 0xfffd);
+			i++;
+			continue;
+		}
+		ch = g_utf8_get_char_validated(s + i, (gssize)(len - i));
+		if (ch == (gunichar)-1 || ch == (gunichar)-2) {
+			charset_append_unichar(out, 0xfffd);
+			i++;
+			continue;
+		}
+		n = (size_t)g_utf8_skip[c];
+		if (ch == 0xfeff && out->len == 0)
+			;	/* a byte order mark says nothing here */
+		else if (ch <= 0x9f)
+			charset_append_unichar(out, 0xfffd);
+		else
+			g_string_append_len(out, s + i, (gssize)n);
+		i += n;
+	}
+	return out;
+}
+
+/* charset_utf8_census - count valid multi-byte UTF-8 sequences and
+ * invalid bytes */
+static void
+charset_utf8_census(const char *s, size_t len, size_t *good_r, size_t *bad_r)
+{
+	gunichar ch;
+	size_t i;
+
+	*good_r = *bad_r = 0;
+	i = 0;
+	while (i < len) {
+		if ((unsigned char)s[i] < 0x80) {
+			i++;
+			continue;
+		}
+		ch = g_utf8_get_char_validated(s + i, (gssize)(len - i));
+		if (ch == (gunichar)-1 || ch == (gunichar)-2) {
+			(*bad_r)++;
+			i++;
+		} else {
+			(*good_r)++;
+			i += (size_t)g_utf8_skip[(unsigned char)s[i]];
+		}
+	}
+}
+
+/* charset_from_cp1252 - Windows-1252 (so also ISO 8859-1 and ASCII) to
+ * UTF-8 */
+static GString *
+charset_from_cp1252(const char *s, size_t len)
+{
+	GString *out;
+	unsigned char c;
+	size_t i;
+
+	out = g_string_sized_new(len + len / 2 + 1);
+	for (i = 0; i < len; i++) {
+		c = (unsigned char)s[i];
+		if (c < 0x80)
+			g_string_append_c(out, (char)c);
+		else if (c < 0xa0)
+			charset_append_unichar(out,
+			    charset_cp1252_high[c - 0x80]);
+		else
+			charset_append_unichar(out, c);
+	}
+	return out;
+}
+
+/* charset_superset - the charset mailers really mean by a label (canonical
+ * name, as g_mime_charset_canon_name() or uchardet spell it) */
+static const char *
+charset_superset(const char *canon)
+{
+	static const char *const supersets[][2] = {
+		{ "gb2312", "GB18030" }, { "gbk", "GB18030" },
+		{ "euc-kr", "CP949" }, { "ks_c_5601-1987", "CP949" },
+		/* GMime's canonical names: "shift_jis" and "sjis" become
+		 * "shift-jis", "windows-31j" becomes "CP31j". */
+		{ "shift_jis", "CP932" }, { "shift-jis", "CP932" },
+		{ "x-sjis", "CP932" }, { "ms_kanji", "CP932" },
+		{ "cp31j", "CP932" }, { "iso-8859-8-i", "ISO-8859-8" },
+		{ "tis-620", "CP874" }, { "iso-8859-11", "CP874" },
+		/* uchardet says KOI8-R for Ukrainian too; KOI8-U has its
+		 * letters where KOI8-R has box drawing. */
+		{ "koi8-r", "KOI8-U" }
+	};
+	size_t i;
+
+	for (i = 0; i < G_N_ELEMENTS(supersets); i++)
+		if (g_ascii_strcasecmp(canon, supersets[i][0]) == 0)
+			return supersets[i][1];
+	return canon;
+}
+
+/* charset_detect - what uchardet makes of undeclared 8-bit bytes */
+const char *
+charset_detect(const char *s, size_t len, char *found, size_t size)
+{
+	static const char *const western[] = { "ascii", "us-ascii",
+	    "utf-8", "iso-8859-1", "iso-8859-15", "windows-1252", NULL };
+	const char *const *w;
+	uchardet_t ud;
+	size_t i, high;
+
+	for (i = high = 0; i < len; i++)
+		if ((unsigned char)s[i] >= 0x80)
+			high++;
+	if (high < 8 || size == 0)
+		return NULL;
+	if ((ud = uchardet_new()) == NULL)
+		return NULL;
+	found[0] = '\0';
+	if (uchardet_handle_data(ud, s, len) == 0) {
+		uchardet_data_end(ud);
+		g_strlcpy(found, uchardet_get_charset(ud), size);
+	}
+	uchardet_delete(ud);
+	for (w = western; *w != NULL; w++)
+		if (g_ascii_strcasecmp(found, *w) == 0)
+			return NULL;
+	return found[0] != '\0' ? found : NULL;
+}
+
+/*
+ * charset_iconv_lenient - convert with cd; an invalid byte becomes U+FFFD
+ * and is counted in *errors_r; an incomplete sequence at the end (a cut
+ * body) is dropped.  Gives up (NULL) when most of the input is invalid.
+ */
+static GString *
+charset_iconv_lenient(GIConv cd, const char *s, size_t len, size_t *errors_r)
+{
+	GString *out;
+	char buf[4096], *in, *o;
+	gsize inleft, oleft, r;
+
+	*errors_r = 0;
+	out = g_string_sized_new(len * 2 + 1);
+	in = (char *)s;	/* g_iconv() does not write through it */
+	inleft = len;
+	while (inleft > 0) {
+		o = buf;
+		oleft = sizeof(buf);
+		r = g_iconv(cd, &in, &inleft, &o, &oleft);
+		g_string_append_len(out, buf, (gssize)(o - buf));
+		if (r != (gsize)-1 || errno == E2BIG)
+			continue;
+		if (errno != EILSEQ)
+			break;
+		charset_append_unichar(out, 0xfffd);
+		in++;
+		inleft--;
+		if (++*errors_r > 64 && *errors_r > len / 8) {
+			g_string_free(out, TRUE);
+			return NULL;
+		}
+	}
+	return out;
+}
+
+/*
+ * charset_guess - bytes with no (believable) charset: UTF-8 when they look
+ * like UTF-8 (more valid sequences than stray bytes), what uchardet
+ * detects when that converts cleanly, else Windows-1252, the usual
+ * charset of undeclared 8-bit mail.
+ */
+static GString *
+charset_guess(const char *s, size_t len)
+{
+	const char *found;
+	GString *out;
+	GIConv cd;
+	size_t good, bad, errors;
+	char buf[64];
+
+	charset_utf8_census(s, len, &good, &bad);
+	if (bad == 0 || good > bad)
+		return g_string_new_len(s, (gssize)len);
+	found = charset_detect(s, len, buf, sizeof(buf));
+	if (found != NULL && (cd = g_iconv_open("UTF-8",
+	    g_mime_charset_iconv_name(charset_superset(found)))) !=
+	    (GIConv)-1) {
+		out = charset_iconv_lenient(cd, s, len, &errors);
+		g_iconv_close(cd);
+		if (out != NULL && errors == 0)
+			return out;
+		if (out != NULL)
+			g_string_free(out, TRUE);
+	}
+	return charset_from_cp1252(s, len);
+}
+
+/* charset_in_list - is canon (a canonical charset name) one of the list */
+static bool
+charset_in_list(const char *canon, const char *const *list)
+{
+	for (; *list != NULL; list++)
+		if (g_ascii_strcasecmp(canon, *list) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * charset_to_utf8 - bytes in the declared charset to UTF-8.  Mail often
+ * lies about its charset: text that is valid UTF-8 is taken as UTF-8
+ * whatever the label, ASCII and Latin-1 labels are read as Windows-1252
+ * (as browsers do), and a few East Asian labels as the supersets that
+ * mailers actually send.
+ */
+GString *
+charset_to_utf8(const char *s, size_t len, const char *charset)
+{
+	static const char *const guessed[] = { "utf-8", "utf8", "us-ascii",
+	    "ascii", "iso-8859-1", "latin1", "windows-1252", "cp1252",
+	    "x-unknown", "unknown-8bit", NULL };
+	const char *canon;
+	GString *out;
+	GIConv cd;
+	size_t good, bad, errors;
+
+	if (charset == NULL || *charset == '\0')
+		return charset_guess(s, len);
+	canon = g_mime_charset_canon_name(charset);
+	if (canon == NULL || charset_in_list(canon, guessed))
+		return charset_guess(s, len);
+	charset_utf8_census(s, len, &good, &bad);
+	if (good > 0 && bad == 0)
+		return g_string_new_len(s, (gssize)len);
+
+	cd = g_iconv_open("UTF-8",
+	    g_mime_charset_iconv_name(charset_superset(canon)));
+	if (cd == (GIConv)-1)
+		return charset_guess(s, len);
+	out = charset_iconv_lenient(cd, s, len, &errors);
+	g_iconv_close(cd);
+	if (out == NULL)
+		return charset_guess(s, len);
+	return out;
+}
+
+/* charset_body - charset_to_utf8() then charset_normalize() */
+GString *
+charset_body(const char *s, size_t len, const char *charset)
+{
+	GString *utf8, *clean;
+
+	utf8 = charset_to_utf8(s, len, charset);
+	clean = charset_normalize(utf8->str, utf8->len);
+	g_string_free(utf8, TRUE);
+	return clean;
+}
+
+/* charset_text - a text body part as clean UTF-8 of at most cap bytes */
+GString *
+charset_text(const char *s, size_t len, const char *charset,
+    const char *format, const char *delsp, size_t cap, bool *cut_r)
+{
+	GString *clean, *flowed;
+	size_t keep;
+
+	clean = charset_body(s, len, charset);
+	if (format != NULL && g_ascii_strcasecmp(format, "flowed") == 0) {
+		flowed = clean;
+		clean = charset_unflow(flowed->str, flowed->len,
+		    delsp != NULL && g_ascii_strcasecmp(delsp, "yes") == 0);
+		g_string_free(flowed, TRUE);
+	}
+	keep = charset_utf8_fit(clean->str, clean->len, cap);
+	if (keep < clean->len)
+		*cut_r = true;
+	g_string_truncate(clean, keep);
+	return clean;
+}
+
+/*
+ * charset_unflow - undo RFC 3676 format=flowed: a line ending in a space
+ * goes on in the next line of the same quote depth (delsp: that space was
+ * only added for transport); space-stuffing is removed, quote marks are
+ * written as ">" per level plus one space.
+ */
+GString *
+charset_unflow(const char *s, size_t len, bool delsp)
+{
+	GString *out;
+	const char *line, *end, *p;
+	size_t n;
+	int depth, open;	/* open: depth of a paragraph going on, or -1 */
+
+	out = g_string_sized_new(len + 1);
+	open = -1;
+	for (line = s; line < s + len; line = end + 1) {
+		end = memchr(line, '\n', (size_t)(s + len - line));
+		if (end == NULL)
+			end = s + len;
+		for (p = line, depth = 0; p < end && *p == '>'; p++)
+			depth++;
+		if (p < end && *p == ' ')
+			p++;	/* space-stuffing, or the space after '>' */
+		n = (size_t)(end - p);
+		if (open != -1 && open != depth) {
+			g_string_append_c(out, '\n');
+			open = -1;
+		}
+		if (open == -1 && depth > 0) {
+			g_string_append_len(out, ">>>>>>>>>>>>>>>>",
+			    depth < 16 ? depth : 16);
+			g_string_append_c(out, ' ');
+		}
+		if (n > 0 && p[n - 1] == ' ' &&
+		    !(n == 3 && memcmp(p, "-- ", 3) == 0)) {
+			g_string_append_len(out, p,
+			    (gssize)(delsp ? n - 1 : n));
+			open = depth;
+		} else {
+			g_string_append_len(out, p, (gssize)n);
+			if (end < s + len)
+				g_string_append_c(out, '\n');
+			open = -1;
+		}
+	}
+	return out;
+}
