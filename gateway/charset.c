@@ -223,7 +223,8 @@ charset_detect(const char *s, size_t len, char *found, size_t size)
 			high++;
 	if (high < 8 || size == 0)
 		return NULL;
-	if ((ud = uchardet_new()) == NULL)
+	ud = uchardet_new();
+	if (ud == NULL)
 		return NULL;
 	found[0] = '\0';
 	if (uchardet_handle_data(ud, s, len) == 0) {
