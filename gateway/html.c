@@ -26,6 +26,7 @@
  * Reentrancy: reentrant.
  */
 #include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
 
 #include <glib.h>
@@ -631,6 +632,8 @@ html_walk(const GumboNode *root, const struct html_walker *w)
 struct san_state {
 	GString *out;
 	int depth;
+	const GumboNode *mark;	/* html_san_doc(): note where it starts */
+	size_t mark_pos;	/* bytes of out before mark; SIZE_MAX: unseen */
 };
 
 /* san_attr_ok - may tag t carry attribute name (href is checked apart) */
@@ -716,6 +719,8 @@ san_enter(void *vctx, const GumboNode *n, int *state)
 	GumboTag as;
 	char *label;
 
+	if (n == s->mark)
+		s->mark_pos = s->out->len;
 	switch (n->type) {
 	case GUMBO_NODE_TEXT: case GUMBO_NODE_WHITESPACE:
 		html_put_escaped(s->out, n->v.text.text, strlen(n->v.text.text),
@@ -793,24 +798,37 @@ san_trim(GString *g)
 	return g_strndup(g->str + a, z - a);
 }
 
+/* html_san_doc - the sanitised body of a parsed document, untrimmed */
+GString *
+html_san_doc(const struct html_doc *doc, const GumboNode *mark,
+    size_t *mark_pos_r)
+{
+	struct san_state s = { NULL, 0, mark, SIZE_MAX };
+	struct html_walker w = { san_enter, san_leave, &s };
+
+	s.out = g_string_sized_new(doc->canon->len + 64);
+	if (doc->body != NULL)
+		html_walk(doc->body, &w);
+	if (mark_pos_r != NULL)
+		*mark_pos_r = s.mark_pos;
+	return s.out;
+}
+
 /* html_sanitize - allowlisted fragment; new string, caller g_free()s */
 char *
 html_sanitize(const char *html, size_t len)
 {
 	struct html_doc doc;
-	struct san_state s = { NULL, 0 };
-	struct html_walker w = { san_enter, san_leave, &s };
+	GString *out;
 	char *r, *bad;
 
 	if (html == NULL || len == 0)
 		return g_strdup("");
 	html_doc_parse(html, len, &doc);
-	s.out = g_string_sized_new(doc.canon->len + 64);
-	if (doc.body != NULL)
-		html_walk(doc.body, &w);
+	out = html_san_doc(&doc, NULL, NULL);
 	html_doc_free(&doc);
-	r = san_trim(s.out);
-	g_string_free(s.out, TRUE);
+	r = san_trim(out);
+	g_string_free(out, TRUE);
 	if (!g_utf8_validate(r, -1, NULL)) {
 		bad = r;
 		r = g_utf8_make_valid(bad, -1);

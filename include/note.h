@@ -50,9 +50,14 @@ struct note {
 				 * parser (msg->truncated) */
 };
 
-/* note_render - *note_r is new, free with note_free() */
+/*
+ * note_render - *note_r is new, free with note_free().  split_history:
+ * set each body's quoted history apart (history.h): the new text, then a
+ * HISTORY_SEPARATOR line (a paragraph in HTML), then the history (in a
+ * <blockquote> in HTML); nothing is removed.
+ */
 enum gw_status note_render(const struct message *msg, size_t max_bytes,
-    struct note **note_r, struct gw_error *err);
+    bool split_history, struct note **note_r, struct gw_error *err);
 
 /*
  * note_plain_html - replace body_html with body_text as HTML-escaped text

@@ -92,7 +92,7 @@ test_render(const struct message *msg, size_t max, enum gw_status *rc_r)
 	struct note *note = NULL;
 
 	gw_error_clear(&err);
-	*rc_r = note_render(msg, max, &note, &err);
+	*rc_r = note_render(msg, max, true, &note, &err);
 	return note;
 }
 
@@ -574,7 +574,7 @@ test_empty(void)
 		    cases[i].text, cases[i].html);
 		note = NULL;
 		gw_error_clear(&err);
-		rc = note_render(msg, MAX_BIG, &note, &err);
+		rc = note_render(msg, MAX_BIG, true, &note, &err);
 		tap_int(rc, cases[i].want, cases[i].name);
 		tap_ok((rc == GW_OK) == (note != NULL), "%s: note iff OK",
 		    cases[i].name);
@@ -740,8 +740,9 @@ test_plain_html(void)
 		note_plain_html(note);
 		tap_str(note->body_html, "<p>From: a@example.com<br>\n"
 		    "Date: D<br>\nSubject: S</p>\n<p>see https://x.example/"
-		    "<br>\n&gt; quoted &lt;b&gt;</p>", "plain html: the text, "
-		    "escaped, in <p> and <br>");
+		    "</p>\n<p>--- Quoted history ---<br>\n"
+		    "&gt; quoted &lt;b&gt;</p>", "plain html: the text, "
+		    "escaped, in <p> and <br> (the quote set apart)");
 	}
 	note_free(&note);
 	note_plain_html(NULL);
