@@ -1,0 +1,353 @@
+/*
+ * test_history.c - the quoted-history detector (gateway/history.c) and its
+ * HTML reader (html_split_history, gateway/html_hist.c): one case per kind
+ * of start, language and trap, then the reply parsers' own answers
+ * (tests/corpus/{crisp-email-reply-parser,github-email_reply_parser}/
+ * EXPECTED.json): every fixture with an exact expected reply must split
+ * where that reply ends.  The few where the two upstream suites disagree
+ * with each other or with our rules are TODO points, listed below with
+ * the reason.
+ */
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <glib.h>
+#include <json-c/json.h>
+
+#include "history.h"
+#include "html.h"
+#include "tap.h"
+
+struct text_case {
+	const char *name;
+	const char *in;
+	bool forward;		/* the subject says it is a forward */
+	const char *want;	/* the new text; NULL: no split */
+};
+
+static const struct text_case text_cases[] = {
+	{ .name = "no history", .in = "Hello,\nplease reset it.\nBob",
+	    .want = NULL },
+	{ .name = "English attribution and > quote",
+	    .in = "Thanks!\n\nOn Mon, Jan 6, 2025 at 9:00 AM Ann <a@b.c> "
+	    "wrote:\n> old\n", .want = "Thanks!\n\n" },
+	{ .name = "wrapped Gmail attribution",
+	    .in = "Yes.\n\nOn Mon, Aug 26, 2019 at 4:37 PM The Engine <\n"
+	    "x@y.example> wrote:\n\n> q\n", .want = "Yes.\n\n" },
+	{ .name = "German",
+	    .in = "Danke.\n\nAm 06.01.2025 um 09:00 schrieb Ann <a@b.c>:\n"
+	    "> alt\n", .want = "Danke.\n\n" },
+	{ .name = "French, space before the colon",
+	    .in = "Merci.\n\nLe lun. 6 janv. 2025 à 09:00, Ann <a@b.c> a "
+	    "écrit :\n> ancien\n", .want = "Merci.\n\n" },
+	{ .name = "Spanish",
+	    .in = "Gracias.\n\nEl lun, 6 ene 2025 a las 9:00, Ann "
+	    "(<a@b.c>) escribió:\n> viejo\n", .want = "Gracias.\n\n" },
+	{ .name = "Italian",
+	    .in = "Grazie.\n\nIl giorno lun 6 gen 2025 alle ore 09:00 Ann "
+	    "<a@b.c> ha scritto:\n> vecchio\n", .want = "Grazie.\n\n" },
+	{ .name = "Dutch",
+	    .in = "Dank.\n\nOp ma 6 jan. 2025 om 09:00 schreef Ann "
+	    "<a@b.c>:\n> oud\n", .want = "Dank.\n\n" },
+	{ .name = "Portuguese",
+	    .in = "Obrigado.\n\nEm seg., 6 de jan. de 2025 às 09:00, Ann "
+	    "<a@b.c> escreveu:\n> velho\n", .want = "Obrigado.\n\n" },
+	{ .name = "Swedish",
+	    .in = "Tack.\n\nDen mån 6 jan. 2025 kl 09:00 skrev Ann "
+	    "<a@b.c>:\n> gammal\n", .want = "Tack.\n\n" },
+	{ .name = "Polish",
+	    .in = "Dzięki.\n\nW dniu 6.01.2025 o 09:00, Ann <a@b.c> "
+	    "napisał:\n> stary\n", .want = "Dzięki.\n\n" },
+	{ .name = "Russian, date and address only",
+	    .in = "Спасибо.\n\nпн, 6 янв. 2025 г. в 09:00, Ann <a@b.c>:\n"
+	    "> старое\n", .want = "Спасибо.\n\n" },
+	{ .name = "Japanese",
+	    .in = "ありがとう。\n\n2025年1月6日(月) 9:00 Ann <a@b.c>:\n"
+	    "> 古い\n", .want = "ありがとう。\n\n" },
+	{ .name = "Chinese",
+	    .in = "谢谢。\n\n在 2025年1月6日，Ann <a@b.c> 写道：\n> 旧\n",
+	    .want = "谢谢。\n\n" },
+	{ .name = "Outlook header block, unquoted history",
+	    .in = "Done.\n\nFrom: Ann <a@b.c>\nSent: Monday, January 6, "
+	    "2025 9:00 AM\nTo: Bob <b@b.c>\nSubject: RE: x\n\nold text\n",
+	    .want = "Done.\n\n" },
+	{ .name = "Outlook block under a rule",
+	    .in = "Done.\n________________________________\nVon: Ann "
+	    "<a@b.c>\nGesendet: Montag, 6. Januar 2025 09:00\nAn: Bob\n"
+	    "Betreff: AW: x\n\nalt\n", .want = "Done.\n" },
+	{ .name = "Original Message",
+	    .in = "Fine.\n\n-----Original Message-----\nFrom: a@b.c\n"
+	    "old\n", .want = "Fine.\n\n" },
+	{ .name = "Sent from my iPhone before the history",
+	    .in = "OK\n\nSent from my iPhone\n\nOn 6 Jan 2025, at 09:00, "
+	    "Ann <a@b.c> wrote:\n\n> x\n", .want = "OK\n\n" },
+	{ .name = "signature set apart with the history",
+	    .in = "See below.\n\n-- \nBob\nACME\n\nOn Mon, Ann <a@b.c> "
+	    "wrote:\n> x\n", .want = "See below.\n\n" },
+	{ .name = "a sentence starting 'Sent from my' is text",
+	    .in = "Sent from my desk, is much easier.\n\nBob",
+	    .want = NULL },
+	{ .name = "'On ...' without wrote: is text",
+	    .in = "On a separate note, it works.\n\nOn Monday we meet:\n"
+	    "- agenda\n", .want = NULL },
+	{ .name = "inline reply: quote then new text stays new",
+	    .in = "On Mon, Ann <a@b.c> wrote:\n> question?\n\nAnswer.\n",
+	    .want = NULL },
+	{ .name = "inline forward is content",
+	    .in = "FYI\n\n---------- Forwarded message ---------\nFrom: Ann "
+	    "<a@b.c>\nDate: Mon, 6 Jan 2025\nSubject: x\nTo: Bob\n\nbody\n",
+	    .want = NULL },
+	{ .name = "Apple forward is content",
+	    .in = "FYI\n\nBegin forwarded message:\n\n> From: Ann <a@b.c>\n"
+	    "> Subject: x\n> body\n", .want = NULL },
+	{ .name = "a forward subject: a header block is the forward",
+	    .in = "Please look.\n\nFrom: Ann <a@b.c>\nTo: Bob\nDate: Mon\n"
+	    "Subject: x\n\nbody\n", .forward = true, .want = NULL },
+	{ .name = "four dashes are markdown, not a rule",
+	    .in = "Points:\n\n----\n\nMore text here.\n", .want = NULL },
+	{ .name = "history alone: the new text is empty",
+	    .in = "On Mon, Ann <a@b.c> wrote:\n> x\n", .want = "" },
+};
+
+struct html_case {
+	const char *name;
+	const char *in;
+	bool forward;
+	const char *want_new;	/* NULL: no split; else a substring */
+	const char *want_hist;	/* a substring of the history */
+};
+
+static const struct html_case html_cases[] = {
+	{ .name = "gmail_quote",
+	    .in = "<div dir=ltr>New <b>text</b></div><br><div class="
+	    "\"gmail_quote\"><div class=gmail_attr>On Mon, Ann &lt;a@b.c&gt;"
+	    " wrote:<br></div><blockquote class=gmail_quote>old"
+	    "</blockquote></div>",
+	    .want_new = "New <b>text</b>", .want_hist = "old" },
+	{ .name = "Gmail forward is content",
+	    .in = "<div>FYI</div><div class=gmail_quote><div class="
+	    "gmail_attr>---------- Forwarded message ---------<br>From: Ann"
+	    "</div><div>body</div></div>", .want_new = NULL },
+	{ .name = "Apple blockquote type=cite",
+	    .in = "<div>Yes</div><div><br><blockquote type=cite>On 6 Jan "
+	    "2025, at 09:00, Ann wrote:<br><br></blockquote></div>"
+	    "<blockquote type=cite><div>old</div></blockquote>",
+	    .want_new = "Yes", .want_hist = "old" },
+	{ .name = "Thunderbird moz-cite-prefix",
+	    .in = "<p>Ok</p><div class=moz-cite-prefix>On 1/6/25 9:00, Ann "
+	    "wrote:<br></div><blockquote type=cite>old</blockquote>",
+	    .want_new = "<p>Ok</p>", .want_hist = "old" },
+	{ .name = "Thunderbird forward container is content",
+	    .in = "<p>FYI</p><div class=moz-forward-container>-------- "
+	    "Forwarded Message --------<table><tr><td>Subject: x</td></tr>"
+	    "</table>body</div>", .want_new = NULL },
+	{ .name = "Outlook border-top, read before styles go",
+	    .in = "<div class=WordSection1><p class=MsoNormal>Done.</p>"
+	    "<div style='border:none;border-top:solid #B5C4DF 1.0pt;"
+	    "padding:3.0pt 0cm 0cm 0cm'><p class=MsoNormal><b>From:</b> Ann"
+	    "<br><b>Sent:</b> Monday<br><b>To:</b> Bob<br><b>Subject:</b> x"
+	    "</p></div><p class=MsoNormal>old</p></div>",
+	    .want_new = "Done.", .want_hist = "old" },
+	{ .name = "Outlook web divRplyFwdMsg after <hr>",
+	    .in = "<div>Done.</div><hr style=\"display:inline-block\">"
+	    "<div id=divRplyFwdMsg><b>From:</b> Ann<br><b>Sent:</b> Monday"
+	    "<br><b>To:</b> Bob</div><div>old</div>",
+	    .want_new = "Done.", .want_hist = "old" },
+	{ .name = "Windows Mail <hr> and a header block",
+	    .in = "<div>Done.</div><hr><div><b>From: </b>Ann<br><b>Sent: "
+	    "</b>Monday<br><b>To: </b>Bob</div><div>old</div>",
+	    .want_new = "Done.", .want_hist = "old" },
+	{ .name = "a border-top that is decoration only",
+	    .in = "<p>Hello</p><div style=\"border-top:solid 1px\">A "
+	    "footer line</div>", .want_new = NULL },
+	{ .name = "no history", .in = "<p>Just <i>this</i>.</p>",
+	    .want_new = NULL },
+	{ .name = "a forward subject", .forward = true,
+	    .in = "<p>x</p><div class=gmail_quote>On Mon, Ann wrote:"
+	    "<blockquote>old</blockquote></div>", .want_new = NULL },
+};
+
+struct subject_case {
+	const char *subject;
+	bool want;
+};
+
+static const struct subject_case subject_cases[] = {
+	{ "Fwd: x", true }, { "FW: x", true }, { "Tr: x", true },
+	{ "WG: x", true }, { "RV: x", true }, { "[list] Fwd: x", true },
+	{ "转发: x", true }, { "Re: Fwd: x", false }, { "Re: x", false },
+	{ "Fwdx", false }, { "Forward planning", false }, { NULL, false },
+};
+
+/* test_text - the text cases */
+static void
+test_text(void)
+{
+	const struct text_case *c;
+	size_t i, at, len;
+	char *got;
+
+	for (i = 0; i < G_N_ELEMENTS(text_cases); i++) {
+		c = &text_cases[i];
+		len = strlen(c->in);
+		at = history_split_text(c->in, len, c->forward);
+		got = at < len ? g_strndup(c->in, at) : NULL;
+		tap_str(got, c->want, c->name);
+		g_free(got);
+	}
+	tap_int((long long)history_split_text(NULL, 0, false), 0,
+	    "text: NULL is no history");
+}
+
+/* test_html - the HTML cases */
+static void
+test_html(void)
+{
+	const struct html_case *c;
+	char *fresh, *hist;
+	bool split, ok;
+	size_t i;
+
+	for (i = 0; i < G_N_ELEMENTS(html_cases); i++) {
+		c = &html_cases[i];
+		split = html_split_history(c->in, strlen(c->in), c->forward,
+		    &fresh, &hist);
+		if (c->want_new == NULL)
+			ok = tap_ok(!split && fresh == NULL && hist == NULL,
+			    "html: %s: not split", c->name);
+		else
+			ok = tap_ok(split && strstr(fresh, c->want_new) !=
+			    NULL && strstr(fresh, c->want_hist) == NULL &&
+			    strstr(hist, c->want_hist) != NULL &&
+			    strstr(hist, c->want_new) == NULL,
+			    "html: %s: new text and history", c->name);
+		if (!ok)
+			printf("#   new:  %s\n#   hist: %s\n",
+			    fresh != NULL ? fresh : "(null)",
+			    hist != NULL ? hist : "(null)");
+		g_free(fresh);
+		g_free(hist);
+	}
+}
+
+/* test_subjects - forward prefixes */
+static void
+test_subjects(void)
+{
+	size_t i;
+
+	for (i = 0; i < G_N_ELEMENTS(subject_cases); i++)
+		tap_int(history_subject_forward(subject_cases[i].subject),
+		    subject_cases[i].want, subject_cases[i].subject != NULL ?
+		    subject_cases[i].subject : "(null subject)");
+}
+
+/*
+ * Exact answers the rules here do not give, with why: the two upstream
+ * suites disagree on "-Name" lines (GitHub takes "-Abhishek Kona" for a
+ * signature, crisp keeps it), and crisp ends a reply at "Regards,".
+ */
+static const char *const corpus_todo[] = {
+	"github-email_reply_parser/email_1_1.txt",
+	"crisp-email-reply-parser/email_with_regards.txt",
+};
+
+/* norm - lines without trailing white space, no blank lines at the ends */
+static char *
+norm(const char *s, size_t len)
+{
+	GString *out;
+	char **lines, *tmp;
+	size_t i, a, z;
+
+	tmp = g_strndup(s, len);
+	lines = g_strsplit(tmp, "\n", -1);
+	g_free(tmp);
+	for (z = 0; lines[z] != NULL; z++)
+		g_strchomp(lines[z]);
+	for (a = 0; a < z && lines[a][0] == '\0'; a++)
+		continue;
+	while (z > a && lines[z - 1][0] == '\0')
+		z--;
+	out = g_string_new(NULL);
+	for (i = a; i < z; i++) {
+		if (i > a)
+			g_string_append_c(out, '\n');
+		g_string_append(out, lines[i]);
+	}
+	g_strfreev(lines);
+	return g_string_free(out, FALSE);
+}
+
+/* test_corpus_folder - every exact answer of one reply-parser folder */
+static void
+test_corpus_folder(const char *corpus, const char *folder, const char *sub)
+{
+	struct json_object *root, *ans, *reply;
+	struct json_object_iterator it, end;
+	char *path, *fx, *data, *got, *want, *name;
+	size_t len, at, k;
+	bool todo;
+
+	path = g_build_filename(corpus, folder, "EXPECTED.json", NULL);
+	root = json_object_from_file(path);
+	g_free(path);
+	if (!tap_ok(root != NULL, "corpus: %s/EXPECTED.json read", folder))
+		return;
+	it = json_object_iter_begin(root);
+	end = json_object_iter_end(root);
+	for (; !json_object_iter_equal(&it, &end);
+	    json_object_iter_next(&it)) {
+		ans = json_object_iter_peek_value(&it);
+		if (json_object_iter_peek_name(&it)[0] == '_' ||
+		    !json_object_object_get_ex(ans, "reply", &reply))
+			continue;
+		name = g_strdup_printf("%s/%s", folder,
+		    json_object_iter_peek_name(&it));
+		fx = g_build_filename(corpus, folder, sub,
+		    json_object_iter_peek_name(&it), NULL);
+		if (!g_file_get_contents(fx, &data, &len, NULL)) {
+			tap_ok(0, "corpus: %s readable", name);
+			g_free(fx);
+			g_free(name);
+			continue;
+		}
+		at = history_split_text(data, len, false);
+		got = norm(data, at);
+		want = norm(json_object_get_string(reply),
+		    strlen(json_object_get_string(reply)));
+		todo = false;
+		for (k = 0; k < G_N_ELEMENTS(corpus_todo); k++)
+			if (strcmp(name, corpus_todo[k]) == 0)
+				todo = true;
+		if (todo) {
+			/* TAP TODO: reported, not counted as a failure. */
+			printf("%sok %d - corpus: %s # TODO see corpus_todo\n",
+			    strcmp(got, want) == 0 ? "" : "not ", ++tap_n, name);
+		} else
+			tap_str(got, want, name);
+		g_free(got);
+		g_free(want);
+		g_free(data);
+		g_free(fx);
+		g_free(name);
+	}
+	json_object_put(root);
+}
+
+int
+main(void)
+{
+	const char *corpus;
+
+	test_text();
+	test_html();
+	test_subjects();
+	corpus = getenv("M2N_CORPUS");
+	if (corpus == NULL)
+		corpus = "tests/corpus";
+	test_corpus_folder(corpus, "crisp-email-reply-parser", "fixtures");
+	test_corpus_folder(corpus, "github-email_reply_parser", "emails");
+	return tap_done();
+}
