@@ -750,9 +750,37 @@ test_plain_html(void)
 	test_msg_free(msg);
 }
 
+/* test_split_switch - split_history sets the history apart, or not */
+static void
+test_split_switch(void)
+{
+	struct message *msg;
+	struct note *note;
+	struct gw_error err;
+	enum gw_status rc;
+	int on;
+
+	msg = test_msg("a@example.com", "D", "Re: S", "Yes.\n\nOn Mon, Ann "
+	    "<a@b.c> wrote:\n> q?\n", NULL);
+	for (on = 0; on <= 1; on++) {
+		rc = note_render(msg, MAX_BIG, on, &note, &err);
+		if (!tap_int(rc, GW_OK, "split switch: rendered"))
+			continue;
+		tap_ok((strstr(note->body_text, "\nYes.\n\n--- Quoted "
+		    "history ---\nOn Mon") != NULL) == on,
+		    "split switch %d: body_text", on);
+		tap_ok((strstr(note->body_html, "<p>--- Quoted history ---"
+		    "</p>\n<blockquote>") != NULL) == on,
+		    "split switch %d: body_html", on);
+		note_free(&note);
+	}
+	test_msg_free(msg);
+}
+
 int
 main(void)
 {
+	test_split_switch();
 	test_plain_html();
 	test_text_cases();
 	test_header_html();
