@@ -48,7 +48,11 @@ enum hist_re {
 	HIST_RE_ON,		/* opens like an attribution */
 	HIST_RE_VERB,		/* ends like one: "wrote:", "a écrit :" */
 	HIST_RE_VERB_BARE,	/* the same without the colon */
+	HIST_RE_VERB_MID,	/* "Am ... schrieb X:", "X wrote on ...:" */
+	HIST_RE_VIA,		/* "X via Some List wrote:" */
 	HIST_RE_DATED,		/* "... 10:32 ... <a@b.c>:" */
+	HIST_RE_DATED_LOOSE,	/* "2013/10/2 Name <a@b.c>" */
+	HIST_RE_ISO,		/* "2016-03-03 17:21 GMT+01:00 Name" */
 	HIST_RE_FWD_SUBJECT,
 	HIST_RE_COUNT
 };
@@ -90,47 +94,65 @@ static const char *const hist_patterns[HIST_RE_COUNT] = {
 	[HIST_RE_RULE] = "^\\s*([-]{5,}|[_]{5,}|[=]{4,})\\s*$",
 	[HIST_RE_SIG] = "^(-- ?|__)\\s*$",
 	[HIST_RE_SENT] =
-	    "^\\s*(sent from (my )?|sent with |sent via |sent using |"
-	    "get outlook for |envoyé de (mon )?|envoyé depuis (mon )?|"
-	    "envoyé à partir de |von meinem |gesendet von (meinem )?|"
-	    "gesendet mit |enviado desde (mi )?|enviado do (meu )?|"
-	    "enviado de (meu |mi )?|inviato da (il mio )?|"
-	    "inviato dal mio |verzonden (vanaf|met) (mijn )?|"
-	    "verstuurd (vanaf|met) (mijn )?|skickat från (min )?|"
-	    "sendt fra (min )?|lähetetty (laitteesta )?|"
+	    "^\\s*[(<]*\\s*(sent (from|with|via|using|by) (my )?|from my |"
+	    "\\w+ from mobile|get outlook for |"
+	    "envoyé (de|depuis|à partir de) (mon )?|von meinem |"
+	    "gesendet (von|mit) (meinem )?|diese nachricht wurde von |"
+	    "enviado (desde|do|de) (mi |meu )?|enviada (desde|do) |"
+	    "inviato da (il mio )?|inviato dal mio |"
+	    "verzonden (vanaf|met) (mijn )?|verstuurd (vanaf|met) (mijn )?|"
+	    "(skickat )?från min |sendt fra (min )?|lähetetty (laitteesta )?|"
 	    "wysłane z (mojego )?|odesláno z |отправлено (с|из) |"
 	    "发自我的|從我的|iphoneから送信|送信元:)"
-	    "[^\\s,.;:!?<]+(\\s+[^\\s,.;:!?<]+){0,3}\\s*(<[^>\\s]*>)?\\s*$",
+	    "([^\\s,.;:!?<]+(\\s+[^\\s,.;:!?<]+){0,5})?\\s*[.)>]*\\s*"
+	    "(<[^>\\s]*>)?\\s*$",
 	[HIST_RE_FROM] =
 	    "^[\\s>]*[*_]*(from|von|de|da|van|från|fra|od|от|lähettäjä|"
 	    "feladó|kimden|από|afsender|avsender|absender|remitente|"
-	    "mittente|expéditeur|发件人|發件人|寄件者|差出人|送信者)[*_]*"
+	    "mittente|expéditeur|보낸 사람|发件人|發件人|寄件者|差出人|送信者)[*_]*"
 	    "\\s*[:：]",
 	[HIST_RE_FIELD] =
 	    "^[\\s>]*[*_]*(sent|date|to|cc|subject|reply-to|message du|"
 	    "gesendet|datum|"
-	    "an|betreff|kopie|envoyé|à|a|objet|enviado|fecha|para|asunto|"
+	    "an|betreff|kopie|envoyé|à|a|objet|destinataire|répondre à|"
+	    "enviado el|enviado|enviada em|fecha|para|asunto|assunto|"
+	    "risposta|보낸 날짜|받는 사람|제목|참조|"
 	    "inviato|data|oggetto|verzonden|aan|onderwerp|skickat|till|ämne|"
 	    "kopia|dato|til|emne|sendt|lähetetty|päivämäärä|vastaanottaja|"
 	    "aihe|wysłano|do|temat|odesláno|komu|předmět|elküldve|címzett|"
 	    "tárgy|gönderildi|kime|konu|отправлено|дата|кому|тема|копия|"
 	    "发送时间|日期|收件人|主题|抄送|寄件日期|收件者|主旨|時間|"
 	    "送信日時|日時|宛先|件名)[*_]*\\s*[:：]",
+	/* No \\b: without UCP it only knows ASCII words. */
 	[HIST_RE_ON] =
-	    "^[\\s>*-]*(on|am|le|el|il|in data|il giorno|op|em|no dia|den|"
-	    "på|w dniu|dnia|dne|в|στις|在|于|於)\\b",
+	    "^[\\s>*-]*((on|at|am|le|el|il|in data|il giorno|in message|op|"
+	    "em|no dia|den|på|w dniu|dnia|dňa|dne|в|στις|søn\\.)[\\s,]|"
+	    "在|于|於)",
 	[HIST_RE_VERB] =
-	    "(wrote|writes|schrieb|schreibt|a écrit|a ecrit|escribió|"
+	    "(wrote|writes|says|said|schrieb|schreibt|schrieben sie|"
+	    "geschrieben|a écrit|a ecrit|nous a dit|escribió|"
 	    "escribio|ha scritto|scrisse|schreef|geschreven|escreveu|"
 	    "skrev|napisał|napisała|napisał\\(a\\)|pisze|napsal|napsala|"
 	    "kirjoitti|írta|yazdı|έγραψε|написал|написала|написал\\(а\\)|"
-	    "пишет|写道|寫道|書きました|のメッセージ)\\s*[\"'»)>]*\\s*[:：]"
-	    "\\s*$",
+	    "пишет|пише|писал|писала|写道|寫道|書きました|のメッセージ|작성)\\s*[\"'»)>]*\\s*"
+	    "[:：]\\s*$",
 	[HIST_RE_VERB_BARE] = "(wrote|schrieb|a écrit|escribió|ha scritto|"
 	    "schreef|escreveu|skrev|napisał|kirjoitti|написал)\\s*-*\\s*$",
+	[HIST_RE_VERB_MID] =
+	    "\\s(wrote|schrieb|skrev|schreef|a écrit|escribió|escreveu|"
+	    "ha scritto|napisał|napisała|kirjoitti|написал|написала)\\s"
+	    ".{0,200}[:：]\\s*$",
+	[HIST_RE_VIA] = "^.{1,160}\\svia\\s.{1,160}\\s(wrote|schrieb)\\s*[:：]?"
+	    "\\s*$",
 	[HIST_RE_DATED] =
 	    "^.{0,240}(\\d{1,2}:\\d{2}|(19|20)\\d\\d).{0,240}"
 	    "[\\w.+-]+@[\\w-]+(\\.[\\w-]+)+.{0,60}[:：]\\s*$",
+	[HIST_RE_DATED_LOOSE] =
+	    "^.{0,200}(19|20)\\d\\d.{0,200}<[^<>@\\s]+@[^<>\\s]+>\\s*[:：]?"
+	    "\\s*$",
+	[HIST_RE_ISO] =
+	    "^[\\s>]*(19|20)\\d\\d-\\d\\d-\\d\\d \\d{1,2}:\\d\\d GMT[+-]\\d\\d:?"
+	    "\\d\\d\\s+\\S.*$",
 	[HIST_RE_FWD_SUBJECT] =
 	    "^\\s*(\\[[^]]*\\]\\s*)?(fwd?|fw|tr|wg|rv|i|enc|doorst|vb|"
 	    "pd|přeposlat|továbbítás|пересл|转发|轉寄|転送)\\s*[:：]",
@@ -163,7 +185,7 @@ hist_compile(void)
 static bool
 hist_match(enum hist_re re, const char *s, size_t len)
 {
-	char *copy;
+	char *copy, *p;
 	bool m;
 
 	if (hist_re[re] == NULL)
@@ -175,6 +197,12 @@ hist_match(enum hist_re re, const char *s, size_t len)
 			len--;
 	}
 	copy = g_strndup(s, len);
+	/* U+00A0 (Outlook, QQ Mail) reads as two spaces: same length. */
+	for (p = strstr(copy, "\xc2\xa0"); p != NULL;
+	    p = strstr(p, "\xc2\xa0")) {
+		p[0] = ' ';
+		p[1] = ' ';
+	}
 	m = g_regex_match(hist_re[re], copy, 0, NULL);
 	g_free(copy);
 	return m;
@@ -266,70 +294,88 @@ hist_joined(const struct hist_ctx *c, size_t i, size_t k)
 
 /*
  * hist_attribution_text - does s read as an attribution line: ending in
- * a verb of writing and opening like one or naming a date or an address,
- * or ending in ":" after a time or year and an address ("2014-01-09 15:22
- * GMT+01:00 Name <a@b.c>:")?
+ * a verb of writing and opening like one ("On ...") or naming a date or
+ * an address; a verb inside ("Am ... schrieb X:", "X wrote on ...:");
+ * "X via List wrote:"; or ending in ":" after a time or year and an
+ * address ("2014-01-09 15:22 GMT+01:00 Name <a@b.c>:").  loose (right
+ * above quoted lines only) also takes the forms without a colon.
  */
 static bool
-hist_attribution_text(const char *s)
+hist_attribution_text(const char *s, bool loose)
 {
 	size_t len = strlen(s);
-	bool dated = false;
+	bool dated = false, on;
 	const char *p;
 
 	if (len > 3 * HIST_LINE_MAX / 2)
 		return false;
-	if (hist_match(HIST_RE_VERB, s, len)) {
-		if (hist_match(HIST_RE_ON, s, len))
-			return true;
-		for (p = s; *p != '\0'; p++)
-			if (g_ascii_isdigit(*p) || *p == '@')
-				dated = true;
-		return dated;
-	}
-	if (hist_match(HIST_RE_VERB_BARE, s, len) &&
-	    hist_match(HIST_RE_ON, s, len))
+	for (p = s; *p != '\0'; p++)
+		if (g_ascii_isdigit(*p) || *p == '@')
+			dated = true;
+	on = hist_match(HIST_RE_ON, s, len);
+	if (hist_match(HIST_RE_VERB, s, len) && (on || dated))
 		return true;
-	return hist_match(HIST_RE_DATED, s, len);
+	if (hist_match(HIST_RE_VERB_MID, s, len) && (on || dated))
+		return true;
+	if (hist_match(HIST_RE_VERB_BARE, s, len) && on)
+		return true;
+	if (hist_match(HIST_RE_VIA, s, len))
+		return true;
+	if (hist_match(HIST_RE_DATED, s, len))
+		return true;
+	return loose && (hist_match(HIST_RE_DATED_LOOSE, s, len) ||
+	    hist_match(HIST_RE_ISO, s, len));
 }
 
 /*
- * hist_attribution - lines an attribution starting at line i spans (1 to
- * HIST_JOIN), 0 when none starts there.  A wrapped one must open like an
+ * hist_span - are lines [i, i + k] one attribution (loose: see
+ * hist_attribution_text())?  A wrapped one must open like an
  * attribution ("On ...") or its last lines must not be one that does, so
  * that a line of the reply above "On ... wrote:" is not taken with it.
  */
-static size_t
-hist_attribution(const struct hist_ctx *c, size_t i)
+static bool
+hist_span(const struct hist_ctx *c, size_t i, size_t k, bool loose)
 {
-	size_t k, j;
+	size_t j;
 	char *s;
 	bool ok;
 
-	for (k = 0; k < HIST_JOIN && i + k < c->n; k++) {
-		if (c->kind[i + k] != HIST_TEXT && c->kind[i + k] != HIST_FROM &&
-		    c->kind[i + k] != HIST_FIELD && c->kind[i + k] != HIST_SENT)
-			return 0;
-		s = hist_joined(c, i, k);
-		ok = hist_attribution_text(s);
-		g_free(s);
-		if (!ok)
+	if (i + k >= c->n)
+		return false;
+	for (j = i; j <= i + k; j++)
+		if (c->kind[j] != HIST_TEXT && c->kind[j] != HIST_FROM &&
+		    c->kind[j] != HIST_FIELD && c->kind[j] != HIST_SENT)
+			return false;
+	s = hist_joined(c, i, k);
+	ok = hist_attribution_text(s, loose);
+	g_free(s);
+	if (!ok)
+		return false;
+	if (k == 0 || hist_match(HIST_RE_ON, c->lines[i].text,
+	    c->lines[i].len))
+		return true;
+	for (j = 1; j <= k; j++) {
+		if (!hist_match(HIST_RE_ON, c->lines[i + j].text,
+		    c->lines[i + j].len))
 			continue;
-		if (k == 0 || hist_match(HIST_RE_ON, c->lines[i].text,
-		    c->lines[i].len))
-			return k + 1;
-		for (j = 1; j <= k; j++) {
-			if (!hist_match(HIST_RE_ON, c->lines[i + j].text,
-			    c->lines[i + j].len))
-				continue;
-			s = hist_joined(c, i + j, k - j);
-			ok = hist_attribution_text(s);
-			g_free(s);
-			if (ok)
-				return 0;
-		}
-		return k + 1;
+		s = hist_joined(c, i + j, k - j);
+		ok = hist_attribution_text(s, loose);
+		g_free(s);
+		if (ok)
+			return false;
 	}
+	return true;
+}
+
+/* hist_attribution - lines of the shortest attribution at line i, or 0 */
+static size_t
+hist_attribution(const struct hist_ctx *c, size_t i, bool loose)
+{
+	size_t k;
+
+	for (k = 0; k < HIST_JOIN; k++)
+		if (hist_span(c, i, k, loose))
+			return k + 1;
 	return 0;
 }
 
@@ -426,7 +472,7 @@ hist_hard(const struct hist_ctx *c, bool *fwd_r)
 		default:
 			continue;
 		}
-		k = hist_attribution(c, i);
+		k = hist_attribution(c, i, false);
 		if (k == 0)
 			continue;
 		/* Followed by quoted lines: the walk back decides.  By
@@ -475,7 +521,7 @@ hist_back(const struct hist_ctx *c, size_t e)
 			if (h > 0 && c->kind[h - 1] == HIST_EMPTY)
 				h--;
 			for (k = MIN(HIST_JOIN, h); k >= 1; k--)
-				if (hist_attribution(c, h - k) == k) {
+				if (hist_span(c, h - k, k - 1, true)) {
 					q = h - k;
 					break;
 				}

@@ -68,6 +68,34 @@ static const struct text_case text_cases[] = {
 	{ .name = "Chinese",
 	    .in = "谢谢。\n\n在 2025年1月6日，Ann <a@b.c> 写道：\n> 旧\n",
 	    .want = "谢谢。\n\n" },
+	{ .name = "Norwegian, the verb inside, no address",
+	    .in = "Takk.\n\nDen 15. jun. 2016 kl. 20.42 skrev Jeff Atwood:\n"
+	    "> x\n", .want = "Takk.\n\n" },
+	{ .name = "German, name first: 'X schrieb am ...:'",
+	    .in = "Gut.\n\nMax <m@x.de> schrieb am Fr., 28. Apr. 2017 um "
+	    "11:53 Uhr:\n> x\n", .want = "Gut.\n\n" },
+	{ .name = "a list's 'X via List wrote:'",
+	    .in = "+1\n\ncodinghorror via Discourse Meta wrote:\n> x\n",
+	    .want = "+1\n\n" },
+	{ .name = "ISO date without a colon, above the quote only",
+	    .in = "Ja.\n\n2016-03-03 17:21 GMT+01:00 Some One\n> x\n",
+	    .want = "Ja.\n\n" },
+	{ .name = "Korean",
+	    .in = "감사합니다.\n\n2025년 1월 6일 (월) 오전 9:00, Ann <a@b.c>님이 "
+	    "작성:\n> x\n", .want = "감사합니다.\n\n" },
+	{ .name = "QQ Mail original message with no-break spaces",
+	    .in = "好的\n\n------------------\xc2\xa0原始邮件\xc2\xa0"
+	    "------------------\n发件人: Ann\n", .want = "好的\n\n" },
+	{ .name = "Spanish Outlook block",
+	    .in = "Listo.\n\nDe: Ann <a@b.c>\nEnviado el: lunes, 6 de enero "
+	    "de 2025 9:00\nPara: Bob\nAsunto: RE: x\n\nviejo\n",
+	    .want = "Listo.\n\n" },
+	{ .name = "Sent from my Samsung Galaxy smartphone.",
+	    .in = "Yes\n\nSent from my Samsung Galaxy smartphone.\n\n"
+	    "-------- Original message --------\nFrom: Ann\n",
+	    .want = "Yes\n\n" },
+	{ .name = "a line with a date and an address is not history",
+	    .in = "Call me at 10:30, <bob@b.c>\nThanks\n", .want = NULL },
 	{ .name = "Outlook header block, unquoted history",
 	    .in = "Done.\n\nFrom: Ann <a@b.c>\nSent: Monday, January 6, "
 	    "2025 9:00 AM\nTo: Bob <b@b.c>\nSubject: RE: x\n\nold text\n",
