@@ -103,9 +103,10 @@ static const char *const hist_patterns[HIST_RE_COUNT] = {
 	    "verzonden (vanaf|met) (mijn )?|verstuurd (vanaf|met) (mijn )?|"
 	    "(skickat )?från min |sendt fra (min )?|lähetetty (laitteesta )?|"
 	    "wysłane z (mojego )?|odesláno z |отправлено (с|из) |"
-	    "发自我的|從我的|iphoneから送信|送信元:)"
+	    "发自我的|從我的|iphoneから送信|送信元:)\\s*"
 	    "([^\\s,.;:!?<]+(\\s+[^\\s,.;:!?<]+){0,5})?\\s*[.)>]*\\s*"
-	    "(<[^>\\s]*>)?\\s*$",
+	    "(<[^>\\s]*>)?\\s*([,.]\\s+(please\\s+)?(excuse|pardon|forgive)"
+	    ".{0,80})?$|^\\s*get outlook for \\S.{0,80}$",
 	[HIST_RE_FROM] =
 	    "^[\\s>]*[*_]*(from|von|de|da|van|från|fra|od|от|lähettäjä|"
 	    "feladó|kimden|από|afsender|avsender|absender|remitente|"
@@ -413,6 +414,15 @@ hist_next_nonempty(const struct hist_ctx *c, size_t i)
 	return i;
 }
 
+/* hist_next_empty - first blank line in [i, e), e when none */
+static size_t
+hist_next_empty(const struct hist_ctx *c, size_t i, size_t e)
+{
+	while (i < e && c->kind[i] != HIST_EMPTY)
+		i++;
+	return i;
+}
+
 /*
  * hist_hard - the first hard start of the history at or after line 0,
  * c->n when there is none; *fwd_r set when an inline forward comes first.
@@ -536,10 +546,11 @@ hist_back(const struct hist_ctx *c, size_t e)
 				break;
 			limit = c->kind[s - 1] == HIST_SENT ? HIST_SENT_LINES :
 			    HIST_SIG_LINES;
-			/* A rule set apart over the last few lines: a list
-			 * footer. */
+			/* A rule set apart over the last few lines, with no
+			 * blank line among them: a list footer. */
 			if (c->kind[s - 1] == HIST_RULE && (s == 1 ||
-			    c->kind[s - 2] == HIST_EMPTY))
+			    c->kind[s - 2] == HIST_EMPTY) &&
+			    hist_next_empty(c, s, j) == j)
 				limit = HIST_FOOTER_LINES;
 			else if (c->kind[s - 1] == HIST_RULE)
 				continue;

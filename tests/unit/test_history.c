@@ -132,6 +132,14 @@ static const struct text_case text_cases[] = {
 	{ .name = "a forward subject: a header block is the forward",
 	    .in = "Please look.\n\nFrom: Ann <a@b.c>\nTo: Bob\nDate: Mon\n"
 	    "Subject: x\n\nbody\n", .forward = true, .want = NULL },
+	{ .name = "a rule inside the new text is not a footer",
+	    .in = "Hello,\n\nFirst part.\n\n__________\n\nSecond part.\n\n"
+	    "Best regards,\nAnn\n\nOn July 28, 2026, Ann wrote:\n> old\n",
+	    .want = "Hello,\n\nFirst part.\n\n__________\n\nSecond part.\n\n"
+	    "Best regards,\nAnn\n\n" },
+	{ .name = "a list footer under a rule",
+	    .in = "Answer.\n\n_______________\nusers mailing list\n"
+	    "users@lists.example\n", .want = "Answer.\n\n" },
 	{ .name = "four dashes are markdown, not a rule",
 	    .in = "Points:\n\n----\n\nMore text here.\n", .want = NULL },
 	{ .name = "history alone: the new text is empty",
