@@ -252,6 +252,8 @@ hist_kind_of(const struct history_line *l)
 		return HIST_EMPTY;
 	if ((l->flags & HISTORY_QUOTED) || hist_quoted_text(l->text, l->len))
 		return HIST_QUOTE;
+	if (l->flags & HISTORY_SIG)
+		return HIST_SIG;
 	if (hist_match(HIST_RE_SIG, l->text, l->len))
 		return HIST_SIG;
 	if (hist_match(HIST_RE_RULE, l->text, l->len))

@@ -9,7 +9,10 @@
  * gmail_quote, Thunderbird's moz-cite-prefix, Apple's blockquote
  * type="cite", Outlook's divRplyFwdMsg and appendonsend, Yahoo's
  * yahoo_quoted start the history (HISTORY_MARK); Thunderbird's
- * moz-forward-container is a forward (HISTORY_FWD); an <hr> and Outlook's
+ * moz-forward-container is a forward (HISTORY_FWD); gmail_signature,
+ * moz-signature and Outlook's id="Signature" are signatures (HISTORY_SIG,
+ * set apart with the history that follows, as the text part's "-- " is);
+ * an <hr> and Outlook's
  * "border-top:solid" paragraph (read here, before the sanitizer drops
  * style) become a rule line, which starts the history when a header block
  * ("From: / Sent: ...") follows.  history_find() then decides, the
@@ -136,6 +139,10 @@ hh_mark(const GumboNode *n, GumboTag t)
 
 	if (hh_has_token(cls, "moz-forward-container", false))
 		return HISTORY_FWD;
+	if (hh_has_token(cls, "gmail_signature", false) ||
+	    hh_has_token(cls, "moz-signature", false) ||
+	    hh_has_token(id, "Signature", false))
+		return HISTORY_SIG;
 	if (hh_has_token(cls, "gmail_quote", true) ||
 	    hh_has_token(cls, "moz-cite-prefix", false) ||
 	    hh_has_token(cls, "yahoo_quoted", false) ||

@@ -52,6 +52,8 @@
 					 * (gmail_quote, moz-cite-prefix,
 					 * divRplyFwdMsg, border-top ...) */
 #define HISTORY_FWD	(1u << 2)	/* a structural inline forward */
+#define HISTORY_SIG	(1u << 3)	/* a structural signature
+					 * (gmail_signature, moz-signature) */
 
 struct history_line {
 	const char *text;	/* borrowed; UTF-8, no line end */

@@ -161,6 +161,12 @@ static const struct html_case html_cases[] = {
 	    " wrote:<br></div><blockquote class=gmail_quote>old"
 	    "</blockquote></div>",
 	    .want_new = "New <b>text</b>", .want_hist = "old" },
+	{ .name = "gmail_signature goes with the history",
+	    .in = "<div dir=ltr>Thanks<br clear=all><div><br></div><span>-- "
+	    "</span><br><div dir=ltr class=gmail_signature>Bob Example<br>"
+	    "ACME</div></div><br><div class=gmail_quote><div class="
+	    "gmail_attr>On Mon, Ann wrote:</div><blockquote>old</blockquote>"
+	    "</div>", .want_new = "Thanks", .want_hist = "Bob Example" },
 	{ .name = "Gmail forward is content",
 	    .in = "<div>FYI</div><div class=gmail_quote><div class="
 	    "gmail_attr>---------- Forwarded message ---------<br>From: Ann"
