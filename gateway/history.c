@@ -48,7 +48,9 @@ enum hist_re {
 	HIST_RE_ON,		/* opens like an attribution */
 	HIST_RE_VERB,		/* ends like one: "wrote:", "a écrit :" */
 	HIST_RE_VERB_BARE,	/* the same without the colon */
-	HIST_RE_VERB_MID,	/* "Am ... schrieb X:", "X wrote on ...:" */
+	HIST_RE_VERB_MID,	/* "Am ... schrieb X:" (after HIST_RE_ON) */
+	HIST_RE_WROTE_ON,	/* "X <a@b.c> schrieb am ...:" */
+	HIST_RE_DATE,		/* a time, a year or a numeric date */
 	HIST_RE_VIA,		/* "X via Some List wrote:" */
 	HIST_RE_DATED,		/* "... 10:32 ... <a@b.c>:" */
 	HIST_RE_DATED_LOOSE,	/* "2013/10/2 Name <a@b.c>" */
@@ -143,6 +145,11 @@ static const char *const hist_patterns[HIST_RE_COUNT] = {
 	    "\\s(wrote|schrieb|skrev|schreef|a écrit|escribió|escreveu|"
 	    "ha scritto|napisał|napisała|kirjoitti|написал|написала)\\s"
 	    ".{0,200}[:：]\\s*$",
+	[HIST_RE_WROTE_ON] =
+	    "^.{0,160}@[^\\s>]+>?\\)?\\s+(wrote|schrieb|a écrit|skrev|schreef)"
+	    "\\s+(on|am|le|den|op)\\s.{1,160}[:：]\\s*$",
+	[HIST_RE_DATE] =
+	    "\\d{1,2}[:.h]\\d\\d|(19|20)\\d\\d|\\d{1,2}[/.-]\\d{1,2}[/.-]\\d{2}",
 	[HIST_RE_VIA] = "^.{1,160}\\svia\\s.{1,160}\\s(wrote|schrieb)\\s*[:：]?"
 	    "\\s*$",
 	[HIST_RE_DATED] =
@@ -307,18 +314,19 @@ static bool
 hist_attribution_text(const char *s, bool loose)
 {
 	size_t len = strlen(s);
-	bool dated = false, on;
-	const char *p;
+	bool dated, on;
 
 	if (len > 3 * HIST_LINE_MAX / 2)
 		return false;
-	for (p = s; *p != '\0'; p++)
-		if (g_ascii_isdigit(*p) || *p == '@')
-			dated = true;
+	/* An address or a date: "On Monday we wrote:" is no attribution
+	 * without one, nor is "Here is what I wrote:". */
+	dated = strchr(s, '@') != NULL || hist_match(HIST_RE_DATE, s, len);
 	on = hist_match(HIST_RE_ON, s, len);
 	if (hist_match(HIST_RE_VERB, s, len) && (on || dated))
 		return true;
-	if (hist_match(HIST_RE_VERB_MID, s, len) && (on || dated))
+	if (hist_match(HIST_RE_VERB_MID, s, len) && on)
+		return true;
+	if (hist_match(HIST_RE_WROTE_ON, s, len))
 		return true;
 	if (hist_match(HIST_RE_VERB_BARE, s, len) && on)
 		return true;

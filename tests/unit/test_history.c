@@ -94,6 +94,9 @@ static const struct text_case text_cases[] = {
 	    .in = "Yes\n\nSent from my Samsung Galaxy smartphone.\n\n"
 	    "-------- Original message --------\nFrom: Ann\n",
 	    .want = "Yes\n\n" },
+	{ .name = "'As I wrote on 3 March, the steps are:' is text",
+	    .in = "Hi,\n\nAs I wrote on 3 March 2025, the steps are:\n\n"
+	    "1. reboot\n2. retry\n", .want = NULL },
 	{ .name = "a line with a date and an address is not history",
 	    .in = "Call me at 10:30, <bob@b.c>\nThanks\n", .want = NULL },
 	{ .name = "Outlook header block, unquoted history",
