@@ -589,7 +589,7 @@ history_find(const struct history_line *lines, size_t n, bool forward)
 	hist_compile();
 	c.lines = lines;
 	c.n = MIN(n, HISTORY_MAX_LINES);
-	c.kind = g_new(enum hist_kind, c.n);
+	c.kind = g_malloc_n(c.n, sizeof(*c.kind));
 	for (i = 0; i < c.n; i++)
 		c.kind[i] = hist_kind_of(&lines[i]);
 	e = hist_hard(&c, &fwd);
