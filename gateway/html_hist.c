@@ -106,6 +106,22 @@ hh_has_token(const char *v, const char *tok, bool prefix)
 	return false;
 }
 
+/* hh_has_part - does v (may be NULL) contain part, case-insensitively?
+ * Yahoo prefixes its class and id names ("ydp3f2ayahoo_quoted_0412"). */
+static bool
+hh_has_part(const char *v, const char *part)
+{
+	char *low;
+	bool yes;
+
+	if (v == NULL)
+		return false;
+	low = g_ascii_strdown(v, -1);
+	yes = strstr(low, part) != NULL;
+	g_free(low);
+	return yes;
+}
+
 /* hh_border_top - Outlook's separator: "border:none;border-top:solid" */
 static bool
 hh_border_top(const GumboNode *n)
@@ -141,16 +157,18 @@ hh_mark(const GumboNode *n, GumboTag t)
 		return HISTORY_FWD;
 	if (hh_has_token(cls, "gmail_signature", false) ||
 	    hh_has_token(cls, "moz-signature", false) ||
-	    hh_has_token(id, "Signature", false))
+	    hh_has_token(id, "Signature", false) ||
+	    hh_has_token(id, "ms-outlook-mobile-signature", false))
 		return HISTORY_SIG;
 	if (hh_has_token(cls, "gmail_quote", true) ||
 	    hh_has_token(cls, "moz-cite-prefix", false) ||
-	    hh_has_token(cls, "yahoo_quoted", false) ||
+	    hh_has_part(cls, "yahoo_quoted") ||
+	    hh_has_part(id, "yahoo_quoted") ||
+	    hh_has_token(cls, "zmail_extra", false) ||
 	    hh_has_token(cls, "protonmail_quote", false) ||
 	    hh_has_token(cls, "OutlookMessageHeader", false) ||
 	    hh_has_token(id, "divRplyFwdMsg", false) ||
 	    hh_has_token(id, "appendonsend", false) ||
-	    hh_has_token(id, "yahoo_quoted", true) ||
 	    hh_has_token(id, "OLK_SRC_BODY_SECTION", false))
 		return HISTORY_MARK;
 	if (t == GUMBO_TAG_BLOCKQUOTE && type != NULL &&

@@ -203,6 +203,18 @@ static const struct html_case html_cases[] = {
 	    .in = "<div>Done.</div><hr><div><b>From: </b>Ann<br><b>Sent: "
 	    "</b>Monday<br><b>To: </b>Bob</div><div>old</div>",
 	    .want_new = "Done.", .want_hist = "old" },
+	{ .name = "Yahoo's prefixed yahoo_quoted",
+	    .in = "<div>New</div><div id=ydp3f2ayahoo_quoted_0412 class="
+	    "ydp3f2ayahoo_quoted><div>On Monday, Ann wrote:</div><div>old"
+	    "</div></div>", .want_new = "New", .want_hist = "old" },
+	{ .name = "AOL: Original Message in a div",
+	    .in = "<font>Hello<br><br><div>-----Original Message-----<br>"
+	    "From: Ann<br>Sent: Mon<br>Subject: x<br><br>old</div></font>",
+	    .want_new = "Hello", .want_hist = "old" },
+	{ .name = "Hotmail: &gt; quoted lines in the HTML",
+	    .in = "<div>Hello<br><br><div>&gt; From: Ann<br>&gt; Date: Mon"
+	    "<br>&gt;<br>&gt; old<br></div></div>",
+	    .want_new = "Hello", .want_hist = "old" },
 	{ .name = "a border-top that is decoration only",
 	    .in = "<p>Hello</p><div style=\"border-top:solid 1px\">A "
 	    "footer line</div>", .want_new = NULL },
