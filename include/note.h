@@ -8,6 +8,10 @@
  * when present), then the body: the message's own text/plain becomes
  * body_text and its text/html, sanitised, body_html; when only one exists
  * the other is derived (text -> escaped HTML, HTML -> readable text).
+ * With split_history, the top message's quoted history (history.h) is
+ * set apart in each body: new text, a HISTORY_SEPARATOR line (paragraph),
+ * the history (in a <blockquote> in HTML); a text derived from the HTML is
+ * derived from its two halves, so both bodies cut at the same place.
  * The message's attachments follow, listed by name, type and size
  * ("- report.pdf (application/pdf, 1.2 MB)"), then each forwarded message
  * (message/rfc822 part) under a "Forwarded message" line (a <blockquote>
