@@ -593,7 +593,12 @@ history_find(const struct history_line *lines, size_t n, bool forward)
 	for (i = 0; i < c.n; i++)
 		c.kind[i] = hist_kind_of(&lines[i]);
 	e = hist_hard(&c, &fwd);
-	t = fwd ? c.n : hist_back(&c, e);
+	/* Past HISTORY_MAX_LINES the end is not known: only a hard start
+	 * counts, not a quote that merely ends the lines read. */
+	if (fwd || (n > c.n && e >= c.n))
+		t = c.n;
+	else
+		t = hist_back(&c, e);
 	g_free(c.kind);
 	if (t >= c.n)
 		return n;
@@ -617,7 +622,7 @@ history_split_text(const char *text, size_t len, bool forward)
 	if (text == NULL || len == 0)
 		return len;
 	lines = g_array_new(FALSE, FALSE, sizeof(struct history_line));
-	for (start = 0; start < len && lines->len < HISTORY_MAX_LINES;) {
+	for (start = 0; start < len && lines->len <= HISTORY_MAX_LINES;) {
 		nl = memchr(text + start, '\n', len - start);
 		i = nl != NULL ? (size_t)(nl - text) : len;
 		l.text = text + start;

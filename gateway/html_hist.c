@@ -57,6 +57,14 @@ hh_flush(struct hh_state *s, bool force)
 
 	if (s->cur->len == 0 && s->flags == 0 && !force)
 		return;
+	/* history_find() reads no further (one more tells it so). */
+	if (s->lines->len > HISTORY_MAX_LINES) {
+		g_string_truncate(s->cur, 0);
+		s->node = NULL;
+		s->flags = 0;
+		s->space = false;
+		return;
+	}
 	/* A line with no node of its own (a flag alone) starts where the
 	 * line before it does: a cut there moves that line along. */
 	l.text = s->cur;

@@ -42,8 +42,8 @@
 /* The line between the new text and the history, in both bodies. */
 #define HISTORY_SEPARATOR	"--- Quoted history ---"
 
-/* Lines examined at most; the history of a longer text starts at the
- * latest where the first HISTORY_MAX_LINES lines put it. */
+/* Lines examined at most: in a longer text only a hard start (not a
+ * trailing quote) among the first HISTORY_MAX_LINES lines counts. */
 #define HISTORY_MAX_LINES	20000
 
 /* struct history_line flags */

@@ -237,6 +237,28 @@ static const struct subject_case subject_cases[] = {
 	{ "Fwdx", false }, { "Forward planning", false }, { NULL, false },
 };
 
+/*
+ * test_long - past HISTORY_MAX_LINES only a hard start counts: a quote
+ * that ends the lines read is not taken for the trailing history
+ */
+static void
+test_long(void)
+{
+	GString *s;
+	size_t i, at;
+
+	s = g_string_new("Top.\n\n");
+	for (i = 0; i < HISTORY_MAX_LINES + 10; i++)
+		g_string_append(s, i % 2 ? "> quoted line\n" : "answer\n");
+	at = history_split_text(s->str, s->len, false);
+	tap_int((long long)at, (long long)s->len,
+	    "long: a quote at the line cap is no trailing history");
+	g_string_prepend(s, "Fine.\n\n-----Original Message-----\n");
+	at = history_split_text(s->str, s->len, false);
+	tap_int((long long)at, 7, "long: a hard start still counts");
+	g_string_free(s, TRUE);
+}
+
 /* test_text - the text cases */
 static void
 test_text(void)
@@ -255,6 +277,7 @@ test_text(void)
 	}
 	tap_int((long long)history_split_text(NULL, 0, false), 0,
 	    "text: NULL is no history");
+	test_long();
 }
 
 /* test_html - the HTML cases */
