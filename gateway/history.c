@@ -189,6 +189,18 @@ hist_compile(void)
 	g_once_init_leave(&done, 1);
 }
 
+/* hist_cut - len cut to HIST_LINE_MAX, not inside a UTF-8 character */
+static size_t
+hist_cut(const char *s, size_t len)
+{
+	if (len <= HIST_LINE_MAX)
+		return len;
+	len = HIST_LINE_MAX;
+	while (len > 0 && ((unsigned char)s[len] & 0xc0) == 0x80)
+		len--;
+	return len;
+}
+
 /* hist_match - does pattern re match s[0, len) (cut at HIST_LINE_MAX)? */
 static bool
 hist_match(enum hist_re re, const char *s, size_t len)
@@ -198,13 +210,7 @@ hist_match(enum hist_re re, const char *s, size_t len)
 
 	if (hist_re[re] == NULL)
 		return false;
-	if (len > HIST_LINE_MAX) {
-		/* Not in the middle of a character. */
-		len = HIST_LINE_MAX;
-		while (len > 0 && ((unsigned char)s[len] & 0xc0) == 0x80)
-			len--;
-	}
-	copy = g_strndup(s, len);
+	copy = g_strndup(s, hist_cut(s, len));
 	/* U+00A0 (Outlook, QQ Mail) reads as two spaces: same length. */
 	for (p = strstr(copy, "\xc2\xa0"); p != NULL;
 	    p = strstr(p, "\xc2\xa0")) {
@@ -297,7 +303,7 @@ hist_joined(const struct hist_ctx *c, size_t i, size_t k)
 		if (j > i)
 			g_string_append_c(s, ' ');
 		g_string_append_len(s, c->lines[j].text,
-		    (gssize)MIN(c->lines[j].len, HIST_LINE_MAX));
+		    (gssize)hist_cut(c->lines[j].text, c->lines[j].len));
 	}
 	return g_string_free(s, FALSE);
 }
