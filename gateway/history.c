@@ -502,9 +502,10 @@ hist_hard(const struct hist_ctx *c, bool *fwd_r)
 		if (k == 0)
 			continue;
 		/* Followed by quoted lines: the walk back decides.  By
-		 * unquoted text: the history runs on below, unquoted. */
+		 * unquoted text: the history runs on below, unquoted.  By
+		 * nothing: a mailer kept the attribution, not the quote. */
 		j = hist_next_nonempty(c, i + k);
-		if (j < c->n && c->kind[j] != HIST_QUOTE)
+		if (j >= c->n || c->kind[j] != HIST_QUOTE)
 			return i;
 		i += k - 1;
 	}

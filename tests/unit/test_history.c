@@ -145,6 +145,14 @@ static const struct text_case text_cases[] = {
 	    "users@lists.example\n", .want = "Answer.\n\n" },
 	{ .name = "four dashes are markdown, not a rule",
 	    .in = "Points:\n\n----\n\nMore text here.\n", .want = NULL },
+	{ .name = "an attribution with nothing below (Zimbra, '- Le ...')",
+	    .in = "Bonjour,\n\nLe paragraphe qui pose problème.\n\n- Le "
+	    "2021-04-09 23:25, Test a écrit :\n",
+	    .want = "Bonjour,\n\nLe paragraphe qui pose problème.\n\n" },
+	{ .name = "Windows 10 Mail: Sent from Mail, then a header block",
+	    .in = "Great, thanks.\nBraxton\n\nSent from Mail for Windows 10\n"
+	    "\nFrom: Bort\nSent: April 9, 2020 2:02 PM\nTo: b@c.com\n"
+	    "Subject: Re: x\n\nold\n", .want = "Great, thanks.\nBraxton\n\n" },
 	{ .name = "history alone: the new text is empty",
 	    .in = "On Mon, Ann <a@b.c> wrote:\n> x\n", .want = "" },
 };
