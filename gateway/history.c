@@ -583,14 +583,63 @@ hist_back(const struct hist_ctx *c, size_t e)
 	return t;
 }
 
+/*
+ * hist_middle - one quoted run with its attribution above and only new
+ * text below (a bottom-posted reply; "Regards" under the quote): its
+ * first line, and in *end_r the first line of the text below; c->n when
+ * there is no such run.  Two runs or more are an inline reply, and a run
+ * without an attribution may be a quoted log line: neither is history.
+ */
+static size_t
+hist_middle(const struct hist_ctx *c, size_t *end_r)
+{
+	size_t i, q0 = c->n, q1 = c->n, h, k, len;
+	const char *p;
+	char *s;
+	bool ok;
+
+	for (i = 0; i < c->n; i++) {
+		if (c->kind[i] != HIST_QUOTE)
+			continue;
+		if (q0 == c->n)
+			q0 = i;
+		else if (hist_next_nonempty(c, q1 + 1) != i)
+			return c->n;	/* a second run */
+		q1 = i;
+	}
+	if (q0 == c->n || hist_next_nonempty(c, q1 + 1) >= c->n)
+		return c->n;
+	*end_r = hist_next_nonempty(c, q1 + 1);
+	h = q0;
+	if (h > 0 && c->kind[h - 1] == HIST_EMPTY)
+		h--;
+	for (k = MIN(HIST_JOIN, h); k >= 1; k--)
+		if (hist_span(c, h - k, k - 1, true))
+			return h - k;
+	/* Apple Mail quotes its attribution with the rest. */
+	p = c->lines[q0].text;
+	len = hist_cut(p, c->lines[q0].len);
+	while (len > 0 && (*p == '>' || *p == ' ')) {
+		p++;
+		len--;
+	}
+	s = g_strndup(p, len);
+	ok = hist_attribution_text(s, true);
+	g_free(s);
+	return ok ? q0 : c->n;
+}
+
 /* history_find - first line of the history, n when none */
 size_t
-history_find(const struct history_line *lines, size_t n, bool forward)
+history_find(const struct history_line *lines, size_t n, bool forward,
+    size_t *end_r)
 {
 	struct hist_ctx c;
-	size_t i, e, t;
+	size_t i, e, t, end;
 	bool fwd;
 
+	if (end_r != NULL)
+		*end_r = n;
 	if (forward || n == 0)
 		return n;
 	hist_compile();
@@ -602,13 +651,20 @@ history_find(const struct history_line *lines, size_t n, bool forward)
 	e = hist_hard(&c, &fwd);
 	/* Past HISTORY_MAX_LINES the end is not known: only a hard start
 	 * counts, not a quote that merely ends the lines read. */
+	end = n;
 	if (fwd || (n > c.n && e >= c.n))
 		t = c.n;
 	else
 		t = hist_back(&c, e);
+	if (t >= c.n && !fwd && n == c.n)
+		t = hist_middle(&c, &end);
 	g_free(c.kind);
 	if (t >= c.n)
 		return n;
+	if (end_r != NULL)
+		*end_r = end;
+	if (end < n)
+		return t;
 	/* History that is nothing but blank lines is no history. */
 	for (i = t; i < n; i++)
 		if (!hist_blank(lines[i].text, lines[i].len) ||
@@ -619,13 +675,16 @@ history_find(const struct history_line *lines, size_t n, bool forward)
 
 /* history_split_text - byte offset where the history starts, len if none */
 size_t
-history_split_text(const char *text, size_t len, bool forward)
+history_split_text(const char *text, size_t len, bool forward,
+    size_t *end_r)
 {
 	GArray *lines;
 	struct history_line l;
-	size_t i, start, at;
+	size_t i, start, at, end;
 	const char *nl;
 
+	if (end_r != NULL)
+		*end_r = len;
 	if (text == NULL || len == 0)
 		return len;
 	lines = g_array_new(FALSE, FALSE, sizeof(struct history_line));
@@ -641,12 +700,16 @@ history_split_text(const char *text, size_t len, bool forward)
 		start = i + 1;
 	}
 	at = history_find((const struct history_line *)(void *)lines->data,
-	    lines->len, forward);
+	    lines->len, forward, &end);
 	if (at >= lines->len)
 		at = len;
-	else
+	else {
 		at = (size_t)(g_array_index(lines, struct history_line,
 		    at).text - text);
+		if (end < lines->len && end_r != NULL)
+			*end_r = (size_t)(g_array_index(lines,
+			    struct history_line, end).text - text);
+	}
 	g_array_free(lines, TRUE);
 	return at;
 }

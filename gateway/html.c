@@ -632,8 +632,8 @@ html_walk(const GumboNode *root, const struct html_walker *w)
 struct san_state {
 	GString *out;
 	int depth;
-	const GumboNode *mark;	/* html_san_doc(): note where it starts */
-	size_t mark_pos;	/* bytes of out before mark; SIZE_MAX: unseen */
+	const GumboNode *mark[2]; /* html_san_doc(): note where they start */
+	size_t mark_pos[2];	/* bytes of out before each; SIZE_MAX: unseen */
 };
 
 /* san_attr_ok - may tag t carry attribute name (href is checked apart) */
@@ -719,8 +719,10 @@ san_enter(void *vctx, const GumboNode *n, int *state)
 	GumboTag as;
 	char *label;
 
-	if (n == s->mark)
-		s->mark_pos = s->out->len;
+	if (n == s->mark[0])
+		s->mark_pos[0] = s->out->len;
+	if (n == s->mark[1])
+		s->mark_pos[1] = s->out->len;
 	switch (n->type) {
 	case GUMBO_NODE_TEXT: case GUMBO_NODE_WHITESPACE:
 		html_put_escaped(s->out, n->v.text.text, strlen(n->v.text.text),
@@ -800,17 +802,24 @@ san_trim(GString *g)
 
 /* html_san_doc - the sanitised body of a parsed document, untrimmed */
 GString *
-html_san_doc(const struct html_doc *doc, const GumboNode *mark,
-    size_t *mark_pos_r)
+html_san_doc(const struct html_doc *doc, const GumboNode *const marks[2],
+    size_t pos_r[2])
 {
-	struct san_state s = { NULL, 0, mark, SIZE_MAX };
+	struct san_state s = { NULL, 0, { NULL, NULL },
+	    { SIZE_MAX, SIZE_MAX } };
 	struct html_walker w = { san_enter, san_leave, &s };
 
+	if (marks != NULL) {
+		s.mark[0] = marks[0];
+		s.mark[1] = marks[1];
+	}
 	s.out = g_string_sized_new(doc->canon->len + 64);
 	if (doc->body != NULL)
 		html_walk(doc->body, &w);
-	if (mark_pos_r != NULL)
-		*mark_pos_r = s.mark_pos;
+	if (pos_r != NULL) {
+		pos_r[0] = s.mark_pos[0];
+		pos_r[1] = s.mark_pos[1];
+	}
 	return s.out;
 }
 

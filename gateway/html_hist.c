@@ -4,22 +4,24 @@
  *
  * The gumbo tree (of the pre-pass output, styles and classes still there)
  * is read as lines, as html_to_text() would break them: block elements
- * and <br> end a line, text in a <blockquote> is quoted.  Each line keeps
- * the element or text node that opens it.  The marks only HTML carries become flags: Gmail's
- * gmail_quote, Thunderbird's moz-cite-prefix, Apple's blockquote
- * type="cite", Outlook's divRplyFwdMsg and appendonsend, Yahoo's
- * yahoo_quoted start the history (HISTORY_MARK); Thunderbird's
- * moz-forward-container is a forward (HISTORY_FWD); gmail_signature,
- * moz-signature and Outlook's id="Signature" are signatures (HISTORY_SIG,
- * set apart with the history that follows, as the text part's "-- " is);
- * an <hr> and Outlook's
+ * and <br> end a line, text in a <blockquote> is quoted (Apple's
+ * type="cite" too: its attribution is inside it, and one may answer
+ * below it, so the quoted run decides).  Each line keeps the element or
+ * text node that opens it.  The marks only HTML carries become flags:
+ * Gmail's gmail_quote, Thunderbird's moz-cite-prefix, Outlook's
+ * divRplyFwdMsg and appendonsend, Yahoo's yahoo_quoted start the history
+ * (HISTORY_MARK); Thunderbird's moz-forward-container is a forward
+ * (HISTORY_FWD); gmail_signature, moz-signature and Outlook's
+ * id="Signature" are signatures (HISTORY_SIG, set apart with the history
+ * that follows, as the text part's "-- " is); an <hr> and Outlook's
  * "border-top:solid" paragraph (read here, before the sanitizer drops
  * style) become a rule line, which starts the history when a header block
  * ("From: / Sent: ...") follows.  history_find() then decides, the
- * sanitizer writes the document noting where that node starts in its
- * output, and the output is cut there: each half is sanitised again on
- * its own (sanitised HTML reads the same when sanitised again), gumbo
- * closing what the cut left open, so nothing is lost.
+ * sanitizer writes the document noting where that node (and the one
+ * after the history, when new text follows it) starts in its output, and
+ * the output is cut there: each piece is sanitised again on its own
+ * (sanitised HTML reads the same when sanitised again), gumbo closing
+ * what the cut left open, so nothing is lost.
  */
 #include <stdint.h>
 #include <string.h>
@@ -155,11 +157,10 @@ hh_border_top(const GumboNode *n)
 
 /* hh_mark - the history flags element n carries */
 static unsigned int
-hh_mark(const GumboNode *n, GumboTag t)
+hh_mark(const GumboNode *n)
 {
 	const char *cls = html_node_attr(n, "class");
 	const char *id = html_node_attr(n, "id");
-	const char *type = html_node_attr(n, "type");
 
 	if (hh_has_token(cls, "moz-forward-container", false))
 		return HISTORY_FWD;
@@ -178,9 +179,6 @@ hh_mark(const GumboNode *n, GumboTag t)
 	    hh_has_token(id, "divRplyFwdMsg", false) ||
 	    hh_has_token(id, "appendonsend", false) ||
 	    hh_has_token(id, "OLK_SRC_BODY_SECTION", false))
-		return HISTORY_MARK;
-	if (t == GUMBO_TAG_BLOCKQUOTE && type != NULL &&
-	    g_ascii_strcasecmp(type, "cite") == 0)
 		return HISTORY_MARK;
 	return 0;
 }
@@ -224,7 +222,7 @@ hh_enter(void *vctx, const GumboNode *n, int *state)
 	row = html_tag_row(t);
 	if (row->san == HTML_SAN_DROP || html_node_hidden(n))
 		return HTML_WALK_SKIP;
-	mark = hh_mark(n, t);
+	mark = hh_mark(n);
 	switch (row->txt) {
 	case HTML_TXT_BR:
 		hh_flush(s, true);
@@ -279,10 +277,10 @@ html_split_history(const char *html, size_t len, bool forward,
 	struct history_line *hl;
 	struct hh_line *l;
 	struct html_walker w = { hh_enter, hh_leave, NULL };
-	const GumboNode *node;
+	const GumboNode *marks[2];
 	GString *out;
-	size_t i, at, pos;
-	char *text;
+	size_t i, at, end, pos[2];
+	char *text, *a, *b;
 	bool split = false;
 
 	*new_r = *hist_r = NULL;
@@ -304,18 +302,29 @@ html_split_history(const char *html, size_t len, bool forward,
 		hl[i].len = l->text->len;
 		hl[i].flags = l->flags;
 	}
-	at = history_find(hl, s.lines->len, false);
-	node = at < s.lines->len ? g_array_index(s.lines, struct hh_line,
+	at = history_find(hl, s.lines->len, false, &end);
+	marks[0] = at < s.lines->len ? g_array_index(s.lines, struct hh_line,
 	    at).node : NULL;
-	if (node != NULL) {
-		out = html_san_doc(&doc, node, &pos);
-		if (pos != SIZE_MAX) {
-			*new_r = html_sanitize(out->str, pos);
-			*hist_r = html_sanitize(out->str + pos,
-			    out->len - pos);
+	marks[1] = end < s.lines->len ? g_array_index(s.lines,
+	    struct hh_line, end).node : NULL;
+	if (marks[0] != NULL) {
+		out = html_san_doc(&doc, marks, pos);
+		/* The history in the middle: new text on both sides. */
+		if (marks[1] == NULL || pos[1] == SIZE_MAX || pos[1] < pos[0])
+			pos[1] = out->len;
+		if (pos[0] != SIZE_MAX) {
+			a = html_sanitize(out->str, pos[0]);
+			b = html_sanitize(out->str + pos[1],
+			    out->len - pos[1]);
+			*new_r = g_strconcat(a, a[0] != '\0' && b[0] != '\0' ?
+			    "\n" : "", b, NULL);
+			*hist_r = html_sanitize(out->str + pos[0],
+			    pos[1] - pos[0]);
 			text = html_to_text(*hist_r, strlen(*hist_r));
 			split = text[0] != '\0';
 			g_free(text);
+			g_free(a);
+			g_free(b);
 		}
 		g_string_free(out, TRUE);
 	}

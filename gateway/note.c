@@ -232,7 +232,7 @@ note_prep_split(const struct message *msg, const char *html,
     bool text_from_html, struct note_prep *prep)
 {
 	char *hn, *hh, *tn, *th;
-	size_t at, len;
+	size_t at, end, len;
 	bool fwd;
 
 	fwd = history_subject_forward(msg->subject);
@@ -253,11 +253,20 @@ note_prep_split(const struct message *msg, const char *html,
 	if (text_from_html)
 		return;
 	len = strlen(prep->text);
-	at = history_split_text(prep->text, len, fwd);
+	at = history_split_text(prep->text, len, fwd, &end);
 	if (at >= len)
 		return;
-	tn = g_strndup(prep->text, at);
-	th = g_strdup(prep->text + at);
+	/* New text after the history (a bottom-posted reply) joins the new
+	 * text above the separator. */
+	tn = g_strndup(prep->text, note_rstrip_len(prep->text, at));
+	if (end < len) {
+		hn = tn;
+		tn = g_strconcat(hn, hn[0] != '\0' ? "\n\n" : "",
+		    prep->text + end, NULL);
+		g_free(hn);
+	}
+	th = g_strndup(prep->text + at, note_rstrip_len(prep->text + at,
+	    end - at));
 	if (prep->html == NULL)
 		prep->html = note_join_html(html_from_text(tn),
 		    html_from_text(th));

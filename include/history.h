@@ -22,8 +22,13 @@
  *   forwarded message:", HISTORY_FWD) seen before any of these is
  *   content: nothing is split; so is everything when the subject says
  *   the message is a forward (history_subject_forward());
- * - quoted text followed by new unquoted text (an inline or bottom-posted
- *   reply) stays new text.
+ * - quoted text answered in between (an inline reply: quoted runs with
+ *   new text between them) stays new text;
+ * - one quoted run with its attribution and only new text below it (a
+ *   bottom-posted reply, or "Regards" after the quote) is the history
+ *   although new text follows it: the history is then a range in the
+ *   middle (*end_r), and the callers show the text after it with the new
+ *   text, above the separator.
  *
  * Nothing is ever dropped: the callers show the history under
  * HISTORY_SEPARATOR.
@@ -63,18 +68,21 @@ struct history_line {
 
 /*
  * history_find - index of the first line of the history in lines[0, n),
- * or n when there is none.  forward: the message is a forward (nothing
- * is history).
+ * or n when there is none; *end_r (may be NULL) gets the index of the
+ * first line after it: n, unless new text follows the history.  forward:
+ * the message is a forward (nothing is history).
  */
 size_t history_find(const struct history_line *lines, size_t n,
-    bool forward);
+    bool forward, size_t *end_r);
 
 /*
  * history_split_text - byte offset in text[0, len) where the history
- * starts (the start of a line), or len when there is none.  Lines end
- * at "\n" (a "\r" before it is ignored).
+ * starts (the start of a line), or len when there is none; *end_r (may
+ * be NULL) gets where it ends: len, or the start of the line of new text
+ * that follows it.  Lines end at "\n" (a "\r" before it is ignored).
  */
-size_t history_split_text(const char *text, size_t len, bool forward);
+size_t history_split_text(const char *text, size_t len, bool forward,
+    size_t *end_r);
 
 /*
  * history_subject_forward - does the subject (may be NULL) open with a

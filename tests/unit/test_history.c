@@ -24,6 +24,7 @@ struct text_case {
 	const char *in;
 	bool forward;		/* the subject says it is a forward */
 	const char *want;	/* the new text; NULL: no split */
+	const char *after;	/* new text after the history; NULL: none */
 };
 
 static const struct text_case text_cases[] = {
@@ -122,9 +123,19 @@ static const struct text_case text_cases[] = {
 	{ .name = "'On ...' without wrote: is text",
 	    .in = "On a separate note, it works.\n\nOn Monday we meet:\n"
 	    "- agenda\n", .want = NULL },
-	{ .name = "inline reply: quote then new text stays new",
+	{ .name = "bottom-posted reply: the quote is history, the answer "
+	    "below it new text",
 	    .in = "On Mon, Ann <a@b.c> wrote:\n> question?\n\nAnswer.\n",
-	    .want = NULL },
+	    .want = "", .after = "Answer.\n" },
+	{ .name = "a quote in the middle: the text on both sides is new",
+	    .in = "Test reply\n\nOn 04/19/2011 07:10 AM, Roman wrote:\n\n>\n"
+	    "> Test\n\nRegards, Roman\n", .want = "Test reply\n\n",
+	    .after = "Regards, Roman\n" },
+	{ .name = "inline reply: quotes answered in between stay new text",
+	    .in = "On Mon, Ann <a@b.c> wrote:\n> question?\n\nAnswer.\n\n"
+	    "> second?\n\nYes.\n", .want = NULL },
+	{ .name = "a quoted line without attribution in the middle is text",
+	    .in = "The log says:\n> Error 42\nWhat now?\n", .want = NULL },
 	{ .name = "inline forward is content",
 	    .in = "FYI\n\n---------- Forwarded message ---------\nFrom: Ann "
 	    "<a@b.c>\nDate: Mon, 6 Jan 2025\nSubject: x\nTo: Bob\n\nbody\n",
@@ -187,6 +198,12 @@ static const struct html_case html_cases[] = {
 	    "2025, at 09:00, Ann wrote:<br><br></blockquote></div>"
 	    "<blockquote type=cite><div>old</div></blockquote>",
 	    .want_new = "Yes", .want_hist = "old" },
+	{ .name = "Apple Mail, answered below the quote",
+	    .in = "<div>Hi,</div><div><br><blockquote type=cite>On 6 Jan "
+	    "2025, at 09:00, Ann wrote:<br><br></blockquote></div>"
+	    "<blockquote type=cite><div>old</div></blockquote><div>Below "
+	    "<b>it</b>.</div>", .want_new = "Below <b>it</b>.",
+	    .want_hist = "old" },
 	{ .name = "Thunderbird moz-cite-prefix",
 	    .in = "<p>Ok</p><div class=moz-cite-prefix>On 1/6/25 9:00, Ann "
 	    "wrote:<br></div><blockquote type=cite>old</blockquote>",
@@ -258,11 +275,11 @@ test_long(void)
 	s = g_string_new("Top.\n\n");
 	for (i = 0; i < HISTORY_MAX_LINES + 10; i++)
 		g_string_append(s, i % 2 ? "> quoted line\n" : "answer\n");
-	at = history_split_text(s->str, s->len, false);
+	at = history_split_text(s->str, s->len, false, NULL);
 	tap_int((long long)at, (long long)s->len,
 	    "long: a quote at the line cap is no trailing history");
 	g_string_prepend(s, "Fine.\n\n-----Original Message-----\n");
-	at = history_split_text(s->str, s->len, false);
+	at = history_split_text(s->str, s->len, false, NULL);
 	tap_int((long long)at, 7, "long: a hard start still counts");
 	g_string_free(s, TRUE);
 }
@@ -272,18 +289,21 @@ static void
 test_text(void)
 {
 	const struct text_case *c;
-	size_t i, at, len;
+	size_t i, at, end, len;
 	char *got;
 
 	for (i = 0; i < G_N_ELEMENTS(text_cases); i++) {
 		c = &text_cases[i];
 		len = strlen(c->in);
-		at = history_split_text(c->in, len, c->forward);
+		at = history_split_text(c->in, len, c->forward, &end);
 		got = at < len ? g_strndup(c->in, at) : NULL;
 		tap_str(got, c->want, c->name);
 		g_free(got);
+		if (at < len)
+			tap_str(end < len ? c->in + end : NULL, c->after,
+			    c->name);
 	}
-	tap_int((long long)history_split_text(NULL, 0, false), 0,
+	tap_int((long long)history_split_text(NULL, 0, false, NULL), 0,
 	    "text: NULL is no history");
 	test_long();
 }
@@ -401,7 +421,7 @@ test_corpus_folder(const char *corpus, const char *folder, const char *sub)
 			g_free(name);
 			continue;
 		}
-		at = history_split_text(data, len, false);
+		at = history_split_text(data, len, false, NULL);
 		got = norm(data, at);
 		want = norm(json_object_get_string(reply),
 		    strlen(json_object_get_string(reply)));
