@@ -140,6 +140,8 @@ static const struct conf_row conf_table[] = {
 	    F(max_note_size), NULL, NULL },
 	{ "message", "discard_automatic", CONF_BOOL, "true", 0, 0,
 	    F(discard_automatic), NULL, NULL },
+	{ "message", "split_history", CONF_BOOL, "true", 0, 0,
+	    F(split_history), NULL, NULL },
 	{ "sender", "allow", CONF_LIST, "", 0, CONF_ALLOW_MAX,
 	    F(sender_allow), conf_check_allow, NULL },
 	{ "sender", "authserv_id", CONF_STRING, "", 0, 255, F(authserv_id),

@@ -26,6 +26,7 @@
  * Reentrancy: reentrant.
  */
 #include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
 
 #include <glib.h>
@@ -631,6 +632,8 @@ html_walk(const GumboNode *root, const struct html_walker *w)
 struct san_state {
 	GString *out;
 	int depth;
+	const GumboNode *mark[2]; /* html_san_doc(): note where they start */
+	size_t mark_pos[2];	/* bytes of out before each; SIZE_MAX: unseen */
 };
 
 /* san_attr_ok - may tag t carry attribute name (href is checked apart) */
@@ -716,6 +719,10 @@ san_enter(void *vctx, const GumboNode *n, int *state)
 	GumboTag as;
 	char *label;
 
+	if (n == s->mark[0])
+		s->mark_pos[0] = s->out->len;
+	if (n == s->mark[1])
+		s->mark_pos[1] = s->out->len;
 	switch (n->type) {
 	case GUMBO_NODE_TEXT: case GUMBO_NODE_WHITESPACE:
 		html_put_escaped(s->out, n->v.text.text, strlen(n->v.text.text),
@@ -793,24 +800,44 @@ san_trim(GString *g)
 	return g_strndup(g->str + a, z - a);
 }
 
+/* html_san_doc - the sanitised body of a parsed document, untrimmed */
+GString *
+html_san_doc(const struct html_doc *doc, const GumboNode *const marks[2],
+    size_t pos_r[2])
+{
+	struct san_state s = { NULL, 0, { NULL, NULL },
+	    { SIZE_MAX, SIZE_MAX } };
+	struct html_walker w = { san_enter, san_leave, &s };
+
+	if (marks != NULL) {
+		s.mark[0] = marks[0];
+		s.mark[1] = marks[1];
+	}
+	s.out = g_string_sized_new(doc->canon->len + 64);
+	if (doc->body != NULL)
+		html_walk(doc->body, &w);
+	if (pos_r != NULL) {
+		pos_r[0] = s.mark_pos[0];
+		pos_r[1] = s.mark_pos[1];
+	}
+	return s.out;
+}
+
 /* html_sanitize - allowlisted fragment; new string, caller g_free()s */
 char *
 html_sanitize(const char *html, size_t len)
 {
 	struct html_doc doc;
-	struct san_state s = { NULL, 0 };
-	struct html_walker w = { san_enter, san_leave, &s };
+	GString *out;
 	char *r, *bad;
 
 	if (html == NULL || len == 0)
 		return g_strdup("");
 	html_doc_parse(html, len, &doc);
-	s.out = g_string_sized_new(doc.canon->len + 64);
-	if (doc.body != NULL)
-		html_walk(doc.body, &w);
+	out = html_san_doc(&doc, NULL, NULL);
 	html_doc_free(&doc);
-	r = san_trim(s.out);
-	g_string_free(s.out, TRUE);
+	r = san_trim(out);
+	g_string_free(out, TRUE);
 	if (!g_utf8_validate(r, -1, NULL)) {
 		bad = r;
 		r = g_utf8_make_valid(bad, -1);

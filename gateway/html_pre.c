@@ -66,9 +66,9 @@ struct pre_state {
 /* Attributes some later stage reads; everything else goes here. */
 static const char *const pre_keep_attrs[] = {
 	"align", "alt", "border", "cellpadding", "cellspacing", "class",
-	"color", "colspan", "dir", "height", "hidden", "href", "lang", "rowspan",
-	"span", "src", "start", "style", "title", "type", "valign",
-	"value", "width",
+	"color", "colspan", "dir", "height", "hidden", "href", "id", "lang",
+	"rowspan", "span", "src", "start", "style", "title", "type",
+	"valign", "value", "width",
 };
 
 /* pre_is_alpha - ASCII letter */

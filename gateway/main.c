@@ -501,7 +501,8 @@ main_deliver(const struct opts *o, const struct conf *conf,
 			goto out;
 	}
 
-	st = note_render(msg, (size_t)conf->max_note_size, &note, err);
+	st = note_render(msg, (size_t)conf->max_note_size,
+	    conf->split_history, &note, err);
 	if (st != GW_OK)
 		goto out;
 	if (note->truncated)

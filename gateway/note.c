@@ -21,6 +21,7 @@
 #include <glib.h>
 #include <json-c/json.h>
 
+#include "history.h"
 #include "html.h"
 #include "message.h"
 #include "note.h"
@@ -175,6 +176,104 @@ note_prep_free(gpointer data)
 	g_free(prep);
 }
 
+/* note_rstrip_len - len of s[0, len) without trailing white space */
+static size_t
+note_rstrip_len(const char *s, size_t len)
+{
+	while (len > 0 && g_ascii_isspace(s[len - 1]))
+		len--;
+	return len;
+}
+
+/*
+ * note_join_text - new text, the separator line, the history; takes
+ * both.  New string.
+ */
+static char *
+note_join_text(char *fresh, char *hist)
+{
+	char *r;
+
+	fresh[note_rstrip_len(fresh, strlen(fresh))] = '\0';
+	r = g_strconcat(fresh, fresh[0] != '\0' ? "\n\n" : "",
+	    HISTORY_SEPARATOR "\n", hist, NULL);
+	g_free(fresh);
+	g_free(hist);
+	return r;
+}
+
+/*
+ * note_join_html - new HTML, the separator paragraph, the history in a
+ * blockquote (sanitised fragments in, one out); takes both.  New string.
+ */
+static char *
+note_join_html(char *fresh, char *hist)
+{
+	char *r;
+
+	r = g_strconcat(fresh, fresh[0] != '\0' ? "\n" : "",
+	    "<p>" HISTORY_SEPARATOR "</p>\n<blockquote>", hist,
+	    "</blockquote>", NULL);
+	g_free(fresh);
+	g_free(hist);
+	return r;
+}
+
+/*
+ * note_prep_split - set the quoted history of the prepared bodies apart.
+ * The HTML is cut on its own tree (html_split_history()); the text part
+ * by its lines, or, when the text was made from the HTML, from the two
+ * HTML halves, so both bodies cut at the same place.  A text-only message
+ * gets its HTML here, since html_from_text() of the joined text would
+ * not put the history in a blockquote.
+ */
+static void
+note_prep_split(const struct message *msg, const char *html,
+    bool text_from_html, struct note_prep *prep)
+{
+	char *hn, *hh, *tn, *th;
+	size_t at, end, len;
+	bool fwd;
+
+	fwd = history_subject_forward(msg->subject);
+	if (prep->html != NULL && html_split_history(html, strlen(html), fwd,
+	    &hn, &hh)) {
+		if (text_from_html) {
+			tn = html_to_text(hn, strlen(hn));
+			th = html_to_text(hh, strlen(hh));
+			g_free(prep->text);
+			prep->text = note_join_text(note_text_body(tn),
+			    note_text_body(th));
+			g_free(tn);
+			g_free(th);
+		}
+		g_free(prep->html);
+		prep->html = note_join_html(hn, hh);
+	}
+	if (text_from_html)
+		return;
+	len = strlen(prep->text);
+	at = history_split_text(prep->text, len, fwd, &end);
+	if (at >= len)
+		return;
+	/* New text after the history (a bottom-posted reply) joins the new
+	 * text above the separator. */
+	tn = g_strndup(prep->text, note_rstrip_len(prep->text, at));
+	if (end < len) {
+		hn = tn;
+		tn = g_strconcat(hn, hn[0] != '\0' ? "\n\n" : "",
+		    prep->text + end, NULL);
+		g_free(hn);
+	}
+	th = g_strndup(prep->text + at, note_rstrip_len(prep->text + at,
+	    end - at));
+	if (prep->html == NULL)
+		prep->html = note_join_html(html_from_text(tn),
+		    html_from_text(th));
+	g_free(prep->text);
+	prep->text = note_join_text(tn, th);
+}
+
 /*
  * note_prep_new - text and sanitised HTML of msg and its forwards.  *room
  * is what the note can still show, in bytes of bodies: forwards after it
@@ -183,12 +282,14 @@ note_prep_free(gpointer data)
  * sanitising and ran into the time budget on every retry.
  */
 static struct note_prep *
-note_prep_new(const struct message *msg, int depth, size_t *room)
+note_prep_new(const struct message *msg, int depth, bool split,
+    size_t *room)
 {
 	struct note_prep *prep;
 	char *html, *text;
 	size_t used;
 	guint i;
+	bool text_from_html = false;
 
 	prep = g_new0(struct note_prep, 1);
 	prep->forwards = g_ptr_array_new_with_free_func(note_prep_free);
@@ -203,6 +304,7 @@ note_prep_new(const struct message *msg, int depth, size_t *room)
 		text = html_to_text(html, strlen(html));
 		prep->text = note_text_body(text);
 		g_free(text);
+		text_from_html = true;
 	} else
 		prep->text = g_strdup("");
 	if (html != NULL) {
@@ -216,6 +318,9 @@ note_prep_new(const struct message *msg, int depth, size_t *room)
 		}
 		g_free(text);
 	}
+	/* Only the message's own history: a forward is content whole. */
+	if (split && depth == 0)
+		note_prep_split(msg, html, text_from_html, prep);
 	g_free(html);
 	used = strlen(prep->text) + (prep->html != NULL ?
 	    strlen(prep->html) : 0);
@@ -224,7 +329,7 @@ note_prep_new(const struct message *msg, int depth, size_t *room)
 		for (i = 0; i < msg->forwards->len && *room > 0; i++)
 			g_ptr_array_add(prep->forwards, note_prep_new(
 			    g_ptr_array_index(msg->forwards, i), depth + 1,
-			    room));
+			    split, room));
 	return prep;
 }
 
@@ -545,7 +650,7 @@ note_squeeze(struct note *big, size_t max_bytes)
 
 /* note_render - the note for msg, within max_bytes */
 enum gw_status
-note_render(const struct message *msg, size_t max_bytes,
+note_render(const struct message *msg, size_t max_bytes, bool split_history,
     struct note **note_r, struct gw_error *err)
 {
 	struct note_prep *prep;
@@ -557,7 +662,7 @@ note_render(const struct message *msg, size_t max_bytes,
 	if (msg == NULL)
 		return gw_error_set(err, GW_ESOFTWARE, "note: no message");
 	room = max_bytes;
-	prep = note_prep_new(msg, 0, &room);
+	prep = note_prep_new(msg, 0, split_history, &room);
 	if (!note_has_content(msg, prep)) {
 		rc = gw_error_set(err, GW_EDATA,
 		    "message has no subject, text, HTML or attachments");

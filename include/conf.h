@@ -57,6 +57,7 @@ struct conf {
 	int max_mime_parts;
 	uint64_t max_note_size;	/* bytes of body_text + body_html */
 	bool discard_automatic;	/* drop auto-replies, bounces, lists */
+	bool split_history;	/* set the quoted history apart */
 
 	/* [sender]: absent group = no policy, anyone can write notes */
 	bool sender_policy;	/* the [sender] group is present */

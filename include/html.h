@@ -29,6 +29,7 @@
 #ifndef GW_HTML_H
 #define GW_HTML_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Bytes of HTML read at most; the rest is ignored. */
@@ -85,6 +86,16 @@ char *html_from_text(const char *text);
  * that refused our markup.  New string, caller g_free()s.
  */
 char *html_from_text_plain(const char *text);
+
+/*
+ * html_split_history - cut an HTML reply where its quoted history starts
+ * (history.h; the marks only HTML has are read on the tree, before the
+ * sanitizer drops class and style).  On true, *new_r and *hist_r are the
+ * two halves in html_sanitize() form (new strings, caller g_free()s;
+ * *new_r may be ""); on false (no history, or forward) both are NULL.
+ */
+bool html_split_history(const char *html, size_t len, bool forward,
+    char **new_r, char **hist_r);
 
 /* html_escape - text with & < > " ' escaped; new string, caller g_free()s */
 char *html_escape(const char *text);

@@ -191,4 +191,14 @@ struct html_walker {
  * explicit stack, so no document depth can overflow ours */
 void html_walk(const GumboNode *root, const struct html_walker *w);
 
+/*
+ * html_san_doc - what html_sanitize() writes for a parsed document, not
+ * yet trimmed; pos_r[i] (when pos_r is not NULL) gets the length the
+ * output had when the walk reached node marks[i], SIZE_MAX when it never
+ * did (NULL, or inside content the sanitizer drops).  marks may be NULL.
+ * New GString, caller frees.
+ */
+GString *html_san_doc(const struct html_doc *doc,
+    const GumboNode *const marks[2], size_t pos_r[2]);
+
 #endif /* GW_HTML_PRIV_H */

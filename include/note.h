@@ -8,6 +8,10 @@
  * when present), then the body: the message's own text/plain becomes
  * body_text and its text/html, sanitised, body_html; when only one exists
  * the other is derived (text -> escaped HTML, HTML -> readable text).
+ * With split_history, the top message's quoted history (history.h) is
+ * set apart in each body: new text, a HISTORY_SEPARATOR line (paragraph),
+ * the history (in a <blockquote> in HTML); a text derived from the HTML is
+ * derived from its two halves, so both bodies cut at the same place.
  * The message's attachments follow, listed by name, type and size
  * ("- report.pdf (application/pdf, 1.2 MB)"), then each forwarded message
  * (message/rfc822 part) under a "Forwarded message" line (a <blockquote>
@@ -50,9 +54,14 @@ struct note {
 				 * parser (msg->truncated) */
 };
 
-/* note_render - *note_r is new, free with note_free() */
+/*
+ * note_render - *note_r is new, free with note_free().  split_history:
+ * set each body's quoted history apart (history.h): the new text, then a
+ * HISTORY_SEPARATOR line (a paragraph in HTML), then the history (in a
+ * <blockquote> in HTML); nothing is removed.
+ */
 enum gw_status note_render(const struct message *msg, size_t max_bytes,
-    struct note **note_r, struct gw_error *err);
+    bool split_history, struct note **note_r, struct gw_error *err);
 
 /*
  * note_plain_html - replace body_html with body_text as HTML-escaped text

@@ -20,7 +20,11 @@ that carry answers:
   - thunderbird mailnews-test-data X with X.out: the note's text contains
     the expected text (white space folded);
   - gmime charset samples: a message declaring that charset decodes to
-    exactly the *.utf-8.txt text.
+    exactly the *.utf-8.txt text;
+  - the reply parsers' answers (tests/history_split.py): the quoted
+    history is set apart where they say the reply ends, in at least 95 %
+    of the cases ("history split accuracy: N/M (P %)", also on stderr so
+    that make check shows it).
 
 Environment: M2N_TOP, M2N_BIN (set by tests/harness.pl), M2N_CORPUS
 (default tests/corpus), M2N_JOBS.
@@ -70,8 +74,9 @@ def blob_hash(path):
 
 def as_manifest(e):
     """A file is as its origin wrote it: its git blob hash matches; files
-    the manifest marks as transcribed (not byte-verified) keep their size;
-    licence texts need only be there."""
+    the manifest marks as transcribed (not byte-verified), and the answer
+    files that are no upstream file (blob null: the reply parsers'
+    EXPECTED.json), keep their size; licence texts need only be there."""
     path = os.path.join(CORPUS, e["file"])
     if blob_hash(path) == e["blob"]:
         return True
@@ -79,7 +84,8 @@ def as_manifest(e):
         return False
     if e["kind"] == "license":
         return True
-    return ("not byte-verified" in e.get("note", "")
+    return (("not byte-verified" in e.get("note", "")
+             or e["blob"] is None)
             and os.path.getsize(path) == e["size"])
 
 
@@ -270,6 +276,18 @@ def main():
             tap(ok, "charset %s decodes to UTF-8" % cs,
                 "exit %d %s\nwant: %r\ngot: %r" % (
                     rc, err[:200], fold(want)[:120], fold(got)[:300]))
+
+    # The quoted history is set apart where the reply parsers say.
+    import history_split  # noqa: E402 - beside this file
+    hp, ht, hbad = history_split.score(run, conf, CORPUS)
+    line = "history split accuracy: %d/%d (%.1f %%)" % (
+        hp, ht, 100.0 * hp / max(ht, 1))
+    tap(ht > 0 and hp / ht >= 0.95, line + ", floor 95 %",
+        "\n".join(hbad))
+    for b in hbad:
+        print("# history not split as expected: " + b)
+    print("# " + line)
+    sys.stderr.write(line + "\n")
 
     print("1..%d" % n)
     subprocess.run(["rm", "-rf", tmp])

@@ -64,7 +64,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	tin.subject = msg->subject;
 	tin.references = msg->references;
 	(void)ticket_extract(rules, &tin, id, NULL, &err);
-	if (note_render(msg, 512 * 1024, &note, &err) == GW_OK) {
+	if (note_render(msg, 512 * 1024, true, &note, &err) == GW_OK) {
 		if (note_to_json(note, &json, &len, &err) == GW_OK &&
 		    !g_utf8_validate(json, (gssize)len, NULL))
 			g_error("note JSON is not UTF-8");

@@ -648,6 +648,7 @@ test_defaults(void)
 	tap_int((long long)conf->max_note_size, 1024 * 1024,
 	    "defaults: max_note_size");
 	tap_int(conf->discard_automatic, 1, "defaults: discard_automatic");
+	tap_int(conf->split_history, 1, "defaults: split_history");
 	tap_str(conf->state_dir, "/var/lib/mail2note", "defaults: state_dir");
 	tap_int(conf->journal_days, 14, "defaults: journal_days");
 	tap_int(conf->max_wait, 5, "defaults: max_wait");
@@ -709,7 +710,8 @@ test_good_file(const char *dir)
 	    "max_mime_depth = 10\n"
 	    "max_mime_parts = 100\n"
 	    "max_note_size = 512k\n"
-	    "discard_automatic = false\n", key, ca);
+	    "discard_automatic = false\n"
+	    "split_history = false\n", key, ca);
 	if (fixture_write(ca, "pem\n", 4, 0644) != 0 ||
 	    fixture_write(path, data, strlen(data), 0644) != 0) {
 		tap_ok(0, "good file: write: %s", g_strerror(errno));
@@ -744,6 +746,7 @@ test_good_file(const char *dir)
 	tap_int((long long)conf->max_note_size, 512 * 1024,
 	    "good file: max_note_size");
 	tap_int(conf->discard_automatic, 0, "good file: discard_automatic");
+	tap_int(conf->split_history, 0, "good file: split_history");
 	conf_free(&conf);
 
 	/* $MAIL2NOTE_CONFIG names the file when no path is given */

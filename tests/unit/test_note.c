@@ -92,7 +92,7 @@ test_render(const struct message *msg, size_t max, enum gw_status *rc_r)
 	struct note *note = NULL;
 
 	gw_error_clear(&err);
-	*rc_r = note_render(msg, max, &note, &err);
+	*rc_r = note_render(msg, max, true, &note, &err);
 	return note;
 }
 
@@ -574,7 +574,7 @@ test_empty(void)
 		    cases[i].text, cases[i].html);
 		note = NULL;
 		gw_error_clear(&err);
-		rc = note_render(msg, MAX_BIG, &note, &err);
+		rc = note_render(msg, MAX_BIG, true, &note, &err);
 		tap_int(rc, cases[i].want, cases[i].name);
 		tap_ok((rc == GW_OK) == (note != NULL), "%s: note iff OK",
 		    cases[i].name);
@@ -740,8 +740,9 @@ test_plain_html(void)
 		note_plain_html(note);
 		tap_str(note->body_html, "<p>From: a@example.com<br>\n"
 		    "Date: D<br>\nSubject: S</p>\n<p>see https://x.example/"
-		    "<br>\n&gt; quoted &lt;b&gt;</p>", "plain html: the text, "
-		    "escaped, in <p> and <br>");
+		    "</p>\n<p>--- Quoted history ---<br>\n"
+		    "&gt; quoted &lt;b&gt;</p>", "plain html: the text, "
+		    "escaped, in <p> and <br> (the quote set apart)");
 	}
 	note_free(&note);
 	note_plain_html(NULL);
@@ -749,9 +750,37 @@ test_plain_html(void)
 	test_msg_free(msg);
 }
 
+/* test_split_switch - split_history sets the history apart, or not */
+static void
+test_split_switch(void)
+{
+	struct message *msg;
+	struct note *note;
+	struct gw_error err;
+	enum gw_status rc;
+	int on;
+
+	msg = test_msg("a@example.com", "D", "Re: S", "Yes.\n\nOn Mon, Ann "
+	    "<a@b.c> wrote:\n> q?\n", NULL);
+	for (on = 0; on <= 1; on++) {
+		rc = note_render(msg, MAX_BIG, on, &note, &err);
+		if (!tap_int(rc, GW_OK, "split switch: rendered"))
+			continue;
+		tap_ok((strstr(note->body_text, "\nYes.\n\n--- Quoted "
+		    "history ---\nOn Mon") != NULL) == on,
+		    "split switch %d: body_text", on);
+		tap_ok((strstr(note->body_html, "<p>--- Quoted history ---"
+		    "</p>\n<blockquote>") != NULL) == on,
+		    "split switch %d: body_html", on);
+		note_free(&note);
+	}
+	test_msg_free(msg);
+}
+
 int
 main(void)
 {
+	test_split_switch();
 	test_plain_html();
 	test_text_cases();
 	test_header_html();

@@ -1,0 +1,725 @@
+/*
+ * history.c - where the new text of a reply ends and its quoted history
+ * begins (see history.h for the rules).
+ *
+ * Every line is classified once with GLib regular expressions (on plain
+ * text lines only, never on markup), then two passes decide: a forward
+ * scan for the first hard start of the history, and a walk back from it
+ * over blank lines, quoted runs with their attribution, and signatures.
+ * Patterns are compiled once; a line is read at most HIST_LINE_MAX bytes
+ * far, and an attribution at most HIST_JOIN lines long, so the work is
+ * linear in the text.
+ */
+#include <string.h>
+
+#include <glib.h>
+
+#include "history.h"
+
+#define HIST_LINE_MAX	1024	/* bytes of a line the patterns see */
+#define HIST_JOIN	3	/* lines an attribution may wrap over */
+#define HIST_BLOCK	8	/* lines a header block is looked for in */
+#define HIST_SIG_LINES	30	/* lines a "-- " signature may have */
+#define HIST_SENT_LINES	2	/* lines after "Sent from my iPhone" */
+#define HIST_FOOTER_LINES 5	/* lines under a list footer's rule */
+
+/* Line kinds (one each). */
+enum hist_kind {
+	HIST_TEXT,		/* anything else */
+	HIST_EMPTY,		/* blank */
+	HIST_QUOTE,		/* quoted */
+	HIST_ORIGINAL,		/* "-----Original Message-----" */
+	HIST_FORWARD,		/* "---------- Forwarded message ----------" */
+	HIST_RULE,		/* "________" or "--------" alone */
+	HIST_SIG,		/* "-- ", "--" or "__" alone */
+	HIST_SENT,		/* "Sent from my iPhone" */
+	HIST_FROM,		/* "From: x", "Von: x", "De : x" ... */
+	HIST_FIELD		/* "Sent: x", "Date: x", "To: x" ... */
+};
+
+enum hist_re {
+	HIST_RE_ORIGINAL,
+	HIST_RE_FORWARD,
+	HIST_RE_RULE,
+	HIST_RE_SIG,
+	HIST_RE_SENT,
+	HIST_RE_FROM,
+	HIST_RE_FIELD,
+	HIST_RE_ON,		/* opens like an attribution */
+	HIST_RE_VERB,		/* ends like one: "wrote:", "a écrit :" */
+	HIST_RE_VERB_BARE,	/* the same without the colon */
+	HIST_RE_VERB_MID,	/* "Am ... schrieb X:" (after HIST_RE_ON) */
+	HIST_RE_WROTE_ON,	/* "X <a@b.c> schrieb am ...:" */
+	HIST_RE_DATE,		/* a time, a year or a numeric date */
+	HIST_RE_VIA,		/* "X via Some List wrote:" */
+	HIST_RE_DATED,		/* "... 10:32 ... <a@b.c>:" */
+	HIST_RE_DATED_LOOSE,	/* "2013/10/2 Name <a@b.c>" */
+	HIST_RE_ISO,		/* "2016-03-03 17:21 GMT+01:00 Name" */
+	HIST_RE_FWD_SUBJECT,
+	HIST_RE_COUNT
+};
+
+/*
+ * The patterns.  Case-insensitive, UTF-8.  Translations: English, German,
+ * French, Spanish, Italian, Dutch, Portuguese, Swedish, Danish, Norwegian,
+ * Finnish, Polish, Czech, Hungarian, Turkish, Greek, Russian, Japanese,
+ * Chinese.
+ */
+static const char *const hist_patterns[HIST_RE_COUNT] = {
+	[HIST_RE_ORIGINAL] =
+	    "^[\\s*>]*[-=_*]*\\s*(original message|ursprüngliche nachricht|"
+	    "originalnachricht|message d'origine|message original|"
+	    "mensaje original|messaggio originale|oorspronkelijk bericht|"
+	    "origineel bericht|mensagem original|ursprungligt meddelande|"
+	    "originalmeddelande|oprindelig (besked|meddelelse)|"
+	    "opprinnelig melding|alkuperäinen viesti|"
+	    "(oryginalna )?wiadomość( oryginalna)?|původní zpráva|"
+	    "eredeti üzenet|orijinal ileti|исходное сообщение|"
+	    "оригинальное сообщение|исходное письмо|原始邮件|原始郵件|"
+	    "原始信件|元のメッセージ|reply message)\\s*[-=_*]*\\s*:?\\s*$",
+	[HIST_RE_FORWARD] =
+	    "^[\\s*]*[-=_*]*\\s*(forwarded message|begin forwarded message|"
+	    "forwarded e-?mail|weitergeleitete nachricht|"
+	    "anfang der weitergeleiteten nachricht|message transféré|"
+	    "message transmis|début du message (réexpédié|transféré)|"
+	    "mensaje reenviado|mensaje original reenviado|"
+	    "inicio del mensaje reenviado|messaggio inoltrato|"
+	    "inizio messaggio inoltrato|doorgestuurd bericht|"
+	    "begin doorgestuurd bericht|mensagem encaminhada|"
+	    "início da mensagem (reencaminhada|encaminhada)|"
+	    "vidarebefordrat meddelande|videresendt (meddelelse|melding)|"
+	    "välitetty viesti|wiadomość przekazana|przekazana wiadomość|"
+	    "přeposlaná zpráva|továbbított üzenet|"
+	    "пересылаемое сообщение|пересланное сообщение|"
+	    "начало пересылаемого сообщения|转发的邮件|轉寄的郵件|"
+	    "転送されたメッセージ|転送メッセージ)\\s*[-=_*]*\\s*:?\\s*$",
+	[HIST_RE_RULE] = "^\\s*([-]{5,}|[_]{5,}|[=]{4,})\\s*$",
+	[HIST_RE_SIG] = "^(-- ?|__)\\s*$",
+	[HIST_RE_SENT] =
+	    "^\\s*[(<]*\\s*(sent (from|with|via|using|by) (my )?|from my |"
+	    "\\w+ from mobile|get outlook for |"
+	    "envoyé (de|depuis|à partir de) (mon )?|von meinem |"
+	    "gesendet (von|mit) (meinem )?|diese nachricht wurde von |"
+	    "enviado (desde|do|de) (mi |meu )?|enviada (desde|do) |"
+	    "inviato da (il mio )?|inviato dal mio |"
+	    "verzonden (vanaf|met) (mijn )?|verstuurd (vanaf|met) (mijn )?|"
+	    "(skickat )?från min |sendt fra (min )?|lähetetty (laitteesta )?|"
+	    "wysłane z (mojego )?|odesláno z |отправлено (с|из) |"
+	    "发自我的|從我的|iphoneから送信|送信元:)\\s*"
+	    "([^\\s,.;:!?<]+(\\s+[^\\s,.;:!?<]+){0,5})?\\s*[.)>]*\\s*"
+	    "(<[^>\\s]*>)?\\s*([,.]\\s+(please\\s+)?(excuse|pardon|forgive)"
+	    ".{0,80})?$|^\\s*get outlook for \\S.{0,80}$",
+	[HIST_RE_FROM] =
+	    "^[\\s>]*[*_]*(from|von|de|da|van|från|fra|od|от|lähettäjä|"
+	    "feladó|kimden|από|afsender|avsender|absender|remitente|"
+	    "mittente|expéditeur|보낸 사람|发件人|發件人|寄件者|差出人|送信者)[*_]*"
+	    "\\s*[:：]",
+	[HIST_RE_FIELD] =
+	    "^[\\s>]*[*_]*(sent|date|to|cc|subject|reply-to|message du|"
+	    "gesendet|datum|"
+	    "an|betreff|kopie|envoyé|à|a|objet|destinataire|répondre à|"
+	    "enviado el|enviado|enviada em|fecha|para|asunto|assunto|"
+	    "risposta|보낸 날짜|받는 사람|제목|참조|"
+	    "inviato|data|oggetto|verzonden|aan|onderwerp|skickat|till|ämne|"
+	    "kopia|dato|til|emne|sendt|lähetetty|päivämäärä|vastaanottaja|"
+	    "aihe|wysłano|do|temat|odesláno|komu|předmět|elküldve|címzett|"
+	    "tárgy|gönderildi|kime|konu|отправлено|дата|кому|тема|копия|"
+	    "发送时间|日期|收件人|主题|抄送|寄件日期|收件者|主旨|時間|"
+	    "送信日時|日時|宛先|件名)[*_]*\\s*[:：]",
+	/* No \\b: without UCP it only knows ASCII words. */
+	[HIST_RE_ON] =
+	    "^[\\s>*-]*((on|at|am|le|el|il|in data|il giorno|in message|op|"
+	    "em|no dia|den|på|w dniu|dnia|dňa|dne|в|στις|søn\\.)[\\s,]|"
+	    "在|于|於)",
+	[HIST_RE_VERB] =
+	    "(wrote|writes|says|said|schrieb|schreibt|schrieben sie|"
+	    "geschrieben|a écrit|a ecrit|nous a dit|escribió|"
+	    "escribio|ha scritto|scrisse|schreef|geschreven|escreveu|"
+	    "skrev|napisał|napisała|napisał\\(a\\)|pisze|napsal|napsala|"
+	    "kirjoitti|írta|yazdı|έγραψε|написал|написала|написал\\(а\\)|"
+	    "пишет|пише|писал|писала|写道|寫道|書きました|のメッセージ|작성)\\s*[\"'»)>]*\\s*"
+	    "[:：]\\s*$",
+	[HIST_RE_VERB_BARE] = "(wrote|schrieb|a écrit|escribió|ha scritto|"
+	    "schreef|escreveu|skrev|napisał|kirjoitti|написал)\\s*-*\\s*$",
+	[HIST_RE_VERB_MID] =
+	    "\\s(wrote|schrieb|skrev|schreef|a écrit|escribió|escreveu|"
+	    "ha scritto|napisał|napisała|kirjoitti|написал|написала)\\s"
+	    ".{0,200}[:：]\\s*$",
+	[HIST_RE_WROTE_ON] =
+	    "^.{0,160}@[^\\s>]+>?\\)?\\s+(wrote|schrieb|a écrit|skrev|schreef)"
+	    "\\s+(on|am|le|den|op)\\s.{1,160}[:：]\\s*$",
+	[HIST_RE_DATE] =
+	    "\\d{1,2}[:.h]\\d\\d|(19|20)\\d\\d|\\d{1,2}[/.-]\\d{1,2}[/.-]\\d{2}",
+	[HIST_RE_VIA] = "^.{1,160}\\svia\\s.{1,160}\\s(wrote|schrieb)\\s*[:：]?"
+	    "\\s*$",
+	[HIST_RE_DATED] =
+	    "^.{0,240}(\\d{1,2}:\\d{2}|(19|20)\\d\\d).{0,240}"
+	    "[\\w.+-]+@[\\w-]+(\\.[\\w-]+)+.{0,60}[:：]\\s*$",
+	[HIST_RE_DATED_LOOSE] =
+	    "^.{0,200}(19|20)\\d\\d.{0,200}<[^<>@\\s]+@[^<>\\s]+>\\s*[:：]?"
+	    "\\s*$",
+	[HIST_RE_ISO] =
+	    "^[\\s>]*(19|20)\\d\\d-\\d\\d-\\d\\d \\d{1,2}:\\d\\d GMT[+-]\\d\\d:?"
+	    "\\d\\d\\s+\\S.*$",
+	[HIST_RE_FWD_SUBJECT] =
+	    "^\\s*(\\[[^]]*\\]\\s*)?(fwd?|fw|tr|wg|rv|i|enc|doorst|vb|"
+	    "pd|přeposlat|továbbítás|пересл|转发|轉寄|転送)\\s*[:：]",
+};
+
+static GRegex *hist_re[HIST_RE_COUNT];
+
+/* hist_compile - the patterns, compiled once (g_once_init) */
+static void
+hist_compile(void)
+{
+	static gsize done;
+	GError *gerr = NULL;
+	size_t i;
+
+	if (!g_once_init_enter(&done))
+		return;
+	for (i = 0; i < HIST_RE_COUNT; i++) {
+		hist_re[i] = g_regex_new(hist_patterns[i], G_REGEX_CASELESS |
+		    G_REGEX_OPTIMIZE, 0, &gerr);
+		/* A pattern that does not compile is a bug caught by the
+		 * unit tests; it just never matches. */
+		if (gerr != NULL)
+			g_clear_error(&gerr);
+	}
+	g_once_init_leave(&done, 1);
+}
+
+/* hist_cut - len cut to HIST_LINE_MAX, not inside a UTF-8 character */
+static size_t
+hist_cut(const char *s, size_t len)
+{
+	if (len <= HIST_LINE_MAX)
+		return len;
+	len = HIST_LINE_MAX;
+	while (len > 0 && ((unsigned char)s[len] & 0xc0) == 0x80)
+		len--;
+	return len;
+}
+
+/* hist_match - does pattern re match s[0, len) (cut at HIST_LINE_MAX)? */
+static bool
+hist_match(enum hist_re re, const char *s, size_t len)
+{
+	char *copy, *p;
+	bool m;
+
+	if (hist_re[re] == NULL)
+		return false;
+	copy = g_strndup(s, hist_cut(s, len));
+	/* U+00A0 (Outlook, QQ Mail) reads as two spaces: same length. */
+	for (p = strstr(copy, "\xc2\xa0"); p != NULL;
+	    p = strstr(p, "\xc2\xa0")) {
+		p[0] = ' ';
+		p[1] = ' ';
+	}
+	m = g_regex_match(hist_re[re], copy, 0, NULL);
+	g_free(copy);
+	return m;
+}
+
+/* hist_blank - nothing but white space (U+00A0 included) */
+static bool
+hist_blank(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (g_ascii_isspace(s[i]))
+			continue;
+		if (i + 1 < len && (unsigned char)s[i] == 0xc2 &&
+		    (unsigned char)s[i + 1] == 0xa0) {
+			i++;
+			continue;
+		}
+		return false;
+	}
+	return true;
+}
+
+/* hist_quoted_text - a plain text line quoted with ">" */
+static bool
+hist_quoted_text(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len && (s[i] == ' ' || s[i] == '\t'); i++)
+		continue;
+	if (i >= len || s[i] != '>')
+		return false;
+	/* ">:" alone ends an attribution wrapped after its address. */
+	for (i++; i < len && (s[i] == ' ' || s[i] == '\t'); i++)
+		continue;
+	return !(i + 1 == len && s[i] == ':');
+}
+
+/* hist_kind_of - the kind of one line */
+static enum hist_kind
+hist_kind_of(const struct history_line *l)
+{
+	if (hist_blank(l->text, l->len))
+		return HIST_EMPTY;
+	if ((l->flags & HISTORY_QUOTED) || hist_quoted_text(l->text, l->len))
+		return HIST_QUOTE;
+	if (l->flags & HISTORY_SIG)
+		return HIST_SIG;
+	if (hist_match(HIST_RE_SIG, l->text, l->len))
+		return HIST_SIG;
+	if (hist_match(HIST_RE_RULE, l->text, l->len))
+		return HIST_RULE;
+	if (hist_match(HIST_RE_FORWARD, l->text, l->len))
+		return HIST_FORWARD;
+	if (hist_match(HIST_RE_ORIGINAL, l->text, l->len))
+		return HIST_ORIGINAL;
+	if (hist_match(HIST_RE_FROM, l->text, l->len))
+		return HIST_FROM;
+	if (hist_match(HIST_RE_FIELD, l->text, l->len))
+		return HIST_FIELD;
+	if (hist_match(HIST_RE_SENT, l->text, l->len))
+		return HIST_SENT;
+	return HIST_TEXT;
+}
+
+/* Lines with their kinds, for the two passes. */
+struct hist_ctx {
+	const struct history_line *lines;
+	enum hist_kind *kind;
+	size_t n;
+};
+
+/* hist_joined - lines [i, i + k] joined by spaces; new string */
+static char *
+hist_joined(const struct hist_ctx *c, size_t i, size_t k)
+{
+	GString *s;
+	size_t j;
+
+	s = g_string_new(NULL);
+	for (j = i; j <= i + k; j++) {
+		if (j > i)
+			g_string_append_c(s, ' ');
+		g_string_append_len(s, c->lines[j].text,
+		    (gssize)hist_cut(c->lines[j].text, c->lines[j].len));
+	}
+	return g_string_free(s, FALSE);
+}
+
+/*
+ * hist_attribution_text - does s read as an attribution line: ending in
+ * a verb of writing and opening like one ("On ...") or naming a date or
+ * an address; a verb inside ("Am ... schrieb X:", "X wrote on ...:");
+ * "X via List wrote:"; or ending in ":" after a time or year and an
+ * address ("2014-01-09 15:22 GMT+01:00 Name <a@b.c>:").  loose (right
+ * above quoted lines only) also takes the forms without a colon.
+ */
+static bool
+hist_attribution_text(const char *s, bool loose)
+{
+	size_t len = strlen(s);
+	bool dated, on;
+
+	if (len > 3 * HIST_LINE_MAX / 2)
+		return false;
+	/* An address or a date: "On Monday we wrote:" is no attribution
+	 * without one, nor is "Here is what I wrote:". */
+	dated = strchr(s, '@') != NULL || hist_match(HIST_RE_DATE, s, len);
+	on = hist_match(HIST_RE_ON, s, len);
+	if (hist_match(HIST_RE_VERB, s, len) && (on || dated))
+		return true;
+	if (hist_match(HIST_RE_VERB_MID, s, len) && on)
+		return true;
+	if (hist_match(HIST_RE_WROTE_ON, s, len))
+		return true;
+	if (hist_match(HIST_RE_VERB_BARE, s, len) && on)
+		return true;
+	if (hist_match(HIST_RE_VIA, s, len))
+		return true;
+	if (hist_match(HIST_RE_DATED, s, len))
+		return true;
+	return loose && (hist_match(HIST_RE_DATED_LOOSE, s, len) ||
+	    hist_match(HIST_RE_ISO, s, len));
+}
+
+/*
+ * hist_span - are lines [i, i + k] one attribution (loose: see
+ * hist_attribution_text())?  A wrapped one must open like an
+ * attribution ("On ...") or its last lines must not be one that does, so
+ * that a line of the reply above "On ... wrote:" is not taken with it.
+ */
+static bool
+hist_span(const struct hist_ctx *c, size_t i, size_t k, bool loose)
+{
+	size_t j;
+	char *s;
+	bool ok;
+
+	if (i + k >= c->n)
+		return false;
+	for (j = i; j <= i + k; j++)
+		if (c->kind[j] != HIST_TEXT && c->kind[j] != HIST_FROM &&
+		    c->kind[j] != HIST_FIELD && c->kind[j] != HIST_SENT)
+			return false;
+	s = hist_joined(c, i, k);
+	ok = hist_attribution_text(s, loose);
+	g_free(s);
+	if (!ok)
+		return false;
+	if (k == 0 || hist_match(HIST_RE_ON, c->lines[i].text,
+	    c->lines[i].len))
+		return true;
+	for (j = 1; j <= k; j++) {
+		if (!hist_match(HIST_RE_ON, c->lines[i + j].text,
+		    c->lines[i + j].len))
+			continue;
+		s = hist_joined(c, i + j, k - j);
+		ok = hist_attribution_text(s, loose);
+		g_free(s);
+		if (ok)
+			return false;
+	}
+	return true;
+}
+
+/* hist_attribution - lines of the shortest attribution at line i, or 0 */
+static size_t
+hist_attribution(const struct hist_ctx *c, size_t i, bool loose)
+{
+	size_t k;
+
+	for (k = 0; k < HIST_JOIN; k++)
+		if (hist_span(c, i, k, loose))
+			return k + 1;
+	return 0;
+}
+
+/*
+ * hist_header_block - does a header block start at line i: a From line,
+ * or another field line, with at least one more field among the next
+ * HIST_BLOCK lines, one of them a From line?
+ */
+static bool
+hist_header_block(const struct hist_ctx *c, size_t i)
+{
+	size_t j, fields = 0;
+	bool from = false;
+
+	if (c->kind[i] != HIST_FROM && c->kind[i] != HIST_FIELD)
+		return false;
+	for (j = i; j < c->n && j < i + HIST_BLOCK; j++) {
+		if (c->kind[j] == HIST_FROM) {
+			from = true;
+			fields++;
+		} else if (c->kind[j] == HIST_FIELD)
+			fields++;
+		else if (c->kind[j] == HIST_EMPTY && fields >= 2)
+			break;
+	}
+	return from && fields >= 2;
+}
+
+/* hist_next_nonempty - first line at or after i that is not blank */
+static size_t
+hist_next_nonempty(const struct hist_ctx *c, size_t i)
+{
+	while (i < c->n && c->kind[i] == HIST_EMPTY)
+		i++;
+	return i;
+}
+
+/* hist_next_empty - first blank line in [i, e), e when none */
+static size_t
+hist_next_empty(const struct hist_ctx *c, size_t i, size_t e)
+{
+	while (i < e && c->kind[i] != HIST_EMPTY)
+		i++;
+	return i;
+}
+
+/*
+ * hist_hard - the first hard start of the history at or after line 0,
+ * c->n when there is none; *fwd_r set when an inline forward comes first.
+ */
+static size_t
+hist_hard(const struct hist_ctx *c, bool *fwd_r)
+{
+	size_t i, k, j;
+
+	*fwd_r = false;
+	for (i = 0; i < c->n; i++) {
+		if (c->lines[i].flags & HISTORY_FWD) {
+			*fwd_r = true;
+			return c->n;
+		}
+		if (c->lines[i].flags & HISTORY_MARK) {
+			/* Gmail wraps a forward in gmail_quote too. */
+			for (j = i, k = 0; j < c->n && k < HIST_JOIN; j++) {
+				if (c->kind[j] == HIST_EMPTY)
+					continue;
+				if (c->kind[j] == HIST_FORWARD) {
+					*fwd_r = true;
+					return c->n;
+				}
+				k++;
+			}
+			return i;
+		}
+		switch (c->kind[i]) {
+		case HIST_FORWARD:
+			*fwd_r = true;
+			return c->n;
+		case HIST_ORIGINAL:
+			return i;
+		case HIST_FROM:
+		case HIST_FIELD:
+			if (hist_header_block(c, i)) {
+				/* "________" or "-----Original Message-----"
+				 * just above belongs with it. */
+				j = i;
+				while (j > 0 && c->kind[j - 1] == HIST_EMPTY)
+					j--;
+				if (j > 0 && (c->kind[j - 1] == HIST_RULE ||
+				    c->kind[j - 1] == HIST_ORIGINAL))
+					return j - 1;
+				return i;
+			}
+			break;
+		case HIST_SENT:
+			/* "Sent from my iPhone" with more below: the history,
+			 * as mobile mailers write it, unquoted. */
+			if (hist_next_nonempty(c, i + 1) < c->n)
+				return i;
+			continue;
+		case HIST_TEXT:
+			break;
+		default:
+			continue;
+		}
+		k = hist_attribution(c, i, false);
+		if (k == 0)
+			continue;
+		/* Followed by quoted lines: the walk back decides.  By
+		 * unquoted text: the history runs on below, unquoted.  By
+		 * nothing: a mailer kept the attribution, not the quote. */
+		j = hist_next_nonempty(c, i + k);
+		if (j >= c->n || c->kind[j] != HIST_QUOTE)
+			return i;
+		i += k - 1;
+	}
+	return c->n;
+}
+
+/*
+ * hist_back - from line e (the hard start, or n), walk back over what
+ * belongs to the history: blank lines, a quoted run and its attribution,
+ * signatures.  Returns the first line of the history (e when nothing).
+ */
+static size_t
+hist_back(const struct hist_ctx *c, size_t e)
+{
+	size_t t, j, q, s, h, k, limit;
+	bool moved;
+
+	t = e;
+	do {
+		moved = false;
+		j = t;
+		while (j > 0 && c->kind[j - 1] == HIST_EMPTY)
+			j--;
+		if (j == 0)
+			break;
+		if (c->kind[j - 1] == HIST_QUOTE) {
+			q = j - 1;
+			/* One unquoted line between quoted ones is a quoted
+			 * line that the quoting mailer wrapped. */
+			while (q > 0 && (c->kind[q - 1] == HIST_QUOTE ||
+			    c->kind[q - 1] == HIST_EMPTY ||
+			    (q > 1 && c->kind[q - 1] == HIST_TEXT &&
+			    c->kind[q - 2] == HIST_QUOTE &&
+			    c->kind[q] == HIST_QUOTE)))
+				q--;
+			q = hist_next_nonempty(c, q);
+			/* Its attribution, if any, right above (a blank line
+			 * between is allowed). */
+			h = q;
+			if (h > 0 && c->kind[h - 1] == HIST_EMPTY)
+				h--;
+			for (k = MIN(HIST_JOIN, h); k >= 1; k--)
+				if (hist_span(c, h - k, k - 1, true)) {
+					q = h - k;
+					break;
+				}
+			t = q;
+			moved = true;
+			continue;
+		}
+		/* A signature: its opening line, then only unquoted lines
+		 * down to t. */
+		for (s = j; s > 0 && j - s < HIST_SIG_LINES; s--) {
+			if (c->kind[s - 1] == HIST_QUOTE)
+				break;
+			limit = c->kind[s - 1] == HIST_SENT ? HIST_SENT_LINES :
+			    HIST_SIG_LINES;
+			/* A rule set apart over the last few lines, with no
+			 * blank line among them: a list footer. */
+			if (c->kind[s - 1] == HIST_RULE && (s == 1 ||
+			    c->kind[s - 2] == HIST_EMPTY) &&
+			    hist_next_empty(c, s, j) == j)
+				limit = HIST_FOOTER_LINES;
+			else if (c->kind[s - 1] == HIST_RULE)
+				continue;
+			if ((c->kind[s - 1] == HIST_SIG ||
+			    c->kind[s - 1] == HIST_RULE ||
+			    c->kind[s - 1] == HIST_SENT) && j - s <= limit) {
+				t = s - 1;
+				moved = true;
+				break;
+			}
+		}
+	} while (moved && t > 0);
+	return t;
+}
+
+/*
+ * hist_middle - one quoted run with its attribution above and only new
+ * text below (a bottom-posted reply; "Regards" under the quote): its
+ * first line, and in *end_r the first line of the text below; c->n when
+ * there is no such run.  Two runs or more are an inline reply, and a run
+ * without an attribution may be a quoted log line: neither is history.
+ */
+static size_t
+hist_middle(const struct hist_ctx *c, size_t *end_r)
+{
+	size_t i, q0 = c->n, q1 = c->n, h, k, len;
+	const char *p;
+	char *s;
+	bool ok;
+
+	for (i = 0; i < c->n; i++) {
+		if (c->kind[i] != HIST_QUOTE)
+			continue;
+		if (q0 == c->n)
+			q0 = i;
+		else if (hist_next_nonempty(c, q1 + 1) != i)
+			return c->n;	/* a second run */
+		q1 = i;
+	}
+	if (q0 == c->n || hist_next_nonempty(c, q1 + 1) >= c->n)
+		return c->n;
+	*end_r = hist_next_nonempty(c, q1 + 1);
+	h = q0;
+	if (h > 0 && c->kind[h - 1] == HIST_EMPTY)
+		h--;
+	for (k = MIN(HIST_JOIN, h); k >= 1; k--)
+		if (hist_span(c, h - k, k - 1, true))
+			return h - k;
+	/* Apple Mail quotes its attribution with the rest. */
+	p = c->lines[q0].text;
+	len = hist_cut(p, c->lines[q0].len);
+	while (len > 0 && (*p == '>' || *p == ' ')) {
+		p++;
+		len--;
+	}
+	s = g_strndup(p, len);
+	ok = hist_attribution_text(s, true);
+	g_free(s);
+	return ok ? q0 : c->n;
+}
+
+/* history_find - first line of the history, n when none */
+size_t
+history_find(const struct history_line *lines, size_t n, bool forward,
+    size_t *end_r)
+{
+	struct hist_ctx c;
+	size_t i, e, t, end;
+	bool fwd;
+
+	if (end_r != NULL)
+		*end_r = n;
+	if (forward || n == 0)
+		return n;
+	hist_compile();
+	c.lines = lines;
+	c.n = MIN(n, HISTORY_MAX_LINES);
+	c.kind = g_malloc_n(c.n, sizeof(*c.kind));
+	for (i = 0; i < c.n; i++)
+		c.kind[i] = hist_kind_of(&lines[i]);
+	e = hist_hard(&c, &fwd);
+	/* Past HISTORY_MAX_LINES the end is not known: only a hard start
+	 * counts, not a quote that merely ends the lines read. */
+	end = n;
+	if (fwd || (n > c.n && e >= c.n))
+		t = c.n;
+	else
+		t = hist_back(&c, e);
+	if (t >= c.n && !fwd && n == c.n)
+		t = hist_middle(&c, &end);
+	g_free(c.kind);
+	if (t >= c.n)
+		return n;
+	if (end_r != NULL)
+		*end_r = end;
+	if (end < n)
+		return t;
+	/* History that is nothing but blank lines is no history. */
+	for (i = t; i < n; i++)
+		if (!hist_blank(lines[i].text, lines[i].len) ||
+		    (lines[i].flags & HISTORY_MARK))
+			return t;
+	return n;
+}
+
+/* history_split_text - byte offset where the history starts, len if none */
+size_t
+history_split_text(const char *text, size_t len, bool forward,
+    size_t *end_r)
+{
+	GArray *lines;
+	struct history_line l;
+	size_t i, start, at, end;
+	const char *nl;
+
+	if (end_r != NULL)
+		*end_r = len;
+	if (text == NULL || len == 0)
+		return len;
+	lines = g_array_new(FALSE, FALSE, sizeof(struct history_line));
+	for (start = 0; start < len && lines->len <= HISTORY_MAX_LINES;) {
+		nl = memchr(text + start, '\n', len - start);
+		i = nl != NULL ? (size_t)(nl - text) : len;
+		l.text = text + start;
+		l.len = i - start;
+		if (l.len > 0 && l.text[l.len - 1] == '\r')
+			l.len--;
+		l.flags = 0;
+		g_array_append_val(lines, l);
+		start = i + 1;
+	}
+	at = history_find((const struct history_line *)(void *)lines->data,
+	    lines->len, forward, &end);
+	if (at >= lines->len)
+		at = len;
+	else {
+		at = (size_t)(g_array_index(lines, struct history_line,
+		    at).text - text);
+		if (end < lines->len && end_r != NULL)
+			*end_r = (size_t)(g_array_index(lines,
+			    struct history_line, end).text - text);
+	}
+	g_array_free(lines, TRUE);
+	return at;
+}
+
+/* history_subject_forward - does the subject open with a forward prefix */
+bool
+history_subject_forward(const char *subject)
+{
+	if (subject == NULL)
+		return false;
+	hist_compile();
+	return hist_match(HIST_RE_FWD_SUBJECT, subject, strlen(subject));
+}
