@@ -838,6 +838,18 @@ message_parse_spool(const struct spool *sp,
 	rc = spool_scan_check(&sp->scan, err);
 	if (rc != GW_OK)
 		return rc;
+	/* CR line ends only: parsed from memory, as LF (see spool.h). */
+	if (spool_cr_only(&sp->scan)) {
+		char *buf;
+		size_t len;
+
+		rc = spool_read(sp, &buf, &len, err);
+		if (rc != GW_OK)
+			return rc;
+		rc = message_parse_mem(buf, len, limits, msg_r, err);
+		g_free(buf);
+		return rc;
+	}
 	cut = spool_bounds(&sp->scan, (uint64_t)sp->start, sp->size, &start,
 	    &end);
 	/* The stream owns its own descriptor; the spool keeps sp->fd. */
@@ -898,6 +910,19 @@ message_parse_mem(const char *buf, size_t len,
 	rc = spool_scan_check(&sc, err);
 	if (rc != GW_OK)
 		return rc;
+	/*
+	 * CR line ends only: the scanner saw one line, so its bounds mean
+	 * nothing; scan and parse a copy with LF line ends.
+	 */
+	if (spool_cr_only(&sc)) {
+		char *lf = g_malloc(len);
+
+		memcpy(lf, buf, len);
+		spool_cr_to_lf(lf, len);
+		rc = message_parse_mem(lf, len, limits, msg_r, err);
+		g_free(lf);
+		return rc;
+	}
 	cut = spool_bounds(&sc, 0, len, &start, &end);
 	stream = g_mime_stream_mem_new_with_buffer(buf + start,
 	    (size_t)(end - start));

@@ -73,6 +73,10 @@ spool_scan_feed(struct spool_scan *sc, const char *buf, size_t len)
 
 	for (i = 0; i < len; i++) {
 		c = (unsigned char)buf[i];
+		if (c == '\r')
+			sc->cr = true;
+		if (c == '\n')
+			sc->lf = true;
 		if (c != ' ' && (c < '\t' || c > '\r'))
 			sc->nonspace = true;
 		else if (!sc->nonspace)
@@ -194,6 +198,62 @@ spool_scan_file(int fd, off_t start, uint64_t *size, struct spool_scan *sc,
 	}
 	*size = done;
 	g_free(buf);
+	return GW_OK;
+}
+
+/* spool_cr_only - are the line ends of what sc saw CR alone (old Mac
+ * OS mailers, some gateways' delivery reports) */
+bool
+spool_cr_only(const struct spool_scan *sc)
+{
+	return sc->cr && !sc->lf;
+}
+
+/* spool_cr_to_lf - every CR of buf made an LF, in place */
+void
+spool_cr_to_lf(char *buf, size_t len)
+{
+	char *p, *end;
+
+	end = buf + len;
+	for (p = memchr(buf, '\r', len); p != NULL;
+	    p = memchr(p, '\r', (size_t)(end - p)))
+		*p++ = '\n';
+}
+
+/* spool_read - the size spooled bytes of sp into a new buffer */
+enum gw_status
+spool_read(const struct spool *sp, char **buf_r, size_t *len_r,
+    struct gw_error *err)
+{
+	char *buf;
+	size_t done, len;
+	ssize_t n;
+
+	*buf_r = NULL;
+	*len_r = 0;
+	if (sp->size > (uint64_t)SIZE_MAX - 1)
+		return gw_error_set(err, GW_ETOOBIG, "message too large");
+	len = (size_t)sp->size;
+	buf = g_malloc(len + 1);
+	done = 0;
+	while (done < len) {
+		n = pread(sp->fd, buf + done, len - done,
+		    sp->start + (off_t)done);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			g_free(buf);
+			return gw_error_set(err, GW_ETEMP,
+			    "cannot read the message: %s", g_strerror(errno));
+		}
+		if (n == 0)
+			break;	/* the file shrank */
+		done += (size_t)n;
+	}
+	buf[done] = '\0';
+	*buf_r = buf;
+	*len_r = done;
 	return GW_OK;
 }
 

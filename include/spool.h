@@ -67,6 +67,8 @@ struct spool_scan {
 	uint64_t lead;		/* white space before the first other byte */
 	enum spool_scan_state state;
 	bool nonspace;		/* some byte was not white space */
+	bool cr;		/* some byte was a CR */
+	bool lf;		/* some byte was an LF */
 };
 
 /* One message's raw bytes. */
@@ -106,6 +108,25 @@ bool spool_bounds(const struct spool_scan *sc, uint64_t base, uint64_t size,
  */
 enum gw_status spool_scan_file(int fd, off_t start, uint64_t *size,
     struct spool_scan *sc, struct gw_error *err);
+
+/*
+ * spool_cr_only - true when sc saw CR line ends and no LF at all.  GMime
+ * reads such a message as one header line; Python's email and mail
+ * clients end a line at a lone CR, so the parse is given LF instead
+ * (spool_cr_to_lf()), with the same length, and scanned again.
+ */
+bool spool_cr_only(const struct spool_scan *sc);
+
+/* spool_cr_to_lf - replace every CR of buf with an LF, in place */
+void spool_cr_to_lf(char *buf, size_t len);
+
+/*
+ * spool_read - the spooled bytes of sp (sp->size of them from sp->start)
+ * in a new NUL-terminated buffer (g_free), *len_r its length.  Used error
+ * codes: GW_ETEMP, GW_ETOOBIG.
+ */
+enum gw_status spool_read(const struct spool *sp, char **buf_r,
+    size_t *len_r, struct gw_error *err);
 
 /* spool_tmpfile - an unlinked, close-on-exec file in $TMPDIR, or -1 with
  * errno set */

@@ -50,9 +50,10 @@ EOF
 }
 
 # header NAME FILE - the first NAME: header of the message (header section
-# only, CR stripped, unfolded lines are not needed for these)
+# only; CRLF and lone CR line ends read as LF, unfolded lines are not
+# needed for these)
 header() {
-	tr -d '\r' <"$2" | awk -v name="$1" '
+	perl -pe 's/\r\n?/\n/g' <"$2" | awk -v name="$1" '
 		/^$/ { exit }
 		tolower(substr($0, 1, length(name) + 1)) == tolower(name) ":" {
 			sub(/^[^:]*:[ \t]*/, ""); print; exit
