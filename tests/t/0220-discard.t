@@ -1,7 +1,8 @@
 #!/bin/bash
 # 0220-discard.t - what decides "discard" and "retry" outside the message
 # itself, end to end against the fake helpdesk: the envelope sender the MTA
-# passes (-f), the discard_automatic switch, and the Idempotency-Key of a
+# passes (-f), the discard_automatic switch, automatic mail told only by
+# its own header or shape, and the Idempotency-Key of a
 # mail (each mail its own key, with or without a Message-ID, shared or not;
 # a retry the same key).
 . "${M2N_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/t/lib.sh"
@@ -55,6 +56,43 @@ run_gw -f ana@example.com -x T1001 <"$T/a"
 is "$RC" 0 "auto-reply, discard_automatic = false: exit 0"
 is "$(nnotes)" "$((n0 + 1))" "auto-reply, discard_automatic = false: posted"
 mk_conf
+
+# --- automatic mail without Auto-Submitted (issue 8): not posted ---------
+# Each sample comes from a person's envelope sender, so only the message
+# itself can tell: an abuse complaint enclosing the mail (Outlook.com), an
+# iCloud vacation reply, an Outlook out-of-office in German, a delivery
+# report with CR line ends only.  A person's "Fwd: Out of office" is posted.
+S=$M2N_TOP/samples
+for s in abuse-complaint-outlook:abuse \
+    vacation-icloud:X-Apple-Action \
+    out-of-office-german:out-of-office \
+    dsn-cr-only:multipart/report; do
+	f=${s%%:*} why=${s#*:}
+	n0=$(nnotes)
+	run_gw -f ana@example.com -x T1001 <"$S/$f.eml"
+	is "$RC" 0 "$f: exit 0"
+	is "$(nnotes)" "$n0" "$f: nothing posted"
+	run_gw -n -f ana@example.com -x T1001 <"$S/$f.eml"
+	like "$ERR" "*not posted: automatic message (*$why*" "$f: -n says why"
+done
+n0=$(nnotes)
+run_gw -f lena.fischer@example.com -x T1001 <"$S/fwd-out-of-office.eml"
+is "$RC" 0 "a person's Fwd: Out of office: exit 0"
+is "$(nnotes)" "$((n0 + 1))" "a person's Fwd: Out of office: posted"
+# The same out-of-office with the subject of a person: posted.
+sed 's/^Subject: Abwesenheitsnotiz: /Subject: /' \
+    "$S/out-of-office-german.eml" >"$T/ooo"
+n0=$(nnotes)
+run_gw -f ana@example.com -x T1001 <"$T/ooo"
+is "$(nnotes)" "$((n0 + 1))" "X-Auto-Response-Suppress without an out-of-office subject: posted"
+# A person's mail with CR line ends only is read, not bounced.
+msg 'Message-ID: <cr-1@example.com>' | tr '\n' '\r' >"$T/cr"
+n0=$(nnotes)
+run_gw -f ana@example.com -x T1001 <"$T/cr"
+is "$RC" 0 "a person's CR-only mail: exit 0"
+is "$(nnotes)" "$((n0 + 1))" "a person's CR-only mail: posted"
+run_gw -n -f ana@example.com -x T1001 <"$T/cr"
+like "$OUT" "*The printer is out of toner.*" "a person's CR-only mail: its text"
 
 # --- Idempotency-Key: one per mail, the same on a retry ------------------
 # idem FILE - the Idempotency-Key a dry run of FILE would send
