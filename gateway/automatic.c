@@ -128,9 +128,9 @@ automatic_starts(const char *subject, const char *re)
  * (multipart/report with message/feedback-report, caught above) but a
  * short text and the complained-about mail as message/rfc822, as
  * Outlook.com's JMRP does ("staff@hotmail.com", "complaint about message
- * from 192.0.2.1").  The enclosed mail alone is not enough: a person
- * attaches an .eml to a ticket; the sender or the subject must say
- * "abuse desk" too.
+ * from 192.0.2.1"), and some MTAs' bounces from no-reply@.  The
+ * enclosed mail alone is not enough: a person attaches an .eml to a
+ * ticket; the sender or the subject must say "abuse desk" or "robot" too.
  */
 static const char *
 automatic_complaint(const struct automatic_header *h)
@@ -141,11 +141,17 @@ automatic_complaint(const struct automatic_header *h)
 	    "feedback", "feedbackloop", "feedback-loop", "complaints",
 	    "complaint", "spamreport", "spam-report", "spamreports",
 	    "scomp", "jmrp", "arf", NULL };
+	static const char *const robots[] = { "noreply", "no-reply",
+	    "no_reply", "donotreply", "do-not-reply", "do_not_reply",
+	    "bounce", "bounces", NULL };
 
 	if (!h->encloses_message)
 		return NULL;
 	if (automatic_local_part(h->from_addr, desks))
 		return "abuse complaint (a mail enclosed, from an abuse desk)";
+	/* Nobody answers a no-reply address: its enclosure is a report. */
+	if (automatic_local_part(h->from_addr, robots))
+		return "report enclosing a mail, from a no-reply sender";
 	if (automatic_starts(h->subject, "complaint about (message|mail|"
 	    "e-?mail)|((e-?mail|spam|phishing) )?abuse (report|complaint|"
 	    "notification)|(e-?mail )?(spam|junk) (report|complaint)|"

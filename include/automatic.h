@@ -24,8 +24,8 @@
  *    a multipart/mixed top part enclosing a message/rfc822 part and no
  *    message/feedback-report, from abuse@, staff@, postmaster@ (and the
  *    like) or with a subject such as "Complaint about message from" or
- *    "Abuse report" (anchored); a person's mail with an attached .eml
- *    has neither;
+ *    "Abuse report" (anchored); the same shape from no-reply@ (a bounce
+ *    or report); a person's mail with an attached .eml has none of them;
  *  - an out-of-office subject ("Automatic reply:", "Out of Office:",
  *    "Abwesenheitsnotiz:", "Réponse automatique :", "自動応答:" ... in
  *    about twenty languages, anchored and ended by a colon or the end of

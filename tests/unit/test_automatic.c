@@ -341,6 +341,20 @@ static const struct {
 		.want = "abuse complaint (a mail enclosed, subject)",
 	},
 	{
+		.name = "no-reply enclosing a mail (KDDI's bounce)",
+		.h = { .content_type = "multipart/mixed",
+		    .encloses_message = true,
+		    .from_addr = "no-reply@mx.example.jp",
+		    .subject = "\xe3\x83\xa1\xe3\x83\xbc\xe3\x83\xab" },
+		.want = "report enclosing a mail, from a no-reply sender",
+	},
+	{
+		.name = "no-reply without an enclosed mail is not a report",
+		.h = { .content_type = "multipart/mixed",
+		    .from_addr = "no-reply@example.com",
+		    .subject = "Your invoice" },
+	},
+	{
 		.name = "a person's mail with an attached .eml",
 		.h = { .content_type = "multipart/mixed",
 		    .encloses_message = true,
