@@ -180,11 +180,60 @@ test_scan(void)
 	g_string_free(s, TRUE);
 }
 
+/* test_cr_only - CR line ends alone are told from CRLF and LF, made LF
+ * in place, and read back whole from a spool */
+static void
+test_cr_only(void)
+{
+	static const struct {
+		const char *in;
+		bool cr_only;
+	} cases[] = {
+		{ "From: a\rSubject: b\r\rtext\r", true },
+		{ "From: a\r\nSubject: b\r\n\r\ntext\r\n", false },
+		{ "From: a\nSubject: b\n\ntext\n", false },
+		{ "From: a\rSubject: b\r\ntext", false },	/* mixed */
+		{ "From: a", false },
+	};
+	struct spool_scan sc;
+	struct spool sp;
+	struct gw_error err;
+	char buf[64], *got;
+	size_t i, len;
+	int fd;
+
+	for (i = 0; i < G_N_ELEMENTS(cases); i++) {
+		spool_scan_init(&sc, 10);
+		spool_scan_feed(&sc, cases[i].in, strlen(cases[i].in));
+		tap_ok(spool_cr_only(&sc) == cases[i].cr_only,
+		    "spool_cr_only case %zu", i);
+	}
+	(void)snprintf(buf, sizeof(buf), "%s", cases[0].in);
+	spool_cr_to_lf(buf, strlen(buf));
+	tap_str(buf, "From: a\nSubject: b\n\ntext\n", "CR made LF");
+
+	fd = spool_tmpfile();
+	tap_ok(fd != -1 && write(fd, "XX", 2) == 2 &&
+	    write(fd, cases[0].in, strlen(cases[0].in)) ==
+	    (ssize_t)strlen(cases[0].in), "CR-only message written");
+	memset(&sp, 0, sizeof(sp));
+	sp.fd = fd;
+	sp.start = 2;
+	sp.size = strlen(cases[0].in);
+	got = NULL;
+	tap_int(spool_read(&sp, &got, &len, &err), GW_OK, "spool_read");
+	tap_str(got, cases[0].in, "spool_read: the bytes from start");
+	tap_int(len, strlen(cases[0].in), "spool_read: its length");
+	g_free(got);
+	spool_close(&sp);
+}
+
 int
 main(void)
 {
 	test_pipe_and_file();
 	test_over();
 	test_scan();
+	test_cr_only();
 	return tap_done();
 }
