@@ -1110,6 +1110,113 @@ static const struct parse_case cases[] = {
 		.automatic = "X-Autorespond header",
 	},
 	{
+		.name = "abuse complaint: a mail enclosed in multipart/mixed",
+		.input =
+		    "From: staff@hotmail.com\n"
+		    "Subject: complaint about message from 192.0.2.1\n"
+		    "Content-Type: multipart/mixed; boundary=b\n"
+		    "\n"
+		    "--b\n"
+		    "Content-Type: text/plain\n"
+		    "\n"
+		    "This is an email abuse report.\n"
+		    "--b\n"
+		    "Content-Type: message/rfc822\n"
+		    "\n"
+		    "From: x@example.com\n"
+		    "Subject: hi\n"
+		    "\n"
+		    "spam?\n"
+		    "--b--\n",
+		.text_has = "abuse report",
+		.forwards = 1,
+		.automatic = "abuse complaint (a mail enclosed, from an "
+		    "abuse desk)",
+	},
+	{
+		.name = "enclosed mail beside a feedback report: not this rule",
+		.input =
+		    "From: staff@example.com\n"
+		    "Subject: complaint about message from 192.0.2.1\n"
+		    "Content-Type: multipart/mixed; boundary=b\n"
+		    "\n"
+		    "--b\n"
+		    "Content-Type: text/plain\n"
+		    "\n"
+		    "report\n"
+		    "--b\n"
+		    "Content-Type: message/feedback-report\n"
+		    "\n"
+		    "Feedback-Type: abuse\n"
+		    "--b\n"
+		    "Content-Type: message/rfc822\n"
+		    "\n"
+		    "From: x@example.com\n"
+		    "\n"
+		    "spam?\n"
+		    "--b--\n",
+		.any_rc = true,
+		.automatic = ABSENT,
+	},
+	{
+		.name = "a person's mail with an attached .eml: not automatic",
+		.input =
+		    "From: alice@example.com\n"
+		    "Subject: Fwd: phishing?\n"
+		    "Content-Type: multipart/mixed; boundary=b\n"
+		    "\n"
+		    "--b\n"
+		    "Content-Type: text/plain\n"
+		    "\n"
+		    "Is this real?\n"
+		    "--b\n"
+		    "Content-Type: message/rfc822\n"
+		    "\n"
+		    "From: x@example.com\n"
+		    "\n"
+		    "spam?\n"
+		    "--b--\n",
+		.text_has = "Is this real?",
+		.forwards = 1,
+		.automatic = ABSENT,
+	},
+	{
+		.name = "Outlook out-of-office: subject and X-Auto-Response-Suppress",
+		.input =
+		    "From: bob@example.com\n"
+		    "Subject: Automatic reply: Printer\n"
+		    "X-Auto-Response-Suppress: All\n"
+		    "\n"
+		    "away\n",
+		.automatic = "out-of-office subject and X-Auto-Response-Suppress",
+	},
+	{
+		.name = "iCloud vacation: X-Apple-Action",
+		.input =
+		    "From: sam@icloud.com\n"
+		    "Subject: Auto reply: Printer\n"
+		    "X-Apple-Action: VACATION\n"
+		    "\n"
+		    "away\n",
+		.automatic = "X-Apple-Action: vacation",
+	},
+	{
+		.name = "CR line ends only: read as LF",
+		.input =
+		    "From: a@example.com\r"
+		    "Subject: cr\r"
+		    "Content-Type: multipart/report; boundary=b\r"
+		    "\r"
+		    "--b\r"
+		    "Content-Type: text/plain\r"
+		    "\r"
+		    "failed\r"
+		    "--b--\r",
+		.subject = "cr",
+		.text = "failed",
+		.automatic = "multipart/report (delivery or read report)",
+	},
+	{
 		.name = "From MAILER-DAEMON",
 		.input =
 		    "From: Mail Delivery Subsystem <mailer-daemon@example.com>\n"
