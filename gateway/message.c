@@ -835,10 +835,10 @@ message_parse_spool(const struct spool *sp,
 		limits = &msg_default_limits;
 	if (sp->size == 0 || !sp->scan.nonspace)
 		return gw_error_set(err, GW_EDATA, "message is empty");
-	rc = spool_scan_check(&sp->scan, err);
-	if (rc != GW_OK)
-		return rc;
-	/* CR line ends only: parsed from memory, as LF (see spool.h). */
+	/*
+	 * CR line ends only: parsed from memory, as LF (see spool.h), where
+	 * the scanner's bounds and checks are made again on the LF lines.
+	 */
 	if (spool_cr_only(&sp->scan)) {
 		char *buf;
 		size_t len;
@@ -850,6 +850,9 @@ message_parse_spool(const struct spool *sp,
 		g_free(buf);
 		return rc;
 	}
+	rc = spool_scan_check(&sp->scan, err);
+	if (rc != GW_OK)
+		return rc;
 	cut = spool_bounds(&sp->scan, (uint64_t)sp->start, sp->size, &start,
 	    &end);
 	/* The stream owns its own descriptor; the spool keeps sp->fd. */
@@ -907,12 +910,9 @@ message_parse_mem(const char *buf, size_t len,
 	spool_scan_feed(&sc, buf, len);
 	if (len == 0 || !sc.nonspace)
 		return gw_error_set(err, GW_EDATA, "message is empty");
-	rc = spool_scan_check(&sc, err);
-	if (rc != GW_OK)
-		return rc;
 	/*
-	 * CR line ends only: the scanner saw one line, so its bounds mean
-	 * nothing; scan and parse a copy with LF line ends.
+	 * CR line ends only: the scanner saw one line, so its bounds and
+	 * checks mean nothing; scan and parse a copy with LF line ends.
 	 */
 	if (spool_cr_only(&sc)) {
 		char *lf = g_malloc(len);
@@ -923,6 +923,9 @@ message_parse_mem(const char *buf, size_t len,
 		g_free(lf);
 		return rc;
 	}
+	rc = spool_scan_check(&sc, err);
+	if (rc != GW_OK)
+		return rc;
 	cut = spool_bounds(&sc, 0, len, &start, &end);
 	stream = g_mime_stream_mem_new_with_buffer(buf + start,
 	    (size_t)(end - start));
