@@ -771,13 +771,12 @@ static const struct parse_case cases[] = {
 		    "Content-Type: text/plain; name=notes.txt\n"
 		    "Content-Disposition: inline; filename=notes.txt\n"
 		    "\n"
-		    "not body\n"
+		    "shown inline too\n"
 		    "--s--\n",
-		.text = "before the image\nafter the image",
-		.attachments = 2,
+		.text = "before the image\nafter the image\nshown inline too",
+		.attachments = 1,
 		.att = {
 			{ "photo.jpg", "image/jpeg", 4 },
-			{ "notes.txt", "text/plain", 8 },
 		},
 	},
 	{
