@@ -766,8 +766,9 @@ msg_text_file(struct msg_walker *w, GMimePart *part)
 	if (cut) {
 		t0 = MSG_LEN(b->text);
 		h0 = MSG_LEN(b->html);
-		head = g_strdup_printf("[Only the first %zu KB of %s are "
-		    "shown]\n", max / 1024 > 0 ? max / 1024 : 1,
+		head = g_strdup_printf("[Only the first %zu %s of %s are "
+		    "shown]\n", max % 1024 == 0 ? max / 1024 : max,
+		    max % 1024 == 0 ? "KB" : "bytes",
 		    name != NULL ? name : "the file");
 		msg_body_append(&b->text, &b->text_cut, head, strlen(head),
 		    w->c->limits->max_body);
