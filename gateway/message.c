@@ -58,6 +58,8 @@ struct msg_body {
 	bool text_cut;
 	bool html_cut;
 	GArray *pieces;		/* of struct message_piece, or NULL */
+	bool text_body;		/* text holds a body part, not only files */
+	bool html_body;		/* the same for html */
 };
 
 #define MSG_LEN(gs)	((gs) != NULL ? (gs)->len : 0)
@@ -250,6 +252,10 @@ msg_body_read(struct msg_ctx *c, struct msg_body *b, GMimePart *part, bool html)
 	msg_body_append(dst, cut, s, len, max);
 	g_free(s);
 	msg_body_mark(b, t0, h0);
+	if (len > 0 && html)
+		b->html_body = true;
+	else if (len > 0)
+		b->text_body = true;
 }
 
 /*
@@ -314,6 +320,7 @@ msg_multipart_rescue(struct msg_walker *w, GMimeMultipart *mp, int depth)
 	msg_body_append(&w->b->text, &w->b->text_cut, clean->str, clean->len,
 	    w->c->limits->max_body);
 	msg_body_mark(w->b, t0, MSG_LEN(w->b->html));
+	w->b->text_body = true;
 	g_string_free(clean, TRUE);
 }
 
@@ -486,9 +493,13 @@ msg_walk_alternative(struct msg_walker *w, GMimeMultipart *mp, int depth)
 		sub.b = &alt[i];
 		msg_walk_mime(&sub, g_mime_multipart_get_part(mp, i),
 		    depth + 1);
-		if (alt[i].text != NULL && alt[i].text->len > 0)
+		/* An alternative holding only a text attachment (shown by
+		 * msg_text_file) is no body. */
+		if (alt[i].text != NULL && alt[i].text->len > 0 &&
+		    alt[i].text_body)
 			text = i;
-		if (alt[i].html != NULL && alt[i].html->len > 0)
+		if (alt[i].html != NULL && alt[i].html->len > 0 &&
+		    alt[i].html_body)
 			html = i;
 	}
 	max = w->c->limits->max_body;
@@ -498,11 +509,13 @@ msg_walk_alternative(struct msg_walker *w, GMimeMultipart *mp, int depth)
 		msg_body_append(&b->text, &b->text_cut, alt[text].text->str,
 		    alt[text].text->len, max);
 		b->text_cut |= alt[text].text_cut;
+		b->text_body = true;
 	}
 	if (html != -1) {
 		msg_body_append(&b->html, &b->html_cut, alt[html].html->str,
 		    alt[html].html->len, max);
 		b->html_cut |= alt[html].html_cut;
+		b->html_body = true;
 	}
 	msg_body_mark(b, t0, h0);
 	for (i = 0; i < n; i++)

@@ -979,6 +979,28 @@ static const struct parse_case cases[] = {
 		.attachments = 1,
 	},
 	{
+		.name = "a text attachment as an alternative is not the body",
+		.input =
+		    "From: a@example.com\n"
+		    "Content-Type: multipart/alternative; boundary=a\n"
+		    "\n"
+		    "--a\n"
+		    "Content-Type: text/plain\n"
+		    "\n"
+		    "the body\n"
+		    "--a\n"
+		    "Content-Type: application/octet-stream\n"
+		    "Content-Disposition: attachment; filename=a.txt\n"
+		    "\n"
+		    "the file\n"
+		    "--a--\n",
+		.limits = { .max_size = 64 * MB, .max_depth = 20,
+		    .max_parts = 500, .max_body = MB,
+		    .max_inline_text = 1024 },
+		.text = "the body",
+		.attachments = 1,
+	},
+	{
 		.name = "a binary file with a text name is not shown",
 		BIN("From: a@example.com\n"
 		    "Content-Type: multipart/mixed; boundary=s\n"
