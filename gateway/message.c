@@ -15,7 +15,12 @@
  * multipart/alternative gives its last text/plain and last text/html,
  * multipart/related its root, multipart/mixed (and any other multipart)
  * its inline text parts in order, appended (Apple Mail splits a body
- * around inline images).  Everything else is an attachment, and
+ * around inline images); a part is inline unless its disposition says
+ * attachment, and an invalid Content-Type is text/plain (RFC 2045).
+ * When text and HTML parts are siblings, message.pieces keeps their order
+ * so note can build each body from all of them.  A text attachment is
+ * shown under its name, up to max_inline_text, and listed too.
+ * Everything else is an attachment, and
  * message/rfc822 parts become forwards, parsed into their own struct
  * message.  msg_walk_mime() only traverses and counts parts against the
  * caps, as mblaze's blaze822_walk_mime(); its visitor (msg_visit_body,

@@ -21,6 +21,11 @@ that carry answers:
     the expected text (white space folded);
   - gmime charset samples: a message declaring that charset decodes to
     exactly the *.utf-8.txt text;
+  - lost text: every text leaf of a posted message (text/*, or a
+    missing or invalid Content-Type read as text/plain, forwards
+    included) whose words reach neither body is counted
+    ("lost-text parts: N", also on stderr); the count may not grow past
+    LOST_TEXT_MAX;
   - the reply parsers' answers (tests/history_split.py): the quoted
     history is set apart where they say the reply ends, in at least 95 %
     of the cases ("history split accuracy: N/M (P %)", also on stderr so
