@@ -138,6 +138,8 @@ static const struct conf_row conf_table[] = {
 	    F(max_mime_parts), NULL, NULL },
 	{ "message", "max_note_size", CONF_SIZE, "1M", 16 * KIB, 16 * MIB,
 	    F(max_note_size), NULL, NULL },
+	{ "message", "max_inline_text", CONF_SIZE, "64k", 0, 16 * MIB,
+	    F(max_inline_text), NULL, NULL },
 	{ "message", "discard_automatic", CONF_BOOL, "true", 0, 0,
 	    F(discard_automatic), NULL, NULL },
 	{ "message", "split_history", CONF_BOOL, "true", 0, 0,

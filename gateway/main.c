@@ -426,6 +426,7 @@ main_deliver(const struct opts *o, const struct conf *conf,
 		.max_depth = conf->max_mime_depth,
 		.max_parts = conf->max_mime_parts,
 		.max_body = (size_t)conf->max_note_size,
+		.max_inline_text = (size_t)conf->max_inline_text,
 	};
 	struct api_config api;
 	struct message *msg = NULL;

@@ -15,7 +15,12 @@
  * multipart/alternative gives its last text/plain and last text/html,
  * multipart/related its root, multipart/mixed (and any other multipart)
  * its inline text parts in order, appended (Apple Mail splits a body
- * around inline images).  Everything else is an attachment, and
+ * around inline images); a part is inline unless its disposition says
+ * attachment, and an invalid Content-Type is text/plain (RFC 2045).
+ * When text and HTML parts are siblings, message.pieces keeps their order
+ * so note can build each body from all of them.  A text attachment is
+ * shown under its name, up to max_inline_text, and listed too.
+ * Everything else is an attachment, and
  * message/rfc822 parts become forwards, parsed into their own struct
  * message.  msg_walk_mime() only traverses and counts parts against the
  * caps, as mblaze's blaze822_walk_mime(); its visitor (msg_visit_body,
@@ -48,6 +53,7 @@ static const struct message_limits msg_default_limits = {
 	.max_depth = 32,
 	.max_parts = 1000,
 	.max_body = 1024 * 1024,
+	.max_inline_text = 64 * 1024,
 };
 
 /* The bodies being collected for one message (or one alternative). */
@@ -56,7 +62,12 @@ struct msg_body {
 	GString *html;
 	bool text_cut;
 	bool html_cut;
+	GArray *pieces;		/* of struct message_piece, or NULL */
+	bool text_body;		/* text holds a body part, not only files */
+	bool html_body;		/* the same for html */
 };
+
+#define MSG_LEN(gs)	((gs) != NULL ? (gs)->len : 0)
 
 /* What a visitor tells msg_walk_mime() to do next. */
 enum msg_walk {
@@ -78,6 +89,7 @@ struct msg_walker {
 };
 
 static void msg_walk_mime(struct msg_walker *, GMimeObject *, int);
+static bool msg_ct_invalid(GMimeObject *);
 static struct message *msg_extract(struct msg_ctx *, GMimeMessage *, int);
 
 /* msg_parser_warning - GMime parser callback: count malformations */
@@ -201,7 +213,28 @@ msg_body_free(struct msg_body *b)
 		g_string_free(b->text, TRUE);
 	if (b->html != NULL)
 		g_string_free(b->html, TRUE);
+	if (b->pieces != NULL)
+		g_array_free(b->pieces, TRUE);
 	b->text = b->html = NULL;
+	b->pieces = NULL;
+}
+
+/* msg_body_mark - what was appended to b since its bodies were t0 and h0
+ * bytes long is one piece of the body */
+static void
+msg_body_mark(struct msg_body *b, size_t t0, size_t h0)
+{
+	struct message_piece p;
+
+	p.text_off = t0;
+	p.text_len = MSG_LEN(b->text) - t0;
+	p.html_off = h0;
+	p.html_len = MSG_LEN(b->html) - h0;
+	if (p.text_len == 0 && p.html_len == 0)
+		return;
+	if (b->pieces == NULL)
+		b->pieces = g_array_new(FALSE, FALSE, sizeof(p));
+	g_array_append_val(b->pieces, p);
 }
 
 /* msg_body_read - append the text of a text/plain or text/html leaf to b */
@@ -213,6 +246,8 @@ msg_body_read(struct msg_ctx *c, struct msg_body *b, GMimePart *part, bool html)
 	size_t max, used, len;
 	char *s;
 
+	size_t t0 = MSG_LEN(b->text), h0 = MSG_LEN(b->html);
+
 	dst = html ? &b->html : &b->text;
 	cut = html ? &b->html_cut : &b->text_cut;
 	max = c->limits->max_body;
@@ -221,6 +256,11 @@ msg_body_read(struct msg_ctx *c, struct msg_body *b, GMimePart *part, bool html)
 	    &len);
 	msg_body_append(dst, cut, s, len, max);
 	g_free(s);
+	msg_body_mark(b, t0, h0);
+	if (len > 0 && html)
+		b->html_body = true;
+	else if (len > 0)
+		b->text_body = true;
 }
 
 /*
@@ -242,6 +282,7 @@ msg_multipart_rescue(struct msg_walker *w, GMimeMultipart *mp, int depth)
 	GMimeObject *part;
 	GString *clean, *src;
 	const char *p, *eol;
+	size_t t0;
 
 	if (pro == NULL)
 		return;
@@ -280,8 +321,11 @@ msg_multipart_rescue(struct msg_walker *w, GMimeMultipart *mp, int depth)
 			g_object_unref(part);
 	}
 	clean = charset_body(p, strlen(p), NULL);
+	t0 = MSG_LEN(w->b->text);
 	msg_body_append(&w->b->text, &w->b->text_cut, clean->str, clean->len,
 	    w->c->limits->max_body);
+	msg_body_mark(w->b, t0, MSG_LEN(w->b->html));
+	w->b->text_body = true;
 	g_string_free(clean, TRUE);
 }
 
@@ -293,6 +337,8 @@ msg_mime_type(GMimeObject *obj)
 	char *s, *t;
 
 	ct = g_mime_object_get_content_type(obj);
+	if (msg_ct_invalid(obj))
+		return g_strdup("text/plain");
 	if (ct == NULL)
 		return g_strdup("application/octet-stream");
 	s = g_mime_content_type_get_mime_type(ct);
@@ -341,64 +387,93 @@ msg_attachment_add(struct message *m, GMimePart *part)
 }
 
 /*
- * msg_is_body - is this leaf a message body rather than an attachment:
- * text/plain or text/html, not Content-Disposition: attachment, and no
- * file name unless it is the whole message (whole)
+ * msg_ct_invalid - obj has a Content-Type field that is not "type/subtype"
+ * (or is "text" alone): RFC 2045 section 5.2 reads it as text/plain;
+ * charset=us-ascii, and so do mail clients
  */
 static bool
-msg_is_body(GMimeObject *obj, bool whole, bool *html_r)
+msg_ct_invalid(GMimeObject *obj)
+{
+	const char *v;
+
+	v = g_mime_object_get_header(obj, "Content-Type");
+	return v != NULL && !g_regex_match_simple(
+	    "^\\s*[!#$%&'*+.^_`|~0-9A-Za-z-]+\\s*/\\s*"
+	    "[!#$%&'*+.^_`|~0-9A-Za-z-]+\\s*(;|\\(|$)", v, 0, 0);
+}
+
+/*
+ * msg_is_body - is this leaf a message body rather than an attachment:
+ * text/plain or text/html (or an invalid Content-Type, which is
+ * text/plain), not Content-Disposition: attachment.  A file name alone
+ * does not make an attachment: mail clients show such a part inline
+ * (Mutt's "inline; filename=", Netscape's "name=").
+ */
+static bool
+msg_is_body(GMimeObject *obj, bool *html_r)
 {
 	GMimeContentType *ct;
 	GMimeContentDisposition *disp;
-	const char *name;
 
 	ct = g_mime_object_get_content_type(obj);
-	if (ct == NULL)
+	if (msg_ct_invalid(obj))
+		*html_r = false;
+	else if (ct == NULL)
 		return false;
-	if (g_mime_content_type_is_type(ct, "text", "plain"))
+	else if (g_mime_content_type_is_type(ct, "text", "plain"))
 		*html_r = false;
 	else if (g_mime_content_type_is_type(ct, "text", "html"))
 		*html_r = true;
 	else
 		return false;
 	disp = g_mime_object_get_content_disposition(obj);
-	if (disp != NULL && g_mime_content_disposition_is_attachment(disp))
-		return false;
-	name = g_mime_part_get_filename(GMIME_PART(obj));
-	return whole || name == NULL || *name == '\0';
+	return disp == NULL || !g_mime_content_disposition_is_attachment(disp);
 }
 
-/* msg_related_root - the root part of a multipart/related: the one named by
- * the start parameter, else the first */
+/*
+ * msg_related_root - the root part of a multipart/related (RFC 2387): the
+ * one whose Content-ID the start parameter names, else the first whose
+ * type is the type parameter, else the first
+ */
 static int
 msg_related_root(GMimeMultipart *mp)
 {
-	const char *start, *cid;
-	char *want;
+	const char *start, *type, *cid;
+	char *want, *mt;
 	int i, n, root;
 
+	n = g_mime_multipart_get_count(mp);
 	start = g_mime_object_get_content_type_parameter(GMIME_OBJECT(mp),
 	    "start");
-	if (start == NULL)
-		return 0;
-	want = g_strstrip(g_strdup(start));
-	if (*want == '<') {
-		memmove(want, want + 1, strlen(want));
-		if (*want != '\0' && want[strlen(want) - 1] == '>')
-			want[strlen(want) - 1] = '\0';
-	}
-	root = 0;
-	n = g_mime_multipart_get_count(mp);
-	for (i = 0; i < n; i++) {
-		cid = g_mime_object_get_content_id(
-		    g_mime_multipart_get_part(mp, i));
-		if (cid != NULL && strcmp(cid, want) == 0) {
-			root = i;
-			break;
+	root = -1;
+	if (start != NULL) {
+		want = g_strstrip(g_strdup(start));
+		if (*want == '<') {
+			memmove(want, want + 1, strlen(want));
+			if (*want != '\0' && want[strlen(want) - 1] == '>')
+				want[strlen(want) - 1] = '\0';
 		}
+		for (i = 0; i < n && root == -1; i++) {
+			cid = g_mime_object_get_content_id(
+			    g_mime_multipart_get_part(mp, i));
+			if (cid != NULL && strcmp(cid, want) == 0)
+				root = i;
+		}
+		g_free(want);
 	}
-	g_free(want);
-	return root;
+	type = g_mime_object_get_content_type_parameter(GMIME_OBJECT(mp),
+	    "type");
+	if (root == -1 && type != NULL) {
+		want = g_strstrip(g_strdup(type));
+		for (i = 0; i < n && root == -1; i++) {
+			mt = msg_mime_type(g_mime_multipart_get_part(mp, i));
+			if (g_ascii_strcasecmp(mt, want) == 0)
+				root = i;
+			g_free(mt);
+		}
+		g_free(want);
+	}
+	return root == -1 ? 0 : root;
 }
 
 /*
@@ -412,7 +487,7 @@ msg_walk_alternative(struct msg_walker *w, GMimeMultipart *mp, int depth)
 	struct msg_walker sub = *w;
 	struct msg_body *alt, *b = w->b;
 	int i, n, text, html;
-	size_t max;
+	size_t max, t0, h0;
 
 	n = g_mime_multipart_get_count(mp);
 	if (n <= 0)
@@ -423,22 +498,31 @@ msg_walk_alternative(struct msg_walker *w, GMimeMultipart *mp, int depth)
 		sub.b = &alt[i];
 		msg_walk_mime(&sub, g_mime_multipart_get_part(mp, i),
 		    depth + 1);
-		if (alt[i].text != NULL && alt[i].text->len > 0)
+		/* An alternative holding only a text attachment (shown by
+		 * msg_text_file) is no body. */
+		if (alt[i].text != NULL && alt[i].text->len > 0 &&
+		    alt[i].text_body)
 			text = i;
-		if (alt[i].html != NULL && alt[i].html->len > 0)
+		if (alt[i].html != NULL && alt[i].html->len > 0 &&
+		    alt[i].html_body)
 			html = i;
 	}
 	max = w->c->limits->max_body;
+	t0 = MSG_LEN(b->text);
+	h0 = MSG_LEN(b->html);
 	if (text != -1) {
 		msg_body_append(&b->text, &b->text_cut, alt[text].text->str,
 		    alt[text].text->len, max);
 		b->text_cut |= alt[text].text_cut;
+		b->text_body = true;
 	}
 	if (html != -1) {
 		msg_body_append(&b->html, &b->html_cut, alt[html].html->str,
 		    alt[html].html->len, max);
 		b->html_cut |= alt[html].html_cut;
+		b->html_body = true;
 	}
+	msg_body_mark(b, t0, h0);
 	for (i = 0; i < n; i++)
 		msg_body_free(&alt[i]);
 	g_free(alt);
@@ -621,6 +705,98 @@ msg_walk_mime(struct msg_walker *w, GMimeObject *obj, int depth)
 		msg_walk_mime(w, g_mime_multipart_get_part(mp, i), depth + 1);
 }
 
+/*
+ * msg_is_text_file - an attachment a reader would open as text: any text
+ * type, or a .txt, .log, .sh or .csv file sent as some application/ type
+ * (octet-stream, x-sh, vnd.ms-excel for a CSV)
+ */
+static bool
+msg_is_text_file(GMimePart *part)
+{
+	static const char *const ext[] = { ".txt", ".log", ".sh", ".csv" };
+	char *mt;
+	const char *name;
+	size_t i, n;
+	bool yes;
+
+	mt = msg_mime_type(GMIME_OBJECT(part));
+	yes = g_str_has_prefix(mt, "text/");
+	name = g_mime_part_get_filename(part);
+	if (!yes && g_str_has_prefix(mt, "application/") && name != NULL) {
+		n = strlen(name);
+		for (i = 0; i < G_N_ELEMENTS(ext); i++)
+			if (n > strlen(ext[i]) && g_ascii_strcasecmp(
+			    name + n - strlen(ext[i]), ext[i]) == 0)
+				yes = true;
+	}
+	g_free(mt);
+	return yes;
+}
+
+/*
+ * msg_text_file - show a text attachment in the body: a heading line that
+ * names it, then its text up to limits->max_inline_text bytes, then a
+ * notice when it was longer.  Text that is mostly not text (a binary file
+ * with a text name) is not shown.  The attachment stays listed.
+ */
+static void
+msg_text_file(struct msg_walker *w, GMimePart *part)
+{
+	struct msg_body *b = w->b;
+	size_t t0, h0, len, max, bad;
+	const char *p;
+	char *name, *s, *head;
+	bool cut = false, html;
+
+	max = w->c->limits->max_inline_text;
+	if (max == 0 || b == NULL)
+		return;
+	html = g_mime_content_type_is_type(g_mime_object_get_content_type(
+	    GMIME_OBJECT(part)), "text", "html") && !msg_ct_invalid(
+	    GMIME_OBJECT(part));
+	s = msg_part_text(part, max, &cut, &w->c->io_error, &len);
+	for (bad = 0, p = s; (p = strstr(p, "\xef\xbf\xbd")) != NULL; p += 3)
+		bad++;
+	if (len == 0 || bad * 3 * 8 > len) {
+		g_free(s);
+		return;
+	}
+	/* Cut on a line end when one is near. */
+	p = cut ? g_strrstr_len(s, (gssize)len, "\n") : NULL;
+	if (p != NULL && (size_t)(p - s) >= len / 2)
+		len = (size_t)(p - s) + 1;
+	name = msg_header_text(g_mime_part_get_filename(part));
+	/* A blank line sets the file apart from the text above it. */
+	head = g_strdup_printf("%s[Attached file: %s]\n",
+	    MSG_LEN(b->text) > 0 ? "\n" : "",
+	    name != NULL ? name : "(no name)");
+	t0 = MSG_LEN(b->text);
+	h0 = MSG_LEN(b->html);
+	msg_body_append(&b->text, &b->text_cut, head, strlen(head),
+	    w->c->limits->max_body);
+	msg_body_mark(b, t0, h0);
+	t0 = MSG_LEN(b->text);
+	msg_body_append(html ? &b->html : &b->text,
+	    html ? &b->html_cut : &b->text_cut, s, len,
+	    w->c->limits->max_body);
+	msg_body_mark(b, t0, h0);
+	g_free(head);
+	if (cut) {
+		t0 = MSG_LEN(b->text);
+		h0 = MSG_LEN(b->html);
+		head = g_strdup_printf("[Only the first %zu %s of %s are "
+		    "shown]\n", max % 1024 == 0 ? max / 1024 : max,
+		    max % 1024 == 0 ? "KB" : "bytes",
+		    name != NULL ? name : "the file");
+		msg_body_append(&b->text, &b->text_cut, head, strlen(head),
+		    w->c->limits->max_body);
+		msg_body_mark(b, t0, h0);
+		g_free(head);
+	}
+	g_free(name);
+	g_free(s);
+}
+
 /* msg_visit_other - a part that cannot hold the body: a forward (a leaf
  * message/rfc822 or global too, sent encoded) or an attachment */
 static enum msg_walk
@@ -635,8 +811,11 @@ msg_visit_other(struct msg_walker *w, GMimeObject *obj, int depth)
 	else if (GMIME_IS_PART(obj) && !(ct != NULL &&
 	    (g_mime_content_type_is_type(ct, "message", "rfc822") ||
 	    g_mime_content_type_is_type(ct, "message", "global")) &&
-	    msg_forward_decode(w->c, w->m, GMIME_PART(obj), depth)))
+	    msg_forward_decode(w->c, w->m, GMIME_PART(obj), depth))) {
+		if (msg_is_text_file(GMIME_PART(obj)))
+			msg_text_file(w, GMIME_PART(obj));
 		msg_attachment_add(w->m, GMIME_PART(obj));
+	}
 	return MSG_WALK_PRUNE;
 }
 
@@ -683,12 +862,30 @@ msg_visit_body(struct msg_walker *w, GMimeObject *obj, int depth)
 			return MSG_WALK_CONTINUE;
 		return MSG_WALK_PRUNE;
 	}
-	/* A file name does not make the message's own root an attachment:
-	 * it is the whole message.  (A text part is never a forward.) */
-	if (!GMIME_IS_PART(obj) || !msg_is_body(obj, obj == w->top, &html))
+	/* A text part is never a forward. */
+	if (!GMIME_IS_PART(obj) || !msg_is_body(obj, &html))
 		return msg_visit_other(w, obj, depth);
 	msg_body_read(w->c, w->b, GMIME_PART(obj), html);
 	return MSG_WALK_PRUNE;
+}
+
+/* msg_pieces_differ - do some pieces have only text and some only HTML, or
+ * one kind only while the others have both, so the two bodies disagree */
+static bool
+msg_pieces_differ(const GArray *pieces)
+{
+	const struct message_piece *p;
+	bool text_only = false, html_only = false;
+	guint i;
+
+	for (i = 0; pieces != NULL && i < pieces->len; i++) {
+		p = &g_array_index(pieces, struct message_piece, i);
+		if (p->html_len == 0)
+			text_only = true;
+		if (p->text_len == 0)
+			html_only = true;
+	}
+	return text_only || html_only;
 }
 
 /* msg_new - an empty struct message */
@@ -733,6 +930,12 @@ msg_extract(struct msg_ctx *c, GMimeMessage *gmsg, int depth)
 	else if (b.html != NULL)
 		g_string_free(b.html, TRUE);
 	m->truncated = b.text_cut || b.html_cut;
+	if (m->text != NULL && m->html != NULL && msg_pieces_differ(b.pieces)) {
+		m->pieces = b.pieces;
+		b.pieces = NULL;
+	}
+	if (b.pieces != NULL)
+		g_array_free(b.pieces, TRUE);
 	return m;
 }
 
@@ -968,6 +1171,8 @@ message_free(struct message **msg_r)
 	g_free(m->references);
 	g_free(m->text);
 	g_free(m->html);
+	if (m->pieces != NULL)
+		g_array_free(m->pieces, TRUE);
 	g_ptr_array_unref(m->attachments);
 	for (i = 0; i < m->forwards->len; i++) {
 		fw = g_ptr_array_index(m->forwards, i);

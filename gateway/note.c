@@ -275,6 +275,51 @@ note_prep_split(const struct message *msg, const char *html,
 }
 
 /*
+ * note_pieces - when the text and HTML bodies of msg come from different
+ * parts (msg->pieces), both bodies made from all of them in order: a
+ * text piece as HTML through html_from_text(), an HTML one as text
+ * through html_to_text().  New { text, html, NULL }, or NULL.
+ */
+static char **
+note_pieces(const struct message *msg)
+{
+	const struct message_piece *p;
+	GString *t, *h;
+	char **r, *s, *hs;
+	guint i;
+
+	if (msg->pieces == NULL || msg->text == NULL || msg->html == NULL)
+		return NULL;
+	t = g_string_new(NULL);
+	h = g_string_new(NULL);
+	for (i = 0; i < msg->pieces->len; i++) {
+		p = &g_array_index(msg->pieces, struct message_piece, i);
+		if (p->text_len > 0)
+			s = g_strndup(msg->text + p->text_off, p->text_len);
+		else
+			s = html_to_text(msg->html + p->html_off, p->html_len);
+		if (t->len > 0 && t->str[t->len - 1] != '\n' && *s != '\n')
+			g_string_append_c(t, '\n');
+		g_string_append(t, s);
+		g_free(s);
+		if (p->html_len > 0)
+			g_string_append_len(h, msg->html + p->html_off,
+			    (gssize)p->html_len);
+		else {
+			s = g_strndup(msg->text + p->text_off, p->text_len);
+			hs = html_from_text(s);
+			g_string_append(h, hs);
+			g_free(hs);
+			g_free(s);
+		}
+	}
+	r = g_new0(char *, 3);
+	r[0] = g_string_free(t, FALSE);
+	r[1] = g_string_free(h, FALSE);
+	return r;
+}
+
+/*
  * note_prep_new - text and sanitised HTML of msg and its forwards.  *room
  * is what the note can still show, in bytes of bodies: forwards after it
  * is spent are not prepared, since none of their text could appear.
@@ -286,19 +331,23 @@ note_prep_new(const struct message *msg, int depth, bool split,
     size_t *room)
 {
 	struct note_prep *prep;
-	char *html, *text;
+	char *html, *text, **pieces;
 	size_t used;
 	guint i;
 	bool text_from_html = false;
 
 	prep = g_new0(struct note_prep, 1);
 	prep->forwards = g_ptr_array_new_with_free_func(note_prep_free);
-	html = msg->html != NULL ? note_valid(msg->html) : NULL;
+	pieces = note_pieces(msg);
+	html = msg->html != NULL ? note_valid(pieces != NULL ?
+	    pieces[1] : msg->html) : NULL;
 	if (html != NULL && note_blank(html)) {
 		g_free(html);
 		html = NULL;
 	}
-	if (msg->text != NULL && !note_blank(msg->text))
+	if (pieces != NULL)
+		prep->text = note_text_body(pieces[0]);
+	else if (msg->text != NULL && !note_blank(msg->text))
 		prep->text = note_text_body(msg->text);
 	else if (html != NULL) {
 		text = html_to_text(html, strlen(html));
@@ -318,6 +367,7 @@ note_prep_new(const struct message *msg, int depth, bool split,
 		}
 		g_free(text);
 	}
+	g_strfreev(pieces);
 	/* Only the message's own history: a forward is content whole. */
 	if (split && depth == 0)
 		note_prep_split(msg, html, text_from_html, prep);

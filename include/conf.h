@@ -56,6 +56,7 @@ struct conf {
 	int max_mime_depth;
 	int max_mime_parts;
 	uint64_t max_note_size;	/* bytes of body_text + body_html */
+	uint64_t max_inline_text; /* bytes shown of each text attachment */
 	bool discard_automatic;	/* drop auto-replies, bounces, lists */
 	bool split_history;	/* set the quoted history apart */
 

@@ -52,12 +52,23 @@ struct message_limits {
 	int max_depth;		/* MIME nesting, message/rfc822 included */
 	int max_parts;		/* MIME parts walked in total */
 	size_t max_body;	/* bytes kept of each text body */
+	size_t max_inline_text;	/* bytes shown of each text attachment
+				 * (0: none shown) */
 };
 
 struct message_attachment {
 	char *filename;		/* UTF-8, "" when the part has none */
 	char *content_type;	/* "application/pdf" (lowercase, no params) */
 	uint64_t size;		/* decoded bytes */
+};
+
+/*
+ * One part of the body, in order: a range of message.text, of
+ * message.html, or of both (the two forms of one multipart/alternative).
+ */
+struct message_piece {
+	size_t text_off, text_len;
+	size_t html_off, html_len;
 };
 
 struct message {
@@ -97,6 +108,13 @@ struct message {
 	 */
 	char *text;
 	char *html;
+	/*
+	 * When text and html come from different parts (text/plain and
+	 * text/html siblings in a multipart/mixed, or a text attachment
+	 * shown beside an HTML body), the parts of both in order, so each
+	 * body can be made from all of them; NULL otherwise.
+	 */
+	GArray *pieces;		/* of struct message_piece */
 
 	GPtrArray *attachments;	/* of struct message_attachment *; never NULL */
 	GPtrArray *forwards;	/* of struct message * from message/rfc822

@@ -24,6 +24,11 @@ that carry answers:
     the expected text (white space folded);
   - gmime charset samples: a message declaring that charset decodes to
     exactly the *.utf-8.txt text;
+  - lost text: every text leaf of a posted message (text/*, or a
+    missing or invalid Content-Type read as text/plain, forwards
+    included) whose words reach neither body is counted
+    ("lost-text parts: N", also on stderr); the count may not grow past
+    LOST_TEXT_MAX;
   - the reply parsers' answers (tests/history_split.py): the quoted
     history is set apart where they say the reply ends, in at least 95 %
     of the cases ("history split accuracy: N/M (P %)", also on stderr so
@@ -153,6 +158,60 @@ def check_one(conf, path):
     return True, "", "posted", body
 
 
+def fold_words(s):
+    """Only the letters and digits of s, lowercase: white space, markup
+    rendering and line wrapping do not matter."""
+    return re.sub(r"[\W_]+", "", s).lower()
+
+
+def leaf_text(part):
+    """The decoded text of a MIME leaf, markup removed for HTML."""
+    try:
+        raw = part.get_payload(decode=True) or b""
+    except Exception:  # noqa: BLE001 - a broken part is no text
+        return ""
+    cs = part.get_content_charset() or "us-ascii"
+    try:
+        text = raw.decode(cs, "replace")
+    except LookupError:
+        text = raw.decode("latin-1")
+    if part.get_content_type() == "text/html":
+        import html as htmlmod
+        text = re.sub(r"(?is)<(script|style|head)\b.*?</\1\s*>", " ", text)
+        text = htmlmod.unescape(re.sub(r"(?s)<[^>]*>", " ", text))
+    return text
+
+
+def lost_text(path, body):
+    """Text leaves of the message (text/*, by type or by the RFC 2045
+    default for a missing or invalid Content-Type), forwards included,
+    whose text reached neither body: a run of six words of the leaf is
+    looked for in both bodies, compared by letters and digits only."""
+    import email
+    import email.policy  # noqa: F401
+    with open(path, "rb") as f:
+        msg = email.message_from_binary_file(f)
+    got = fold_words(body["body_text"]) + "\0" + fold_words(
+        re.sub(r"(?s)<[^>]*>", " ", body["body_html"]))
+    lost = 0
+    for part in msg.walk():
+        if part.is_multipart() or part.get_content_maintype() != "text":
+            continue
+        words = re.findall(r"\w+", leaf_text(part))
+        if len(words) < 6:
+            continue
+        # A run from the middle: the first words may be a greeting
+        # that a history split or a signature rule set apart.
+        mid = max(0, len(words) // 2 - 3)
+        if fold_words("".join(words[mid:mid + 6])) not in got:
+            lost += 1
+    return lost
+
+
+# The lost-text figure may only fall; raise it only with a reason.
+LOST_TEXT_MAX = 29  # 378 before the inline text rules (issue 8)
+
+
 def main():
     manifest = os.path.join(CORPUS, "MANIFEST.jsonl")
     if not os.path.exists(manifest):
@@ -185,6 +244,22 @@ def main():
         tap(ok, "%s (%s)" % (m, outcome), diag)
     print("# outcomes: " + ", ".join("%s=%d" % kv for kv in
                                      sorted(counts.items())))
+
+    # Text that neither body carries is text the ticket never shows.
+    lost, lost_in = 0, []
+    for m in sorted(messages):
+        if results[m][2] == "posted":
+            k = lost_text(os.path.join(CORPUS, m), results[m][3])
+            lost += k
+            if k:
+                lost_in.append("%s (%d)" % (m, k))
+    for m in lost_in:
+        print("# lost text: " + m)
+    line = "lost-text parts: %d" % lost
+    if LOST_TEXT_MAX is not None:
+        tap(lost <= LOST_TEXT_MAX, "%s, at most %d" % (line, LOST_TEXT_MAX))
+    print("# " + line)
+    sys.stderr.write(line + "\n")
 
     # Bounces and auto-replies are recognised; real mail is not dropped.
     # Under a real MTA every bounce has the null envelope sender, which

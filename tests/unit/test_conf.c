@@ -647,6 +647,8 @@ test_defaults(void)
 	tap_int(conf->max_mime_parts, 500, "defaults: max_mime_parts");
 	tap_int((long long)conf->max_note_size, 1024 * 1024,
 	    "defaults: max_note_size");
+	tap_int((long long)conf->max_inline_text, 64 * 1024,
+	    "defaults: max_inline_text");
 	tap_int(conf->discard_automatic, 1, "defaults: discard_automatic");
 	tap_int(conf->split_history, 1, "defaults: split_history");
 	tap_str(conf->state_dir, "/var/lib/mail2note", "defaults: state_dir");

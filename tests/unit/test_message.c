@@ -78,6 +78,7 @@ struct parse_case {
 	const char *automatic;	/* exact reason, ABSENT or NULL: none */
 	bool truncated;
 	bool limits_hit;
+	int pieces;		/* 0: not checked; -1: NULL; else how many */
 };
 
 static const struct parse_case cases[] = {
@@ -771,14 +772,254 @@ static const struct parse_case cases[] = {
 		    "Content-Type: text/plain; name=notes.txt\n"
 		    "Content-Disposition: inline; filename=notes.txt\n"
 		    "\n"
-		    "not body\n"
+		    "shown inline too\n"
 		    "--s--\n",
-		.text = "before the image\nafter the image",
-		.attachments = 2,
+		.text = "before the image\nafter the image\nshown inline too",
+		.attachments = 1,
 		.att = {
 			{ "photo.jpg", "image/jpeg", 4 },
-			{ "notes.txt", "text/plain", 8 },
 		},
+	},
+	{
+		.name = "text part named by Content-Type name= only is body",
+		.input =
+		    "From: a@example.com\n"
+		    "Content-Type: multipart/mixed; boundary=s\n"
+		    "\n"
+		    "--s\n"
+		    "Content-Type: text/plain\n"
+		    "\n"
+		    "first\n"
+		    "--s\n"
+		    "Content-Type: text/plain; name=\"msg.txt\"\n"
+		    "\n"
+		    "second\n"
+		    "--s--\n",
+		.text = "first\nsecond",
+		.pieces = -1,
+	},
+	{
+		.name = "Content-Type text without subtype is text/plain",
+		.input =
+		    "From: a@example.com\n"
+		    "Content-Type: text\n"
+		    "\n"
+		    "plain words\n",
+		.text = "plain words\n",
+	},
+	{
+		.name = "garbage Content-Type is text/plain",
+		.input =
+		    "From: a@example.com\n"
+		    "Content-Type: multipart/mixed; boundary=s\n"
+		    "\n"
+		    "--s\n"
+		    "Content-Type: ;;; nonsense here\n"
+		    "\n"
+		    "still readable\n"
+		    "--s\n"
+		    "Content-Type: text/\n"
+		    "\n"
+		    "also readable\n"
+		    "--s--\n",
+		.text = "still readable\nalso readable",
+	},
+	{
+		.name = "multipart/related root named by start=, not first",
+		.input =
+		    "From: a@example.com\n"
+		    "Content-Type: multipart/related; boundary=r;\n"
+		    " type=\"text/html\"; start=\"<root@x>\"\n"
+		    "\n"
+		    "--r\n"
+		    "Content-Type: image/png\n"
+		    "Content-ID: <img@x>\n"
+		    "\n"
+		    "PNG\n"
+		    "--r\n"
+		    "Content-Type: text/html\n"
+		    "Content-ID: <root@x>\n"
+		    "\n"
+		    "<p>the page</p>\n"
+		    "--r--\n",
+		.html = "<p>the page</p>",
+		.attachments = 1,
+		.att = { { "", "image/png", 3 } },
+	},
+	{
+		.name = "multipart/related root found by type= without start=",
+		.input =
+		    "From: a@example.com\n"
+		    "Content-Type: multipart/related; boundary=r;"
+		    " type=\"text/html\"\n"
+		    "\n"
+		    "--r\n"
+		    "Content-Type: image/png\n"
+		    "\n"
+		    "PNG\n"
+		    "--r\n"
+		    "Content-Type: text/html\n"
+		    "\n"
+		    "<p>the page</p>\n"
+		    "--r--\n",
+		.html = "<p>the page</p>",
+		.attachments = 1,
+	},
+	{
+		.name = "text/plain and text/html siblings keep their order",
+		.input =
+		    "From: a@example.com\n"
+		    "Content-Type: multipart/mixed; boundary=s\n"
+		    "\n"
+		    "--s\n"
+		    "Content-Type: text/plain\n"
+		    "\n"
+		    "one\n"
+		    "--s\n"
+		    "Content-Type: text/html\n"
+		    "\n"
+		    "<p>two</p>\n"
+		    "--s\n"
+		    "Content-Type: text/plain\n"
+		    "\n"
+		    "three\n"
+		    "--s--\n",
+		.text = "one\nthree",
+		.html = "<p>two</p>",
+		.pieces = 3,
+	},
+	{
+		.name = "an alternative beside a text part: two pieces",
+		.input =
+		    "From: a@example.com\n"
+		    "Content-Type: multipart/mixed; boundary=s\n"
+		    "\n"
+		    "--s\n"
+		    "Content-Type: multipart/alternative; boundary=a\n"
+		    "\n"
+		    "--a\n"
+		    "Content-Type: text/plain\n"
+		    "\n"
+		    "body\n"
+		    "--a\n"
+		    "Content-Type: text/html\n"
+		    "\n"
+		    "<p>body</p>\n"
+		    "--a--\n"
+		    "--s\n"
+		    "Content-Type: text/plain\n"
+		    "\n"
+		    "footer\n"
+		    "--s--\n",
+		.text = "body\nfooter",
+		.html = "<p>body</p>",
+		.pieces = 2,
+	},
+	{
+		.name = "plain alternative only: no pieces",
+		.input =
+		    "From: a@example.com\n"
+		    "Content-Type: multipart/alternative; boundary=a\n"
+		    "\n"
+		    "--a\n"
+		    "Content-Type: text/plain\n"
+		    "\n"
+		    "body\n"
+		    "--a\n"
+		    "Content-Type: text/html\n"
+		    "\n"
+		    "<p>body</p>\n"
+		    "--a--\n",
+		.text = "body",
+		.html = "<p>body</p>",
+		.pieces = -1,
+	},
+	{
+		.name = "a .log attachment is shown under its name and listed",
+		.input =
+		    "From: a@example.com\n"
+		    "Content-Type: multipart/mixed; boundary=s\n"
+		    "\n"
+		    "--s\n"
+		    "Content-Type: text/plain\n"
+		    "\n"
+		    "see log\n"
+		    "--s\n"
+		    "Content-Type: application/octet-stream\n"
+		    "Content-Disposition: attachment; filename=build.log\n"
+		    "\n"
+		    "error 1\n"
+		    "--s--\n",
+		.limits = { .max_size = 64 * MB, .max_depth = 20,
+		    .max_parts = 500, .max_body = MB,
+		    .max_inline_text = 1024 },
+		.text = "see log\n\n[Attached file: build.log]\nerror 1",
+		.attachments = 1,
+		.att = { { "build.log", "application/octet-stream", 7 } },
+	},
+	{
+		.name = "a text attachment over max_inline_text: cut, notice",
+		.input =
+		    "From: a@example.com\n"
+		    "Content-Type: multipart/mixed; boundary=s\n"
+		    "\n"
+		    "--s\n"
+		    "Content-Type: text/plain; name=a.txt\n"
+		    "Content-Disposition: attachment\n"
+		    "\n"
+		    "line one\n"
+		    "line two\n"
+		    "line three\n"
+		    "--s--\n",
+		.limits = { .max_size = 64 * MB, .max_depth = 20,
+		    .max_parts = 500, .max_body = MB,
+		    .max_inline_text = 14 },
+		.text = "[Attached file: a.txt]\nline one\n"
+		    "[Only the first 14 bytes of a.txt are shown]\n",
+		.attachments = 1,
+	},
+	{
+		.name = "a text attachment as an alternative is not the body",
+		.input =
+		    "From: a@example.com\n"
+		    "Content-Type: multipart/alternative; boundary=a\n"
+		    "\n"
+		    "--a\n"
+		    "Content-Type: text/plain\n"
+		    "\n"
+		    "the body\n"
+		    "--a\n"
+		    "Content-Type: application/octet-stream\n"
+		    "Content-Disposition: attachment; filename=a.txt\n"
+		    "\n"
+		    "the file\n"
+		    "--a--\n",
+		.limits = { .max_size = 64 * MB, .max_depth = 20,
+		    .max_parts = 500, .max_body = MB,
+		    .max_inline_text = 1024 },
+		.text = "the body",
+		.attachments = 1,
+	},
+	{
+		.name = "a binary file with a text name is not shown",
+		BIN("From: a@example.com\n"
+		    "Content-Type: multipart/mixed; boundary=s\n"
+		    "\n"
+		    "--s\n"
+		    "Content-Type: text/plain\n"
+		    "\n"
+		    "hi\n"
+		    "--s\n"
+		    "Content-Type: application/octet-stream\n"
+		    "Content-Disposition: attachment; filename=x.log\n"
+		    "\n"
+		    "\x01\x02\x03\x00\x00\x00\x04\x05\x06\x07\n"
+		    "--s--\n"),
+		.limits = { .max_size = 64 * MB, .max_depth = 20,
+		    .max_parts = 500, .max_body = MB,
+		    .max_inline_text = 1024 },
+		.text = "hi",
+		.attachments = 1,
 	},
 	{
 		.name = "attachment only",
@@ -1460,6 +1701,18 @@ clean_message(const struct message *m, const char **why_r)
 	FIELD(message_id, false) FIELD(in_reply_to, false)
 	FIELD(references, false) FIELD(text, true) FIELD(html, true)
 #undef FIELD
+	for (i = 0; m->pieces != NULL && i < m->pieces->len; i++) {
+		const struct message_piece *p = &g_array_index(m->pieces,
+		    struct message_piece, i);
+
+		if ((p->text_len > 0 && (m->text == NULL ||
+		    p->text_off + p->text_len > strlen(m->text))) ||
+		    (p->html_len > 0 && (m->html == NULL ||
+		    p->html_off + p->html_len > strlen(m->html)))) {
+			*why_r = "piece out of its body";
+			return false;
+		}
+	}
 	if (m->attachments == NULL || m->forwards == NULL) {
 		*why_r = "NULL array";
 		return false;
@@ -1563,6 +1816,11 @@ run_case(const struct parse_case *t)
 		want_str(fw->subject, t->fwd_subject, t->name,
 		    "forward subject");
 		want_str(fw->text, t->fwd_text, t->name, "forward text");
+	}
+	if (t->pieces != 0) {
+		(void)snprintf(label, sizeof(label), "%s: pieces", t->name);
+		tap_int(m->pieces != NULL ? (long long)m->pieces->len : -1,
+		    t->pieces, label);
 	}
 	(void)snprintf(label, sizeof(label), "%s: truncated", t->name);
 	tap_int(m->truncated, t->truncated, label);
