@@ -168,6 +168,30 @@ spool_bounds(const struct spool_scan *sc, uint64_t base, uint64_t size,
 	return end < size;
 }
 
+/*
+ * spool_pread_full - pread(2) len bytes of fd at offset at into buf,
+ * retrying EINTR and short reads; fewer only at the end of the file.
+ * The bytes read, or -1 with errno set.
+ */
+static ssize_t
+spool_pread_full(int fd, char *buf, size_t len, off_t at)
+{
+	size_t done = 0;
+	ssize_t n;
+
+	while (done < len) {
+		n = pread(fd, buf + done, len - done, at + (off_t)done);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			return -1;
+		if (n == 0)
+			break;	/* the file shrank */
+		done += (size_t)n;
+	}
+	return (ssize_t)done;
+}
+
 /* spool_scan_file - run the scanner over size bytes of fd from start */
 enum gw_status
 spool_scan_file(int fd, off_t start, uint64_t *size, struct spool_scan *sc,
@@ -183,18 +207,16 @@ spool_scan_file(int fd, off_t start, uint64_t *size, struct spool_scan *sc,
 	while (done < *size) {
 		want = *size - done < SPOOL_CHUNK ?
 		    (size_t)(*size - done) : SPOOL_CHUNK;
-		n = pread(fd, buf, want, start + (off_t)done);
-		if (n == -1 && errno == EINTR)
-			continue;
+		n = spool_pread_full(fd, buf, want, start + (off_t)done);
 		if (n == -1) {
 			g_free(buf);
 			return gw_error_set(err, GW_ETEMP,
 			    "cannot read the message: %s", g_strerror(errno));
 		}
-		if (n == 0)
-			break;	/* the file shrank */
 		spool_scan_feed(sc, buf, (size_t)n);
 		done += (uint64_t)n;
+		if ((size_t)n < want)
+			break;	/* the file shrank */
 	}
 	*size = done;
 	g_free(buf);
@@ -227,7 +249,7 @@ spool_read(const struct spool *sp, char **buf_r, size_t *len_r,
     struct gw_error *err)
 {
 	char *buf;
-	size_t done, len;
+	size_t len;
 	ssize_t n;
 
 	*buf_r = NULL;
@@ -236,24 +258,15 @@ spool_read(const struct spool *sp, char **buf_r, size_t *len_r,
 		return gw_error_set(err, GW_ETOOBIG, "message too large");
 	len = (size_t)sp->size;
 	buf = g_malloc(len + 1);
-	done = 0;
-	while (done < len) {
-		n = pread(sp->fd, buf + done, len - done,
-		    sp->start + (off_t)done);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
-			g_free(buf);
-			return gw_error_set(err, GW_ETEMP,
-			    "cannot read the message: %s", g_strerror(errno));
-		}
-		if (n == 0)
-			break;	/* the file shrank */
-		done += (size_t)n;
+	n = spool_pread_full(sp->fd, buf, len, sp->start);
+	if (n == -1) {
+		g_free(buf);
+		return gw_error_set(err, GW_ETEMP,
+		    "cannot read the message: %s", g_strerror(errno));
 	}
-	buf[done] = '\0';
+	buf[n] = '\0';
 	*buf_r = buf;
-	*len_r = done;
+	*len_r = (size_t)n;
 	return GW_OK;
 }
 
