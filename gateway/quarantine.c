@@ -224,7 +224,7 @@ quarantine_store(struct quarantine *q, struct spool *sp,
 {
 	enum gw_status status;
 	uint64_t used, room;
-	char *eml = NULL;
+	char *eml = NULL, *json;
 	int fd = -1, tries;
 
 	*kept_r = false;
@@ -259,13 +259,25 @@ quarantine_store(struct quarantine *q, struct spool *sp,
 	if (status == GW_OK && quarantine_fsync_dir(q->dir) != 0)
 		status = gw_error_set(err, GW_ETEMP, "cannot store %s: %s",
 		    eml, g_strerror(errno));
-	/* The sidecar last: from then on the mail is in the quarantine. */
+	/*
+	 * The sidecar last: from then on the mail is in the quarantine.
+	 * g_file_set_contents_full() syncs the file, not the directory its
+	 * rename changed: without this a crash after the bounce could lose
+	 * the sidecar, and the lone .eml would later be purged as a stray.
+	 */
 	if (status == GW_OK)
 		status = quarantine_write_sidecar(q, meta, err);
+	if (status == GW_OK && quarantine_fsync_dir(q->dir) != 0)
+		status = gw_error_set(err, GW_ETEMP, "cannot store %s: %s",
+		    eml, g_strerror(errno));
 	if (status == GW_OK)
 		*kept_r = true;
-	else
+	else {
+		json = quarantine_path(q, meta->id, "json");
+		(void)unlink(json);	/* if it was written: no half mail */
+		g_free(json);
 		(void)unlink(eml);
+	}
 	if (status == GW_ETOOBIG) {	/* no room: not kept, not an error */
 		gw_error_clear(err);
 		status = GW_OK;
