@@ -42,6 +42,8 @@ DEB_TEST = perl python3 swaks postfix mandoc cppcheck openssl \
 export MAIL2NOTE_ALLOW_ROOT = 1
 
 BUILDDIR ?= build
+# Compilers run at once in make check (one per CPU).
+NPROC := $(shell nproc 2>/dev/null || echo 2)
 # No -Wcast-qual: GLib's g_utf8_next_char() macro casts const away, and it
 # expands in our code.
 WARN = -Wall -Wextra -Wformat=2 -Wshadow -Wpointer-arith \
@@ -138,13 +140,13 @@ demo: deps
 
 # The whole suite: the plain build, then the sanitizer build.
 check: deps-test
-	$(MAKE) WERROR=-Werror units
-	$(MAKE) WERROR=-Werror asan
+	$(MAKE) -j$(NPROC) WERROR=-Werror units
+	$(MAKE) -j$(NPROC) WERROR=-Werror asan
 	perl tests/harness.pl
 
 # The plain build only, no real MTAs: the quick loop while coding.
 check-fast:
-	$(MAKE) WERROR=-Werror units
+	$(MAKE) -j$(NPROC) WERROR=-Werror units
 	M2N_PASSES=plain M2N_SKIP_MTA=1 perl tests/harness.pl
 
 # Speed and memory figures (no assertions on time).

@@ -798,7 +798,8 @@ msg_text_file(struct msg_walker *w, GMimePart *part)
 }
 
 /* msg_visit_other - a part that cannot hold the body: a forward (a leaf
- * message/rfc822 or global too, sent encoded) or an attachment */
+ * message/rfc822, global or news too, sent encoded: Thunderbird shows
+ * message/news as it shows message/rfc822) or an attachment */
 static enum msg_walk
 msg_visit_other(struct msg_walker *w, GMimeObject *obj, int depth)
 {
@@ -810,7 +811,8 @@ msg_visit_other(struct msg_walker *w, GMimeObject *obj, int depth)
 		return MSG_WALK_CONTINUE;
 	else if (GMIME_IS_PART(obj) && !(ct != NULL &&
 	    (g_mime_content_type_is_type(ct, "message", "rfc822") ||
-	    g_mime_content_type_is_type(ct, "message", "global")) &&
+	    g_mime_content_type_is_type(ct, "message", "global") ||
+	    g_mime_content_type_is_type(ct, "message", "news")) &&
 	    msg_forward_decode(w->c, w->m, GMIME_PART(obj), depth))) {
 		if (msg_is_text_file(GMIME_PART(obj)))
 			msg_text_file(w, GMIME_PART(obj));
