@@ -125,6 +125,11 @@ for f in master.cf.snippet main.cf.snippet transport.example \
 	[ -f "/usr/share/doc/mail2note/examples/$f" ] || break
 done
 ok $? "the Postfix and Exim snippets are in /usr/share/doc/mail2note/examples"
+grep -q 'argv=/usr/libexec/mail2note ' \
+    /usr/share/doc/mail2note/examples/master.cf.snippet &&
+    grep -q "exec /usr/libexec/mail2note " \
+    /usr/share/doc/mail2note/examples/exim4-mail2note.conf
+ok $? "the examples name the packaged binary /usr/libexec/mail2note"
 pw=$(getent passwd mail2note)
 ok $? "the user mail2note exists"
 IFS=: read -r _ _ uid gid _ home shell <<<"$pw"
