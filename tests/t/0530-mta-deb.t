@@ -49,7 +49,7 @@ APT=(apt-get -y -q -o DPkg::Lock::Timeout=120)
 # --- 1. build and lint ------------------------------------------------------
 # Not as a sub-make of the harness's make: its jobserver is not ours.
 env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -C "$M2N_TOP" \
-    --no-print-directory deb DEB_BUILD_OPTIONS="parallel=2 nocheck" \
+    --no-print-directory deb DEB_BUILD_OPTIONS="parallel=2 nocheck noddebs" \
     >"$T/make-deb.log" 2>&1
 rc=$?
 [ "$rc" -eq 0 ] || diag "$(tail -n 30 "$T/make-deb.log")"
