@@ -84,7 +84,7 @@ LIBOBJS := $(filter-out $(BUILDDIR)/main.o,$(OBJS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILDDIR)/%)
 
-.PHONY: bench reliability print-cflags print-libs all deps deps-test check check-fast demo asan golden lint fuzz \
+.PHONY: bench reliability print-cflags print-libs print-deb-build all deps deps-test check check-fast demo asan golden lint fuzz \
 	install uninstall purge deb deps-deb clean pkgcheck units
 
 all: pkgcheck $(BUILDDIR)/mail2note
@@ -273,3 +273,6 @@ print-cflags:
 	@echo $(CFLAGS)
 print-libs:
 	@echo $(LDLIBS)
+# For tests/t/0157-install.t: debian/control must build-depend on these.
+print-deb-build:
+	@echo $(DEB_BUILD)

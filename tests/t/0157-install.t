@@ -5,7 +5,8 @@
 #   uninstall removes the binary and the man pages (and the directories
 #   install made, when empty) and keeps the config; purge removes the
 #   config directory (keys included), the state directory, the log file
-#   and the logrotate snippet, and nothing else.
+#   and the logrotate snippet, and nothing else.  And debian/control
+#   build-depends on every package of the Makefile's DEB_BUILD.
 . "${M2N_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/t/lib.sh"
 
 [ "$M2N_PASS" = plain ] || skip_all "the install layout: plain pass only"
@@ -96,5 +97,16 @@ ok $? "make purge PREFIX=/usr LIBEXECDIR=/usr/libexec"
 is "$(files "$R")" "" "purge: no file left"
 is "$(dirs "$R" | grep -E 'mail2note|libexec|man[58]')" "" \
     "purge: none of the directories install made is left"
+
+# --- debian/control keeps up with the Makefile's build dependencies ------------
+bd=$(sed -n '/^Build-Depends:/,/^[^ ]/p' "$M2N_TOP/debian/control" |
+    sed 's/^Build-Depends://' | tr ',|' '\n\n' | sed 's/([^)]*)//; s/^ *//; s/ *$//')
+missing=
+for p in $(env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C "$M2N_TOP" \
+    --no-print-directory print-deb-build); do
+	case $p in build-essential) continue ;; esac
+	printf '%s\n' "$bd" | grep -qx "$p" || missing="$missing $p"
+done
+is "$missing" "" "debian/control Build-Depends has every package of the Makefile's DEB_BUILD (and Depends what the gateway needs at run time)"
 
 done_testing
