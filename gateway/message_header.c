@@ -11,6 +11,7 @@
 
 #include "automatic.h"
 #include "charset.h"
+#include "jis.h"
 #include "message.h"
 #include "message_priv.h"
 
@@ -205,14 +206,18 @@ static char *
 msg_decoded_header(struct msg_ctx *c, GMimeObject *obj, const char *name)
 {
 	const char *raw;
-	char *dec, *s;
+	char *dec, *jis, *s;
 
 	raw = g_mime_object_get_header(obj, name);
 	if (raw == NULL)
 		return NULL;
-	dec = g_mime_utils_header_decode_text(c->options, raw);
+	/* GMime's iconv turns CP50221's vendor characters into '?'. */
+	jis = jis_header(raw);
+	dec = g_mime_utils_header_decode_text(c->options,
+	    jis != NULL ? jis : raw);
 	s = msg_header_text(dec != NULL ? dec : raw);
 	g_free(dec);
+	g_free(jis);
 	return s;
 }
 
@@ -222,12 +227,23 @@ static char *
 msg_addresses(struct msg_ctx *c, GMimeMessage *gmsg, GMimeAddressType type,
     const char *name, char **first_r)
 {
-	InternetAddressList *list;
-	char *s, *t;
+	InternetAddressList *list, *own;
+	const char *raw;
+	char *s, *t, *jis;
 
-	list = g_mime_message_get_addresses(gmsg, type);
-	if (list == NULL || internet_address_list_length(list) == 0)
-		return msg_decoded_header(c, GMIME_OBJECT(gmsg), name);
+	/* Names in CP50221 words: parsed again once readable by GMime. */
+	own = NULL;
+	raw = g_mime_object_get_header(GMIME_OBJECT(gmsg), name);
+	jis = raw != NULL ? jis_header(raw) : NULL;
+	if (jis != NULL) {
+		own = internet_address_list_parse(c->options, jis);
+		g_free(jis);
+	}
+	list = own != NULL ? own : g_mime_message_get_addresses(gmsg, type);
+	if (list == NULL || internet_address_list_length(list) == 0) {
+		t = msg_decoded_header(c, GMIME_OBJECT(gmsg), name);
+		goto out;
+	}
 	s = msg_address_display(list);
 	/*
 	 * "To: =?utf-8?q?=C3=A9quipe?=" has no address: GMime keeps the
@@ -244,6 +260,9 @@ msg_addresses(struct msg_ctx *c, GMimeMessage *gmsg, GMimeAddressType type,
 		t = msg_decoded_header(c, GMIME_OBJECT(gmsg), name);
 	if (first_r != NULL)
 		*first_r = msg_first_mailbox(list);
+out:
+	if (own != NULL)
+		g_object_unref(own);
 	return t;
 }
 
