@@ -318,9 +318,10 @@ charset_in_list(const char *canon, const char *const *list)
 }
 
 /*
- * charset_jis - ISO-2022-JP: glibc's converter when it finds no error (so
- * that plain text reads as it always did), else CP50221 (jis.h), which
- * has the vendor characters glibc stops at
+ * charset_jis - ISO-2022-JP: glibc's converter when it finds no error and
+ * leaves no escape or SO/SI unread (so that plain text reads as it always
+ * did), else CP50221 (jis.h), which has the vendor characters glibc stops
+ * at
  */
 static GString *
 charset_jis(const char *s, size_t len)
@@ -333,7 +334,10 @@ charset_jis(const char *s, size_t len)
 	if (cd != (GIConv)-1) {
 		out = charset_iconv_lenient(cd, s, len, &errors);
 		g_iconv_close(cd);
-		if (out != NULL && errors == 0)
+		/* glibc passes the escapes it does not know (ESC ( I,
+		 * ESC $ ( D) and SO/SI through, as control characters. */
+		if (out != NULL && errors == 0 && !jis_unread(out->str,
+		    out->len))
 			return out;
 		if (out != NULL)
 			g_string_free(out, TRUE);

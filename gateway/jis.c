@@ -77,9 +77,23 @@ jis_label(const char *charset)
 	return false;
 }
 
-/* jis_bad - one U+FFFD for what could not be read */
+
+/* jis_unread - does glibc's UTF-8 (len bytes) hold an escape or SO/SI
+ * that its ISO-2022-JP passed through unread (jis.h) */
+bool
+jis_unread(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (s[i] == '\033' || s[i] == '\016' || s[i] == '\017')
+			return true;
+	return false;
+}
+
+/* jis_fffd - one U+FFFD for what could not be read, where out is now */
 static void
-jis_bad(struct jis_conv *j)
+jis_fffd(struct jis_conv *j)
 {
 	g_string_append(j->out, "\xef\xbf\xbd");
 	j->errors++;
@@ -106,7 +120,7 @@ jis_flush(struct jis_conv *j)
 	inleft = j->run->len;
 	while (inleft > 0) {
 		if (cd == (GIConv)-1) {
-			jis_bad(j);
+			jis_fffd(j);
 			n = MIN(jis_codec_unit[j->codec], inleft);
 			in += n;
 			inleft -= n;
@@ -119,12 +133,20 @@ jis_flush(struct jis_conv *j)
 		if (r != (gsize)-1 || errno == E2BIG)
 			continue;
 		/* EILSEQ (or EINVAL): a code point outside the table. */
-		jis_bad(j);
+		jis_fffd(j);
 		n = MIN(jis_codec_unit[j->codec], inleft);
 		in += n;
 		inleft -= n;
 	}
 	g_string_truncate(j->run, 0);
+}
+
+/* jis_bad - one U+FFFD in its place, after the waiting run */
+static void
+jis_bad(struct jis_conv *j)
+{
+	jis_flush(j);
+	jis_fffd(j);
 }
 
 /* jis_put - one character of a codec: n bytes for iconv */
@@ -339,15 +361,18 @@ jis_word_bytes(GString *out, char enc, const char *t, size_t n)
 static bool
 jis_plain(const char *charset, const GString *bytes)
 {
+	gsize n;
 	char *u;
+	bool plain;
 
 	if (g_ascii_strcasecmp(charset, "iso-2022-jp") != 0 &&
 	    g_ascii_strcasecmp(charset, "csiso2022jp") != 0)
 		return false;	/* GMime knows no converter for it */
 	u = g_convert(bytes->str, (gssize)bytes->len, "UTF-8", "ISO-2022-JP",
-	    NULL, NULL, NULL);
+	    NULL, &n, NULL);
+	plain = u != NULL && !jis_unread(u, n);
 	g_free(u);
-	return u != NULL;
+	return plain;
 }
 
 /* jis_append_words - utf8 as UTF-8 B words of at most 45 bytes each */

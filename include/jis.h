@@ -44,12 +44,19 @@ bool jis_label(const char *charset);
 GString *jis_to_utf8(const char *s, size_t len, size_t *errors_r);
 
 /*
+ * jis_unread - does len bytes of UTF-8 that glibc's ISO-2022-JP converter
+ * wrote hold ESC, SO or SI: an escape it does not know (ESC ( I, ESC $ ( D)
+ * or a shift, passed through unread as a control character
+ */
+bool jis_unread(const char *s, size_t len);
+
+/*
  * jis_header - raw (an undecoded header value) with each run of RFC 2047
  * words in a jis_label() charset that glibc's ISO-2022-JP cannot convert
- * without an error re-encoded as one UTF-8 word ("=?UTF-8?B?...?="), so
- * that GMime decodes it; new string, or NULL when no word needed it.
- * Adjacent words (linear white space between them) are decoded together,
- * as RFC 2047 lets a character's escapes span them.
+ * cleanly (an error, or jis_unread()) re-encoded as UTF-8 words
+ * ("=?UTF-8?B?...?=") that GMime decodes; new string, or NULL when no
+ * word needed it.  Adjacent words (linear white space between them) are
+ * decoded together, as RFC 2047 lets a character's escapes span them.
  */
 char *jis_header(const char *raw);
 
