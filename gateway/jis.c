@@ -375,30 +375,19 @@ jis_plain(const char *charset, const GString *bytes)
 	return plain;
 }
 
-/* jis_append_words - utf8 as UTF-8 B words of at most 45 bytes each */
+/* jis_append_word - utf8 as one UTF-8 B word; one, because GMime joins
+ * the base64 of adjacent words before decoding it, and stops at the
+ * padding of the first */
 static void
-jis_append_words(GString *out, const GString *utf8)
+jis_append_word(GString *out, const GString *utf8)
 {
-	size_t off, n;
 	char *b64;
 
-	off = 0;
-	while (off < utf8->len) {
-		n = utf8->len - off;
-		if (n > 45) {
-			n = 45;
-			while (n > 0 && ((unsigned char)utf8->str[off + n] &
-			    0xc0) == 0x80)
-				n--;
-			if (n == 0)
-				n = 45;	/* not UTF-8: cannot happen */
-		}
-		b64 = g_base64_encode((const guchar *)utf8->str + off, n);
-		g_string_append_printf(out, "%s=?UTF-8?B?%s?=",
-		    off > 0 ? " " : "", b64);
-		g_free(b64);
-		off += n;
-	}
+	if (utf8->len == 0)
+		return;
+	b64 = g_base64_encode((const guchar *)utf8->str, utf8->len);
+	g_string_append_printf(out, "=?UTF-8?B?%s?=", b64);
+	g_free(b64);
 }
 
 /* jis_header - JIS words GMime cannot read as UTF-8 words (jis.h) */
@@ -445,7 +434,7 @@ jis_header(const char *raw)
 			out = g_string_new(NULL);
 		g_string_append_len(out, copied, w - copied);
 		utf8 = jis_to_utf8(bytes->str, bytes->len, &errors);
-		jis_append_words(out, utf8);
+		jis_append_word(out, utf8);
 		g_string_free(utf8, TRUE);
 		copied = end;
 	}

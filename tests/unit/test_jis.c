@@ -172,6 +172,9 @@ static const struct {
 	    "=?CP50221?B?" W_PLAIN "?=", "=?UTF-8?B?44GT44KT?=", "こん" },
 	{ "katakana by ESC ( I: glibc would pass the escape through",
 	    "=?ISO-2022-JP?Q?=1B(I1=1B(B?=", "=?UTF-8?B?772x?=", "ｱ" },
+	{ "padding: one word, so that GMime reads it all",
+	    "=?ISO-2022-JP?B?GyRCLSEbKEIg?= =?ISO-2022-JP?B?GyRCMCEbKEI=?=",
+	    "=?UTF-8?B?4pGgIOS6nA==?=", "① 亜" },
 	{ "unterminated word", "=?ISO-2022-JP?B?" W_NEC, NULL, NULL },
 	{ "empty word", "=?ISO-2022-JP?B?" "?=", NULL, NULL },
 	{ "bare =?", "=?", NULL, NULL },
@@ -202,8 +205,9 @@ test_header(void)
 	g_mime_parser_options_free(opt);
 }
 
-/* test_header_long - a long run splits into UTF-8 words on character
- * boundaries that GMime reads back whole */
+/* test_header_long - a long run becomes one long UTF-8 word that GMime
+ * reads back whole (GMime joins the base64 of adjacent words, and would
+ * stop at the padding of the first) */
 static void
 test_header_long(void)
 {
@@ -222,8 +226,8 @@ test_header_long(void)
 	b64 = g_base64_encode((const guchar *)raw->str, raw->len);
 	g_string_printf(raw, "=?ISO-2022-JP?B?%s?=", b64);
 	got = jis_header(raw->str);
-	tap_ok(got != NULL && strstr(got, "?= =?UTF-8?B?") != NULL,
-	    "long: several words");
+	tap_ok(got != NULL && strstr(got, "?= =?") == NULL,
+	    "long: one word");
 	opt = g_mime_parser_options_new();
 	dec = g_mime_utils_header_decode_text(opt, got);
 	tap_str(dec, want->str, "long: read back whole");
