@@ -102,8 +102,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	str = g_strndup(text, len);	/* a header value ends at a NUL */
 	jis = jis_header(str);
-	if (jis != NULL && strstr(jis, "=?UTF-8?B?") == NULL)
-		g_error("jis_header: changed, no UTF-8 word");
+	if (jis != NULL && strlen(jis) > 8 * strlen(str) + 16)
+		g_error("jis_header: %zu bytes from %zu", strlen(jis),
+		    strlen(str));
 	g_free(jis);
 	line = charset_line(str, max);
 	if (line != NULL) {
