@@ -375,19 +375,26 @@ jis_plain(const char *charset, const GString *bytes)
 	return plain;
 }
 
-/* jis_append_word - utf8 as one UTF-8 B word; one, because GMime joins
- * the base64 of adjacent words before decoding it, and stops at the
- * padding of the first */
+/* jis_append_word - utf8 as one UTF-8 Q word: GMime joins the base64 of
+ * adjacent B words before decoding it, and stops at the first padding,
+ * so a B word here could hide the next word, or be hidden by the last */
 static void
 jis_append_word(GString *out, const GString *utf8)
 {
-	char *b64;
+	size_t i;
+	unsigned char c;
 
 	if (utf8->len == 0)
 		return;
-	b64 = g_base64_encode((const guchar *)utf8->str, utf8->len);
-	g_string_append_printf(out, "=?UTF-8?B?%s?=", b64);
-	g_free(b64);
+	g_string_append(out, "=?UTF-8?Q?");
+	for (i = 0; i < utf8->len; i++) {
+		c = (unsigned char)utf8->str[i];
+		if (g_ascii_isalnum(c))
+			g_string_append_c(out, (char)c);
+		else
+			g_string_append_printf(out, "=%02X", c);
+	}
+	g_string_append(out, "?=");
 }
 
 /* jis_header - JIS words GMime cannot read as UTF-8 words (jis.h) */
@@ -402,8 +409,7 @@ jis_header(const char *raw)
 	out = NULL;
 	bytes = g_string_new(NULL);
 	copied = raw;
-	p = raw;
-	while ((w = strstr(p, "=?")) != NULL) {
+	for (p = raw, w = strstr(p, "=?"); w != NULL; w = strstr(p, "=?")) {
 		end = jis_word(w, charset, &enc, &text, &tlen);
 		if (end == NULL) {
 			p = w + 2;

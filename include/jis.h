@@ -54,7 +54,7 @@ bool jis_unread(const char *s, size_t len);
  * jis_header - raw (an undecoded header value) with each run of RFC 2047
  * words in a jis_label() charset that glibc's ISO-2022-JP cannot convert
  * cleanly (an error, or jis_unread()) re-encoded as one UTF-8 word
- * ("=?UTF-8?B?...?=", of any length) that GMime decodes; new string, or
+ * ("=?UTF-8?Q?...?=", of any length) that GMime decodes; new string, or
  * NULL when no word needed it.  Adjacent words (linear white space between them) are
  * decoded together, as RFC 2047 lets a character's escapes span them.
  */
