@@ -282,7 +282,7 @@ msg_multipart_rescue(struct msg_walker *w, GMimeMultipart *mp, int depth)
 	GMimeParser *parser;
 	GMimeObject *part;
 	GString *src;
-	const char *p, *eol;
+	const char *p, *d, *eol;
 
 	if (pro == NULL)
 		return;
@@ -290,21 +290,27 @@ msg_multipart_rescue(struct msg_walker *w, GMimeMultipart *mp, int depth)
 		;
 	if (*p == '\0')
 		return;
+	/* The unindented "boundary=" line itself opens the body now. */
+	d = p;
 	eol = strchr(p, '\n');
-	if (p[0] == '-' && p[1] == '-' && eol != NULL && eol - p > 2 &&
-	    eol - p < 200 && ct != NULL &&
+	if (eol != NULL && g_regex_match_simple("^[\\w*-]+\\s*=", p, 0, 0))
+		for (d = eol; *d != '\0' && g_ascii_isspace(*d); d++)
+			;
+	eol = strchr(d, '\n');
+	if (d[0] == '-' && d[1] == '-' && eol != NULL && eol - d > 2 &&
+	    eol - d < 200 && ct != NULL &&
 	    g_mime_content_type_get_parameter(ct, "boundary") == NULL) {
 		src = g_string_new("Content-Type: ");
 		g_string_append(src, g_mime_content_type_get_media_type(ct));
 		g_string_append_c(src, '/');
 		g_string_append(src, g_mime_content_type_get_media_subtype(ct));
 		g_string_append(src, "; boundary=\"");
-		g_string_append_len(src, p + 2, eol - p - 2);
+		g_string_append_len(src, d + 2, eol - d - 2);
 		while (src->len > 0 && (src->str[src->len - 1] == '\r' ||
 		    src->str[src->len - 1] == ' '))
 			g_string_truncate(src, src->len - 1);
 		g_string_append(src, "\"\n\n");
-		g_string_append(src, p);
+		g_string_append(src, d);
 		stream = g_mime_stream_mem_new_with_buffer(src->str, src->len);
 		parser = g_mime_parser_new_with_stream(stream);
 		part = g_mime_parser_construct_part(parser, w->c->options);
