@@ -70,7 +70,11 @@ headblock_field(struct headblock *hb)
 	bool keep;
 
 	hb->fields++;
-	keep = hb->fields <= hb->max_fields || headblock_matters(hb);
+	keep = hb->fields <= hb->max_fields;
+	if (!keep && headblock_matters(hb) && hb->extra < HEADBLOCK_MAX_EXTRA) {
+		hb->extra++;
+		keep = true;
+	}
 	if (keep && !hb->open) {
 		if (hb->nkept < HEADBLOCK_MAX_RANGES) {
 			hb->kept[hb->nkept].off = hb->line;

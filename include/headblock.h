@@ -29,8 +29,8 @@
  * GMime builds an object of about 1 KB per header field.  Fields past
  * the first max_fields (HEADBLOCK_MAX_FIELDS) are left out and counted,
  * except the Content-* and MIME-Version fields that say how to read the
- * body, which are kept while fewer than HEADBLOCK_MAX_RANGES byte ranges
- * hold the kept fields.  What the parser is given is then: the kept
+ * body: HEADBLOCK_MAX_EXTRA of them are kept, while fewer than
+ * HEADBLOCK_MAX_RANGES byte ranges hold the kept fields.  What the parser is given is then: the kept
  * ranges, an empty line, and the body from headblock.body on.
  *
  * Reentrancy: no global state.
@@ -44,6 +44,8 @@
 
 #define HEADBLOCK_MAX_FIELDS	10000	/* header fields given to GMime */
 #define HEADBLOCK_MAX_RANGES	32	/* byte ranges of kept fields */
+#define HEADBLOCK_MAX_EXTRA	32	/* Content-* fields kept past the
+					 * limit */
 #define HEADBLOCK_NAME		16	/* bytes of a field name kept to
 					 * recognise it */
 
@@ -82,6 +84,7 @@ struct headblock {
 	uint64_t fields;	/* header fields seen */
 	uint64_t skipped;	/* of them left out */
 	uint64_t kept_bytes;	/* bytes in kept[] */
+	uint64_t extra;		/* fields kept past max_fields */
 	uint64_t max_fields;
 
 	/* Scanner state. */

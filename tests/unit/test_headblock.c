@@ -167,6 +167,20 @@ test_many(void)
 	    "500k fields: past the limit skipped, Content-Type kept");
 	tap_int(hb.nkept, 2, "500k fields: two ranges");
 	tap_str(s->str + hb.body, "body\n", "500k fields: the body found");
+
+	/* Content-* fields past the limit: only a few are kept. */
+	g_string_assign(s, "From: a\n");
+	for (i = 0; i < 100000; i++)
+		g_string_append(s, "Content-X: v\n");
+	g_string_append(s, "\nbody\n");
+	headblock_init(&hb, 0);
+	headblock_feed(&hb, s->str, s->len);
+	headblock_finish(&hb);
+	tap_int((long long)hb.skipped, 100001 - HEADBLOCK_MAX_FIELDS -
+	    HEADBLOCK_MAX_EXTRA, "100k Content-X fields: all but a few "
+	    "past the limit skipped");
+	tap_int((long long)hb.kept_bytes, 8 + 13 * (HEADBLOCK_MAX_FIELDS - 1 +
+	    HEADBLOCK_MAX_EXTRA), "100k Content-X fields: kept bytes");
 	g_string_free(s, TRUE);
 }
 
