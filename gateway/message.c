@@ -651,25 +651,6 @@ msg_forward_add(struct msg_ctx *c, struct message *m, GMimeMessagePart *part,
 	g_ptr_array_add(m->forwards, msg_extract(c, inner, depth + 1));
 }
 
-/* msg_header_count - header fields of a parsed message; GMime files the
- * Content-* ones under the root part, not the message */
-static int
-msg_header_count(GMimeMessage *gmsg)
-{
-	GMimeHeaderList *headers;
-	GMimeObject *root;
-	int n = 0;
-
-	headers = g_mime_object_get_header_list(GMIME_OBJECT(gmsg));
-	if (headers != NULL)
-		n += g_mime_header_list_get_count(headers);
-	root = g_mime_message_get_mime_part(gmsg);
-	headers = root != NULL ? g_mime_object_get_header_list(root) : NULL;
-	if (headers != NULL)
-		n += g_mime_header_list_get_count(headers);
-	return n;
-}
-
 /*
  * msg_forward_decode - a message/rfc822 part sent with a base64 or
  * quoted-printable transfer encoding (against RFC 2046, but SwiftMailer,

@@ -374,6 +374,25 @@ msg_header_fields(struct msg_ctx *c, GMimeMessage *gmsg, struct message *m)
 	    "References"));
 }
 
+/* msg_header_count - header fields of a parsed message; GMime files the
+ * Content-* ones under the root part, not the message */
+int
+msg_header_count(GMimeMessage *gmsg)
+{
+	GMimeHeaderList *headers;
+	GMimeObject *root;
+	int n = 0;
+
+	headers = g_mime_object_get_header_list(GMIME_OBJECT(gmsg));
+	if (headers != NULL)
+		n += g_mime_header_list_get_count(headers);
+	root = g_mime_message_get_mime_part(gmsg);
+	headers = root != NULL ? g_mime_object_get_header_list(root) : NULL;
+	if (headers != NULL)
+		n += g_mime_header_list_get_count(headers);
+	return n;
+}
+
 /* msg_head_add - append [from, to) of whole to cat */
 static void
 msg_head_add(GMimeStream *cat, GMimeStream *whole, gint64 from, gint64 to)

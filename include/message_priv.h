@@ -40,6 +40,10 @@ void msg_header_fields(struct msg_ctx *c, GMimeMessage *gmsg,
 const char *msg_automatic(const struct message *m, GMimeObject *obj,
     GMimeObject *root);
 
+/* msg_header_count - header fields of a parsed message, those GMime
+ * files under its root part (Content-*) included */
+int msg_header_count(GMimeMessage *gmsg);
+
 struct spool_scan;
 
 /*
