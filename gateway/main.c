@@ -27,6 +27,7 @@
  * (backscatter), except the policy's own refusal when the administrator
  * asked for it (refused = bounce).
  */
+#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +38,7 @@
 
 #include "api.h"
 #include "conf.h"
+#include "headblock.h"
 #include "keyfile.h"
 #include "log.h"
 #include "message.h"
@@ -453,6 +455,9 @@ main_deliver(const struct opts *o, const struct conf *conf,
 	if (msg->limits_hit)
 		log_warn("MIME depth or part limit reached; some parts "
 		    "were skipped");
+	if (msg->fields_skipped > 0)
+		log_warn("%" PRIu64 " header fields past the first %d were "
+		    "skipped", msg->fields_skipped, HEADBLOCK_MAX_FIELDS);
 
 	why = message_automatic(msg, o->sender);
 	if (why != NULL && conf->discard_automatic) {

@@ -282,7 +282,7 @@ msg_multipart_rescue(struct msg_walker *w, GMimeMultipart *mp, int depth)
 	GMimeParser *parser;
 	GMimeObject *part;
 	GString *src;
-	const char *p, *eol;
+	const char *p, *d, *eol;
 
 	if (pro == NULL)
 		return;
@@ -290,21 +290,27 @@ msg_multipart_rescue(struct msg_walker *w, GMimeMultipart *mp, int depth)
 		;
 	if (*p == '\0')
 		return;
+	/* The unindented "boundary=" line itself opens the body now. */
+	d = p;
 	eol = strchr(p, '\n');
-	if (p[0] == '-' && p[1] == '-' && eol != NULL && eol - p > 2 &&
-	    eol - p < 200 && ct != NULL &&
+	if (eol != NULL && g_regex_match_simple("^[\\w*-]+\\s*=", p, 0, 0))
+		for (d = eol; *d != '\0' && g_ascii_isspace(*d); d++)
+			;
+	eol = strchr(d, '\n');
+	if (d[0] == '-' && d[1] == '-' && eol != NULL && eol - d > 2 &&
+	    eol - d < 200 && ct != NULL &&
 	    g_mime_content_type_get_parameter(ct, "boundary") == NULL) {
 		src = g_string_new("Content-Type: ");
 		g_string_append(src, g_mime_content_type_get_media_type(ct));
 		g_string_append_c(src, '/');
 		g_string_append(src, g_mime_content_type_get_media_subtype(ct));
 		g_string_append(src, "; boundary=\"");
-		g_string_append_len(src, p + 2, eol - p - 2);
+		g_string_append_len(src, d + 2, eol - d - 2);
 		while (src->len > 0 && (src->str[src->len - 1] == '\r' ||
 		    src->str[src->len - 1] == ' '))
 			g_string_truncate(src, src->len - 1);
 		g_string_append(src, "\"\n\n");
-		g_string_append(src, p);
+		g_string_append(src, d);
 		stream = g_mime_stream_mem_new_with_buffer(src->str, src->len);
 		parser = g_mime_parser_new_with_stream(stream);
 		part = g_mime_parser_construct_part(parser, w->c->options);
@@ -645,25 +651,6 @@ msg_forward_add(struct msg_ctx *c, struct message *m, GMimeMessagePart *part,
 	g_ptr_array_add(m->forwards, msg_extract(c, inner, depth + 1));
 }
 
-/* msg_header_count - header fields of a parsed message; GMime files the
- * Content-* ones under the root part, not the message */
-static int
-msg_header_count(GMimeMessage *gmsg)
-{
-	GMimeHeaderList *headers;
-	GMimeObject *root;
-	int n = 0;
-
-	headers = g_mime_object_get_header_list(GMIME_OBJECT(gmsg));
-	if (headers != NULL)
-		n += g_mime_header_list_get_count(headers);
-	root = g_mime_message_get_mime_part(gmsg);
-	headers = root != NULL ? g_mime_object_get_header_list(root) : NULL;
-	if (headers != NULL)
-		n += g_mime_header_list_get_count(headers);
-	return n;
-}
-
 /*
  * msg_forward_decode - a message/rfc822 part sent with a base64 or
  * quoted-printable transfer encoding (against RFC 2046, but SwiftMailer,
@@ -703,7 +690,7 @@ msg_forward_decode(struct msg_ctx *c, struct message *m, GMimePart *part,
 	    !sc.nonspace || spool_scan_check(&sc, &err) != GW_OK)
 		goto out;
 	(void)spool_bounds(&sc, 0, size, &start, &end);
-	bounded = g_mime_stream_substream(fs, (gint64)start, (gint64)end);
+	bounded = msg_head_stream(fs, &sc, 0, start, end);
 	parser = g_mime_parser_new_with_stream(bounded);
 	g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
 	g_mime_parser_set_persist_stream(parser, TRUE);
@@ -995,10 +982,12 @@ msg_extract(struct msg_ctx *c, GMimeMessage *gmsg, int depth)
 }
 
 /* msg_parse_stream - parse the message in stream; size is the raw size, cut
- * tells that the scanner kept part of it from GMime */
+ * tells that the scanner kept part of it from GMime, skipped how many
+ * header fields headblock left out */
 static enum gw_status
 msg_parse_stream(GMimeStream *stream, const struct message_limits *limits,
-    uint64_t size, bool cut, struct message **msg_r, struct gw_error *err)
+    uint64_t size, bool cut, uint64_t skipped, struct message **msg_r,
+    struct gw_error *err)
 {
 	static const char *fallback[] = { "UTF-8", "windows-1252",
 	    "iso-8859-1", NULL };
@@ -1050,6 +1039,7 @@ msg_parse_stream(GMimeStream *stream, const struct message_limits *limits,
 	}
 	msg->size = size;
 	msg->warnings = c.warnings;
+	msg->fields_skipped = skipped;
 	if (c.limits_hit || cut)
 		msg->limits_hit = true;
 	*msg_r = msg;
@@ -1082,7 +1072,7 @@ message_parse_spool(const struct spool *sp,
     const struct message_limits *limits, struct message **msg_r,
     struct gw_error *err)
 {
-	GMimeStream *stream;
+	GMimeStream *whole, *stream;
 	enum gw_status rc;
 	uint64_t start, end;
 	bool cut;
@@ -1094,10 +1084,10 @@ message_parse_spool(const struct spool *sp,
 	if (sp->size == 0 || !sp->scan.nonspace)
 		return gw_error_set(err, GW_EDATA, "message is empty");
 	/*
-	 * CR line ends only: parsed from memory, as LF (see spool.h), where
+	 * Lone CR line ends: parsed from memory, as LF (see spool.h), where
 	 * the scanner's bounds and checks are made again on the LF lines.
 	 */
-	if (spool_cr_only(&sp->scan)) {
+	if (spool_lone_cr(&sp->scan)) {
 		char *buf;
 		size_t len;
 
@@ -1118,10 +1108,15 @@ message_parse_spool(const struct spool *sp,
 	if (sfd == -1)
 		return gw_error_set(err, GW_ETEMP,
 		    "cannot read the message: %s", g_strerror(errno));
-	stream = g_mime_stream_fs_new_with_bounds(sfd, (gint64)start,
-	    (gint64)end);
-	rc = msg_parse_stream(stream, limits, sp->size, cut, msg_r, err);
+	whole = g_mime_stream_fs_new_with_bounds(sfd, (gint64)sp->start,
+	    (gint64)(sp->start + (off_t)sp->size));
+	stream = msg_head_stream(whole, &sp->scan, (uint64_t)sp->start, start,
+	    end);
+	rc = msg_parse_stream(stream, limits, sp->size, cut,
+	    sp->scan.head.skipped, msg_r, err);
+	/* Substreams borrow whole's descriptor: it goes last. */
 	g_object_unref(stream);
+	g_object_unref(whole);
 	return rc;
 }
 
@@ -1149,7 +1144,7 @@ message_parse_mem(const char *buf, size_t len,
     const struct message_limits *limits, struct message **msg_r,
     struct gw_error *err)
 {
-	GMimeStream *stream;
+	GMimeStream *whole, *stream;
 	struct spool_scan sc;
 	enum gw_status rc;
 	uint64_t start, end;
@@ -1166,17 +1161,19 @@ message_parse_mem(const char *buf, size_t len,
 		    "-byte size limit", len, limits->max_size);
 	spool_scan_init(&sc, limits->max_parts);
 	spool_scan_feed(&sc, buf, len);
+	spool_scan_end(&sc);
 	if (len == 0 || !sc.nonspace)
 		return gw_error_set(err, GW_EDATA, "message is empty");
 	/*
-	 * CR line ends only: the scanner saw one line, so its bounds and
-	 * checks mean nothing; scan and parse a copy with LF line ends.
+	 * Lone CR line ends: the scanner saw them as part of longer lines,
+	 * so its bounds and checks mean little; scan and parse a copy with
+	 * LF line ends.
 	 */
-	if (spool_cr_only(&sc)) {
+	if (spool_lone_cr(&sc)) {
 		char *lf = g_malloc(len);
 
 		memcpy(lf, buf, len);
-		spool_cr_to_lf(lf, len);
+		spool_lone_cr_to_lf(lf, len);
 		rc = message_parse_mem(lf, len, limits, msg_r, err);
 		g_free(lf);
 		return rc;
@@ -1185,10 +1182,13 @@ message_parse_mem(const char *buf, size_t len,
 	if (rc != GW_OK)
 		return rc;
 	cut = spool_bounds(&sc, 0, len, &start, &end);
-	stream = g_mime_stream_mem_new_with_buffer(buf + start,
-	    (size_t)(end - start));
-	rc = msg_parse_stream(stream, limits, len, cut, msg_r, err);
+	whole = g_mime_stream_mem_new_with_buffer(buf, len);
+	stream = msg_head_stream(whole, &sc, 0, start, end);
+	rc = msg_parse_stream(stream, limits, len, cut, sc.head.skipped, msg_r,
+	    err);
+	/* Substreams borrow whole's buffer: it goes last. */
 	g_object_unref(stream);
+	g_object_unref(whole);
 	return rc;
 }
 

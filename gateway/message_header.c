@@ -1,8 +1,9 @@
 /*
  * message_header.c - the header half of message: addresses (groups
  * included), the decoded fields struct message holds, the
- * Authentication-Results of the message's own header, and the header
- * values automatic.c judges.  Part of the message module (include/
+ * Authentication-Results of the message's own header, the header
+ * values automatic.c judges, and the header block GMime is given
+ * (msg_head_stream(), as headblock.h found it).  Part of the message module (include/
  * message_priv.h): GMime types stay inside these two files.
  */
 #include <string.h>
@@ -14,6 +15,7 @@
 #include "jis.h"
 #include "message.h"
 #include "message_priv.h"
+#include "spool.h"
 
 /* msg_header_text - charset_line() cut at MESSAGE_HEADER_MAX */
 char *
@@ -419,4 +421,64 @@ msg_header_fields(struct msg_ctx *c, GMimeMessage *gmsg, struct message *m)
 	    "In-Reply-To"));
 	m->references = msg_header_text(g_mime_object_get_header(obj,
 	    "References"));
+}
+
+/* msg_header_count - header fields of a parsed message; GMime files the
+ * Content-* ones under the root part, not the message */
+int
+msg_header_count(GMimeMessage *gmsg)
+{
+	GMimeHeaderList *headers;
+	GMimeObject *root;
+	int n = 0;
+
+	headers = g_mime_object_get_header_list(GMIME_OBJECT(gmsg));
+	if (headers != NULL)
+		n += g_mime_header_list_get_count(headers);
+	root = g_mime_message_get_mime_part(gmsg);
+	headers = root != NULL ? g_mime_object_get_header_list(root) : NULL;
+	if (headers != NULL)
+		n += g_mime_header_list_get_count(headers);
+	return n;
+}
+
+/* msg_head_add - append [from, to) of whole to cat */
+static void
+msg_head_add(GMimeStream *cat, GMimeStream *whole, gint64 from, gint64 to)
+{
+	GMimeStream *sub;
+
+	if (to <= from)
+		return;
+	sub = g_mime_stream_substream(whole, from, to);
+	g_mime_stream_cat_add_source(GMIME_STREAM_CAT(cat), sub);
+	g_object_unref(sub);
+}
+
+/*
+ * msg_head_stream - what GMime parses of the message whose byte 0 is at
+ * base in whole, scanned by sc: [start, end) as spool_bounds() gave them
+ * when the header block needs no mending, else the header fields
+ * headblock kept, an empty line, and the body up to end.  New reference.
+ */
+GMimeStream *
+msg_head_stream(GMimeStream *whole, const struct spool_scan *sc,
+    uint64_t base, uint64_t start, uint64_t end)
+{
+	const struct headblock *hb = &sc->head;
+	GMimeStream *cat, *nl;
+	unsigned i;
+
+	if (headblock_plain(hb))
+		return g_mime_stream_substream(whole, (gint64)start,
+		    (gint64)end);
+	cat = g_mime_stream_cat_new();
+	for (i = 0; i < hb->nkept; i++)
+		msg_head_add(cat, whole, (gint64)(base + hb->kept[i].off),
+		    (gint64)(base + hb->kept[i].off + hb->kept[i].len));
+	nl = g_mime_stream_mem_new_with_buffer("\n", 1);
+	g_mime_stream_cat_add_source(GMIME_STREAM_CAT(cat), nl);
+	g_object_unref(nl);
+	msg_head_add(cat, whole, (gint64)(base + hb->body), (gint64)end);
+	return cat;
 }

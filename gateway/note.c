@@ -15,12 +15,14 @@
  * If even the header blocks and attachment lists do not fit, the text note
  * is cut as a whole and the HTML made from it.
  */
+#include <inttypes.h>
 #include <stdint.h>
 #include <string.h>
 
 #include <glib.h>
 #include <json-c/json.h>
 
+#include "headblock.h"
 #include "history.h"
 #include "html.h"
 #include "message.h"
@@ -404,7 +406,7 @@ note_has_content(const struct message *msg, const struct note_prep *prep)
 	return has || !note_blank(prep->text) ||
 	    (msg->attachments != NULL && msg->attachments->len > 0) ||
 	    (msg->forwards != NULL && msg->forwards->len > 0) ||
-	    msg->truncated || msg->limits_hit;
+	    msg->truncated || msg->limits_hit || msg->fields_skipped > 0;
 }
 
 /* note_size - "532 bytes", "1.2 KB", "3.0 MB", "1.1 GB" (locale-free) */
@@ -632,6 +634,14 @@ note_build(const struct message *msg, const struct note_prep *prep,
 	t = g_string_new(NULL);
 	h = g_string_new(NULL);
 	note_body(msg, prep, NULL, &b, t, h);
+	if (msg->fields_skipped > 0) {
+		line = g_strdup_printf("[%" PRIu64 " header field%s beyond "
+		    "the first %d %s skipped]", msg->fields_skipped,
+		    msg->fields_skipped == 1 ? "" : "s", HEADBLOCK_MAX_FIELDS,
+		    msg->fields_skipped == 1 ? "was" : "were");
+		note_notice(line, t, h);
+		g_free(line);
+	}
 	if (msg->limits_hit)
 		note_notice(note_limits_line, t, h);
 	/* Our own cut says more than the parser's, and subsumes it. */

@@ -33,13 +33,16 @@ spool_scan_init(struct spool_scan *sc, int max_parts)
 	parts = max_parts > 0 ? (uint64_t)max_parts : 0;
 	sc->max_dashes = SPOOL_SCAN_DASHES + 4 * parts;
 	sc->max_fields = SPOOL_SCAN_FIELDS;
+	headblock_init(&sc->head, 0);
 }
 
 /* spool_scan_count - count one line of a kind; past max, cut before
- * that line */
+ * that line.  The top header block is headblock's to bound. */
 static void
 spool_scan_count(struct spool_scan *sc, uint64_t *count, uint64_t max)
 {
+	if (!headblock_in_body(&sc->head, sc->line))
+		return;
 	if (++*count > max && sc->cut == UINT64_MAX)
 		sc->cut = sc->line;
 }
@@ -51,6 +54,8 @@ spool_scan_field_bytes(struct spool_scan *sc, uint64_t n)
 {
 	if (sc->cut != UINT64_MAX)
 		return;			/* GMime will not see this line */
+	if (!headblock_in_body(&sc->head, sc->line))
+		return;			/* headblock counts what it keeps */
 	sc->field_bytes += n;
 	if (sc->field_bytes > SPOOL_FIELD_BYTES)
 		sc->fields_over = true;
@@ -71,10 +76,18 @@ spool_scan_feed(struct spool_scan *sc, const char *buf, size_t len)
 	size_t i;
 	unsigned char c;
 
+	headblock_feed(&sc->head, buf, len);
 	for (i = 0; i < len; i++) {
 		c = (unsigned char)buf[i];
-		if (c == '\r')
+		if (c == '\r') {
+			sc->cr_run++;
 			sc->cr = true;
+		} else if (sc->cr_run > 0) {
+			/* CRs before an LF are part of that line end. */
+			if (c != '\n')
+				sc->lone_cr += sc->cr_run;
+			sc->cr_run = 0;
+		}
 		if (c == '\n')
 			sc->lf = true;
 		if (c != ' ' && (c < '\t' || c > '\r'))
@@ -136,15 +149,26 @@ spool_scan_feed(struct spool_scan *sc, const char *buf, size_t len)
 	sc->off += len;
 	/* A field line still open (a huge one, or the last): count it so far. */
 	if (sc->in_field && sc->cut == UINT64_MAX &&
+	    headblock_in_body(&sc->head, sc->line) &&
 	    sc->field_bytes + (sc->off - sc->line) > SPOOL_FIELD_BYTES)
 		sc->fields_over = true;
+}
+
+/* spool_scan_end - the input ended */
+void
+spool_scan_end(struct spool_scan *sc)
+{
+	headblock_finish(&sc->head);
+	/* CRs at the very end end a line too. */
+	sc->lone_cr += sc->cr_run;
+	sc->cr_run = 0;
 }
 
 /* spool_scan_check - refuse what the scan found too big to parse */
 enum gw_status
 spool_scan_check(const struct spool_scan *sc, struct gw_error *err)
 {
-	if (sc->fields_over)
+	if (sc->fields_over || sc->head.kept_bytes > SPOOL_FIELD_BYTES)
 		return gw_error_set(err, GW_ETOOBIG, "message header fields "
 		    "are over the %d MiB limit",
 		    SPOOL_FIELD_BYTES / (1024 * 1024));
@@ -218,29 +242,37 @@ spool_scan_file(int fd, off_t start, uint64_t *size, struct spool_scan *sc,
 		if ((size_t)n < want)
 			break;	/* the file shrank */
 	}
+	spool_scan_end(sc);
 	*size = done;
 	g_free(buf);
 	return GW_OK;
 }
 
-/* spool_cr_only - are the line ends of what sc saw CR alone (old Mac
- * OS mailers, some gateways' delivery reports) */
+/* spool_lone_cr - did sc see a line end made of CRs alone (old Mac OS
+ * mailers, some gateways' delivery reports, headers added to those) */
 bool
-spool_cr_only(const struct spool_scan *sc)
+spool_lone_cr(const struct spool_scan *sc)
 {
-	return sc->cr && !sc->lf;
+	return sc->lone_cr > 0;
 }
 
-/* spool_cr_to_lf - every CR of buf made an LF, in place */
+/* spool_lone_cr_to_lf - every CR of buf that no LF follows (after more
+ * CRs) made an LF, in place */
 void
-spool_cr_to_lf(char *buf, size_t len)
+spool_lone_cr_to_lf(char *buf, size_t len)
 {
-	char *p, *end;
+	size_t i, run;
 
-	end = buf + len;
-	for (p = memchr(buf, '\r', len); p != NULL;
-	    p = memchr(p, '\r', (size_t)(end - p)))
-		*p++ = '\n';
+	run = 0;
+	for (i = 0; i <= len; i++) {
+		if (i < len && buf[i] == '\r') {
+			run++;
+			continue;
+		}
+		if (run > 0 && (i == len || buf[i] != '\n'))
+			memset(buf + i - run, '\n', run);
+		run = 0;
+	}
 }
 
 /* spool_read - the size spooled bytes of sp into a new buffer */
@@ -371,6 +403,8 @@ spool_pipe(int fd, uint64_t max_size, struct spool *sp, struct gw_error *err)
 		}
 		spool_scan_feed(&sp->scan, buf, (size_t)n);
 	}
+	if (rc == GW_OK)
+		spool_scan_end(&sp->scan);
 	g_free(buf);
 	if (rc != GW_OK && !sp->over)
 		spool_close(sp);

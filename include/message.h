@@ -24,10 +24,18 @@
  * field is skipped; a message with headers but no body is returned (with
  * text == html == NULL), so the caller decides what an empty note is.
  *
+ * Where the header ends: as Python's email reads it (headblock.h): an
+ * empty line or one of white space only ends it, and so does a line that
+ * is no header field, which is then the first line of the body.  Lone CR
+ * line ends (alone or mixed with LF) are read as LF.
+ *
  * Bounds besides the limits: GMime's objects cost 1-2 KB per MIME part or
- * header field, so input with more than 20000 + 4 * max_parts lines
- * starting "--" or 50000 lines looking like "name:" is parsed only up to
- * that line (limits_hit is set).  Each header string is cut at 64 KB.
+ * header field, so header fields past the first HEADBLOCK_MAX_FIELDS
+ * (10000) are left out, Content-* and MIME-Version excepted, and counted
+ * (fields_skipped); after the header, input with more than 20000 +
+ * 4 * max_parts lines starting "--" or 50000 lines looking like "name:"
+ * is parsed only up to that line (limits_hit is set).  Each header
+ * string is cut at 64 KB.
  *
  * Reentrancy: GMime must have been initialised (message_init()).
  */
@@ -130,6 +138,9 @@ struct message {
 	bool limits_hit;	/* depth or part cap reached: parts skipped
 				 * (set on the top message too when it
 				 * happened inside a forward) */
+	uint64_t fields_skipped; /* header fields of this message past the
+				 * first HEADBLOCK_MAX_FIELDS, left out
+				 * (headblock.h); top message only */
 	unsigned warnings;	/* GMime parser warnings (malformations);
 				 * counted on the top message only */
 	uint64_t size;		/* raw bytes read; 0 for forwards */

@@ -40,4 +40,20 @@ void msg_header_fields(struct msg_ctx *c, GMimeMessage *gmsg,
 const char *msg_automatic(const struct message *m, GMimeObject *obj,
     GMimeObject *root);
 
+/* msg_header_count - header fields of a parsed message, those GMime
+ * files under its root part (Content-*) included */
+int msg_header_count(GMimeMessage *gmsg);
+
+struct spool_scan;
+
+/*
+ * msg_head_stream - the stream GMime is given for a message whose byte 0
+ * is at base in whole, scanned by sc, with [start, end) from
+ * spool_bounds(): that range when the header block ended at an empty
+ * line with every field kept; else the kept header fields, an empty
+ * line, and the body to end (headblock.h).  New reference.
+ */
+GMimeStream *msg_head_stream(GMimeStream *whole, const struct spool_scan *sc,
+    uint64_t base, uint64_t start, uint64_t end);
+
 #endif /* GW_MESSAGE_PRIV_H */

@@ -6,7 +6,10 @@
  * unlinked temporary files in $TMPDIR, and the line scanner.  GMime
  * builds one object per MIME part and per header field, about 1-2 KB
  * each, with no cap of its own: ten megabytes of "--b" lines or "X:y"
- * lines would cost gigabytes.  So the scanner counts lines that could
+ * lines would cost gigabytes.  The top header block is bounded by
+ * headblock (headblock.h), which the scanner runs too: it finds where
+ * the header ends as Python's email does, and leaves out header fields
+ * past HEADBLOCK_MAX_FIELDS.  In the rest, the scanner counts lines that could
  * open a part ("--...") or a header field ("name:") and, past a generous
  * bound, says where the parse must stop (cut).  It also sums the bytes of
  * header fields, whose address lists GMime turns into objects too: past
@@ -30,6 +33,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "headblock.h"
 #include "status.h"
 
 #define SPOOL_CHUNK		65536	/* read(2) size */
@@ -69,6 +73,9 @@ struct spool_scan {
 	bool nonspace;		/* some byte was not white space */
 	bool cr;		/* some byte was a CR */
 	bool lf;		/* some byte was an LF */
+	uint64_t cr_run;	/* CRs just before this byte */
+	uint64_t lone_cr;	/* CRs that no LF follows: line ends */
+	struct headblock head;	/* the top header block */
 };
 
 /* One message's raw bytes. */
@@ -88,6 +95,10 @@ void spool_scan_init(struct spool_scan *sc, int max_parts);
 
 /* spool_scan_feed - run the scanner over the next len bytes */
 void spool_scan_feed(struct spool_scan *sc, const char *buf, size_t len);
+
+/* spool_scan_end - the input ended (a header block or CRs at its end);
+ * spool_input() and spool_scan_file() call it */
+void spool_scan_end(struct spool_scan *sc);
 
 /* spool_scan_check - GW_ETOOBIG when the header fields are too big */
 enum gw_status spool_scan_check(const struct spool_scan *sc,
@@ -110,15 +121,19 @@ enum gw_status spool_scan_file(int fd, off_t start, uint64_t *size,
     struct spool_scan *sc, struct gw_error *err);
 
 /*
- * spool_cr_only - true when sc saw CR line ends and no LF at all.  GMime
- * reads such a message as one header line; Python's email and mail
- * clients end a line at a lone CR, so the parse is given LF instead
- * (spool_cr_to_lf()), with the same length, and scanned again.
+ * spool_lone_cr - true when sc saw a CR that no LF follows (after more
+ * CRs: "\r\r\n" is one line end): a whole message with CR line ends (old
+ * Mac OS mailers, some gateways' delivery reports), or header lines with
+ * LF added by an MTA to such a message.  GMime reads a run of lines with
+ * CR ends as one line; Python's email and mail clients end a line at a
+ * lone CR, so the parse is given LF instead (spool_lone_cr_to_lf()),
+ * with the same length, and scanned again.
  */
-bool spool_cr_only(const struct spool_scan *sc);
+bool spool_lone_cr(const struct spool_scan *sc);
 
-/* spool_cr_to_lf - replace every CR of buf with an LF, in place */
-void spool_cr_to_lf(char *buf, size_t len);
+/* spool_lone_cr_to_lf - replace every CR of buf that no LF follows
+ * (after more CRs) with an LF, in place */
+void spool_lone_cr_to_lf(char *buf, size_t len);
 
 /*
  * spool_read - the spooled bytes of sp (sp->size of them from sp->start)

@@ -1,7 +1,8 @@
 #!/bin/bash
 # 0210-hostile.t - regressions found by hostile testing: odd but legitimate
 # envelopes and messages must get the right outcome, never a deferral loop
-# or a bounce of readable mail.  --dry-run only: no network.
+# or a bounce of readable mail.  --dry-run, but for the header/body
+# boundary samples, which are posted to the fake helpdesk.
 . "${M2N_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/t/lib.sh"
 
 [ -x "$M2N_BIN" ] || skip_all "$M2N_BIN not built"
@@ -120,5 +121,59 @@ PY
 else
 	skip 2 "too slow for the sanitizer build's alarm"
 fi
+
+# --- header/body boundary flaws: posted whole, every body line present ------
+# samples/X.eml with the first line of its body as Python's email and mail
+# clients read it (a white-space-only separator ends the header too); each
+# must exit 0 and reach the fake helpdesk with every body line, CR, CRLF
+# and LF line ends alike.
+fake_start
+mk_conf "$KEY_RW"
+# body_lines FILE FIRST - the non-empty lines of FILE from the line FIRST on
+body_lines() {
+	python3 - "$1" "$2" <<'PY'
+import sys
+lines = open(sys.argv[1], "rb").read().decode("utf-8").splitlines()
+for l in lines[lines.index(sys.argv[2]):]:
+    if l.strip():
+        print(l)
+PY
+}
+# last_note_text - body_text of the last note the fake helpdesk recorded
+last_note_text() {
+	tail -n 1 "$FAKE_DIR/notes.jsonl" | python3 -c 'import json,sys
+print(json.loads(json.loads(sys.stdin.readline())["body"])["body_text"])'
+}
+n=0
+for c in "header-space-line|Status: the VPN client disconnects every 60 minutes." \
+    "header-no-blank-line|Hello support," \
+    "cr-only|This mail comes from a mailer that ends lines with CR alone." \
+    "mixed-line-ends|line one (CRLF)" \
+    "header-50k-fields|The body stays whole."; do
+	s=${c%%|*}
+	run_gw -r support+T1001@helpdesk.example -f a@example.org \
+	    <"$M2N_TOP/samples/$s.eml"
+	is "$RC" 0 "$s: exit 0"
+	n=$((n + 1))
+	is "$(wc -l <"$FAKE_DIR/notes.jsonl" 2>/dev/null | tr -d ' ')" "$n" \
+	    "$s: the note was posted"
+	text=$(last_note_text)
+	missing=$(body_lines "$M2N_TOP/samples/$s.eml" "${c#*|}" |
+	    while IFS= read -r l; do
+		case $text in *"$l"*) ;; *) printf '%s\n' "$l" ;; esac
+	    done)
+	is "$missing" "" "$s: every body line is in the note"
+done
+like "$(last_note_text)" "*[40007 header fields beyond the first 10000 were skipped]*" \
+    "50k header fields: the note says which were skipped"
+run_gw -r support+T1001@helpdesk.example -f "" \
+    <"$M2N_TOP/samples/dsn-cr-only-mta-lines.eml"
+is "$RC" 0 "CR-only DSN with the MTA's LF lines: exit 0"
+is "$(wc -l <"$FAKE_DIR/notes.jsonl" | tr -d ' ')" "$n" \
+    "CR-only DSN with the MTA's LF lines: discarded, not posted"
+run_gw -n -r support+T1001@helpdesk.example -f mailer@example.net \
+    <"$M2N_TOP/samples/dsn-cr-only-mta-lines.eml"
+like "$ERR" "*automatic message (multipart/report*" \
+    "CR-only DSN: discarded as a report, whatever the envelope"
 
 done_testing

@@ -84,7 +84,9 @@ test_pipe_and_file(void)
 	tap_int(b.size, a.size, "file: same size");
 	tap_int(b.scan.lead, a.scan.lead, "same lead");
 	tap_int(b.scan.lead, 4, "lead: the blank lines before the header");
-	tap_int(b.scan.fields, 2, "two field lines");
+	tap_int(b.scan.head.fields, 2, "two header fields");
+	tap_int(b.scan.head.body, 4 + 21 + 1, "body after the empty line");
+	tap_int(b.scan.fields, 0, "header fields are headblock's");
 	copy = copy_of(&b, 1024, &st);
 	tap_int(st, GW_OK, "file copied");
 	tap_str(copy->str, msg, "copy of the file: the message only");
@@ -180,20 +182,28 @@ test_scan(void)
 	g_string_free(s, TRUE);
 }
 
-/* test_cr_only - CR line ends alone are told from CRLF and LF, made LF
- * in place, and read back whole from a spool */
+/* test_cr_only - lone CR line ends are told from CRLF and LF (mixed
+ * with them too), made LF in place, and read back whole from a spool */
 static void
 test_cr_only(void)
 {
 	static const struct {
 		const char *in;
-		bool cr_only;
+		bool lone;
+		const char *lf;		/* after spool_lone_cr_to_lf() */
 	} cases[] = {
-		{ "From: a\rSubject: b\r\rtext\r", true },
-		{ "From: a\r\nSubject: b\r\n\r\ntext\r\n", false },
-		{ "From: a\nSubject: b\n\ntext\n", false },
-		{ "From: a\rSubject: b\r\ntext", false },	/* mixed */
-		{ "From: a", false },
+		{ "From: a\rSubject: b\r\rtext\r", true,
+		  "From: a\nSubject: b\n\ntext\n" },
+		{ "From: a\r\nSubject: b\r\n\r\ntext\r\n", false, NULL },
+		{ "From: a\nSubject: b\n\ntext\n", false, NULL },
+		{ "From: a\rSubject: b\r\ntext", true,	/* mixed */
+		  "From: a\nSubject: b\r\ntext" },
+		{ "Return-Path: <>\nFrom: a\rSubject: b\r\rtext\r", true,
+		  "Return-Path: <>\nFrom: a\nSubject: b\n\ntext\n" },
+		/* CRs before an LF are one line end ("\r\r\n") */
+		{ "From: a\r\r\nSubject: b\r\r\n\r\r\ntext", false, NULL },
+		{ "From: a\r\r\r", true, "From: a\n\n\n" },
+		{ "From: a", false, NULL },
 	};
 	struct spool_scan sc;
 	struct spool sp;
@@ -204,13 +214,19 @@ test_cr_only(void)
 
 	for (i = 0; i < G_N_ELEMENTS(cases); i++) {
 		spool_scan_init(&sc, 10);
-		spool_scan_feed(&sc, cases[i].in, strlen(cases[i].in));
-		tap_ok(spool_cr_only(&sc) == cases[i].cr_only,
-		    "spool_cr_only case %zu", i);
+		/* Fed in two pieces, split inside a run of CRs or not. */
+		len = strlen(cases[i].in);
+		spool_scan_feed(&sc, cases[i].in, len / 2);
+		spool_scan_feed(&sc, cases[i].in + len / 2, len - len / 2);
+		spool_scan_end(&sc);
+		tap_ok(spool_lone_cr(&sc) == cases[i].lone,
+		    "spool_lone_cr case %zu", i);
+		if (cases[i].lf == NULL)
+			continue;
+		(void)snprintf(buf, sizeof(buf), "%s", cases[i].in);
+		spool_lone_cr_to_lf(buf, strlen(buf));
+		tap_str(buf, cases[i].lf, "lone CRs made LF");
 	}
-	(void)snprintf(buf, sizeof(buf), "%s", cases[0].in);
-	spool_cr_to_lf(buf, strlen(buf));
-	tap_str(buf, "From: a\nSubject: b\n\ntext\n", "CR made LF");
 
 	fd = spool_tmpfile();
 	tap_ok(fd != -1 && write(fd, "XX", 2) == 2 &&
