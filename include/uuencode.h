@@ -17,21 +17,25 @@
  * "begin MODE NAME" (MODE 3 or 4 octal digits, one space each side, NAME
  * not empty), then lines of valid uuencode: a length character between
  * ' ' and '`', then as many characters as that length needs, all between
- * ' ' and '`' (lower case letters never are), each line but the last as
- * long as the first; then a zero-length line ("`", a space, or nothing)
- * and "end".  Trailing white space and CR are ignored on the begin and
- * end lines.  The data is decoded by GMime (g_mime_encoding_uudecode_step,
- * g_mime_encoding_base64_decode_step) only to count its bytes: nothing
- * decoded is kept.
+ * ' ' and '`' (lower case letters never are), none longer than the
+ * first and none after a shorter one; then a zero-length line ("`", a
+ * space, or nothing) and "end" (one of the two is enough).
+ * Trailing white space and CR are ignored on the begin and end lines.
+ * Base64 lines are of its alphabet, a multiple of 4 long, "=" only as
+ * padding at the end.  The data is decoded by GMime
+ * (g_mime_encoding_uudecode_step, g_mime_encoding_base64_decode_step),
+ * which checks each line's length character, only to count its bytes:
+ * nothing decoded is kept.
  *
- * Until a block is sure, its lines are held back (at most four short
- * lines): it is sure after its first data line of at least 32 bytes, or
- * at its "end".  A line that is not valid uuencode before that gives the
- * held lines back as text.  After that, a line that is not valid
- * uuencode ends the block: the file is listed as partial (the "end" and
- * maybe data are missing; its marker says "(incomplete)") and the line is
- * text again.  So no line of text is ever lost, and a message cut in the
- * middle of a block still lists the file.
+ * Until a block is sure, its lines are held back: it is sure once 32
+ * bytes decoded (the first full line), or at its "end"; so at most 33
+ * short lines are held.  A line that is not valid uuencode before that
+ * gives the held lines back as text.  After that, a line that is not
+ * valid uuencode ends the block, and is text again; the file is listed as
+ * partial when its data may be cut (no zero-length line, "end" or
+ * "===="; its marker then says "(incomplete)").  So no line of text is
+ * ever lost, and a message cut in the middle of a block still lists the
+ * file.
  *
  * Names are hostile: only the base name is kept (after the last '/' or
  * '\'), cut at UUENCODE_NAME_MAX bytes, control characters shown as '?'
