@@ -382,6 +382,91 @@ test_files_max(void)
 	g_byte_array_unref(text);
 }
 
+/* scan - the text and the file names and sizes of input, fed in pieces of
+ * random length (step 0: whole), as one string */
+static char *
+scan(const char *input, size_t len, GRand *r)
+{
+	struct uuencode *uu;
+	struct message_attachment *a;
+	GByteArray *text;
+	GPtrArray *files;
+	GString *out;
+	size_t off, n;
+	guint i;
+
+	uu = uuencode_new(NULL);
+	text = g_byte_array_new();
+	files = g_ptr_array_new();
+	for (off = 0; off < len; off += n) {
+		/* Not inside MIN(), which would draw twice. */
+		n = r == NULL ? len : (size_t)g_rand_int_range(r, 1, 200);
+		n = MIN(n, len - off);
+		uuencode_feed(uu, input + off, n, text);
+	}
+	uuencode_finish(uu, text);
+	uuencode_take(uu, files);
+	uuencode_free(&uu);
+	out = g_string_new_len((const char *)text->data, text->len);
+	for (i = 0; i < files->len; i++) {
+		a = g_ptr_array_index(files, i);
+		g_string_append_printf(out, "\n|%s %llu %d", a->filename,
+		    (unsigned long long)a->size, a->partial);
+		g_free(a->filename);
+		g_free(a->content_type);
+		g_free(a);
+	}
+	g_ptr_array_unref(files);
+	g_byte_array_unref(text);
+	return g_string_free(out, FALSE);
+}
+
+/*
+ * test_random - random mixtures of begin, data, end and prose lines give
+ * the same result however they are split, and every prose line comes out
+ */
+static void
+test_random(void)
+{
+	static const char *const lines[] = {
+		"begin 644 a.bin\n", "begin-base64 600 b\n",
+		"M``$\"`P0%!@<(\"0H+#`T.#Q`1$A,4%187&!D:&QP='A\\@(2(C)\"4F)R@I*BLL\n",
+		UU10, "`\n", "end\n", "====\n", "\n", "\r\n",
+		"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUmJygpKiss\n",
+		"WltcXV5fYGFiYw==\n", "prose line\n", "Prose: two\r\n",
+		"begin 644 \n", "MMMM\n",
+	};
+	GRand *r;
+	GString *in;
+	char *whole, *split;
+	int round, i, bad = 0, lost = 0;
+
+	r = g_rand_new_with_seed(8);
+	for (round = 0; round < 2000; round++) {
+		in = g_string_new(NULL);
+		for (i = g_rand_int_range(r, 1, 40); i > 0; i--)
+			g_string_append(in, lines[g_rand_int_range(r, 0,
+			    (gint32)G_N_ELEMENTS(lines))]);
+		if (g_rand_boolean(r))
+			g_string_truncate(in, (gsize)g_rand_int_range(r, 0,
+			    (gint32)in->len + 1));
+		whole = scan(in->str, in->len, NULL);
+		split = scan(in->str, in->len, r);
+		if (strcmp(whole, split) != 0 && bad++ == 0)
+			printf("# differs:\n# %s\n# %s\n", whole, split);
+		/* Prose lines never go (each is a text line of its own). */
+		if (strstr(in->str, "prose line\n") != NULL &&
+		    strstr(whole, "prose line\n") == NULL)
+			lost++;
+		g_free(whole);
+		g_free(split);
+		g_string_free(in, TRUE);
+	}
+	g_rand_free(r);
+	tap_int(bad, 0, "random: the same whatever the split");
+	tap_int(lost, 0, "random: prose never taken");
+}
+
 int
 main(void)
 {
@@ -396,6 +481,7 @@ main(void)
 	test_long_lines();
 	test_big_block();
 	test_files_max();
+	test_random();
 	uuencode_free(NULL);
 	message_shutdown();
 	return tap_done();
