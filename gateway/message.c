@@ -111,10 +111,9 @@ msg_parser_warning(gint64 offset, GMimeParserWarning code, const gchar *item,
 /*
  * msg_part_text - the text of a leaf part as clean UTF-8, at most cap bytes;
  * *cut_r is set when something was left out, *ioerr_r when the spool
- * could not be read.  Only about 4 * cap raw bytes of text are kept,
- * however large the part.  With files, uuencoded blocks are taken out
- * of the text and their files added there (uuencode.h).  New string,
- * *len_r its length.
+ * could not be read.  Only about 4 * cap raw bytes of text are kept;
+ * with files, uuencoded files are taken out of the text into files
+ * (uuencode.h).  New string, *len_r its length.
  */
 static char *
 msg_part_text(GMimePart *part, size_t cap, bool *cut_r, bool *ioerr_r,
