@@ -45,6 +45,7 @@
 #include "message.h"
 #include "message_priv.h"
 #include "spool.h"
+#include "uuencode.h"
 
 
 /* Used when a caller passes no limits (fuzzers). */
@@ -110,13 +111,15 @@ msg_parser_warning(gint64 offset, GMimeParserWarning code, const gchar *item,
 /*
  * msg_part_text - the text of a leaf part as clean UTF-8, at most cap bytes;
  * *cut_r is set when something was left out, *ioerr_r when the spool
- * could not be read.  Only about 4 * cap raw bytes are read, however
- * large the part.  New string, *len_r its length.
+ * could not be read.  Only about 4 * cap raw bytes of text are kept;
+ * with files, uuencoded files are taken out of the text into files
+ * (uuencode.h).  New string, *len_r its length.
  */
 static char *
 msg_part_text(GMimePart *part, size_t cap, bool *cut_r, bool *ioerr_r,
-    size_t *len_r)
+    size_t *len_r, GPtrArray *files)
 {
+	struct uuencode *uu = NULL;
 	GMimeDataWrapper *dw;
 	GMimeStream *filtered;
 	GMimeFilter *decoder;
@@ -150,21 +153,32 @@ msg_part_text(GMimePart *part, size_t cap, bool *cut_r, bool *ioerr_r,
 	rawcap = cap > (SIZE_MAX - 16) / 4 ? SIZE_MAX - 16 : cap * 4 + 4;
 	raw = g_byte_array_new();
 	more = false;
+	if (files != NULL)
+		uu = uuencode_new(g_mime_object_get_content_type_parameter(obj,
+		    "charset"));
 	for (;;) {
 		n = g_mime_stream_read(filtered, buf, sizeof(buf));
 		if (n < 0)
 			*ioerr_r = true;	/* not a short body: defer */
 		if (n <= 0)
 			break;
-		if ((size_t)n > rawcap - raw->len) {
-			n = (ssize_t)(rawcap - raw->len);
+		if (uu != NULL)
+			uuencode_feed(uu, buf, (size_t)n, raw);
+		else
+			g_byte_array_append(raw, (const guint8 *)buf, (guint)n);
+		if (raw->len > rawcap) {
 			more = true;
-		}
-		g_byte_array_append(raw, (const guint8 *)buf, (guint)n);
-		if (more)
 			break;
+		}
 	}
 	g_object_unref(filtered);
+	if (uu != NULL) {
+		uuencode_finish(uu, raw);
+		uuencode_take(uu, files);
+		uuencode_free(&uu);
+	}
+	if (raw->len > rawcap)
+		g_byte_array_set_size(raw, (guint)rawcap);
 
 	clean = charset_text((const char *)raw->data, raw->len,
 	    g_mime_object_get_content_type_parameter(obj, "charset"),
@@ -238,9 +252,11 @@ msg_body_mark(struct msg_body *b, size_t t0, size_t h0)
 	g_array_append_val(b->pieces, p);
 }
 
-/* msg_body_read - append the text of a text/plain or text/html leaf to b */
+/* msg_body_read - append the text of a text/plain or text/html leaf to b;
+ * the files uuencoded in text/plain go to files */
 static void
-msg_body_read(struct msg_ctx *c, struct msg_body *b, GMimePart *part, bool html)
+msg_body_read(struct msg_ctx *c, struct msg_body *b, GMimePart *part, bool html,
+    GPtrArray *files)
 {
 	GString **dst;
 	bool *cut;
@@ -254,7 +270,7 @@ msg_body_read(struct msg_ctx *c, struct msg_body *b, GMimePart *part, bool html)
 	max = c->limits->max_body;
 	used = *dst != NULL ? (*dst)->len : 0;
 	s = msg_part_text(part, used < max ? max - used : 0, cut, &c->io_error,
-	    &len);
+	    &len, html ? NULL : files);
 	msg_body_append(dst, cut, s, len, max);
 	g_free(s);
 	msg_body_mark(b, t0, h0);
@@ -790,7 +806,8 @@ msg_text_file(struct msg_walker *w, GMimePart *part)
 	html = g_mime_content_type_is_type(g_mime_object_get_content_type(
 	    GMIME_OBJECT(part)), "text", "html") && !msg_ct_invalid(
 	    GMIME_OBJECT(part));
-	s = msg_part_text(part, max, &cut, &w->c->io_error, &len);
+	s = msg_part_text(part, max, &cut, &w->c->io_error, &len,
+	    html ? NULL : w->m->attachments);
 	for (bad = 0, p = s; (p = strstr(p, "\xef\xbf\xbd")) != NULL; p += 3)
 		bad++;
 	if (len == 0 || bad * 3 * 8 > len) {
@@ -850,9 +867,9 @@ msg_visit_other(struct msg_walker *w, GMimeObject *obj, int depth)
 	    g_mime_content_type_is_type(ct, "message", "global") ||
 	    g_mime_content_type_is_type(ct, "message", "news")) &&
 	    msg_forward_decode(w->c, w->m, GMIME_PART(obj), depth))) {
+		msg_attachment_add(w->m, GMIME_PART(obj));
 		if (msg_is_text_file(GMIME_PART(obj)))
 			msg_text_file(w, GMIME_PART(obj));
-		msg_attachment_add(w->m, GMIME_PART(obj));
 	}
 	return MSG_WALK_PRUNE;
 }
@@ -907,7 +924,7 @@ msg_visit_body(struct msg_walker *w, GMimeObject *obj, int depth)
 	/* A text part is never a forward. */
 	if (!GMIME_IS_PART(obj) || !msg_is_body(obj, &html))
 		return msg_visit_other(w, obj, depth);
-	msg_body_read(w->c, w->b, GMIME_PART(obj), html);
+	msg_body_read(w->c, w->b, GMIME_PART(obj), html, w->m->attachments);
 	return MSG_WALK_PRUNE;
 }
 

@@ -435,7 +435,8 @@ note_size(GString *out, uint64_t size)
 	    units[i]);
 }
 
-/* note_attachment_label - "name (type, size)"; new string */
+/* note_attachment_label - "name (type, size)", ", incomplete" before the
+ * ")" for a partial file; new string */
 static char *
 note_attachment_label(const struct message_attachment *att)
 {
@@ -449,7 +450,7 @@ note_attachment_label(const struct message_attachment *att)
 	if (type[0] != '\0')
 		g_string_append_printf(out, "%s, ", type);
 	note_size(out, att->size);
-	g_string_append_c(out, ')');
+	g_string_append(out, att->partial ? ", incomplete)" : ")");
 	g_free(name);
 	g_free(type);
 	return g_string_free(out, FALSE);

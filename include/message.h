@@ -68,6 +68,8 @@ struct message_attachment {
 	char *filename;		/* UTF-8, "" when the part has none */
 	char *content_type;	/* "application/pdf" (lowercase, no params) */
 	uint64_t size;		/* decoded bytes */
+	bool partial;		/* only part of the file came: a uuencoded
+				 * block without its end (uuencode.h) */
 };
 
 /*

@@ -208,11 +208,18 @@ def leaf_text(part):
     return text
 
 
+# A uuencoded block (begin MODE NAME ... end, or begin-base64 ... ====):
+# file data, not text; mail2note lists it as an attachment.
+UU_BLOCK = re.compile(r"(?ms)^begin(?:-base64)? [0-7]{3,4} [^\n]*\n"
+                      r".*?(?:^(?:end|====)[ \t\r]*$|\Z)")
+
+
 def lost_text(path, body):
     """Text leaves of the message (text/*, by type or by the RFC 2045
     default for a missing or invalid Content-Type), forwards included,
     whose text reached neither body: a run of six words of the leaf is
-    looked for in both bodies, compared by letters and digits only."""
+    looked for in both bodies, compared by letters and digits only.
+    Uuencoded blocks in a leaf are not text (UU_BLOCK)."""
     import email
     import email.policy  # noqa: F401
     with open(path, "rb") as f:
@@ -227,7 +234,7 @@ def lost_text(path, body):
     for part in msg.walk():
         if part.is_multipart() or part.get_content_maintype() != "text":
             continue
-        words = re.findall(r"\w+", leaf_text(part))
+        words = re.findall(r"\w+", UU_BLOCK.sub(" ", leaf_text(part)))
         if len(words) < 6:
             continue
         # A run from the middle: the first words may be a greeting

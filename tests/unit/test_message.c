@@ -42,6 +42,9 @@
 
 #define MB (1024 * 1024)
 
+/* "hi there!\n" uuencoded: 10 bytes, one line */
+#define UU10 "*:&D@=&AE<F4A\"@``\n"
+
 /* An input with NUL bytes: its length from the literal. */
 #define BIN(s) .input = (s), .len = sizeof(s) - 1
 
@@ -934,6 +937,103 @@ static const struct parse_case cases[] = {
 		.text = "body",
 		.html = "<p>body</p>",
 		.pieces = -1,
+	},
+	{
+		.name = "uuencoded block in text/plain: a marker, an attachment",
+		.input =
+		    "From: a@example.com\n"
+		    "\n"
+		    "the photo:\n"
+		    "begin 644 ../photo.gif\n"
+		    UU10
+		    "`\n"
+		    "end\n"
+		    "bye\n",
+		.text = "the photo:\n[uuencoded file: photo.gif]\nbye\n",
+		.attachments = 1,
+		.att = { { "photo.gif", "application/octet-stream", 10 } },
+	},
+	{
+		.name = "uuencode beside text/html: the pieces have the marker",
+		.input =
+		    "From: a@example.com\n"
+		    "Content-Type: multipart/mixed; boundary=s\n"
+		    "\n"
+		    "--s\n"
+		    "Content-Type: text/plain\n"
+		    "\n"
+		    "one\n"
+		    "begin 644 f.bin\n"
+		    UU10
+		    "`\n"
+		    "end\n"
+		    "--s\n"
+		    "Content-Type: text/html\n"
+		    "\n"
+		    "<p>two</p>\n"
+		    "--s\n"
+		    "Content-Type: text/plain\n"
+		    "\n"
+		    "three\n"
+		    "--s--\n",
+		.text = "one\n[uuencoded file: f.bin]\nthree",
+		.html = "<p>two</p>",
+		.pieces = 3,
+		.attachments = 1,
+		.att = { { "f.bin", "application/octet-stream", 10 } },
+	},
+	{
+		.name = "uuencode in text/html is left alone",
+		.input =
+		    "From: a@example.com\n"
+		    "Content-Type: text/html\n"
+		    "\n"
+		    "<pre>\n"
+		    "begin 644 f.bin\n"
+		    UU10
+		    "`\n"
+		    "end\n"
+		    "</pre>\n",
+		.html_has = "begin 644 f.bin",
+		.attachments = 0,
+	},
+	{
+		.name = "uuencode in a text attachment: listed after it",
+		.input =
+		    "From: a@example.com\n"
+		    "Content-Type: multipart/mixed; boundary=s\n"
+		    "\n"
+		    "--s\n"
+		    "Content-Type: text/plain\n"
+		    "\n"
+		    "see the file\n"
+		    "--s\n"
+		    "Content-Type: text/plain; name=notes.txt\n"
+		    "Content-Disposition: attachment; filename=notes.txt\n"
+		    "\n"
+		    "notes\n"
+		    "begin 644 f.bin\n"
+		    UU10
+		    "`\n"
+		    "end\n"
+		    "--s--\n",
+		.limits = { .max_size = 64 * MB, .max_depth = 20,
+		    .max_parts = 500, .max_body = MB,
+		    .max_inline_text = 64 * 1024 },
+		.text_has = "notes\n[uuencoded file: f.bin]",
+		.attachments = 2,
+		.att = { { "notes.txt", "text/plain", -1 },
+		    { "f.bin", "application/octet-stream", 10 } },
+	},
+	{
+		.name = "prose: begin 644 meetings stays",
+		.input =
+		    "From: a@example.com\n"
+		    "\n"
+		    "begin 644 meetings\n"
+		    "with the board\n",
+		.text = "begin 644 meetings\nwith the board\n",
+		.attachments = 0,
 	},
 	{
 		.name = "a .log attachment is shown under its name and listed",

@@ -383,6 +383,20 @@ test_attachments(void)
 		test_msg_free(msg);
 	}
 
+	msg = test_msg("a@example.com", NULL, NULL, NULL, NULL);
+	test_add_att(msg, "scan.pdf", "application/octet-stream", 855);
+	((struct message_attachment *)g_ptr_array_index(msg->attachments,
+	    0))->partial = true;
+	note = test_render(msg, MAX_BIG, &rc);
+	tap_str(note ? note->body_text : NULL, "From: a@example.com\n\n"
+	    "Attachments:\n- scan.pdf (application/octet-stream, 855 bytes, "
+	    "incomplete)\n", "partial file: incomplete");
+	tap_ok(note != NULL && has(note->body_html, "<li>scan.pdf "
+	    "(application/octet-stream, 855 bytes, incomplete)</li>"),
+	    "partial file: incomplete in html");
+	note_free(&note);
+	test_msg_free(msg);
+
 	msg = test_msg("a@example.com", NULL, NULL, "x", NULL);
 	test_add_att(msg, "<img src=x onerror=alert(1)>.png", "image/png", 5);
 	note = test_render(msg, MAX_BIG, &rc);
