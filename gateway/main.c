@@ -893,6 +893,21 @@ main_replay(const struct opts *o, const struct conf *conf,
 }
 
 /*
+ * main_syslog_warn - with -v and --check-config: say once that syslog(3)
+ * drops every line, when nothing listens on /dev/log (a container, a
+ * Debian 12 without rsyslog and journald) and no [log] file is set
+ */
+static void
+main_syslog_warn(const struct conf *conf)
+{
+	char why[128];
+
+	if (conf->log_file == NULL && !log_syslog_reachable(why, sizeof(why)))
+		log_warn("syslog is unreachable (%s), so log lines are lost: "
+		    "run a syslog daemon (rsyslog) or set [log] file", why);
+}
+
+/*
  * main_setup - the [log] file, the syslog check and the spool directory.
  * A log file that cannot be opened costs its lines, never the mail: a
  * warning (to syslog; to stderr only in runs by hand).  --check-config
@@ -915,11 +930,8 @@ main_setup(const struct opts *o, const struct conf *conf,
 			    me);
 		log_warn("cannot open [log] file %s: %s (mail2note runs as "
 		    "%s); lines go to syslog only", conf->log_file, why, me);
-	} else if (conf->log_file == NULL &&
-	    (o->verbose > 0 || o->check_config) &&
-	    !log_syslog_reachable(why, sizeof(why)))
-		log_warn("syslog is unreachable (%s), so log lines are lost: "
-		    "run a syslog daemon (rsyslog) or set [log] file", why);
+	} else if (o->verbose > 0 && !o->check_config)
+		main_syslog_warn(conf);
 	if (!o->check_config)
 		return GW_OK;
 	fd = spool_tmpfile();
@@ -1029,6 +1041,7 @@ main_run(const struct opts *o, struct outcome *oc, struct gw_error *err)
 		goto out;
 	}
 	if (o->check_config) {
+		main_syslog_warn(conf);
 		conf_warn(conf);
 		conf_print(conf, stdout);
 		keyfile_print_api_key(conf, key, stdout);
