@@ -121,6 +121,45 @@ for k in $keys; do
 	grep -q "^#$k =" "$M2N_TOP/postfix/mail2note.conf"
 	ok $? "postfix/mail2note.conf shows $k"
 done
+# Every row of the key table in gateway/conf.c, in mail2note.conf(5)
+# under its group's heading, and in the example config under its group.
+rows=$(sed -n 's/^[[:space:]]*{ "\([a-z]*\)", "\([a-z_]*\)",.*/\1 \2/p' \
+    "$M2N_TOP/gateway/conf.c")
+[ "$(printf '%s\n' "$rows" | grep -c .)" -ge 30 ]
+ok $? "conf.c: the key table parsed ($(printf '%s\n' "$rows" | grep -c .) keys)"
+# group_of FILE HEADING-SED KEY-REGEX - the group each matching key is in
+man_groups=$(awk '/^\.Ss "The \[[a-z]*\] group"/ {
+	g = $0; sub(/^\.Ss "The \[/, "", g); sub(/\].*/, "", g) }
+    /^\.It Cm [a-z_]+/ { print g, $3 }' "$M2N_TOP/gateway/mail2note.conf.5")
+ex_groups=$(awk '/^#?\[[a-z]*\]$/ { g = $0; gsub(/[#\[\]]/, "", g) }
+    /^#[a-z_]+ =/ { k = $1; sub(/^#/, "", k); print g, k }' \
+    "$M2N_TOP/postfix/mail2note.conf")
+printf '%s\n' "$rows" | while read -r g k; do
+	printf '%s\n' "$man_groups" | grep -qx "$g $k" ||
+	    { echo "# mail2note.conf(5) lacks [$g] $k"; exit 1; }
+done
+ok $? "mail2note.conf(5) documents every key of conf.c under its group"
+printf '%s\n' "$rows" | while read -r g k; do
+	printf '%s\n' "$ex_groups" | grep -qx "$g $k" ||
+	    { echo "# postfix/mail2note.conf lacks [$g] $k"; exit 1; }
+done
+ok $? "postfix/mail2note.conf shows every key of conf.c under its group"
+printf '%s\n' "$man_groups" | while read -r g k; do
+	printf '%s\n' "$rows" | grep -qx "$g $k" ||
+	    { echo "# mail2note.conf(5) has [$g] $k, which conf.c does not"; exit 1; }
+done
+ok $? "mail2note.conf(5) documents no key that does not exist"
+# Its defaults are the table's (the patterns are abbreviated there).
+printf '%s\n' "$rows" | while read -r g k; do
+	d=$(sed -n "s/^[[:space:]]*{ \"$g\", \"$k\", [A-Z_]*, \"\([^\"]*\)\".*/\1/p" \
+	    "$M2N_TOP/gateway/conf.c")
+	[ -n "$d" ] || continue
+	grep -q "^\.It Cm $k No (default \(Li \|Pa \)\{0,1\}$d[ ,)]" \
+	    "$M2N_TOP/gateway/mail2note.conf.5" ||
+	    { echo "# mail2note.conf(5): $k's default is not $d"; exit 1; }
+done
+ok $? "mail2note.conf(5) gives each key the default conf.c has"
+
 for f in master.cf.snippet main.cf.snippet transport.example \
     exim4-mail2note.conf recipients.regexp virtual.example \
     opendkim.conf.snippet; do
