@@ -320,6 +320,18 @@ out:
 	return status;
 }
 
+/* safefile_user_name - uid's name, or the number, for a chown command */
+static void
+safefile_user_name(uid_t uid, char *buf, size_t size)
+{
+	struct passwd *pw = getpwuid(uid);
+
+	if (pw != NULL)
+		g_strlcpy(buf, pw->pw_name, size);
+	else
+		(void)g_snprintf(buf, size, "%u", (unsigned)uid);
+}
+
 /* safefile_read_secret - a secret file into buf, see safefile.h */
 enum gw_status
 safefile_read_secret(const struct safefile_secret *f, const char *path,
@@ -331,7 +343,6 @@ safefile_read_secret(const struct safefile_secret *f, const char *path,
 	ssize_t n;
 	int fd, saved;
 	char owner[64], me[64], cmd[128];
-	struct passwd *pw;
 
 	*len_r = 0;
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY |
@@ -344,6 +355,16 @@ safefile_read_secret(const struct safefile_secret *f, const char *path,
 			    f->label, path, f->key);
 		if (saved == EACCES) {
 			confdiag_user(geteuid(), me, sizeof(me));
+			if (stat(path, &st) == 0 && st.st_uid != geteuid()) {
+				/* A root-owned 0600 key, the pipe user's run. */
+				confdiag_user(st.st_uid, owner, sizeof(owner));
+				safefile_user_name(geteuid(), cmd, sizeof(cmd));
+				return gw_error_set(err, GW_ECONFIG, "cannot "
+				    "open %s %s: it is owned by %s, but "
+				    "mail2note runs as %s; if that is the "
+				    "pipe's user=, chown %s %s", f->label,
+				    path, owner, me, cmd, path);
+			}
 			return gw_error_set(err, GW_ECONFIG, "cannot open %s "
 			    "%s: %s (it must be readable by %s, the user "
 			    "mail2note runs as)", f->label, path,
@@ -377,12 +398,7 @@ safefile_read_secret(const struct safefile_secret *f, const char *path,
 			    "by %s, but mail2note runs as %s; check as the "
 			    "pipe's user=: %s", f->label, path, owner, me, cmd);
 		} else {
-			pw = getpwuid(geteuid());
-			if (pw != NULL)
-				g_strlcpy(cmd, pw->pw_name, sizeof(cmd));
-			else
-				(void)g_snprintf(cmd, sizeof(cmd), "%u",
-				    (unsigned)geteuid());
+			safefile_user_name(geteuid(), cmd, sizeof(cmd));
 			status = gw_error_set(err, GW_ECONFIG, "%s %s is owned "
 			    "by %s, but mail2note runs as %s; if that is the "
 			    "pipe's user=, chown %s %s", f->label, path, owner,
