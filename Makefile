@@ -14,6 +14,11 @@
 #   make golden     regenerate tests/expected/ (review every diff!)
 #   make lint       cppcheck + banned calls + mandoc/groff on the man pages
 #   make install    PREFIX, DESTDIR, LIBEXECDIR, MANDIR, SYSCONFDIR honoured
+#   make uninstall  remove the binary and the man pages (same variables)
+#   make purge      uninstall, then the config directory (API key
+#                   included), the state directory and the log file
+#   make deb        the Debian package build/mail2note_VERSION_ARCH.deb
+#                   (unsigned, dpkg-buildpackage in a copy of the tree)
 
 VERSION = 0.1.0
 
@@ -21,6 +26,10 @@ PREFIX ?= /usr/local
 LIBEXECDIR ?= $(PREFIX)/libexec
 MANDIR ?= $(PREFIX)/share/man
 SYSCONFDIR ?= /etc
+# Only make purge uses these: mail2note's defaults ([delivery] state_dir,
+# the [log] file path the logrotate snippet names).
+STATEDIR ?= /var/lib/mail2note
+LOGFILE ?= /var/log/mail2note.log
 
 CC ?= cc
 CFLAGS ?= -O2 -g
@@ -35,6 +44,9 @@ DEB_BUILD = build-essential pkg-config libgmime-3.0-dev libcurl4-openssl-dev \
 # signs with dkimpy, reading the key from a dnsmasq on 127.0.0.1.
 DEB_TEST = perl python3 swaks postfix mandoc cppcheck openssl \
 	opendkim python3-dkim dnsmasq-base
+# To build the Debian package (make deb) and check it (lintian); the test
+# tests/t/0530-mta-deb.t builds, installs and purges it.
+DEB_PKG = debhelper dpkg-dev lintian
 
 # mail2note refuses to run as root; the tests, the demo and the benchmarks
 # run it directly, and CI runs them as root in a throw-away container.
@@ -42,6 +54,8 @@ DEB_TEST = perl python3 swaks postfix mandoc cppcheck openssl \
 export MAIL2NOTE_ALLOW_ROOT = 1
 
 BUILDDIR ?= build
+# Compilers run at once in make check (one per CPU).
+NPROC := $(shell nproc 2>/dev/null || echo 2)
 # No -Wcast-qual: GLib's g_utf8_next_char() macro casts const away, and it
 # expands in our code.
 WARN = -Wall -Wextra -Wformat=2 -Wshadow -Wpointer-arith \
@@ -72,8 +86,8 @@ LIBOBJS := $(filter-out $(BUILDDIR)/main.o,$(OBJS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILDDIR)/%)
 
-.PHONY: bench reliability print-cflags print-libs all deps deps-test check check-fast demo asan golden lint fuzz \
-	install uninstall clean pkgcheck units
+.PHONY: bench reliability print-cflags print-libs print-deb-build all deps deps-test check check-fast demo asan golden lint fuzz \
+	install uninstall purge deb deps-deb clean pkgcheck units
 
 all: pkgcheck $(BUILDDIR)/mail2note
 
@@ -86,11 +100,12 @@ pkgcheck:
 $(BUILDDIR)/mail2note: $(OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(LDLIBS)
 
+# CPPFLAGS: dpkg-buildflags puts -D_FORTIFY_SOURCE there (debian/rules).
 $(BUILDDIR)/%.o: gateway/%.c | $(BUILDDIR)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(BUILDDIR)/test_%: tests/unit/test_%.c $(LIBOBJS) | $(BUILDDIR)
-	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(LIBOBJS) $(LDLIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(LIBOBJS) $(LDLIBS)
 
 $(BUILDDIR)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/driver.c $(LIBOBJS) \
     | $(BUILDDIR)
@@ -126,7 +141,10 @@ deps:
 	@sh tests/deps.sh build $(DEB_BUILD)
 
 deps-test:
-	@sh tests/deps.sh test $(DEB_BUILD) $(DEB_TEST)
+	@sh tests/deps.sh test $(DEB_BUILD) $(DEB_TEST) $(DEB_PKG)
+
+deps-deb:
+	@sh tests/deps.sh build $(DEB_BUILD) $(DEB_PKG)
 
 asan:
 	$(MAKE) BUILDDIR=build/asan CFLAGS="-O1 -g" WERROR=-Werror \
@@ -138,13 +156,13 @@ demo: deps
 
 # The whole suite: the plain build, then the sanitizer build.
 check: deps-test
-	$(MAKE) WERROR=-Werror units
-	$(MAKE) WERROR=-Werror asan
+	$(MAKE) -j$(NPROC) WERROR=-Werror units
+	$(MAKE) -j$(NPROC) WERROR=-Werror asan
 	perl tests/harness.pl
 
 # The plain build only, no real MTAs: the quick loop while coding.
 check-fast:
-	$(MAKE) WERROR=-Werror units
+	$(MAKE) -j$(NPROC) WERROR=-Werror units
 	M2N_PASSES=plain M2N_SKIP_MTA=1 perl tests/harness.pl
 
 # Speed and memory figures (no assertions on time).
@@ -174,11 +192,16 @@ lint:
 	  [ -z "$$w" ] || { echo "$$m: $$w" >&2; exit 1; }; \
 	done
 
+# mail2note.conf(5), when the tree has it.
+MAN5 := $(wildcard gateway/*.5)
+
 install: all
 	install -d $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(MANDIR)/man8 \
 	    $(DESTDIR)$(SYSCONFDIR)/mail2note
 	install -m 0755 $(BUILDDIR)/mail2note $(DESTDIR)$(LIBEXECDIR)/mail2note
 	install -m 0644 gateway/mail2note.8 $(DESTDIR)$(MANDIR)/man8/mail2note.8
+	$(if $(MAN5),install -d $(DESTDIR)$(MANDIR)/man5 && \
+	    install -m 0644 $(MAN5) $(DESTDIR)$(MANDIR)/man5/)
 	@if [ -e $(DESTDIR)$(SYSCONFDIR)/mail2note/mail2note.conf ]; then \
 	  echo "keeping existing $(SYSCONFDIR)/mail2note/mail2note.conf"; \
 	else \
@@ -186,9 +209,67 @@ install: all
 	      $(DESTDIR)$(SYSCONFDIR)/mail2note/mail2note.conf; \
 	fi
 
+# not_packaged PATH... - fail when, on the real system (no DESTDIR), the
+# Debian package owns one of the paths: apt-get removes those, not make.
+not_packaged = @if [ -z "$(DESTDIR)" ] && command -v dpkg-query >/dev/null && \
+	    dpkg-query -S $(1) >/dev/null 2>&1; then \
+	  echo "mail2note: installed by the Debian package:" \
+	      "apt-get remove mail2note (or purge), not make" >&2; \
+	  exit 1; \
+	fi
+
+# The binary and the man pages, then the directories install made when
+# they are left empty (rmdir never removes a directory that holds
+# anything).  The configuration and the state stay: make purge.
 uninstall:
+	$(call not_packaged,$(LIBEXECDIR)/mail2note)
 	rm -f $(DESTDIR)$(LIBEXECDIR)/mail2note \
-	    $(DESTDIR)$(MANDIR)/man8/mail2note.8
+	    $(DESTDIR)$(MANDIR)/man8/mail2note.8 \
+	    $(DESTDIR)$(MANDIR)/man5/mail2note.conf.5
+	@for d in $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(MANDIR)/man8 \
+	    $(DESTDIR)$(MANDIR)/man5; do \
+	  [ ! -d "$$d" ] || rmdir "$$d" 2>/dev/null || true; \
+	done
+
+# Also the configuration directory (the API key and address keys with
+# it), the state directory (journal, quarantine), the log file and its
+# logrotate snippet.  make install creates no user: remove the one you
+# made (README, Uninstall) yourself, with the MTA entries.
+purge: uninstall
+	$(call not_packaged,$(SYSCONFDIR)/mail2note)
+	rm -rf $(DESTDIR)$(SYSCONFDIR)/mail2note $(DESTDIR)$(STATEDIR)
+	rm -f $(DESTDIR)$(SYSCONFDIR)/logrotate.d/mail2note \
+	    $(DESTDIR)$(LOGFILE) $(DESTDIR)$(LOGFILE).*
+
+# The Debian package: dpkg-buildpackage -us -uc -b (unsigned, binary only)
+# in a copy of the tree in build/deb-src, so that the package is built from
+# a clean tree and its files land outside it; the .deb (and the -dbgsym
+# .ddeb) are moved to build/.  Rebuilt only when a source changed.
+# DEB_BUILD_OPTIONS=nocheck skips the unit tests of the build.
+DEB_BUILD_OPTIONS ?= parallel=2
+DEB_VERSION = $(shell dpkg-parsechangelog -l debian/changelog -S Version 2>/dev/null)
+DEB_ARCH = $(shell dpkg --print-architecture 2>/dev/null)
+DEB_FILE = build/mail2note_$(DEB_VERSION)_$(DEB_ARCH).deb
+DEB_SRCS = Makefile README.md $(SRCS) $(MAN5) gateway/mail2note.8 \
+	$(wildcard include/*.h postfix/* debian/* debian/source/*)
+
+deb: deps-deb
+	$(MAKE) $(DEB_FILE)
+	@echo "built $(DEB_FILE)"
+
+$(DEB_FILE): $(DEB_SRCS)
+	rm -rf build/deb-src
+	mkdir -p build/deb-src/mail2note-$(VERSION)
+	tar -cf - --exclude=./build --exclude=./.git . | \
+	    tar -xf - -C build/deb-src/mail2note-$(VERSION)
+	cd build/deb-src/mail2note-$(VERSION) && \
+	    DEB_BUILD_OPTIONS="$(DEB_BUILD_OPTIONS)" \
+	    dpkg-buildpackage -us -uc -b
+	mv build/deb-src/*.deb build/
+	for f in build/deb-src/*.ddeb; do \
+	  [ ! -e "$$f" ] || mv "$$f" build/; \
+	done
+	rm -rf build/deb-src/mail2note-$(VERSION)
 
 clean:
 	rm -rf build
@@ -200,3 +281,6 @@ print-cflags:
 	@echo $(CFLAGS)
 print-libs:
 	@echo $(LDLIBS)
+# For tests/t/0157-install.t: debian/control must build-depend on these.
+print-deb-build:
+	@echo $(DEB_BUILD)

@@ -90,6 +90,7 @@ struct msg_walker {
 
 static void msg_walk_mime(struct msg_walker *, GMimeObject *, int);
 static bool msg_ct_invalid(GMimeObject *);
+static void msg_prologue_text(struct msg_walker *, const char *);
 static struct message *msg_extract(struct msg_ctx *, GMimeMessage *, int);
 
 /* msg_parser_warning - GMime parser callback: count malformations */
@@ -280,9 +281,8 @@ msg_multipart_rescue(struct msg_walker *w, GMimeMultipart *mp, int depth)
 	GMimeStream *stream;
 	GMimeParser *parser;
 	GMimeObject *part;
-	GString *clean, *src;
+	GString *src;
 	const char *p, *eol;
-	size_t t0;
 
 	if (pro == NULL)
 		return;
@@ -320,7 +320,56 @@ msg_multipart_rescue(struct msg_walker *w, GMimeMultipart *mp, int depth)
 		if (part != NULL)
 			g_object_unref(part);
 	}
+	msg_prologue_text(w, p);
+}
+
+/*
+ * msg_prologue_shown - should the prologue of multipart obj be shown?
+ * Only when its header has two Content-Type fields and the first one
+ * says text: the sender's client wrote a text message, and something
+ * on the way added a multipart Content-Type below it.  GMime takes the
+ * last field, Thunderbird and Python the first: the letter sits in the
+ * prologue.  (Other prologues, "This is a multi-part message in MIME
+ * format", are never shown.)
+ */
+static bool
+msg_prologue_shown(GMimeObject *obj)
+{
+	GMimeHeaderList *hl = g_mime_object_get_header_list(obj);
+	GMimeContentType *first = NULL;
+	GMimeHeader *h;
+	bool text;
+	int i, n, seen = 0;
+
+	n = hl != NULL ? g_mime_header_list_get_count(hl) : 0;
+	for (i = 0; i < n; i++) {
+		h = g_mime_header_list_get_header_at(hl, i);
+		if (g_ascii_strcasecmp(g_mime_header_get_name(h),
+		    "Content-Type") != 0)
+			continue;
+		if (seen++ == 0)
+			first = g_mime_content_type_parse(NULL,
+			    g_mime_header_get_value(h));
+	}
+	text = seen > 1 && first != NULL &&
+	    g_mime_content_type_is_type(first, "text", "*");
+	if (first != NULL)
+		g_object_unref(first);
+	return text;
+}
+
+/* msg_prologue_text - the text p of a prologue, as a plain text body
+ * piece (blank lines at its end dropped: the parts follow) */
+static void
+msg_prologue_text(struct msg_walker *w, const char *p)
+{
+	GString *clean;
+	size_t t0;
+
 	clean = charset_body(p, strlen(p), NULL);
+	while (clean->len > 1 && clean->str[clean->len - 1] == '\n' &&
+	    clean->str[clean->len - 2] == '\n')
+		g_string_truncate(clean, clean->len - 1);
 	t0 = MSG_LEN(w->b->text);
 	msg_body_append(&w->b->text, &w->b->text_cut, clean->str, clean->len,
 	    w->c->limits->max_body);
@@ -798,7 +847,8 @@ msg_text_file(struct msg_walker *w, GMimePart *part)
 }
 
 /* msg_visit_other - a part that cannot hold the body: a forward (a leaf
- * message/rfc822 or global too, sent encoded) or an attachment */
+ * message/rfc822, global or news too, sent encoded: Thunderbird shows
+ * message/news as it shows message/rfc822) or an attachment */
 static enum msg_walk
 msg_visit_other(struct msg_walker *w, GMimeObject *obj, int depth)
 {
@@ -810,7 +860,8 @@ msg_visit_other(struct msg_walker *w, GMimeObject *obj, int depth)
 		return MSG_WALK_CONTINUE;
 	else if (GMIME_IS_PART(obj) && !(ct != NULL &&
 	    (g_mime_content_type_is_type(ct, "message", "rfc822") ||
-	    g_mime_content_type_is_type(ct, "message", "global")) &&
+	    g_mime_content_type_is_type(ct, "message", "global") ||
+	    g_mime_content_type_is_type(ct, "message", "news")) &&
 	    msg_forward_decode(w->c, w->m, GMIME_PART(obj), depth))) {
 		if (msg_is_text_file(GMIME_PART(obj)))
 			msg_text_file(w, GMIME_PART(obj));
@@ -850,6 +901,10 @@ msg_visit_body(struct msg_walker *w, GMimeObject *obj, int depth)
 	if (GMIME_IS_MULTIPART(obj)) {
 		mp = GMIME_MULTIPART(obj);
 		ct = g_mime_object_get_content_type(obj);
+		if (g_mime_multipart_get_count(mp) > 0 &&
+		    g_mime_multipart_get_prologue(mp) != NULL &&
+		    msg_prologue_shown(obj))
+			msg_prologue_text(w, g_mime_multipart_get_prologue(mp));
 		if (g_mime_multipart_get_count(mp) == 0)
 			msg_multipart_rescue(w, mp, depth);
 		else if (ct != NULL && g_mime_content_type_is_type(ct,

@@ -23,6 +23,10 @@ if [ -e /dev/log ]; then
 	SOCK=$T/log.sock
 	WRAP="unshare -m"
 else
+	# /dev/log is the machine's: one test run at a time owns it (the
+	# harness may run this file's plain and asan passes together).
+	exec 9>"${TMPDIR:-/tmp}/mail2note-test-devlog.lock"
+	flock 9
 	SOCK=/dev/log
 	WRAP=
 fi
