@@ -12,7 +12,7 @@
 #                   bounced... (as root; ~9 min; short form in make check)
 #   make asan       the sanitizer build in build/asan/
 #   make golden     regenerate tests/expected/ (review every diff!)
-#   make lint       cppcheck + banned calls
+#   make lint       cppcheck + banned calls + mandoc/groff on the man pages
 #   make install    PREFIX, DESTDIR, LIBEXECDIR, MANDIR, SYSCONFDIR honoured
 #   make uninstall  remove the binary and the man pages (same variables)
 #   make purge      uninstall, then the config directory (API key
@@ -184,7 +184,13 @@ lint:
 	    --std=c11 -Iinclude gateway
 	@! grep -nE '\<(sprintf|strcpy|strcat|strncpy|strtok|atoi|gets|system|popen)[[:space:]]*\(' \
 	    gateway/*.c || { echo "banned call above" >&2; exit 1; }
-	mandoc -Tlint -W warning gateway/mail2note.8
+	mandoc -Tlint -W warning gateway/mail2note.8 gateway/mail2note.conf.5
+	@# groff (what man(1) uses on Debian) must render both without a warning
+	@! command -v groff >/dev/null || for m in gateway/mail2note.8 \
+	    gateway/mail2note.conf.5; do \
+	  w=$$(groff -mandoc -Tutf8 -ww -z $$m 2>&1); \
+	  [ -z "$$w" ] || { echo "$$m: $$w" >&2; exit 1; }; \
+	done
 
 # mail2note.conf(5), when the tree has it.
 MAN5 := $(wildcard gateway/*.5)

@@ -24,9 +24,11 @@
 #include <glib.h>
 
 #include "conf.h"
+#include "confdiag.h"
 #include "log.h"
 #include "policy.h"
 #include "safefile.h"
+#include "ticket.h"
 
 #define CONF_FILE_MAX (1024 * 1024)	/* bytes of config file read */
 #define CONF_ECHO_MAX 60		/* bytes of a bad value echoed */
@@ -89,12 +91,6 @@ static enum gw_status conf_check_allow(const struct conf_ctx *,
 static enum gw_status conf_check_authserv_id(const struct conf_ctx *,
     const struct conf_row *, void *, struct gw_error *);
 
-/*
- * A ticket id, optionally signed: "T1001" or "T1001.TAG", TAG being 13
- * base32 characters (secret.h); ticket.c splits the two at the dot.
- */
-#define ID_RE "(?<id>[A-Za-z0-9][A-Za-z0-9_-]{0,63}" \
-	"(?:\\.[A-Za-z2-7]{13})?)"
 #define F(field) offsetof(struct conf, field)
 
 static const char *const conf_require_names[] = {
@@ -118,12 +114,12 @@ static const struct conf_row conf_table[] = {
 	    F(connect_timeout), NULL, NULL },
 	{ "ticket", "sources", CONF_LIST, "extension;subject", 1, 3,
 	    F(sources), conf_check_sources, NULL },
-	{ "ticket", "extension_pattern", CONF_REGEX, "^" ID_RE "$", 0, 0,
+	{ "ticket", "extension_pattern", CONF_REGEX, TICKET_EXTENSION_RE, 0, 0,
 	    F(extension_pattern), NULL, NULL },
-	{ "ticket", "subject_pattern", CONF_REGEX, "\\[#" ID_RE "\\]", 0, 0,
+	{ "ticket", "subject_pattern", CONF_REGEX, TICKET_SUBJECT_RE, 0, 0,
 	    F(subject_pattern), NULL, NULL },
-	{ "ticket", "references_pattern", CONF_REGEX, "<ticket-" ID_RE "@",
-	    0, 0, F(references_pattern), NULL, NULL },
+	{ "ticket", "references_pattern", CONF_REGEX, TICKET_REFERENCES_RE, 0,
+	    0, F(references_pattern), NULL, NULL },
 	{ "ticket", "recipient_delimiter", CONF_STRING, "+", 1, 8,
 	    F(recipient_delimiter), conf_check_delimiter, NULL },
 	{ "ticket", "address_key_file", CONF_PATH, "", 0, 0,
@@ -163,12 +159,16 @@ static const struct conf_row conf_table[] = {
 	    F(quarantine_dir), NULL, NULL },
 	{ "delivery", "quarantine_max_size", CONF_SIZE, "1G", 0, 1024 * GIB,
 	    F(quarantine_max_size), NULL, NULL },
+	/* "": $TMPDIR, else /tmp (spool.h) */
+	{ "delivery", "spool_dir", CONF_PATH, "", 0, 0, F(spool_dir), NULL,
+	    NULL },
+	{ "log", "file", CONF_PATH, "", 0, 0, F(log_file), NULL, NULL },
 };
 
 #undef F
 
 static const char *const conf_groups[] = {
-	"api", "ticket", "message", "sender", "delivery"
+	"api", "ticket", "message", "sender", "delivery", "log"
 };
 static const char *const conf_source_names[] = {
 	"extension", "subject", "references"
@@ -337,7 +337,7 @@ conf_check_names(const struct conf_ctx *ctx, struct gw_error *err)
 				status = gw_error_set(err, GW_ECONFIG,
 				    "config %s: unknown group [%s] (known: "
 				    "[api], [ticket], [message], [sender], "
-				    "[delivery])",
+				    "[delivery], [log])",
 				    ctx->name, echo);
 			break;
 		}
@@ -739,6 +739,7 @@ conf_read_row(const struct conf_ctx *ctx, const struct conf_row *k,
 	char echo[CONF_ECHO_MAX + 4];
 	GError *gerr = NULL;
 	char *value = NULL, **list = NULL;
+	const char *hint;
 	gsize n = 0, i, j;
 
 	if (!g_key_file_has_key(ctx->kf, k->group, k->key, NULL)) {
@@ -746,6 +747,15 @@ conf_read_row(const struct conf_ctx *ctx, const struct conf_row *k,
 			return gw_error_set(err, GW_ECONFIG, "config %s: [%s] "
 			    "%s is required", ctx->name, k->group, k->key);
 		g_key_file_set_value(ctx->kf, k->group, k->key, k->def);
+	}
+	/* A pattern may hold anything; other values are never quoted. */
+	if (k->type != CONF_REGEX) {
+		value = g_key_file_get_value(ctx->kf, k->group, k->key, NULL);
+		hint = value != NULL ? confdiag_value(value) : NULL;
+		g_free(value);
+		value = NULL;
+		if (hint != NULL)
+			return conf_fail(ctx, k, err, "%s", hint);
 	}
 
 	switch (k->type) {
@@ -896,58 +906,6 @@ conf_check_cross(const struct conf_ctx *ctx, const struct conf *conf,
 	return GW_OK;
 }
 
-/*
- * conf_syntax_error - the error for a file GKeyFile could not parse.
- * GLib's own text quotes the offending line, which may be anything the
- * administrator pasted (an API key, say) and calls the config a "key
- * file"; so name the line by its number instead and never echo it.
- */
-static enum gw_status
-conf_syntax_error(const char *name, const char *data, size_t len,
-    const GError *gerr, struct gw_error *err)
-{
-	const char *p = data, *end = data + len, *eol, *s, *e;
-	unsigned line = 0;
-	bool in_group = false;
-	char *why;
-	enum gw_status status;
-
-	for (; p < end; p = eol + 1) {
-		line++;
-		eol = memchr(p, '\n', (size_t)(end - p));
-		if (eol == NULL)
-			eol = end;
-		for (s = p; s < eol && g_ascii_isspace(*s); s++)
-			;
-		for (e = eol; e > s && g_ascii_isspace(e[-1]); e--)
-			;
-		if (s == e || *s == '#')
-			continue;
-		if (*s == '[') {
-			/* As GLib: the group ends at the first ']'. */
-			if (memchr(s, ']', (size_t)(e - s)) != e - 1)
-				return gw_error_set(err, GW_ECONFIG, "config "
-				    "%s: line %u is not a valid [group] line",
-				    name, line);
-			in_group = true;
-			continue;
-		}
-		if (memchr(s, '=', (size_t)(e - s)) == NULL)
-			return gw_error_set(err, GW_ECONFIG, "config %s: line "
-			    "%u is not 'key = value', a [group] or a # "
-			    "comment", name, line);
-		if (!in_group)
-			return gw_error_set(err, GW_ECONFIG, "config %s: line "
-			    "%u: 'key = value' before the first [group] (put "
-			    "it under [api], [ticket], [message], "
-			    "[sender] or [delivery])", name, line);
-	}
-	why = log_sanitize(gerr->message, 120);
-	status = gw_error_set(err, GW_ECONFIG, "config %s: %s", name, why);
-	g_free(why);
-	return status;
-}
-
 /* conf_load_data - parse and validate a config held in memory */
 enum gw_status
 conf_load_data(const char *data, size_t len, const char *name,
@@ -967,7 +925,7 @@ conf_load_data(const char *data, size_t len, const char *name,
 	/* Without KEEP_TRANSLATIONS, "key[de]" lines would vanish unseen. */
 	if (!g_key_file_load_from_data(ctx.kf, data, len,
 	    G_KEY_FILE_KEEP_TRANSLATIONS, &gerr)) {
-		status = conf_syntax_error(name, data, len, gerr, err);
+		status = confdiag_syntax(name, data, len, gerr->message, err);
 		g_error_free(gerr);
 		goto out;
 	}
@@ -1176,6 +1134,8 @@ conf_free(struct conf **conf_r)
 	g_free(conf->authserv_id);
 	g_free(conf->state_dir);
 	g_free(conf->quarantine_dir);
+	g_free(conf->spool_dir);
+	g_free(conf->log_file);
 	g_free(conf);
 	*conf_r = NULL;
 }

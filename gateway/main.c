@@ -27,6 +27,7 @@
  * (backscatter), except the policy's own refusal when the administrator
  * asked for it (refused = bounce).
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
@@ -38,6 +39,7 @@
 
 #include "api.h"
 #include "conf.h"
+#include "confdiag.h"
 #include "headblock.h"
 #include "keyfile.h"
 #include "log.h"
@@ -61,6 +63,8 @@ struct opts {
 	char *queue_id;
 	gboolean dry_run;
 	gboolean version;
+	gboolean help;
+	char *help_text;	/* --help: the usage, built by GOption */
 	gboolean check_config;
 	gboolean check_api;
 	char *check_ticket;	/* --check-api TICKET, or NULL */
@@ -126,6 +130,30 @@ main_count_verbose(const char *name, const char *value, gpointer data,
 	return TRUE;
 }
 
+/*
+ * main_usage_hint - " (see mail2note --help)" for a person at a terminal;
+ * "" for the MTA, whose DSN line stays as short as it was
+ */
+static const char *
+main_usage_hint(void)
+{
+	return isatty(STDERR_FILENO) ? " (see mail2note --help)" : "";
+}
+
+/* main_help_text - GOption's help in ASCII (new, g_free) */
+static char *
+main_help_text(GOptionContext *ctx)
+{
+	GString *help;
+	char *text;
+
+	text = g_option_context_get_help(ctx, TRUE, NULL);
+	help = g_string_new(text);
+	g_free(text);
+	(void)g_string_replace(help, "\xe2\x80\xa6", "...", 0);	/* … */
+	return g_string_free(help, FALSE);
+}
+
 /* main_opts - parse argv; GW_ECONFIG on a usage error */
 static enum gw_status
 main_opts(int *argc, char ***argv, struct opts *o, struct gw_error *err)
@@ -184,6 +212,8 @@ main_opts(int *argc, char ***argv, struct opts *o, struct gw_error *err)
 		    "and exit", "DAYS" },
 		{ "version", 0, 0, G_OPTION_ARG_NONE, &o->version,
 		    "Print the version and exit", NULL },
+		{ "help", 'h', 0, G_OPTION_ARG_NONE, &o->help,
+		    "Print this help and exit", NULL },
 		{ NULL, 0, 0, 0, NULL, NULL, NULL }
 	};
 	GOptionContext *ctx;
@@ -191,23 +221,40 @@ main_opts(int *argc, char ***argv, struct opts *o, struct gw_error *err)
 	GError *gerr = NULL;
 	enum gw_status st = GW_OK;
 
+	/*
+	 * GLib's own --help would print "[OPTION…]" converted to the
+	 * locale's charset: "[OPTION?]" under pipe(8)'s C locale.  Ours
+	 * prints plain ASCII, to stdout, and exits through main().
+	 */
 	ctx = g_option_context_new("< message");
+	g_option_context_set_help_enabled(ctx, FALSE);
 	g_option_context_set_summary(ctx,
 	    "Add one email, read from standard input, to a helpdesk ticket "
 	    "as an internal note.\nRun by Postfix pipe(8) or an Exim pipe "
-	    "transport; see mail2note(8).");
+	    "transport; see mail2note(8) and mail2note.conf(5).");
+	g_option_context_set_description(ctx, "Other forms:\n"
+	    "  mail2note [-c FILE] --check-config\n"
+	    "  mail2note [-c FILE] --check-api [TICKET]\n"
+	    "  mail2note [-c FILE] --sign ID [--address ADDRESS]\n"
+	    "  mail2note --new-address-key\n"
+	    "  mail2note [-c FILE] --quarantine | --replay ID [-x TICKET] [-n]"
+	    " | --purge-quarantine DAYS\n");
 	group = g_option_group_new(NULL, NULL, NULL, o, NULL);
 	g_option_group_add_entries(group, entries);
 	g_option_context_set_main_group(ctx, group);
 	if (!g_option_context_parse(ctx, argc, argv, &gerr)) {
-		st = gw_error_set(err, GW_ECONFIG, "usage: %s", gerr->message);
+		st = gw_error_set(err, GW_ECONFIG, "usage: %s%s", gerr->message,
+		    main_usage_hint());
 		g_error_free(gerr);
+	} else if (o->help) {
+		o->help_text = main_help_text(ctx);
 	} else if (o->check_api && *argc == 2) {
 		/* --check-api [TICKET]: the one positional argument. */
 		o->check_ticket = g_strdup((*argv)[1]);
 	} else if (*argc > 1) {
 		st = gw_error_set(err, GW_ECONFIG,
-		    "usage: unexpected argument '%.60s'", (*argv)[1]);
+		    "usage: unexpected argument '%.60s'%s", (*argv)[1],
+		    main_usage_hint());
 	} else if (o->address != NULL && o->sign == NULL) {
 		st = gw_error_set(err, GW_ECONFIG,
 		    "usage: --address goes with --sign ID");
@@ -251,6 +298,7 @@ main_opts_free(struct opts *o)
 	g_free(o->address);
 	g_free(o->check_ticket);
 	g_free(o->replay);
+	g_free(o->help_text);
 }
 
 /*
@@ -849,6 +897,77 @@ main_replay(const struct opts *o, const struct conf *conf,
 	return st;
 }
 
+/*
+ * main_syslog_warn - with -v and --check-config: say once that syslog(3)
+ * drops every line, when nothing listens on /dev/log (a container, a
+ * Debian 12 without rsyslog and journald) and no [log] file is set
+ */
+static void
+main_syslog_warn(const struct conf *conf)
+{
+	char why[128];
+
+	if (conf->log_file == NULL && !log_syslog_reachable(why, sizeof(why)))
+		log_warn("syslog is unreachable (%s), so log lines are lost: "
+		    "run a syslog daemon (rsyslog) or set [log] file", why);
+}
+
+/*
+ * main_setup - the [log] file, the syslog check and the spool directory.
+ * A log file that cannot be opened costs its lines, never the mail: a
+ * warning (to syslog; to stderr only in runs by hand).  --check-config
+ * fails on it instead, and creates (and drops) one spool file, so that a
+ * bad spool_dir shows now rather than as deferred mail.
+ */
+static enum gw_status
+main_setup(const struct opts *o, const struct conf *conf,
+    struct gw_error *err)
+{
+	char why[128], me[64];
+	int fd, saved;
+
+	spool_set_dir(conf->spool_dir);
+	if (log_set_file(conf->log_file, why, sizeof(why)) != 0) {
+		confdiag_user(geteuid(), me, sizeof(me));
+		if (o->check_config)
+			return gw_error_set(err, GW_ECONFIG, "[log] file %s: "
+			    "%s (mail2note runs as %s)", conf->log_file, why,
+			    me);
+		log_warn("cannot open [log] file %s: %s (mail2note runs as "
+		    "%s); lines go to syslog only", conf->log_file, why, me);
+	} else if (o->verbose > 0 && !o->check_config)
+		main_syslog_warn(conf);
+	if (!o->check_config)
+		return GW_OK;
+	fd = spool_tmpfile();
+	if (fd == -1) {
+		saved = errno;
+		return gw_error_set(err, GW_ECONFIG, "cannot create a spool "
+		    "file in %s ([delivery] spool_dir): %s", spool_get_dir(),
+		    g_strerror(saved));
+	}
+	(void)close(fd);
+	return GW_OK;
+}
+
+/*
+ * main_say_not_posted - exit 0 without a note (discarded, refused): one
+ * line on stdout.  Postfix's pipe(8) adds the first 100 bytes of it to
+ * its "status=sent (delivered via ... service)" entry, so that its log
+ * tells a discarded mail from a posted one.  Exim ignores the output of
+ * a successful pipe unless the transport sets return_output (which would
+ * bounce: the snippet does not set it).
+ */
+static void
+main_say_not_posted(const struct outcome *oc)
+{
+	char *why = log_sanitize(oc->reason, 80);
+
+	printf("%s, no note: %s\n", oc->what, why);
+	(void)fflush(stdout);
+	g_free(why);
+}
+
 /* main_run - everything after option parsing; fills *err on failure */
 static enum gw_status
 main_run(const struct opts *o, struct outcome *oc, struct gw_error *err)
@@ -862,12 +981,21 @@ main_run(const struct opts *o, struct outcome *oc, struct gw_error *err)
 	struct quarantine *q = NULL;
 	struct spool sp = { .fd = -1, .src = -1 };
 	enum gw_status st;
+	char cmd[128];
 
-	if (main_root_refused())
+	if (main_root_refused()) {
+		/* By hand (a terminal, an admin command): say how. */
+		confdiag_runuser((uid_t)-1, cmd, sizeof(cmd));
 		return gw_error_set(err, GW_ECONFIG, "refusing to run as root: "
 		    "run mail2note as an unprivileged user (Postfix pipe "
-		    "user=, Exim transport user)");
+		    "user=, Exim transport user)%s%s", o->check_config ||
+		    isatty(STDERR_FILENO) ? "; by hand: " : "",
+		    o->check_config ? cmd : isatty(STDERR_FILENO) ?
+		    "runuser -u " CONFDIAG_USER " -- mail2note ..." : "");
+	}
 	st = conf_load(o->config, &conf, err);
+	if (st == GW_OK)
+		st = main_setup(o, conf, err);
 	if (st != GW_OK)
 		goto out;
 	if (o->quarantine || o->purge_days >= 0) {
@@ -918,6 +1046,7 @@ main_run(const struct opts *o, struct outcome *oc, struct gw_error *err)
 		goto out;
 	}
 	if (o->check_config) {
+		main_syslog_warn(conf);
 		conf_warn(conf);
 		conf_print(conf, stdout);
 		keyfile_print_api_key(conf, key, stdout);
@@ -1003,6 +1132,11 @@ main(int argc, char **argv)
 		st = main_flush_stdout(&err);
 		goto report;
 	}
+	if (o.help) {
+		(void)fputs(o.help_text, stdout);
+		st = main_flush_stdout(&err);
+		goto report;
+	}
 	/* Needs no config and reads no mail: fine as root too. */
 	if (o.new_address_key) {
 		st = main_new_address_key(&err);
@@ -1018,6 +1152,10 @@ main(int argc, char **argv)
 			    "deferred";
 		main_log_summary(&oc, start, &err);
 		logging = 0;		/* the summary said it all */
+		if (!o.dry_run && o.replay == NULL && err.code == GW_OK &&
+		    (strcmp(oc.what, "discarded") == 0 ||
+		    strcmp(oc.what, "refused") == 0))
+			main_say_not_posted(&oc);
 		/* -n prints the request; say why there is none. */
 		if (o.dry_run && oc.reason != NULL && o.verbose == 0)
 			fprintf(stderr, "mail2note: not posted: %s\n",
@@ -1039,6 +1177,7 @@ report:
 	}
 	code = status_exit(err.code);
 	log_close();
+	spool_set_dir(NULL);
 	api_global_cleanup();
 	main_opts_free(&o);
 	return code;

@@ -20,6 +20,7 @@
 
 #include <glib.h>
 
+#include "confdiag.h"
 #include "safefile.h"
 
 #define SAFEFILE_LINK_MAX 40	/* symbolic links followed in a path */
@@ -262,7 +263,7 @@ safefile_read_file(const char *path, const char *what, size_t max,
 	enum gw_status status = GW_OK;
 	struct stat st;
 	GString *buf = NULL;
-	char chunk[8192];
+	char chunk[8192], me[64];
 	ssize_t n;
 	int fd, saved;
 
@@ -270,6 +271,14 @@ safefile_read_file(const char *path, const char *what, size_t max,
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
 		saved = errno;
+		if (saved == EACCES) {
+			/* Name the user: a root shell reads it fine. */
+			confdiag_user(geteuid(), me, sizeof(me));
+			return gw_error_set(err, GW_ECONFIG, "cannot read %s "
+			    "%s: %s (mail2note runs as %s, who must be able "
+			    "to read it and search its directories)", what,
+			    path, g_strerror(saved), me);
+		}
 		return gw_error_set(err, GW_ECONFIG, "cannot read %s %s: %s",
 		    what, path, g_strerror(saved));
 	}
@@ -311,6 +320,18 @@ out:
 	return status;
 }
 
+/* safefile_user_name - uid's name, or the number, for a chown command */
+static void
+safefile_user_name(uid_t uid, char *buf, size_t size)
+{
+	struct passwd *pw = getpwuid(uid);
+
+	if (pw != NULL)
+		g_strlcpy(buf, pw->pw_name, size);
+	else
+		(void)g_snprintf(buf, size, "%u", (unsigned)uid);
+}
+
 /* safefile_read_secret - a secret file into buf, see safefile.h */
 enum gw_status
 safefile_read_secret(const struct safefile_secret *f, const char *path,
@@ -321,6 +342,7 @@ safefile_read_secret(const struct safefile_secret *f, const char *path,
 	size_t len = 0;
 	ssize_t n;
 	int fd, saved;
+	char owner[64], me[64], cmd[128];
 
 	*len_r = 0;
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY |
@@ -331,11 +353,23 @@ safefile_read_secret(const struct safefile_secret *f, const char *path,
 			return gw_error_set(err, GW_ECONFIG, "%s %s is a "
 			    "symbolic link; set %s to the file itself",
 			    f->label, path, f->key);
-		if (saved == EACCES)
+		if (saved == EACCES) {
+			confdiag_user(geteuid(), me, sizeof(me));
+			if (stat(path, &st) == 0 && st.st_uid != geteuid()) {
+				/* A root-owned 0600 key, the pipe user's run. */
+				confdiag_user(st.st_uid, owner, sizeof(owner));
+				safefile_user_name(geteuid(), cmd, sizeof(cmd));
+				return gw_error_set(err, GW_ECONFIG, "cannot "
+				    "open %s %s: it is owned by %s, but "
+				    "mail2note runs as %s; if that is the "
+				    "pipe's user=, chown %s %s", f->label,
+				    path, owner, me, cmd, path);
+			}
 			return gw_error_set(err, GW_ECONFIG, "cannot open %s "
-			    "%s: %s (it must be readable by uid %u, that "
+			    "%s: %s (it must be readable by %s, the user "
 			    "mail2note runs as)", f->label, path,
-			    g_strerror(saved), (unsigned)geteuid());
+			    g_strerror(saved), me);
+		}
 		return gw_error_set(err, GW_ECONFIG, "cannot open %s %s: %s",
 		    f->label, path, g_strerror(saved));
 	}
@@ -351,14 +385,25 @@ safefile_read_secret(const struct safefile_secret *f, const char *path,
 		goto out;
 	}
 	if (st.st_uid != geteuid()) {
+		confdiag_user(st.st_uid, owner, sizeof(owner));
+		confdiag_user(geteuid(), me, sizeof(me));
 		/*
-		 * "chown it to uid 0" would be the wrong advice when root
-		 * runs --check-config for a pipe that runs as user=.
+		 * "chown it to root" would be the wrong advice when root runs
+		 * --check-config for a pipe that runs as user=: run it as
+		 * the owner instead.
 		 */
-		status = gw_error_set(err, GW_ECONFIG, "%s %s is owned by uid "
-		    "%u, but mail2note runs as uid %u; chown it to the pipe's "
-		    "user= and run --check-config as that user", f->label,
-		    path, (unsigned)st.st_uid, (unsigned)geteuid());
+		if (geteuid() == 0) {
+			confdiag_runuser(st.st_uid, cmd, sizeof(cmd));
+			status = gw_error_set(err, GW_ECONFIG, "%s %s is owned "
+			    "by %s, but mail2note runs as %s; check as the "
+			    "pipe's user=: %s", f->label, path, owner, me, cmd);
+		} else {
+			safefile_user_name(geteuid(), cmd, sizeof(cmd));
+			status = gw_error_set(err, GW_ECONFIG, "%s %s is owned "
+			    "by %s, but mail2note runs as %s; if that is the "
+			    "pipe's user=, chown %s %s", f->label, path, owner,
+			    me, cmd, path);
+		}
 		goto out;
 	}
 	if ((st.st_mode & 077) != 0) {

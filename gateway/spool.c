@@ -302,15 +302,32 @@ spool_read(const struct spool *sp, char **buf_r, size_t *len_r,
 	return GW_OK;
 }
 
-/* spool_tmpfile - an unlinked, close-on-exec temporary file in $TMPDIR,
- * or -1 with errno set */
+static char *spool_dir;		/* [delivery] spool_dir; NULL: $TMPDIR */
+
+/* spool_set_dir - where spool_tmpfile() creates its files */
+void
+spool_set_dir(const char *dir)
+{
+	g_free(spool_dir);
+	spool_dir = dir != NULL && dir[0] != '\0' ? g_strdup(dir) : NULL;
+}
+
+/* spool_get_dir - spool_set_dir()'s directory, else $TMPDIR or /tmp */
+const char *
+spool_get_dir(void)
+{
+	return spool_dir != NULL ? spool_dir : g_get_tmp_dir();
+}
+
+/* spool_tmpfile - an unlinked, close-on-exec temporary file in
+ * spool_get_dir(), or -1 with errno set */
 int
 spool_tmpfile(void)
 {
 	char *path;
 	int fd, saved;
 
-	path = g_build_filename(g_get_tmp_dir(), "mail2note-XXXXXX", NULL);
+	path = g_build_filename(spool_get_dir(), "mail2note-XXXXXX", NULL);
 	fd = mkstemp(path);
 	saved = errno;
 	if (fd != -1) {
@@ -375,7 +392,7 @@ spool_pipe(int fd, uint64_t max_size, struct spool *sp, struct gw_error *err)
 	sp->fd = spool_tmpfile();
 	if (sp->fd == -1)
 		return gw_error_set(err, GW_ETEMP,
-		    "cannot create a spool file in %s: %s", g_get_tmp_dir(),
+		    "cannot create a spool file in %s: %s", spool_get_dir(),
 		    g_strerror(errno));
 	buf = g_malloc(SPOOL_CHUNK);
 	for (;;) {
@@ -390,7 +407,7 @@ spool_pipe(int fd, uint64_t max_size, struct spool *sp, struct gw_error *err)
 		if (spool_write_all(sp->fd, buf, (size_t)n) == -1) {
 			rc = gw_error_set(err, GW_ETEMP,
 			    "cannot write the spool file in %s: %s",
-			    g_get_tmp_dir(), g_strerror(errno));
+			    spool_get_dir(), g_strerror(errno));
 			break;
 		}
 		sp->size += (uint64_t)n;

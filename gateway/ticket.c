@@ -51,6 +51,7 @@ struct ticket_rules {
 	int norder;
 	GRegex *re[TICKET_NSOURCES];	/* indexed by source; NULL: unused */
 	bool has_tag[TICKET_NSOURCES];	/* the pattern has a "tag" group */
+	bool std[TICKET_NSOURCES];	/* the default pattern (ticket.h) */
 	char delimiters[TICKET_DELIM_MAX + 1];
 	const struct secret_keyring *keys;	/* borrowed; NULL: none */
 	bool require_signature;
@@ -110,7 +111,7 @@ ticket_rules_new(const char *const *sources, const char *extension_pattern,
     const char *delimiters, struct ticket_rules **rules_r,
     struct gw_error *err)
 {
-	const char *patterns[TICKET_NSOURCES];
+	const char *patterns[TICKET_NSOURCES], *defaults[TICKET_NSOURCES];
 	struct ticket_rules *rules = NULL;
 	bool seen[TICKET_NSOURCES] = { false };
 	enum gw_status status = GW_OK;
@@ -121,6 +122,9 @@ ticket_rules_new(const char *const *sources, const char *extension_pattern,
 	patterns[TICKET_EXTENSION] = extension_pattern;
 	patterns[TICKET_SUBJECT] = subject_pattern;
 	patterns[TICKET_REFERENCES] = references_pattern;
+	defaults[TICKET_EXTENSION] = TICKET_EXTENSION_RE;
+	defaults[TICKET_SUBJECT] = TICKET_SUBJECT_RE;
+	defaults[TICKET_REFERENCES] = TICKET_REFERENCES_RE;
 
 	if (delimiters == NULL)
 		delimiters = "+";
@@ -161,6 +165,7 @@ ticket_rules_new(const char *const *sources, const char *extension_pattern,
 		if (status != GW_OK)
 			goto out;
 		rules->order[rules->norder++] = (enum ticket_source)src;
+		rules->std[src] = strcmp(patterns[src], defaults[src]) == 0;
 	}
 	if (rules->norder == 0)
 		status = gw_error_set(err, GW_ECONFIG,
@@ -398,6 +403,64 @@ ticket_sanitize(const char *s, char *buf, size_t size)
 	g_string_free(out, TRUE);
 }
 
+/*
+ * ticket_hint - append what a sender can do about a missing id: the
+ * forms the default patterns take ("write to support+T1234@example.com
+ * or put [#T1234] in the Subject").  Nothing for a pattern of the
+ * administrator's own, whose form we cannot describe, nor when only
+ * signed ids count: a sender cannot make one.
+ */
+static void
+ticket_hint(const struct ticket_rules *rules, const struct ticket_input *in,
+    GString *out)
+{
+	char *addr = NULL, *local, *at, *end;
+	const char *p;
+	bool ext = false, subj = false;
+	int i;
+
+	if (rules->require_signature)
+		return;
+	for (i = 0; i < rules->norder; i++) {
+		if (rules->order[i] == TICKET_EXTENSION)
+			ext = rules->std[TICKET_EXTENSION];
+		if (rules->order[i] == TICKET_SUBJECT)
+			subj = rules->std[TICKET_SUBJECT];
+	}
+	/* The recipient as an example, if it is a plain short address. */
+	if (ext && in->recipient != NULL && strlen(in->recipient) < 120) {
+		addr = g_strstrip(g_strdelimit(g_strdup(in->recipient), "<>",
+		    ' '));
+		for (p = addr; *p != '\0'; p++)
+			if ((unsigned char)*p <= 0x20 ||
+			    (unsigned char)*p >= 0x7f || *p == '"')
+				break;
+		at = strrchr(addr, '@');
+		if (*p != '\0' || at == NULL || at == addr || at[1] == '\0') {
+			g_free(addr);
+			addr = NULL;
+		}
+	}
+	if (addr == NULL && !subj)
+		return;
+	g_string_append(out, "; ");
+	if (addr != NULL) {
+		local = addr;
+		at = strrchr(addr, '@');
+		*at = '\0';
+		end = strpbrk(local, rules->delimiters);
+		if (end != NULL)
+			*end = '\0';
+		g_string_append_printf(out, "write to %s%cT1234@%s", local,
+		    rules->delimiters[0], at + 1);
+		g_free(addr);
+		if (subj)
+			g_string_append(out, " or ");
+	}
+	if (subj)
+		g_string_append(out, "put [#T1234] in the Subject");
+}
+
 /* ticket_extract - the first valid id in the configured sources */
 enum gw_status
 ticket_extract(const struct ticket_rules *rules,
@@ -478,6 +541,7 @@ ticket_extract(const struct ticket_rules *rules,
 			    i == rules->norder - 1 ? " or " : ", ");
 		g_string_append(where, ticket_sources[rules->order[i]].where);
 	}
+	ticket_hint(rules, in, where);
 	status = gw_error_set(err, GW_ENOTICKET, "%s", where->str);
 	g_string_free(where, TRUE);
 	return status;

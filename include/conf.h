@@ -74,6 +74,10 @@ struct conf {
 	char *quarantine_dir;	/* mail that bounced or was refused; ours,
 				 * 0700; default state_dir/quarantine */
 	uint64_t quarantine_max_size; /* bytes of mail kept; 0: none */
+	char *spool_dir;	/* NULL: $TMPDIR, else /tmp (spool.h) */
+
+	/* [log] */
+	char *log_file;		/* NULL: syslog only (log.h) */
 };
 
 /*

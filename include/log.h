@@ -1,5 +1,6 @@
 /*
- * log.h - logging to syslog(LOG_MAIL) and, when asked, stderr.
+ * log.h - logging to syslog(LOG_MAIL), to a file of our own when [log]
+ * file is set, and, when asked, stderr.
  *
  * Every line starts with the queue id when one is known.  Untrusted text
  * (subjects, addresses, API error bodies) must go through log_sanitize()
@@ -41,7 +42,25 @@ void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  */
 char *log_sanitize(const char *text, size_t max);
 
-/* log_close - close syslog and forget the queue id */
+/*
+ * log_set_file - from now on, also append every line but -v detail to
+ * path (NULL: stop), as "<RFC 3339 local time> ident[pid]: <the syslog
+ * text>", one write(2) per line on an O_APPEND descriptor.  The file is
+ * created 0640 (less the umask) when missing; a symbolic link or a file
+ * that is not regular is refused.  0, or -1 with the reason in why (size
+ * bytes): then nothing changes but that no file is written.  A later
+ * write error loses that line only (said once to syslog).
+ */
+int log_set_file(const char *path, char *why, size_t size);
+
+/*
+ * log_syslog_reachable - 1 when a syslog daemon (rsyslog, journald)
+ * accepts a connection on /dev/log, else 0 with the reason in why: then
+ * syslog(3) drops every line without a word.
+ */
+int log_syslog_reachable(char *why, size_t size);
+
+/* log_close - close syslog and the file, forget the queue id */
 void log_close(void);
 
 #endif /* GW_LOG_H */

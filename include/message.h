@@ -158,8 +158,9 @@ void message_shutdown(void);
  * message_parse_fd - read a whole message from fd (stdin) and parse it.
  * *msg_r is new, free with message_free(); NULL on failure.  A regular
  * file is parsed in place from its current offset (fd stays open, its
- * offset moves); anything else is spooled to an unlinked file in $TMPDIR
- * (g_get_tmp_dir()), and reading stops as soon as limits->max_size is
+ * offset moves); anything else is spooled to an unlinked file in
+ * spool_get_dir() ([delivery] spool_dir, else $TMPDIR), and reading
+ * stops as soon as limits->max_size is
  * passed.  limits NULL means built-in defaults (32 MB, depth 32, 1000
  * parts, 1 MB bodies).
  */

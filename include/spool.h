@@ -3,7 +3,7 @@
  * and the line scan that bounds what GMime is given.
  *
  * Owns: reading the input (stdin is a pipe under Postfix and Exim), the
- * unlinked temporary files in $TMPDIR, and the line scanner.  GMime
+ * unlinked temporary files in spool_get_dir(), and the line scanner.  GMime
  * builds one object per MIME part and per header field, about 1-2 KB
  * each, with no cap of its own: ten megabytes of "--b" lines or "X:y"
  * lines would cost gigabytes.  The top header block is bounded by
@@ -143,8 +143,18 @@ void spool_lone_cr_to_lf(char *buf, size_t len);
 enum gw_status spool_read(const struct spool *sp, char **buf_r,
     size_t *len_r, struct gw_error *err);
 
-/* spool_tmpfile - an unlinked, close-on-exec file in $TMPDIR, or -1 with
- * errno set */
+/*
+ * spool_set_dir - the directory for spool_tmpfile() ([delivery]
+ * spool_dir; NULL or "": $TMPDIR, else /tmp).  Process-wide, set once by
+ * main() after the config was read; copied.
+ */
+void spool_set_dir(const char *dir);
+
+/* spool_get_dir - the directory spool_tmpfile() uses (borrowed) */
+const char *spool_get_dir(void);
+
+/* spool_tmpfile - an unlinked, close-on-exec file in spool_get_dir(), or
+ * -1 with errno set */
 int spool_tmpfile(void);
 
 /*

@@ -24,6 +24,18 @@
 
 #define TICKET_ID_MAX 64
 
+/*
+ * The default patterns ([ticket] *_pattern): a ticket id, optionally
+ * signed ("T1001" or "T1001.TAG", TAG being 13 base32 characters, see
+ * secret.h), in the extension, a "[#ID]" Subject tag and a helpdesk
+ * Message-ID "<ticket-ID@...>".
+ */
+#define TICKET_ID_RE "(?<id>[A-Za-z0-9][A-Za-z0-9_-]{0,63}" \
+	"(?:\\.[A-Za-z2-7]{13})?)"
+#define TICKET_EXTENSION_RE "^" TICKET_ID_RE "$"
+#define TICKET_SUBJECT_RE "\\[#" TICKET_ID_RE "\\]"
+#define TICKET_REFERENCES_RE "<ticket-" TICKET_ID_RE "@"
+
 struct ticket_rules;
 struct secret_keyring;
 

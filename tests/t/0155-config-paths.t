@@ -166,4 +166,57 @@ else
 	skip 9 "not root: cannot chown"
 fi
 
+# --- who is who: files named with their users (root only: setpriv) --------
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1 &&
+    nobody=$(getent passwd 65534 | cut -d: -f1) && [ -n "$nobody" ]; then
+	# as_nobody ARGS... - the binary as uid 65534; sets RC and ERR
+	as_nobody() {
+		setpriv --reuid 65534 --regid 65534 --clear-groups \
+		    "$M2N_BIN" "$@" >"$T/out" 2>"$T/err" </dev/null
+		RC=$?
+		ERR=$(cat "$T/err")
+	}
+	chmod 755 "$T"
+	conf_in "$T/users" "key_file = $T/users/api.key"
+	cp "$T/api.key" "$T/users/api.key"
+	chmod 600 "$T/users/api.key"
+	as_nobody -c "$C" --check-config
+	refused "a key file of root's (0600), run as the pipe user" \
+	    "4.3.5 cannot open key file $T/users/api.key: it is owned by root (uid 0), but mail2note runs as $nobody (uid 65534); if that is the pipe's user=, chown $nobody $T/users/api.key"
+	chmod 644 "$T/users/api.key"
+	as_nobody -c "$C" --check-config
+	refused "a key file of root's (0644), run as the pipe user" \
+	    "4.3.5 key file $T/users/api.key is owned by root (uid 0), but mail2note runs as $nobody (uid 65534); if that is the pipe's user=, chown $nobody $T/users/api.key"
+	chmod 600 "$T/users/api.key"
+	chown 65534 "$T/users/api.key"
+	check "$C"
+	refused "the pipe user's key file, checked as root" \
+	    "4.3.5 key file $T/users/api.key is owned by $nobody (uid 65534), but mail2note runs as root (uid 0); check as the pipe's user=: runuser -u $nobody -- mail2note --check-config"
+	chmod 600 "$C"
+	as_nobody -c "$C" --check-config
+	refused "a config the pipe user cannot read" \
+	    "4.3.5 cannot read config $C: Permission denied (mail2note runs as $nobody (uid 65534), who must be able to read it and search its directories)"
+else
+	skip 12 "not root, no setpriv or no uid 65534"
+fi
+
+# --- [delivery] spool_dir ------------------------------------------------------
+conf_in "$T/spool" "[delivery]" "spool_dir = $T/no/such/dir"
+check "$C"
+refused "spool_dir that does not exist" \
+    "4.3.5 cannot create a spool file in $T/no/such/dir ([[]delivery] spool_dir): No such file or directory"
+printf 'From: a@example.org\nSubject: [#T1001] hi\n\nhello\n' |
+    "$M2N_BIN" -c "$C" -n >"$T/out" 2>"$T/err"
+is "$?" 75 "spool_dir that does not exist: a piped mail is deferred"
+is "$(cat "$T/err")" "4.3.0 cannot create a spool file in $T/no/such/dir: No such file or directory" \
+    "... naming the directory"
+mkdir -p "$T/spooldir"
+conf_in "$T/spool" "[delivery]" "spool_dir = $T/spooldir"
+check "$C"
+is "$RC" 0 "spool_dir that exists: --check-config passes"
+printf 'From: a@example.org\nSubject: [#T1001] hi\n\nhello\n' |
+    "$M2N_BIN" -c "$C" -n >"$T/out" 2>"$T/err"
+is "$?" 0 "spool_dir: a piped mail is read through it"
+is "$(ls -A "$T/spooldir")" "" "spool_dir: nothing left behind (unlinked at once)"
+
 done_testing

@@ -36,4 +36,31 @@ refs_case "both: In-Reply-To first" "<ticket-T1003@helpdesk.example>" \
     "<ticket-T1004@helpdesk.example>" 0 T1003
 refs_case "neither names a ticket" "<a@example.org>" "<b@example.org>" 67
 
+# --- a mail without an ID: the bounce says which forms work ----------------
+printf 'From: a@example.org\nSubject: printer\n\nhello\n' >"$T/msg"
+mk_conf "$KEY_RW"
+run_gw -n -r support@helpdesk.example <"$T/msg"
+is "$RC" 67 "no ID, default sources: exit 67"
+is "$ERR" "5.1.1 no ticket ID in the recipient extension or the Subject; write to support+T1234@helpdesk.example or put [#T1234] in the Subject" \
+    "no ID: the sender is told both forms, with the address written to"
+run_gw -n -r support+@helpdesk.example <"$T/msg"
+is "$ERR" "5.1.1 no ticket ID in the recipient extension or the Subject; write to support+T1234@helpdesk.example or put [#T1234] in the Subject" \
+    "no ID, an empty extension: the example without it"
+mk_conf "$KEY_RW" "[ticket]" "sources = subject;references"
+run_gw -n -r support@helpdesk.example <"$T/msg"
+is "$ERR" "5.1.1 no ticket ID in the Subject or the References; put [#T1234] in the Subject" \
+    "no ID, no extension source: only the Subject form"
+mk_conf "$KEY_RW" "[ticket]" "sources = subject" \
+    "subject_pattern = Case (?<id>[0-9]+)"
+run_gw -n -r support@helpdesk.example <"$T/msg"
+is "$ERR" "5.1.1 no ticket ID in the Subject" \
+    "a pattern of one's own: no form is promised"
+"$M2N_BIN" --new-address-key >"$T/address.key" 2>/dev/null
+chmod 600 "$T/address.key"
+mk_conf "$KEY_RW" "[ticket]" "address_key_file = $T/address.key" \
+    "require_signature = true"
+run_gw -n -r support@helpdesk.example <"$T/msg"
+is "$ERR" "5.1.1 no ticket ID in the recipient extension or the Subject" \
+    "require_signature: no unsigned form is suggested"
+
 done_testing

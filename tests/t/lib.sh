@@ -149,7 +149,9 @@ PY
 
 # mk_conf [KEY] [EXTRA-INI-LINES...] - write $T/mail2note.conf and a 0600
 # key file for FAKE_URL (or M2N_BASE_URL), with [delivery] state_dir =
-# $T/state (or M2N_STATE_DIR; mail2note creates it); sets M2N_CONF.
+# $T/state (or M2N_STATE_DIR; mail2note creates it) and [log] file =
+# $T/mail2note.log (or M2N_LOG_FILE; empty: no [log] group, so that
+# --check-config and -v warn when /dev/log is missing); sets M2N_CONF.
 mk_conf() {
 	_key=${1:-$KEY_RW}
 	[ $# -gt 0 ] && shift
@@ -163,6 +165,11 @@ mk_conf() {
 		echo "connect_timeout = 5"
 		for _l in "$@"; do echo "$_l"; done
 		# Never the default /var/lib/mail2note: each test its own.
+		# [delivery] last: some tests append lines to it.
+		if [ -n "${M2N_LOG_FILE-$T/mail2note.log}" ]; then
+			echo "[log]"
+			echo "file = ${M2N_LOG_FILE-$T/mail2note.log}"
+		fi
 		echo "[delivery]"
 		echo "state_dir = ${M2N_STATE_DIR:-$T/state}"
 	} >"$T/mail2note.conf"

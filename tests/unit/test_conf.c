@@ -54,11 +54,44 @@ static const struct data_case {
 	  .want_err = PRE "unknown group [tickets]; did you mean [ticket]?" },
 	{ .name = "unknown group", .data = BASE "[smtp]\nhost = x\n",
 	  .want_err = PRE "unknown group [smtp] (known: [api], [ticket], "
-	    "[message], [sender], [delivery])" },
+	    "[message], [sender], [delivery], [log])" },
 	{ .name = "syntax error", .data = "base_url = x\n",
 	  .want_err = PRE "line 1: 'key = value' before the first [group] "
-	    "(put it under [api], [ticket], [message], [sender] or "
-	    "[delivery])" },
+	    "(put it under [api], [ticket], [message], [sender], "
+	    "[delivery] or [log])" },
+	{ .name = "quoted base_url", .data = "[api]\nbase_url = "
+	    "\"https://helpdesk.example.com\"\n",
+	  .want_err = PRE "[api] base_url: the value is in quotes, but values "
+	    "are written without them (remove the quotes)" },
+	{ .name = "single-quoted path", .data = BASE "key_file = "
+	    "'/etc/mail2note/api.key'\n",
+	  .want_err = PRE "[api] key_file: the value is in quotes, but values "
+	    "are written without them (remove the quotes)" },
+	{ .name = "inline comment", .data = BASE "timeout = 20  # seconds\n",
+	  .want_err = PRE "[api] timeout: the value ends in a '# ...' comment, "
+	    "but a comment must be on a line of its own (move it to the line "
+	    "above)" },
+	{ .name = "inline comment in base_url", .data = "[api]\nbase_url = "
+	    "https://helpdesk.example.com # prod\n",
+	  .want_err = PRE "[api] base_url: the value ends in a '# ...' "
+	    "comment, but a comment must be on a line of its own (move it to "
+	    "the line above)" },
+	{ .name = "inline comment in a list", .data = BASE "[ticket]\n"
+	    "sources = extension;subject\t# both\n",
+	  .want_err = PRE "[ticket] sources: the value ends in a '# ...' "
+	    "comment, but a comment must be on a line of its own (move it to "
+	    "the line above)" },
+	{ .name = "a pattern may hold ' #'", .data = BASE "[ticket]\n"
+	    "sources = subject\nsubject_pattern = Ticket #(?<id>[0-9]+)\n" },
+	{ .name = "log file and spool_dir", .data = BASE "[log]\nfile = "
+	    "/var/log/mail2note/mail2note.log\n[delivery]\nspool_dir = "
+	    "/var/spool/mail2note\n" },
+	{ .name = "relative log file", .data = BASE "[log]\nfile = m.log\n",
+	  .want_err = PRE "[log] file: 'm.log' is not an absolute path" },
+	{ .name = "relative spool_dir", .data = BASE "[delivery]\n"
+	    "spool_dir = spool\n",
+	  .want_err = PRE "[delivery] spool_dir: 'spool' is not an absolute "
+	    "path" },
 	{ .name = "not a key = value line", .data = BASE "garbage\n",
 	  .want_err = PRE "line 3 is not 'key = value', a [group] or a # "
 	    "comment" },

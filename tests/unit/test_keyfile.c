@@ -5,6 +5,7 @@
  * for the config and the key files (the rule itself: test_safefile.c).
  */
 #include <errno.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,43 @@
 #define BASE "[api]\nbase_url = https://helpdesk.example.com\n"
 #define NAME "t.conf"
 #define PRE "config " NAME ": "
+
+/* nobody_name - the name of uid 65534, as runuser wants it */
+static const char *
+nobody_name(void)
+{
+	struct passwd *pw = getpwuid(65534);
+
+	return pw != NULL ? pw->pw_name : "mail2note";
+}
+
+/* nobody_user - uid 65534 as errors name it: "nobody (uid 65534)" */
+static const char *
+nobody_user(void)
+{
+	static char buf[80];
+	struct passwd *pw = getpwuid(65534);
+
+	if (pw != NULL)
+		g_snprintf(buf, sizeof(buf), "%s (uid 65534)", pw->pw_name);
+	else
+		g_snprintf(buf, sizeof(buf), "uid 65534");
+	return buf;
+}
+
+/* root_user - uid 0 as errors name it */
+static const char *
+root_user(void)
+{
+	static char buf[80];
+	struct passwd *pw = getpwuid(0);
+
+	if (pw != NULL)
+		g_snprintf(buf, sizeof(buf), "%s (uid 0)", pw->pw_name);
+	else
+		g_snprintf(buf, sizeof(buf), "uid 0");
+	return buf;
+}
 
 /* print_key - keyfile_print_api_key() output as a string */
 static char *
@@ -181,9 +219,10 @@ test_keys(const char *dir)
 			tap_int(load_key(path, &key, &err), GW_ECONFIG,
 			    "key wrong owner: status");
 			g_snprintf(want, sizeof(want), "key file %s is owned "
-			    "by uid 65534, but mail2note runs as uid 0; chown "
-			    "it to the pipe's user= and run --check-config as "
-			    "that user", path);
+			    "by %s, but mail2note runs as %s; check as the "
+			    "pipe's user=: runuser -u %s -- mail2note "
+			    "--check-config", path, nobody_user(), root_user(),
+			    nobody_name());
 			tap_str(err.text, want, "key wrong owner: text");
 			if (chown(path, 0, 0) != 0)
 				tap_ok(0, "chown back: %s", g_strerror(errno));
@@ -434,9 +473,9 @@ test_address_keys(const char *dir)
 		tap_int(keyfile_load_address_keys(conf, &keys, &err), GW_ECONFIG,
 		    "address keys wrong owner: status");
 		g_snprintf(want, sizeof(want), "address key file %s is owned "
-		    "by uid 65534, but mail2note runs as uid 0; chown it to "
-		    "the pipe's user= and run --check-config as that user",
-		    path);
+		    "by %s, but mail2note runs as %s; check as the pipe's "
+		    "user=: runuser -u %s -- mail2note --check-config", path,
+		    nobody_user(), root_user(), nobody_name());
 		tap_str(err.text, want, "address keys wrong owner: text");
 		conf_free(&conf);
 	} else

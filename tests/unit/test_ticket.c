@@ -660,6 +660,74 @@ out:
 	secret_keyring_free(&keys);
 }
 
+/*
+ * The sender's hint after "no ticket ID in ...": the forms the default
+ * patterns take, the recipient as the example address; nothing for
+ * patterns of one's own.
+ */
+static const struct {
+	const char *name;
+	const char *sources;	/* ';'-separated */
+	bool defaults;		/* the default patterns, else custom ones */
+	const char *recipient;
+	const char *want;
+} hint_cases[] = {
+	{ "both forms", "extension;subject", true,
+	    "support@helpdesk.example.com",
+	  "no ticket ID in the recipient extension or the Subject; write to "
+	    "support+T1234@helpdesk.example.com or put [#T1234] in the "
+	    "Subject" },
+	{ "an empty extension is dropped from the example",
+	    "extension;subject", true, "<support+@helpdesk.example.com>",
+	  "no ticket ID in the recipient extension or the Subject; write to "
+	    "support+T1234@helpdesk.example.com or put [#T1234] in the "
+	    "Subject" },
+	{ "no recipient: the Subject form", "extension;subject", true, NULL,
+	  "no ticket ID in the recipient extension or the Subject; put "
+	    "[#T1234] in the Subject" },
+	{ "a hostile recipient is no example", "extension;subject", true,
+	    "a b\"@x\r\n@example.com",
+	  "no ticket ID in the recipient extension or the Subject; put "
+	    "[#T1234] in the Subject" },
+	{ "references only: nothing a sender can do", "references", true,
+	    "support@helpdesk.example.com", "no ticket ID in the References" },
+	{ "custom patterns: no hint", "extension;subject", false,
+	    "support@helpdesk.example.com",
+	  "no ticket ID in the recipient extension or the Subject" },
+};
+
+/* test_hints - hint_cases */
+static void
+test_hints(void)
+{
+	struct ticket_input in = { .subject = "printer" };
+	struct ticket_rules *rules = NULL;
+	struct gw_error err;
+	char id[TICKET_ID_MAX + 1];
+	char **sources;
+	size_t i;
+
+	for (i = 0; i < G_N_ELEMENTS(hint_cases); i++) {
+		sources = g_strsplit(hint_cases[i].sources, ";", -1);
+		if (ticket_rules_new((const char *const *)sources,
+		    hint_cases[i].defaults ? TICKET_EXTENSION_RE : "^(?<id>x)$",
+		    hint_cases[i].defaults ? TICKET_SUBJECT_RE : "<(?<id>x)>",
+		    TICKET_REFERENCES_RE, "+", &rules, &err) != GW_OK) {
+			tap_ok(0, "%s: rules: %s", hint_cases[i].name,
+			    err.text);
+			g_strfreev(sources);
+			continue;
+		}
+		in.recipient = hint_cases[i].recipient;
+		gw_error_clear(&err);
+		tap_int(ticket_extract(rules, &in, id, NULL, &err),
+		    GW_ENOTICKET, hint_cases[i].name);
+		tap_str(err.text, hint_cases[i].want, hint_cases[i].name);
+		ticket_rules_free(&rules);
+		g_strfreev(sources);
+	}
+}
+
 int
 main(void)
 {
@@ -712,5 +780,6 @@ main(void)
 out:
 	for (ri = 0; ri < R_COUNT; ri++)
 		ticket_rules_free(&rules[ri]);
+	test_hints();
 	return tap_done();
 }
