@@ -40,4 +40,27 @@ void msg_header_fields(struct msg_ctx *c, GMimeMessage *gmsg,
 const char *msg_automatic(const struct message *m, GMimeObject *obj,
     GMimeObject *root);
 
+/* The body of a message's first winmail.dat (message_tnef.c). */
+struct msg_tnef_body {
+	char *text;		/* clean UTF-8, or NULL */
+	char *html;		/* raw HTML (clean UTF-8), or NULL */
+	bool cut;
+};
+
+/*
+ * msg_tnef_add - when part is a TNEF container (tnef.h) that decodes: its
+ * files are listed in m, its body is kept in *tb (unless tb is NULL or
+ * already holds one), and the answer is true.  False when it is no TNEF
+ * or does not decode: the caller lists it as it is.
+ */
+bool msg_tnef_add(struct msg_ctx *c, struct message *m, GMimePart *part,
+    struct msg_tnef_body *tb);
+
+/*
+ * msg_tnef_body - when *text is blank and *html empty, replace them with
+ * the body in *tb (true); frees what *tb holds either way
+ */
+bool msg_tnef_body(struct msg_tnef_body *tb, GString **text,
+    GString **html, bool *cut);
+
 #endif /* GW_MESSAGE_PRIV_H */
