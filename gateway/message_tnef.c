@@ -83,8 +83,6 @@ msg_tnef_add(struct msg_ctx *c, struct message *m, GMimePart *part,
 		a->size = f->size;
 		g_ptr_array_add(m->attachments, a);
 	}
-	if (t->files_cut)
-		c->limits_hit = m->limits_hit = true;
 	if (tb != NULL && tb->text == NULL && tb->html == NULL) {
 		tb->text = t->text;
 		tb->html = t->html;

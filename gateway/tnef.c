@@ -152,10 +152,11 @@ tnef_string(MAPIProps *props, unsigned id, size_t *len_r, bool *utf8_r)
 
 /*
  * tnef_rtf - the RTF of a PR_RTF_COMPRESSED value (new, malloc()ed), or
- * NULL.  The header is checked first: DecompressRTF() trusts the sizes
- * it reads (an uncompressed stream is copied for as many bytes as it
- * claims) and reads up to two bytes past a truncated stream, so the
- * input it gets is a copy with room after it.
+ * NULL.  The header is checked first (what it claims must fit what it
+ * holds, and the output is bounded), an uncompressed ("MELA") stream is
+ * taken as it is, and DecompressRTF() gets a copy with room after it: its
+ * loop reads the two bytes of a back reference without looking for the
+ * end of a cut stream.
  */
 static unsigned char *
 tnef_rtf(const variableLength *v, size_t max, size_t *len_r)
@@ -497,10 +498,9 @@ tnef_parse(const GByteArray *in, size_t max_body, int max_files,
 		r.len = tnef_le32(p + 1);
 		if (r.len > in->len - off - 5)
 			break;
+		/* The child lists no more files than tnef_check() let in. */
 		if (p[0] == 'F' && r.len >= 9 && (int)files->len < max_files)
 			g_array_append_val(files, r);
-		else if (p[0] == 'F')
-			t->files_cut = true;
 		else if ((p[0] == 'C' || p[0] == 'O') && r.len == 4)
 			*(p[0] == 'C' ? &cp : &oem) = r.p;
 		else if ((p[0] == 'H' || p[0] == 'R' || p[0] == 'B') &&
