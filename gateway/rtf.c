@@ -263,8 +263,11 @@ rtf_convert(const char *s, size_t len, size_t cap, bool *html_r, bool *cut_r)
 				g = &stack[--depth];
 			continue;
 		}
-		if (lost > 0)
+		if (lost > 0) {
+			if (c == '\\')
+				i++;	/* an escaped brace is no brace */
 			continue;
+		}
 		if (c == '\r' || c == '\n' || c == '\0')
 			continue;
 		if (c != '\\') {

@@ -165,7 +165,7 @@ test_deep(void)
 	int i;
 
 	for (i = 0; i < 100000; i++)
-		g_string_append(in, "{x");
+		g_string_append(in, i > 99990 ? "{\\}\\{x" : "{x");
 	for (i = 0; i < 100000; i++)
 		g_string_append_c(in, '}');
 	g_string_append(in, " end}");
