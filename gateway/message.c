@@ -981,11 +981,7 @@ msg_extract(struct msg_ctx *c, GMimeMessage *gmsg, int depth)
 	    .visit = msg_visit_body, .tnef = &tb };
 	msg_walk_mime(&w, root, depth);
 	/* An Outlook "Rich Text" mail: the body is in the winmail.dat. */
-	if (msg_tnef_body(&tb, &b.text, &b.html, &b.text_cut) &&
-	    b.pieces != NULL) {
-		g_array_free(b.pieces, TRUE);
-		b.pieces = NULL;
-	}
+	msg_tnef_body(&tb, &b.text, &b.html, &b.pieces, &b.text_cut);
 	m->automatic = msg_automatic(m, obj, root);
 	if (b.text != NULL && b.text->len > 0)
 		m->text = g_string_free(b.text, FALSE);

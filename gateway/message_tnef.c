@@ -107,25 +107,24 @@ msg_blank(const GString *s)
 
 /* msg_tnef_body - the winmail.dat body as the message's when it has none
  * (text blank, no HTML); frees *tb either way */
-bool
+void
 msg_tnef_body(struct msg_tnef_body *tb, GString **text, GString **html,
-    bool *cut)
+    GArray **pieces, bool *cut)
 {
-	bool use;
-
-	use = (tb->text != NULL || tb->html != NULL) && msg_blank(*text) &&
-	    (*html == NULL || (*html)->len == 0);
-	if (use) {
+	if ((tb->text != NULL || tb->html != NULL) && msg_blank(*text) &&
+	    (*html == NULL || (*html)->len == 0)) {
 		if (*text != NULL)
 			g_string_free(*text, TRUE);
 		if (*html != NULL)
 			g_string_free(*html, TRUE);
+		if (*pieces != NULL)
+			g_array_free(*pieces, TRUE);
 		*text = tb->text != NULL ? g_string_new(tb->text) : NULL;
 		*html = tb->html != NULL ? g_string_new(tb->html) : NULL;
+		*pieces = NULL;
 		*cut = *cut || tb->cut;
 	}
 	g_free(tb->text);
 	g_free(tb->html);
 	tb->text = tb->html = NULL;
-	return use;
 }

@@ -58,9 +58,10 @@ bool msg_tnef_add(struct msg_ctx *c, struct message *m, GMimePart *part,
 
 /*
  * msg_tnef_body - when *text is blank and *html empty, replace them with
- * the body in *tb (true); frees what *tb holds either way
+ * the body in *tb, and drop *pieces (an array of struct message_piece, or
+ * NULL); frees what *tb holds either way
  */
-bool msg_tnef_body(struct msg_tnef_body *tb, GString **text,
-    GString **html, bool *cut);
+void msg_tnef_body(struct msg_tnef_body *tb, GString **text,
+    GString **html, GArray **pieces, bool *cut);
 
 #endif /* GW_MESSAGE_PRIV_H */
