@@ -34,11 +34,12 @@ LOGFILE ?= /var/log/mail2note.log
 CC ?= cc
 CFLAGS ?= -O2 -g
 PKG_CONFIG ?= pkg-config
-PKGS = gmime-3.0 libcurl json-c libsodium gumbo uchardet
+PKGS = gmime-3.0 libcurl json-c libsodium gumbo uchardet libytnef
 
 # Debian packages: to build, and (extra) to run the whole test suite.
 DEB_BUILD = build-essential pkg-config libgmime-3.0-dev libcurl4-openssl-dev \
-	libjson-c-dev libsodium-dev libgumbo-dev libglib2.0-dev libuchardet-dev
+	libjson-c-dev libsodium-dev libgumbo-dev libglib2.0-dev libuchardet-dev \
+	libytnef0-dev shared-mime-info
 # opendkim, python3-dkim and dnsmasq-base: the real milter of the Postfix
 # test (tests/t/0500-mta-postfix.t): opendkim verifies a mail the test
 # signs with dkimpy, reading the key from a dnsmasq on 127.0.0.1.

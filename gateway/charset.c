@@ -307,6 +307,37 @@ charset_guess(const char *s, size_t len)
 	return charset_from_cp1252(s, len);
 }
 
+/* charset_codepage - the charset name of a Windows code page number */
+const char *
+charset_codepage(unsigned long cp, char *buf, size_t size)
+{
+	static const struct {
+		unsigned long cp;
+		const char *name;
+	} names[] = {
+		{ 65001, "utf-8" }, { 20127, "us-ascii" }, { 932, "shift_jis" },
+		{ 936, "gbk" }, { 54936, "gb18030" }, { 949, "euc-kr" },
+		{ 950, "big5" }, { 874, "windows-874" }, { 20866, "koi8-r" },
+		{ 21866, "koi8-u" }, { 50220, "iso-2022-jp" },
+		{ 50221, "iso-2022-jp" }, { 50222, "iso-2022-jp" },
+		{ 51932, "euc-jp" }, { 51949, "euc-kr" }, { 10000, "macintosh" }
+	};
+	size_t i;
+
+	for (i = 0; i < G_N_ELEMENTS(names); i++)
+		if (names[i].cp == cp) {
+			g_strlcpy(buf, names[i].name, size);
+			return buf;
+		}
+	if (cp >= 1250 && cp <= 1258)
+		g_snprintf(buf, size, "windows-%lu", cp);
+	else if (cp >= 28591 && cp <= 28606)
+		g_snprintf(buf, size, "iso-8859-%lu", cp - 28590);
+	else
+		g_snprintf(buf, size, "CP%lu", cp);
+	return buf;
+}
+
 /* charset_in_list - is canon (a canonical charset name) one of the list */
 static bool
 charset_in_list(const char *canon, const char *const *list)

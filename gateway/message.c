@@ -86,6 +86,7 @@ struct msg_walker {
 	struct message *m;	/* attachments and forwards go here */
 	struct msg_body *b;	/* bodies go here (msg_visit_body) */
 	GMimeObject *top;	/* the message's root part */
+	struct msg_tnef_body *tnef;	/* the first winmail.dat's body */
 	enum msg_walk (*visit)(struct msg_walker *, GMimeObject *, int);
 };
 
@@ -862,6 +863,9 @@ msg_visit_other(struct msg_walker *w, GMimeObject *obj, int depth)
 		msg_forward_add(w->c, w->m, GMIME_MESSAGE_PART(obj), depth);
 	else if (GMIME_IS_MULTIPART(obj))
 		return MSG_WALK_CONTINUE;
+	else if (GMIME_IS_PART(obj) && msg_tnef_add(w->c, w->m,
+	    GMIME_PART(obj), w->tnef))
+		return MSG_WALK_PRUNE;	/* listed as the files it holds */
 	else if (GMIME_IS_PART(obj) && !(ct != NULL &&
 	    (g_mime_content_type_is_type(ct, "message", "rfc822") ||
 	    g_mime_content_type_is_type(ct, "message", "global") ||
@@ -968,6 +972,7 @@ msg_extract(struct msg_ctx *c, GMimeMessage *gmsg, int depth)
 	struct message *m;
 	struct msg_body b;
 	struct msg_walker w;
+	struct msg_tnef_body tb = { 0 };
 	GMimeObject *obj, *root;
 
 	m = msg_new();
@@ -977,8 +982,10 @@ msg_extract(struct msg_ctx *c, GMimeMessage *gmsg, int depth)
 	memset(&b, 0, sizeof(b));
 	root = g_mime_message_get_mime_part(gmsg);
 	w = (struct msg_walker){ .c = c, .m = m, .b = &b, .top = root,
-	    .visit = msg_visit_body };
+	    .visit = msg_visit_body, .tnef = &tb };
 	msg_walk_mime(&w, root, depth);
+	/* An Outlook "Rich Text" mail: the body is in the winmail.dat. */
+	msg_tnef_body(&tb, &b.text, &b.html, &b.pieces, &b.text_cut);
 	m->automatic = msg_automatic(m, obj, root);
 	if (b.text != NULL && b.text->len > 0)
 		m->text = g_string_free(b.text, FALSE);

@@ -95,6 +95,14 @@ char *charset_line(const char *s, size_t max);
 const char *charset_detect(const char *s, size_t len, char *found,
     size_t size);
 
+/*
+ * charset_codepage - the charset name of a Windows code page number (an
+ * RTF \ansicpg, a TNEF PR_INTERNET_CPID): "windows-1252" for 1252,
+ * "utf-8" for 65001, "shift_jis" for 932 and so on, else "CP<n>" as
+ * iconv spells the rest; written into buf (size bytes) and returned.
+ */
+const char *charset_codepage(unsigned long cp, char *buf, size_t size);
+
 /* charset_utf8_fit - the longest prefix of s (len bytes) of at most max
  * bytes that does not end inside a UTF-8 sequence: its length */
 size_t charset_utf8_fit(const char *s, size_t len, size_t max);

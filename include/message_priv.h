@@ -56,4 +56,28 @@ struct spool_scan;
 GMimeStream *msg_head_stream(GMimeStream *whole, const struct spool_scan *sc,
     uint64_t base, uint64_t start, uint64_t end);
 
+/* The body of a message's first winmail.dat (message_tnef.c). */
+struct msg_tnef_body {
+	char *text;		/* clean UTF-8, or NULL */
+	char *html;		/* raw HTML (clean UTF-8), or NULL */
+	bool cut;
+};
+
+/*
+ * msg_tnef_add - when part is a TNEF container (tnef.h) that decodes: its
+ * files are listed in m, its body is kept in *tb (unless tb is NULL or
+ * already holds one), and the answer is true.  False when it is no TNEF
+ * or does not decode: the caller lists it as it is.
+ */
+bool msg_tnef_add(struct msg_ctx *c, struct message *m, GMimePart *part,
+    struct msg_tnef_body *tb);
+
+/*
+ * msg_tnef_body - when *text is blank and *html empty, replace them with
+ * the body in *tb, and drop *pieces (an array of struct message_piece, or
+ * NULL); frees what *tb holds either way
+ */
+void msg_tnef_body(struct msg_tnef_body *tb, GString **text,
+    GString **html, GArray **pieces, bool *cut);
+
 #endif /* GW_MESSAGE_PRIV_H */
