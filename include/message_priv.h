@@ -1,5 +1,6 @@
 /*
- * message_priv.h - what message.c and message_header.c share; GMime
+ * message_priv.h - what message.c, message_header.c, message_body.c and
+ * message_tnef.c share; GMime
  * types may appear here and nowhere outside the message module.
  * (In include/, like html_priv.h, because -Iinclude is the one path
  * both gateway/ and tests/unit/ are built with.)
@@ -79,5 +80,44 @@ bool msg_tnef_add(struct msg_ctx *c, struct message *m, GMimePart *part,
  */
 void msg_tnef_body(struct msg_tnef_body *tb, GString **text,
     GString **html, GArray **pieces, bool *cut);
+
+/* The bodies being collected for one message (or one alternative). */
+struct msg_body {
+	GString *text;
+	GString *html;
+	bool text_cut;
+	bool html_cut;
+	GArray *pieces;		/* of struct message_piece, or NULL */
+	bool text_body;		/* text holds a body part, not only files */
+	bool html_body;		/* the same for html */
+};
+
+#define MSG_LEN(gs)	((gs) != NULL ? (gs)->len : 0)
+
+/*
+ * msg_part_text - the text of a leaf part as clean UTF-8, at most cap
+ * bytes; *cut_r set when something was left out, *ioerr_r when the spool
+ * could not be read; files (or NULL) gets the uuencoded files taken out
+ * of the text.  New string, *len_r its length.
+ */
+char *msg_part_text(GMimePart *part, size_t cap, bool *cut_r, bool *ioerr_r,
+    size_t *len_r, GPtrArray *files);
+
+/* msg_body_append - len bytes of s onto *dst (created when NULL), after a
+ * newline when it holds text, within max bytes (else *cut) */
+void msg_body_append(GString **dst, bool *cut, const char *s, size_t len,
+    size_t max);
+
+/* msg_body_free - free the strings of a body */
+void msg_body_free(struct msg_body *b);
+
+/* msg_body_mark - what was appended to b since its bodies were t0 and h0
+ * bytes long is one piece */
+void msg_body_mark(struct msg_body *b, size_t t0, size_t h0);
+
+/* msg_body_read - append the text of a text/plain or text/html leaf to b;
+ * the files uuencoded in text/plain go to files */
+void msg_body_read(struct msg_ctx *c, struct msg_body *b, GMimePart *part,
+    bool html, GPtrArray *files);
 
 #endif /* GW_MESSAGE_PRIV_H */
