@@ -55,6 +55,12 @@ mta_setup_gateway() {
 	# The pipe user owns its state_dir; $T (root's) is not its to mkdir in.
 	mkdir -p -m 0700 "$T/state"
 	chown "$MTA_USER:" "$T/api.key" "$M2N_CONF" "$T/state"
+	# mk_conf's [log] file: the pipe user appends to it (as an
+	# administrator creates /var/log/mail2note.log once, README).
+	if [ -n "${M2N_LOG_FILE-$T/mail2note.log}" ]; then
+		: >>"${M2N_LOG_FILE-$T/mail2note.log}"
+		chown "$MTA_USER:" "${M2N_LOG_FILE-$T/mail2note.log}"
+	fi
 	chmod 0600 "$T/api.key"
 	chmod 0644 "$M2N_CONF"
 	MTA_CONF=$M2N_CONF
