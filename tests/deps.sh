@@ -34,7 +34,7 @@ if [ "$mode" = test ]; then
 	echo "    exim4-config .debs (and install their missing lib* packages)"
 	echo "    into $M2N_CACHE"
 	echo "  create accounts:${accounts:- none, all exist}"
-	echo "  run MTA instances on 127.0.0.1 only, under /run/mail2note-tests"
+	echo "  run MTA instances on 127.0.0.1 only, in the tests' temporary directories"
 	if [ "${M2N_KEEP:-}" = 1 ]; then
 		echo "  M2N_KEEP=1: keep the accounts it creates and $M2N_CACHE"
 	else

@@ -77,6 +77,12 @@ readme_cmd() {
 	postmap\ *) _rc="mta_pf postmap -c $D ${_rc#postmap }" ;;
 	postfix\ *) _rc="mta_pf postfix -c $D ${_rc#postfix }" ;;
 	esac
+	# Never the host's configuration.
+	case $_rc in
+	*/etc/postfix* | *" /usr/share/postfix"*)
+		echo "readme_cmd left a host path: $_rc" >&2
+		return 1 ;;
+	esac
 	printf '%s\n' "$_rc"
 }
 missing=0
@@ -86,7 +92,8 @@ done
 ok $missing "every command is in README.md's Postfix from scratch, verbatim"
 rc=0
 for c in "${CMDS[@]}"; do
-	eval "$(readme_cmd "$c")" 2>>"$T/steps.err" ||
+	cmd=$(readme_cmd "$c") || exit 1
+	eval "$cmd" 2>>"$T/steps.err" ||
 	    { diag "failed: $c" "$(cat "$T/steps.err")"; rc=1; }
 done
 ok $rc "the README's steps from an empty config directory"
@@ -116,7 +123,8 @@ ok $? "the test's own settings (postconf -e, -F, -M#)"
 
 at_exit mta_postfix_stop
 for c in "${START[@]}"; do
-	eval "$(readme_cmd "$c")" >"$T/start.out" 2>&1
+	cmd=$(readme_cmd "$c") || exit 1
+	eval "$cmd" >"$T/start.out" 2>&1
 	rc=$?
 	[ "$rc" -eq 0 ] || diag "$(cat "$T/start.out" "$P/maillog" 2>&1)"
 	ok $rc "$c"

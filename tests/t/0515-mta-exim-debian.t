@@ -55,6 +55,10 @@ done
 run_readme() {
 	_rr=${2//\/etc\/exim4/$1}
 	_rr=${_rr//postfix\/exim4-mail2note.conf/$T/snippet.conf}
+	# Never the host's configuration.
+	case $_rr in
+	*/etc/exim4*) mta_abort "run_readme left a host path: $_rr" ;;
+	esac
 	eval "$_rr"
 }
 
