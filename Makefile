@@ -18,6 +18,11 @@
 #   make golden     regenerate tests/expected/ (review every diff!)
 #   make lint       cppcheck + banned calls
 #   make install    PREFIX, DESTDIR, LIBEXECDIR, MANDIR, SYSCONFDIR honoured
+#   make uninstall  remove the binary and the man pages (same variables)
+#   make purge      uninstall, then the config directory (API key
+#                   included), the state directory and the log file
+#   make deb        the Debian package build/mail2note_VERSION_ARCH.deb
+#                   (unsigned, dpkg-buildpackage in a copy of the tree)
 
 VERSION = 0.1.0
 
@@ -25,6 +30,10 @@ PREFIX ?= /usr/local
 LIBEXECDIR ?= $(PREFIX)/libexec
 MANDIR ?= $(PREFIX)/share/man
 SYSCONFDIR ?= /etc
+# Only make purge uses these: mail2note's defaults ([delivery] state_dir,
+# the [log] file path the logrotate snippet names).
+STATEDIR ?= /var/lib/mail2note
+LOGFILE ?= /var/log/mail2note.log
 
 CC ?= cc
 CFLAGS ?= -O2 -g
@@ -41,6 +50,9 @@ DEB_BUILD = build-essential pkg-config libgmime-3.0-dev libcurl4-openssl-dev \
 # (tests/mta/deps-postfix.sh, deps-exim.sh), never installed.
 DEB_TEST = perl python3 swaks mandoc cppcheck openssl \
 	opendkim python3-dkim dnsmasq-base
+# To build the Debian package (make deb) and check it (lintian); the test
+# tests/t/0530-mta-deb.t builds, installs and purges it.
+DEB_PKG = debhelper dpkg-dev lintian
 
 # mail2note refuses to run as root; the tests, the demo and the benchmarks
 # run it directly, and CI runs them as root in a throw-away container.
@@ -80,8 +92,8 @@ LIBOBJS := $(filter-out $(BUILDDIR)/main.o,$(OBJS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILDDIR)/%)
 
-.PHONY: bench reliability print-cflags print-libs all deps deps-test check check-fast demo asan golden lint fuzz \
-	install uninstall clean pkgcheck units
+.PHONY: bench reliability print-cflags print-libs print-deb-build all deps deps-test check check-fast demo asan golden lint fuzz \
+	install uninstall purge deb deps-deb clean pkgcheck units
 
 all: pkgcheck $(BUILDDIR)/mail2note
 
@@ -94,11 +106,12 @@ pkgcheck:
 $(BUILDDIR)/mail2note: $(OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(LDLIBS)
 
+# CPPFLAGS: dpkg-buildflags puts -D_FORTIFY_SOURCE there (debian/rules).
 $(BUILDDIR)/%.o: gateway/%.c | $(BUILDDIR)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(BUILDDIR)/test_%: tests/unit/test_%.c $(LIBOBJS) | $(BUILDDIR)
-	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(LIBOBJS) $(LDLIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(LIBOBJS) $(LDLIBS)
 
 $(BUILDDIR)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/driver.c $(LIBOBJS) \
     | $(BUILDDIR)
@@ -134,7 +147,10 @@ deps:
 	@sh tests/deps.sh build $(DEB_BUILD)
 
 deps-test:
-	@sh tests/deps.sh test $(DEB_BUILD) $(DEB_TEST)
+	@sh tests/deps.sh test $(DEB_BUILD) $(DEB_TEST) $(DEB_PKG)
+
+deps-deb:
+	@sh tests/deps.sh build $(DEB_BUILD) $(DEB_PKG)
 
 asan:
 	$(MAKE) BUILDDIR=build/asan CFLAGS="-O1 -g" WERROR=-Werror \
@@ -183,11 +199,16 @@ lint:
 	    gateway/*.c || { echo "banned call above" >&2; exit 1; }
 	mandoc -Tlint -W warning gateway/mail2note.8
 
+# mail2note.conf(5), when the tree has it.
+MAN5 := $(wildcard gateway/*.5)
+
 install: all
 	install -d $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(MANDIR)/man8 \
 	    $(DESTDIR)$(SYSCONFDIR)/mail2note
 	install -m 0755 $(BUILDDIR)/mail2note $(DESTDIR)$(LIBEXECDIR)/mail2note
 	install -m 0644 gateway/mail2note.8 $(DESTDIR)$(MANDIR)/man8/mail2note.8
+	$(if $(MAN5),install -d $(DESTDIR)$(MANDIR)/man5 && \
+	    install -m 0644 $(MAN5) $(DESTDIR)$(MANDIR)/man5/)
 	@if [ -e $(DESTDIR)$(SYSCONFDIR)/mail2note/mail2note.conf ]; then \
 	  echo "keeping existing $(SYSCONFDIR)/mail2note/mail2note.conf"; \
 	else \
@@ -195,9 +216,67 @@ install: all
 	      $(DESTDIR)$(SYSCONFDIR)/mail2note/mail2note.conf; \
 	fi
 
+# not_packaged PATH... - fail when, on the real system (no DESTDIR), the
+# Debian package owns one of the paths: apt-get removes those, not make.
+not_packaged = @if [ -z "$(DESTDIR)" ] && command -v dpkg-query >/dev/null && \
+	    dpkg-query -S $(1) >/dev/null 2>&1; then \
+	  echo "mail2note: installed by the Debian package:" \
+	      "apt-get remove mail2note (or purge), not make" >&2; \
+	  exit 1; \
+	fi
+
+# The binary and the man pages, then the directories install made when
+# they are left empty (rmdir never removes a directory that holds
+# anything).  The configuration and the state stay: make purge.
 uninstall:
+	$(call not_packaged,$(LIBEXECDIR)/mail2note)
 	rm -f $(DESTDIR)$(LIBEXECDIR)/mail2note \
-	    $(DESTDIR)$(MANDIR)/man8/mail2note.8
+	    $(DESTDIR)$(MANDIR)/man8/mail2note.8 \
+	    $(DESTDIR)$(MANDIR)/man5/mail2note.conf.5
+	@for d in $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(MANDIR)/man8 \
+	    $(DESTDIR)$(MANDIR)/man5; do \
+	  [ ! -d "$$d" ] || rmdir "$$d" 2>/dev/null || true; \
+	done
+
+# Also the configuration directory (the API key and address keys with
+# it), the state directory (journal, quarantine), the log file and its
+# logrotate snippet.  make install creates no user: remove the one you
+# made (README, Uninstall) yourself, with the MTA entries.
+purge: uninstall
+	$(call not_packaged,$(SYSCONFDIR)/mail2note)
+	rm -rf $(DESTDIR)$(SYSCONFDIR)/mail2note $(DESTDIR)$(STATEDIR)
+	rm -f $(DESTDIR)$(SYSCONFDIR)/logrotate.d/mail2note \
+	    $(DESTDIR)$(LOGFILE) $(DESTDIR)$(LOGFILE).*
+
+# The Debian package: dpkg-buildpackage -us -uc -b (unsigned, binary only)
+# in a copy of the tree in build/deb-src, so that the package is built from
+# a clean tree and its files land outside it; the .deb (and the -dbgsym
+# .ddeb) are moved to build/.  Rebuilt only when a source changed.
+# DEB_BUILD_OPTIONS=nocheck skips the unit tests of the build.
+DEB_BUILD_OPTIONS ?= parallel=2
+DEB_VERSION = $(shell dpkg-parsechangelog -l debian/changelog -S Version 2>/dev/null)
+DEB_ARCH = $(shell dpkg --print-architecture 2>/dev/null)
+DEB_FILE = build/mail2note_$(DEB_VERSION)_$(DEB_ARCH).deb
+DEB_SRCS = Makefile README.md $(SRCS) $(MAN5) gateway/mail2note.8 \
+	$(wildcard include/*.h postfix/* debian/* debian/source/*)
+
+deb: deps-deb
+	$(MAKE) $(DEB_FILE)
+	@echo "built $(DEB_FILE)"
+
+$(DEB_FILE): $(DEB_SRCS)
+	rm -rf build/deb-src
+	mkdir -p build/deb-src/mail2note-$(VERSION)
+	tar -cf - --exclude=./build --exclude=./.git . | \
+	    tar -xf - -C build/deb-src/mail2note-$(VERSION)
+	cd build/deb-src/mail2note-$(VERSION) && \
+	    DEB_BUILD_OPTIONS="$(DEB_BUILD_OPTIONS)" \
+	    dpkg-buildpackage -us -uc -b
+	mv build/deb-src/*.deb build/
+	for f in build/deb-src/*.ddeb; do \
+	  [ ! -e "$$f" ] || mv "$$f" build/; \
+	done
+	rm -rf build/deb-src/mail2note-$(VERSION)
 
 clean:
 	rm -rf build
@@ -209,3 +288,6 @@ print-cflags:
 	@echo $(CFLAGS)
 print-libs:
 	@echo $(LDLIBS)
+# For tests/t/0157-install.t: debian/control must build-depend on these.
+print-deb-build:
+	@echo $(DEB_BUILD)

@@ -16,6 +16,7 @@
 #include <uchardet/uchardet.h>
 
 #include "charset.h"
+#include "jis.h"
 
 /*
  * Windows-1252 bytes 0x80-0x9f; 0xfffd where the code page leaves a hole.
@@ -317,6 +318,39 @@ charset_in_list(const char *canon, const char *const *list)
 }
 
 /*
+ * charset_jis - ISO-2022-JP: glibc's converter when it finds no error and
+ * leaves no escape or SO/SI unread (so that plain text reads as it always
+ * did), else CP50221 (jis.h), which has the vendor characters glibc stops
+ * at
+ */
+static GString *
+charset_jis(const char *s, size_t len)
+{
+	GString *out;
+	GIConv cd;
+	size_t errors;
+
+	cd = g_iconv_open("UTF-8", "ISO-2022-JP");
+	if (cd != (GIConv)-1) {
+		out = charset_iconv_lenient(cd, s, len, &errors);
+		g_iconv_close(cd);
+		/* glibc passes the escapes it does not know (ESC ( I,
+		 * ESC $ ( D) and SO/SI through, as control characters. */
+		if (out != NULL && errors == 0 && !jis_unread(out->str,
+		    out->len))
+			return out;
+		if (out != NULL)
+			g_string_free(out, TRUE);
+	}
+	out = jis_to_utf8(s, len, &errors);
+	if (errors > 64 && errors > len / 8) {
+		g_string_free(out, TRUE);
+		return charset_guess(s, len);
+	}
+	return out;
+}
+
+/*
  * charset_to_utf8 - bytes in the declared charset to UTF-8.  Mail often
  * lies about its charset: text that is valid UTF-8 is taken as UTF-8
  * whatever the label, ASCII and Latin-1 labels are read as Windows-1252
@@ -342,6 +376,8 @@ charset_to_utf8(const char *s, size_t len, const char *charset)
 	charset_utf8_census(s, len, &good, &bad);
 	if (good > 0 && bad == 0)
 		return g_string_new_len(s, (gssize)len);
+	if (jis_label(charset) || jis_label(canon))
+		return charset_jis(s, len);
 
 	cd = g_iconv_open("UTF-8",
 	    g_mime_charset_iconv_name(charset_superset(canon)));

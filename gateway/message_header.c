@@ -11,6 +11,7 @@
 
 #include "automatic.h"
 #include "charset.h"
+#include "jis.h"
 #include "message.h"
 #include "message_priv.h"
 
@@ -199,20 +200,56 @@ msg_address_display(InternetAddressList *list)
 	return g_string_free(out, FALSE);
 }
 
+/* msg_jis_header - the raw value of header name with its CP50221 words
+ * re-encoded for GMime (jis_header(): new), or NULL when it has none:
+ * GMime's iconv turns the vendor characters (①, 髙...) into '?' */
+static char *
+msg_jis_header(GMimeObject *obj, const char *name)
+{
+	GMimeHeader *h;
+	const char *raw;
+
+	h = g_mime_header_list_get_header(g_mime_object_get_header_list(obj),
+	    name);
+	raw = h != NULL ? g_mime_header_get_raw_value(h) : NULL;
+	if (raw == NULL || strstr(raw, "=?") == NULL)
+		return NULL;
+	return jis_header(raw);
+}
+
 /* msg_decoded_header - a header with RFC 2047 and 8-bit text decoded (new),
  * or NULL */
 static char *
 msg_decoded_header(struct msg_ctx *c, GMimeObject *obj, const char *name)
 {
 	const char *raw;
-	char *dec, *s;
+	char *dec, *jis, *s;
 
 	raw = g_mime_object_get_header(obj, name);
 	if (raw == NULL)
 		return NULL;
-	dec = g_mime_utils_header_decode_text(c->options, raw);
+	jis = msg_jis_header(obj, name);
+	dec = g_mime_utils_header_decode_text(c->options,
+	    jis != NULL ? jis : raw);
 	s = msg_header_text(dec != NULL ? dec : raw);
 	g_free(dec);
+	g_free(jis);
+	return s;
+}
+
+/* msg_subject - the decoded Subject (new), or NULL */
+static char *
+msg_subject(struct msg_ctx *c, GMimeMessage *gmsg)
+{
+	char *jis, *dec, *s;
+
+	jis = msg_jis_header(GMIME_OBJECT(gmsg), "Subject");
+	if (jis == NULL)
+		return msg_header_text(g_mime_message_get_subject(gmsg));
+	dec = g_mime_utils_header_decode_text(c->options, jis);
+	s = msg_header_text(dec);
+	g_free(dec);
+	g_free(jis);
 	return s;
 }
 
@@ -222,12 +259,21 @@ static char *
 msg_addresses(struct msg_ctx *c, GMimeMessage *gmsg, GMimeAddressType type,
     const char *name, char **first_r)
 {
-	InternetAddressList *list;
-	char *s, *t;
+	InternetAddressList *list, *own;
+	char *s, *t, *jis;
 
-	list = g_mime_message_get_addresses(gmsg, type);
-	if (list == NULL || internet_address_list_length(list) == 0)
-		return msg_decoded_header(c, GMIME_OBJECT(gmsg), name);
+	/* Names in CP50221 words: parsed again once readable by GMime. */
+	own = NULL;
+	jis = msg_jis_header(GMIME_OBJECT(gmsg), name);
+	if (jis != NULL) {
+		own = internet_address_list_parse(c->options, jis);
+		g_free(jis);
+	}
+	list = own != NULL ? own : g_mime_message_get_addresses(gmsg, type);
+	if (list == NULL || internet_address_list_length(list) == 0) {
+		t = msg_decoded_header(c, GMIME_OBJECT(gmsg), name);
+		goto out;
+	}
 	s = msg_address_display(list);
 	/*
 	 * "To: =?utf-8?q?=C3=A9quipe?=" has no address: GMime keeps the
@@ -244,6 +290,9 @@ msg_addresses(struct msg_ctx *c, GMimeMessage *gmsg, GMimeAddressType type,
 		t = msg_decoded_header(c, GMIME_OBJECT(gmsg), name);
 	if (first_r != NULL)
 		*first_r = msg_first_mailbox(list);
+out:
+	if (own != NULL)
+		g_object_unref(own);
 	return t;
 }
 
@@ -364,7 +413,7 @@ msg_header_fields(struct msg_ctx *c, GMimeMessage *gmsg, struct message *m)
 	m->to = msg_addresses(c, gmsg, GMIME_ADDRESS_TYPE_TO, "To", NULL);
 	m->cc = msg_addresses(c, gmsg, GMIME_ADDRESS_TYPE_CC, "Cc", NULL);
 	m->date = msg_decoded_header(c, obj, "Date");
-	m->subject = msg_header_text(g_mime_message_get_subject(gmsg));
+	m->subject = msg_subject(c, gmsg);
 	m->message_id = msg_message_id(gmsg);
 	m->in_reply_to = msg_header_text(g_mime_object_get_header(obj,
 	    "In-Reply-To"));

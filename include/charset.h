@@ -38,8 +38,11 @@
  *  - any other label: taken as UTF-8 when it is valid UTF-8 with at least
  *    one multi-byte sequence; else converted by iconv, an invalid byte
  *    as U+FFFD.  GB2312, EUC-KR, Shift_JIS, TIS-620 and KOI8-R are read
- *    as their supersets (GB18030, CP949, CP932, CP874, KOI8-U).  An
- *    unknown label, or mostly invalid bytes, count as undeclared.
+ *    as their supersets (GB18030, CP949, CP932, CP874, KOI8-U).
+ *    ISO-2022-JP (and CP50220-2, ISO-2022-JP-MS) is read by glibc when it
+ *    reads it cleanly, else as CP50221 (jis.h: vendor characters such
+ *    as ①, half-width katakana, JIS X 0212).  An unknown label, or
+ *    mostly invalid bytes, count as undeclared.
  * An incomplete sequence at the end (a cut body) is dropped.
  */
 GString *charset_to_utf8(const char *s, size_t len, const char *charset);

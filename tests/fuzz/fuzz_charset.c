@@ -4,7 +4,8 @@
  * of a header line), the rest is the text.  Every result must keep the
  * contract of charset.h: valid UTF-8, no NUL, no control character but
  * tab and newline in body text, none at all in a header line, cuts on a
- * character boundary.  Built as a plain program with tests/fuzz/driver.c
+ * character boundary.  The text also goes through jis.c alone (CP50221,
+ * valid UTF-8) and jis_header().  Built as a plain program with tests/fuzz/driver.c
  * by `make build/fuzz_charset` (the generic fuzz_% rule), which replays
  * files; under libFuzzer use -dict=tests/fuzz/charset.dict.
  */
@@ -16,6 +17,7 @@
 #include <glib.h>
 
 #include "charset.h"
+#include "jis.h"
 #include "message.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -49,8 +51,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static bool ready;
 	const char *label, *text;
 	GString *raw, *body, *flowed;
-	char found[64], *line, *str;
-	size_t len, max, fit;
+	char found[64], *line, *str, *jis, *p;
+	size_t len, max, fit, errors;
 	bool delsp, cut;
 
 	if (!ready) {
@@ -89,7 +91,21 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		g_error("text: %zu bytes, cap %zu", body->len, max);
 	g_string_free(body, TRUE);
 
+	/* CP50221 alone (charset.c reaches it only when glibc fails). */
+	raw = jis_to_utf8(text, len, &errors);
+	if (errors > len)
+		g_error("jis: %zu errors in %zu bytes", errors, len);
+	for (p = raw->str; p < raw->str + raw->len; p += strlen(p) + 1)
+		if (!g_utf8_validate(p, -1, NULL))	/* NULs pass */
+			g_error("jis: not UTF-8");
+	g_string_free(raw, TRUE);
+
 	str = g_strndup(text, len);	/* a header value ends at a NUL */
+	jis = jis_header(str);
+	if (jis != NULL && strlen(jis) > 8 * strlen(str) + 16)
+		g_error("jis_header: %zu bytes from %zu", strlen(jis),
+		    strlen(str));
+	g_free(jis);
 	line = charset_line(str, max);
 	if (line != NULL) {
 		fuzz_check("line", line, strlen(line), true);

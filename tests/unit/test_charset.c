@@ -199,6 +199,37 @@ static const struct body_case body_cases[] = {
 		.input = "",
 		.want = "",
 	},
+	{
+		.name = "ISO-2022-JP with NEC row 13: read as CP50221",
+		.input = "\033$B-!-\"-4-5-j-@\033(B\r\n",
+		.charset = "ISO-2022-JP",
+		.want = "\xe2\x91\xa0\xe2\x91\xa1\xe2\x91\xb3\xe2\x85\xa0"
+		    "\xe3\x88\xb1\xe3\x8d\x89\n",	/* ①②⑳Ⅰ㈱㍉ */
+	},
+	{
+		.name = "ISO-2022-JP with NEC-selected IBM 髙 (0x7c62)",
+		.input = "\033$B|b\033(B",
+		.charset = "csISO2022JP",
+		.want = "\xe9\xab\x99",
+	},
+	{
+		.name = "ISO-2022-JP: katakana by ESC ( I, JIS X 0212",
+		.input = "\033(I1\033$(D0!\033(B",
+		.charset = "iso-2022-jp",
+		.want = "\xef\xbd\xb1\xe4\xb8\x82",	/* ｱ丂 */
+	},
+	{
+		.name = "CP50221 label: plain text",
+		.input = "\033$B0!\033(B",
+		.charset = "CP50221",
+		.want = "\xe4\xba\x9c",
+	},
+	{
+		.name = "ISO-2022-JP-MS label: vendor character",
+		.input = "\033$B-!\033(B",
+		.charset = "ISO-2022-JP-MS",
+		.want = "\xe2\x91\xa0",
+	},
 };
 
 /* charset_unflow(): RFC 3676. */
@@ -483,7 +514,8 @@ test_sweep(void)
 {
 	static const char *const labels[] = { "", "utf-8", "us-ascii",
 	    "iso-8859-1", "iso-8859-2", "euc-kr", "shift_jis", "gb2312",
-	    "koi8-r", "iso-2022-jp", "utf-16", "utf-7", "x-bogus" };
+	    "koi8-r", "iso-2022-jp", "cp50221", "utf-16", "utf-7",
+	    "x-bogus" };
 	char run[512], one[1];
 	GString *out;
 	const char *p;

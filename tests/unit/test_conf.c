@@ -792,6 +792,10 @@ test_files(const char *dir)
 	g_snprintf(want, sizeof(want), "config %s is writable by group or "
 	    "others (mode 0646); run chmod go-w %s, since whoever can write "
 	    "it can redirect the API key", nul, nul);
+	/* A long checkout path (make deb builds in build/deb-src/...) makes
+	 * the text reach its cap, where it is cut. */
+	if (strlen(want) >= GW_ERROR_TEXT_MAX)
+		want[GW_ERROR_TEXT_MAX - 1] = '\0';
 	tap_str(err.text, want, "world-writable: text");
 	tap_ok(conf == NULL, "world-writable: no conf");
 
