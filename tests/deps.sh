@@ -41,7 +41,7 @@ if [ "$mode" = test ]; then
 		echo "  remove at the end the accounts it creates and $M2N_CACHE"
 		echo "    (M2N_KEEP=1 keeps them: no download next time)"
 	fi
-	echo "  take about 8 minutes on 2 CPUs"
+	echo "  take about 10 minutes on 2 idle CPUs (more on a loaded machine)"
 fi
 if [ -n "$missing" ]; then
 	if [ "$(id -u)" -ne 0 ]; then
