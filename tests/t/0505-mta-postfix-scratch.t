@@ -79,7 +79,7 @@ readme_cmd() {
 	esac
 	# Never the host's configuration.
 	case $_rc in
-	*/etc/postfix* | *" /usr/share/postfix"*)
+	*" /etc/postfix"* | *">/etc/postfix"* | *" /usr/share/postfix"*)
 		echo "readme_cmd left a host path: $_rc" >&2
 		return 1 ;;
 	esac

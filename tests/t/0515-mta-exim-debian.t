@@ -57,7 +57,7 @@ run_readme() {
 	_rr=${_rr//postfix\/exim4-mail2note.conf/$T/snippet.conf}
 	# Never the host's configuration.
 	case $_rr in
-	*/etc/exim4*) mta_abort "run_readme left a host path: $_rr" ;;
+	*" /etc/exim4"* | *">/etc/exim4"*) mta_abort "run_readme left a host path: $_rr" ;;
 	esac
 	eval "$_rr"
 }
