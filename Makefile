@@ -5,7 +5,11 @@
 #                   or print the apt-get line to run
 #   make demo       a real email becomes a note on a local fake helpdesk
 #   make check      every test (unit, golden, corpus, fault table, real
-#                   Postfix and Exim), then again under ASan+UBSan
+#                   Postfix and Exim), then again under ASan+UBSan; as
+#                   root it installs the build and test packages, unpacks
+#                   (never installs) Postfix and Exim into
+#                   /var/cache/mail2note-test, and removes that cache and
+#                   the accounts it created at the end unless M2N_KEEP=1
 #   make reliability  500 mails per mode through a real Postfix to a fake
 #                   API failing 30 % of requests (honouring, then ignoring
 #                   Idempotency-Key) and a 429 window: lost, duplicated,
@@ -42,8 +46,10 @@ DEB_BUILD = build-essential pkg-config libgmime-3.0-dev libcurl4-openssl-dev \
 	libytnef0-dev shared-mime-info
 # opendkim, python3-dkim and dnsmasq-base: the real milter of the Postfix
 # test (tests/t/0500-mta-postfix.t): opendkim verifies a mail the test
-# signs with dkimpy, reading the key from a dnsmasq on 127.0.0.1.
-DEB_TEST = perl python3 swaks postfix mandoc cppcheck openssl \
+# signs with dkimpy, reading the key from a dnsmasq on 127.0.0.1.  No MTA
+# package: Postfix and Exim are unpacked into the test cache
+# (tests/mta/deps-postfix.sh, deps-exim.sh), never installed.
+DEB_TEST = perl python3 swaks mandoc cppcheck openssl \
 	opendkim python3-dkim dnsmasq-base
 # To build the Debian package (make deb) and check it (lintian); the test
 # tests/t/0530-mta-deb.t builds, installs and purges it.
@@ -155,11 +161,17 @@ demo: deps
 	$(MAKE) all
 	sh tests/demo.sh
 
-# The whole suite: the plain build, then the sanitizer build.
+# The whole suite: the plain build, then the sanitizer build.  At the end,
+# even when something failed (the status is kept), tests/mta/cleanup.sh
+# removes the test accounts this run created and the MTA cache, unless
+# M2N_KEEP=1: the harness runs it before its summary line (the last line,
+# which CI reads), a failed build here.
 check: deps-test
-	$(MAKE) -j$(NPROC) WERROR=-Werror units
-	$(MAKE) -j$(NPROC) WERROR=-Werror asan
-	perl tests/harness.pl
+	@rc=0; \
+	$(MAKE) -j$(NPROC) WERROR=-Werror units && \
+	$(MAKE) -j$(NPROC) WERROR=-Werror asan || rc=$$?; \
+	if [ $$rc -ne 0 ]; then sh tests/mta/cleanup.sh; exit $$rc; fi; \
+	M2N_CLEANUP=1 perl tests/harness.pl
 
 # The plain build only, no real MTAs: the quick loop while coding.
 check-fast:
@@ -175,6 +187,7 @@ bench: all
 # Idempotency-Key does not excuse, or a POST during the 429 window.
 # Options: RELIABILITY_ARGS="-n MAILS -r RATE -s SEED -w SECONDS".
 reliability: all
+	sh tests/mta/deps-postfix.sh
 	bash tests/reliability.sh $(RELIABILITY_ARGS)
 
 golden: all

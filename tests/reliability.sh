@@ -10,7 +10,7 @@
 # logged ambiguous attempts, or when anything was POSTed during the 429
 # window.  What each phase does and how each figure is counted:
 # tests/mta/reliability.sh.  Its short form runs in `make check`
-# (tests/t/0520-mta-reliability.t).  Needs root and the postfix package.
+# (tests/t/0520-mta-reliability.t).  Needs root and the Postfix unpacked by tests/mta/deps-postfix.sh.
 #
 # usage: tests/reliability.sh [-n MAILS] [-r RATE] [-s SEED] [-w SECONDS]
 #   -n  mails per mode (REL_MAILS, 500)
@@ -34,7 +34,7 @@ export M2N_TOP
 . "$M2N_TOP/tests/t/lib.sh" || exit 1
 . "$M2N_TOP/tests/mta/common.sh" || exit 1
 [ "$(id -u)" -eq 0 ] || { echo "reliability: needs root (its own Postfix instance)" >&2; exit 1; }
-[ -x /usr/sbin/postfix ] || { echo "reliability: postfix not installed (make deps-test)" >&2; exit 1; }
+mta_pf postconf -d mail_version >/dev/null 2>&1 || { echo "reliability: no unpacked Postfix (sh tests/mta/deps-postfix.sh)" >&2; exit 1; }
 [ -x "$M2N_BIN" ] || { echo "reliability: no binary $M2N_BIN (make)" >&2; exit 1; }
 . "$M2N_TOP/tests/mta/reliability.sh" || exit 1
 

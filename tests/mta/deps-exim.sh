@@ -10,14 +10,20 @@
 #
 # What it does, each step only when needed:
 #   - apt-get download exim4-daemon-light into $M2N_EXIM_DIR (default
-#     /var/cache/mail2note-test/exim) and dpkg-deb -x it to $M2N_EXIM_DIR/root,
+#     $M2N_CACHE/exim) and dpkg-deb -x it to $M2N_EXIM_DIR/root,
 #     dropping the set-uid bit of the unpacked copy;
 #   - apt-get installs the shared libraries the package depends on (they
 #     do not conflict with anything; exim4-base and debconf are not needed);
 #   - creates the system user Debian-exim: the binary looks up that
-#     compiled-in user name before it reads any configuration.
+#     compiled-in user name before it reads any configuration (recorded
+#     in $M2N_CACHE/created when made here: tests/mta/cleanup.sh);
+#   - exim4-config (Debian's conf.d tree, exim4.conf.template and
+#     update-exim4.conf) unpacked into $M2N_CACHE/exim-config/root for
+#     tests/t/0515-mta-exim-debian.t.
 set -eu
-dir=${M2N_EXIM_DIR:-/var/cache/mail2note-test/exim}
+. "$(dirname "$0")/cache.sh"
+dir=${M2N_EXIM_DIR:-$M2N_CACHE/exim}
+cdir=$M2N_CACHE/exim-config
 exim=$dir/root/usr/sbin/exim4
 
 if [ "$(id -u)" -ne 0 ]; then
@@ -28,9 +34,10 @@ if [ "$(id -u)" -ne 0 ]; then
 	exit 0
 fi
 
-if ! getent passwd Debian-exim >/dev/null; then
-	useradd --system --user-group --no-create-home \
-	    --home-dir /var/spool/exim4 --shell /usr/sbin/nologin Debian-exim
+m2n_system_user Debian-exim /var/spool/exim4
+
+if [ ! -x "$cdir/root/usr/sbin/update-exim4.conf" ]; then
+	m2n_deb_unpack exim4-config "$cdir"
 fi
 
 # Works already? (-bV with an empty config: version and build only)
@@ -38,47 +45,8 @@ if [ -x "$exim" ] && "$exim" -C /dev/null -bV >/dev/null 2>&1; then
 	exit 0
 fi
 
-export DEBIAN_FRONTEND=noninteractive
-mkdir -p "$dir/deb"
-cd "$dir/deb"
-rm -f exim4-daemon-light_*.deb
-if ! apt-get download exim4-daemon-light >/dev/null 2>&1; then
-	apt-get update -qq >/dev/null
-	apt-get download exim4-daemon-light >/dev/null 2>&1 || {
-		echo "deps-exim: apt-get download exim4-daemon-light failed" >&2
-		exit 1
-	}
-fi
-deb=$(ls exim4-daemon-light_*.deb)
-
-# The libraries: the first alternative of each Depends entry, less the
-# packages that only make sense for an installed system MTA.
-libs=
-for d in $(dpkg-deb -f "$deb" Depends | tr ',' '\n' |
-    sed 's/|.*//; s/(.*)//; s/[[:space:]]//g'); do
-	case $d in
-	exim4-base | exim4-config* | debconf* | "") continue ;;
-	esac
-	st=$(dpkg-query -W -f='${Status}' "$d" 2>/dev/null || true)
-	case $st in
-	*" installed") ;;
-	*) libs="$libs $d" ;;
-	esac
-done
-if [ -n "$libs" ]; then
-	echo "deps-exim: installing$libs"
-	# shellcheck disable=SC2086
-	apt-get install -y -qq --no-install-recommends $libs >/dev/null 2>&1 || {
-		apt-get update -qq >/dev/null
-		apt-get install -y -qq --no-install-recommends $libs >/dev/null
-	}
-fi
-
-rm -rf "$dir/root.new"
-dpkg-deb -x "$deb" "$dir/root.new"
-chmod u-s "$dir/root.new/usr/sbin/exim4"
-rm -rf "$dir/root"
-mv "$dir/root.new" "$dir/root"
+m2n_deb_unpack exim4-daemon-light "$dir"
+m2n_deb_libs "$dir"/deb/exim4-daemon-light_*.deb
 if ! "$exim" -C /dev/null -bV >/dev/null 2>&1; then
 	echo "deps-exim: the unpacked $exim does not run:" >&2
 	"$exim" -C /dev/null -bV >&2 || true

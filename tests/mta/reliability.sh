@@ -147,7 +147,7 @@ rel_drain() {
 	_rd_last=-1
 	_rd_i=0
 	while [ "$(date +%s)" -lt "$_rd_end" ]; do
-		[ $((_rd_i % 4)) -eq 0 ] && postqueue -c "$D" -f 2>/dev/null
+		[ $((_rd_i % 4)) -eq 0 ] && mta_pf postqueue -c "$D" -f 2>/dev/null
 		_rd_i=$((_rd_i + 1))
 		sleep 0.5
 		_rd_n=$(wc -l <"$FAKE_DIR/requests.jsonl")
@@ -245,7 +245,7 @@ rel_mode() {
 	# The breaker may still be open from phase 1: flush until the 429.
 	_rm_end=$(($(date +%s) + 120))
 	until rel_have_429 || [ "$(date +%s)" -ge "$_rm_end" ]; do
-		postqueue -c "$D" -f 2>/dev/null
+		mta_pf postqueue -c "$D" -f 2>/dev/null
 		sleep 1
 	done
 	_rm_first=$(rel_first_429)
@@ -260,7 +260,7 @@ rel_mode() {
 	_rm_ws=$(date +%s)
 	_rm_end=$((_rm_ws + 3 * REL_WINDOW_SECS + 30))
 	while :; do
-		postqueue -c "$D" -f 2>/dev/null
+		mta_pf postqueue -c "$D" -f 2>/dev/null
 		sleep 1
 		[ "$(wc -l <"$T/window.qids")" -gt "$REL_WINDOW_MAILS" ] ||
 		    rel_window_qids "<$_rm_mode-w-" >"$T/window.qids"

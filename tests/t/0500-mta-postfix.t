@@ -22,7 +22,8 @@
 # under $T) on 127.0.0.1 and a free port; the test main.cf/master.cf are
 # made from the snippets in postfix/ by sed (mta_postfix_setup in
 # tests/mta/common.sh), nothing in /etc is touched.
-# Needs root and the postfix, swaks, opendkim, python3-dkim and
+# Needs root, the Postfix unpacked by tests/mta/deps-postfix.sh, and the
+# swaks, opendkim, python3-dkim and
 # dnsmasq-base packages (make deps-test).
 . "${M2N_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/t/lib.sh" || exit 1
 . "$M2N_TOP/tests/mta/common.sh" || exit 1
@@ -30,7 +31,7 @@
 [ -n "${T:-}" ] && [ -d "$T" ] || { echo "no temporary directory" >&2; exit 1; }
 
 mta_need_root
-[ -x /usr/sbin/postfix ] || skip_all "postfix not installed (make deps-test)"
+mta_pf_need
 command -v swaks >/dev/null || skip_all "swaks not installed (make deps-test)"
 [ -x /usr/sbin/opendkim ] || skip_all "opendkim not installed (make deps-test)"
 command -v dnsmasq >/dev/null ||
@@ -168,7 +169,7 @@ like "$line" "*dsn=4.*" "the deferral carries mail2note's 4.x.x"
 is "$(queued)" 1 "the mail stays in the queue"
 is "$(mta_notes_for T1002)" 0 "no note while the API fails"
 fake_ctl /_fake/mode '{"mode": "normal"}' >/dev/null
-postqueue -c "$D" -f
+mta_pf postqueue -c "$D" -f
 mta_wait 30 has_lines 2 'to=<support\+T1002@helpdesk\.test>.*status='
 mta_wait 10 is_queue_empty
 is "$(mta_notes_for T1002)" 1 "after the flush: exactly one note for T1002"

@@ -33,7 +33,7 @@
 [ -n "${T:-}" ] && [ -d "$T" ] || { echo "no temporary directory" >&2; exit 1; }
 
 mta_need_root
-EXIM=${M2N_EXIM:-/var/cache/mail2note-test/exim/root/usr/sbin/exim4}
+EXIM=${M2N_EXIM:-$M2N_CACHE/exim/root/usr/sbin/exim4}
 [ -x "$EXIM" ] ||
     skip_all "no unpacked Exim at $EXIM (make deps-test, or sh tests/mta/deps-exim.sh)"
 "$EXIM" -C /dev/null -bV >/dev/null 2>&1 ||

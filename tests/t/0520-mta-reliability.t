@@ -8,13 +8,13 @@
 # honouring API, no more duplicates than ambiguous attempts with the
 # other; one note per mail when Message-IDs collide; no POST while the
 # 429 window is open.  The phases and how each figure is counted:
-# tests/mta/reliability.sh.  Needs root and the postfix package.
+# tests/mta/reliability.sh.  Needs root and the Postfix unpacked by tests/mta/deps-postfix.sh.
 . "${M2N_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/t/lib.sh" || exit 1
 . "$M2N_TOP/tests/mta/common.sh" || exit 1
 [ -n "${T:-}" ] && [ -d "$T" ] || { echo "no temporary directory" >&2; exit 1; }
 
 mta_need_root
-[ -x /usr/sbin/postfix ] || skip_all "postfix not installed (make deps-test)"
+mta_pf_need
 command -v unshare >/dev/null && unshare -m true 2>/dev/null ||
     skip_all "no mount namespaces here (the syslog capture needs one)"
 [ -x "$M2N_BIN" ] || mta_abort "no binary $M2N_BIN (make)"
