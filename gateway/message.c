@@ -237,9 +237,9 @@ msg_mime_type(GMimeObject *obj)
 	return s;
 }
 
-/* msg_attachment_free - free one struct message_attachment (GDestroyNotify) */
-static void
-msg_attachment_free(gpointer p)
+/* message_attachment_free - free one struct message_attachment */
+void
+message_attachment_free(void *p)
 {
 	struct message_attachment *a = p;
 
@@ -773,7 +773,7 @@ msg_new(void)
 
 	m = g_new0(struct message, 1);
 	m->attachments = g_ptr_array_new_with_free_func(
-	    msg_attachment_free);
+	    message_attachment_free);
 	m->forwards = g_ptr_array_new();
 	return m;
 }

@@ -55,17 +55,6 @@ struct uuencode {
 	GPtrArray *files;	/* of struct message_attachment * */
 };
 
-/* uu_file_free - free one struct message_attachment (GDestroyNotify) */
-static void
-uu_file_free(gpointer p)
-{
-	struct message_attachment *a = p;
-
-	g_free(a->filename);
-	g_free(a->content_type);
-	g_free(a);
-}
-
 /* uu_text - append n bytes of s to the text */
 static void
 uu_text(GByteArray *text, const char *s, size_t n)
@@ -301,7 +290,7 @@ uuencode_new(const char *charset)
 	uu->line = g_string_new(NULL);
 	uu->held = g_string_new(NULL);
 	uu->name = g_string_new(NULL);
-	uu->files = g_ptr_array_new_with_free_func(uu_file_free);
+	uu->files = g_ptr_array_new_with_free_func(message_attachment_free);
 	uu->state = UU_TEXT;
 	return uu;
 }
@@ -363,7 +352,7 @@ uuencode_take(struct uuencode *uu, GPtrArray *dst)
 	/* The pointers are dst's now: empty the array without freeing. */
 	g_ptr_array_set_free_func(uu->files, NULL);
 	g_ptr_array_set_size(uu->files, 0);
-	g_ptr_array_set_free_func(uu->files, uu_file_free);
+	g_ptr_array_set_free_func(uu->files, message_attachment_free);
 }
 
 /* uuencode_free - free *uu_r; NULL-safe */

@@ -72,6 +72,10 @@ struct message_attachment {
 				 * block without its end (uuencode.h) */
 };
 
+/* message_attachment_free - free one struct message_attachment (a
+ * GDestroyNotify for the arrays that hold them) */
+void message_attachment_free(void *p);
+
 /*
  * One part of the body, in order: a range of message.text, of
  * message.html, or of both (the two forms of one multipart/alternative).

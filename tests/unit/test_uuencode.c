@@ -268,9 +268,7 @@ run(const struct uu_case *c, size_t step)
 		tap_str(a->content_type, "application/octet-stream", c->name);
 		tap_int((long long)a->size, c->file[i].size, c->name);
 		tap_int(a->partial, c->file[i].partial, c->name);
-		g_free(a->filename);
-		g_free(a->content_type);
-		g_free(a);
+		message_attachment_free(a);
 	}
 	g_ptr_array_unref(files);
 	g_byte_array_unref(text);
@@ -313,9 +311,7 @@ test_long_lines(void)
 	{
 		struct message_attachment *a = g_ptr_array_index(files, 0);
 
-		g_free(a->filename);
-		g_free(a->content_type);
-		g_free(a);
+		message_attachment_free(a);
 	}
 	g_ptr_array_unref(files);
 	g_byte_array_unref(text);
@@ -350,9 +346,7 @@ test_big_block(void)
 	a = g_ptr_array_index(files, 0);
 	tap_int((long long)a->size, 4500000, "big block: size");
 	uuencode_free(&uu);
-	g_free(a->filename);
-	g_free(a->content_type);
-	g_free(a);
+	message_attachment_free(a);
 	g_ptr_array_unref(files);
 	g_byte_array_unref(text);
 }
@@ -412,9 +406,7 @@ scan(const char *input, size_t len, GRand *r)
 		a = g_ptr_array_index(files, i);
 		g_string_append_printf(out, "\n|%s %llu %d", a->filename,
 		    (unsigned long long)a->size, a->partial);
-		g_free(a->filename);
-		g_free(a->content_type);
-		g_free(a);
+		message_attachment_free(a);
 	}
 	g_ptr_array_unref(files);
 	g_byte_array_unref(text);
