@@ -301,6 +301,12 @@ ok $? "swaks: a spoofed From to support+T1004@ is accepted (RCPT is valid)"
 mta_wait 30 has_lines 1 'to=<support\+T1004@helpdesk\.test>.*status='
 has_lines 1 'to=<support\+T1004@helpdesk\.test>.*relay=helpdesk.*status=sent'
 ok $? "maillog: status=sent (mail2note discarded it with exit 0)"
+# What tells it apart from a delivery there: pipe(8) logs the first bytes
+# of the command's output, mail2note's one "refused, no note: REASON" line
+# (a discard by the sender policy; "discarded, no note:" for automatic mail).
+has_lines 1 'to=<support\+T1004@helpdesk\.test>.*status=sent \(delivered via helpdesk service \(refused, no note: sender policy'
+ok $? "maillog: the discard says so in Postfix's own status line"
+diag "$(grep -E 'to=<support\+T1004@helpdesk\.test>.*status=sent' "$P/maillog" | head -n 1)"
 is "$(mta_notes_for T1004)" 0 "no note for the spoofed sender"
 queue_and_mbox_quiet "spoofed From"
 qeml=$(grep -l 'pf-case-8b' "$QD"/*.eml 2>/dev/null | head -n 1)
