@@ -17,17 +17,6 @@
 
 #define MAX_BIG ((size_t)1 << 20)
 
-/* test_att_free - free one hand-made attachment */
-static void
-test_att_free(gpointer data)
-{
-	struct message_attachment *att = data;
-
-	g_free(att->filename);
-	g_free(att->content_type);
-	g_free(att);
-}
-
 /* test_msg_free - free one hand-made message and its forwards */
 static void
 test_msg_free(gpointer data)
@@ -67,7 +56,7 @@ test_msg(const char *from, const char *date, const char *subject,
 	msg->subject = g_strdup(subject);
 	msg->text = g_strdup(text);
 	msg->html = g_strdup(html);
-	msg->attachments = g_ptr_array_new_with_free_func(test_att_free);
+	msg->attachments = g_ptr_array_new_with_free_func(message_attachment_free);
 	msg->forwards = g_ptr_array_new_with_free_func(test_msg_free);
 	return msg;
 }
