@@ -6,7 +6,9 @@
 #
 # Environment: M2N_PASSES ("plain asan" by default), M2N_SKIP_MTA=1 to
 # leave out the real Postfix/Exim tests, M2N_TESTS to name test files,
-# M2N_JOBS for how many test files run at once (3), M2N_CLEANUP=1 (make
+# M2N_JOBS for how many test files run at once (3), M2N_CPU_LOG=FILE to
+# append each file's wall, user and system seconds to FILE (/usr/bin/time),
+# M2N_CLEANUP=1 (make
 # check) to run tests/mta/cleanup.sh after the tests, before the summary.
 use strict;
 use warnings;
@@ -67,8 +69,12 @@ for my $pass (@passes) {
 	for my $t (@tests) {
 		my $name = "$pass: $t";
 		push @jobs, [$t, $name];
+		# M2N_CPU_LOG=FILE: each file's wall, user and system
+		# seconds (its whole process tree) appended to FILE.
+		my @cpu = $ENV{M2N_CPU_LOG} ? ('/usr/bin/time', '-a', '-o',
+		    $ENV{M2N_CPU_LOG}, '-f', "%e %U %S $name") : ();
 		$args_of{$name} = ["M2N_TOP=$top", "M2N_BIN=$top/$bd/mail2note",
-		    "M2N_BUILD=$top/$bd", "M2N_PASS=$pass",
+		    "M2N_BUILD=$top/$bd", "M2N_PASS=$pass", @cpu,
 		    ($t =~ /\.t$/ ? ('/bin/bash') : ()), $t];
 	}
 }
