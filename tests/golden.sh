@@ -4,7 +4,7 @@
 # tests/expected/X.json, X.exit and X.err.
 #
 # usage: tests/golden.sh [--update] [SAMPLE...]
-#        tests/golden.sh --run SAMPLE OUTDIR   (one sample, for 0300-golden.t)
+#        tests/golden.sh --run OUTDIR SAMPLE...  (outputs only, for 0300-golden.t)
 #
 # The envelope is what the MTA would pass: -r is the sample's first
 # Delivered-To: header (else support@helpdesk.example), -f its Return-Path
@@ -49,26 +49,26 @@ EOF
 	chmod 644 "$tmp/mail2note.conf"
 }
 
-# header NAME FILE - the first NAME: header of the message (header section
-# only; CRLF and lone CR line ends read as LF, unfolded lines are not
-# needed for these)
-header() {
-	perl -pe 's/\r\n?/\n/g' <"$2" | awk -v name="$1" '
-		/^$/ { exit }
-		tolower(substr($0, 1, length(name) + 1)) == tolower(name) ":" {
-			sub(/^[^:]*:[ \t]*/, ""); print; exit
-		}'
-}
-
-# envelope FILE - set rcpt and sender for a sample
+# envelope FILE - set rcpt and sender for a sample, from its header
+# section (CRLF and lone CR line ends read as LF; unfolded lines are not
+# needed for these), one perl for both
 envelope() {
-	rcpt=$(header Delivered-To "$1")
-	[ -n "$rcpt" ] || rcpt=support@helpdesk.example
-	sender=$(header Return-Path "$1")
-	case $sender in
-	"") sender=agent@example.com ;;
-	*) sender=$(printf '%s' "$sender" | sed 's/^<//; s/>.*$//') ;;
-	esac
+	_env=$(perl -e '
+		local $/; my $m = <STDIN>; $m =~ s/\r\n?/\n/g;
+		my ($h) = split /\n\n/, $m, 2;
+		my ($r) = $h =~ /^Delivered-To:[ \t]*(.*)$/mi;
+		my ($s) = $h =~ /^Return-Path:[ \t]*(.*)$/mi;
+		$r = "support\@helpdesk.example" unless defined $r && length $r;
+		if (!defined $s || !length $s) {
+			$s = "agent\@example.com";
+		} else {
+			$s =~ s/^<//; $s =~ s/>.*$//;
+		}
+		print "$r\n$s";' <"$1")
+	rcpt=${_env%%
+*}
+	sender=${_env#*
+}
 }
 
 # run_one NAME OUTDIR - run sample NAME, write OUTDIR/NAME.{json,exit,err}
@@ -110,10 +110,14 @@ update=0
 case ${1:-} in
 --update) update=1; shift ;;
 --run)
-	[ $# -eq 3 ] || { echo "usage: golden.sh --run SAMPLE OUTDIR" >&2; exit 2; }
-	[ -f "$samples/$2.eml" ] || { echo "golden.sh: no sample $2" >&2; exit 2; }
+	[ $# -ge 2 ] || { echo "usage: golden.sh --run OUTDIR SAMPLE..." >&2; exit 2; }
+	out=$2
+	shift 2
 	setup
-	run_one "$2" "$3"
+	for name in "$@"; do
+		[ -f "$samples/$name.eml" ] || { echo "golden.sh: no sample $name" >&2; exit 2; }
+		run_one "$name" "$out"
+	done
 	exit 0 ;;
 -*) echo "usage: golden.sh [--update] [SAMPLE...]" >&2; exit 2 ;;
 esac
