@@ -2,9 +2,14 @@
  * driver.c - replay files through LLVMFuzzerTestOneInput without
  * libFuzzer, so the fuzz target builds and runs with gcc too (and in
  * `make check` over the samples).
+ *
+ * usage: fuzz_X [-v] FILE...
+ * -v prints "done FILE" after each input, so that a caller can tell which
+ * input a sanitizer report belongs to: the first one not done.
  */
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <glib.h>
 
@@ -14,8 +19,14 @@ int
 main(int argc, char **argv)
 {
 	int i;
+	int first = 1;
+	int verbose = 0;
 
-	for (i = 1; i < argc; i++) {
+	if (argc > 1 && strcmp(argv[1], "-v") == 0) {
+		verbose = 1;
+		first = 2;
+	}
+	for (i = first; i < argc; i++) {
 		gchar *buf = NULL;
 		gsize len = 0;
 		GError *gerr = NULL;
@@ -27,7 +38,11 @@ main(int argc, char **argv)
 		}
 		(void)LLVMFuzzerTestOneInput((const uint8_t *)buf, len);
 		g_free(buf);
+		if (verbose) {
+			printf("done %s\n", argv[i]);
+			fflush(stdout);
+		}
 	}
-	printf("replayed %d inputs\n", argc - 1);
+	printf("replayed %d inputs\n", argc - first);
 	return 0;
 }
