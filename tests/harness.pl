@@ -27,7 +27,7 @@ my %builddir = (plain => 'build', asan => 'build/asan');
 # longest start first, whatever their pass, so that the run does not end
 # with one long file on one CPU while the other idles.
 my %slow = (
-	'asan: tests/t/0400-corpus.t' => 148,
+	'asan: tests/t/0400-corpus.t' => 10,
 	'plain: tests/t/0530-mta-deb.t' => 100,
 	'asan: tests/t/0300-golden.t' => 90,
 	'plain: tests/t/0200-api-faults.t' => 71,
