@@ -11,7 +11,8 @@ command -v python3 >/dev/null 2>&1 || skip_all "python3 not installed"
 fake_start
 MAIN_URL=$FAKE_URL MAIN_DIR=$FAKE_DIR
 
-nnotes() { wc -l <"$FAKE_DIR/notes.jsonl" | tr -d ' '; }
+# nnotes - notes.jsonl's lines, counted by bash (no wc, tr processes)
+nnotes() { local -a _l; mapfile -t _l <"$FAKE_DIR/notes.jsonl"; echo "${#_l[@]}"; }
 
 # no_key TEXT WHAT - none of the fake's keys in TEXT
 no_key() {

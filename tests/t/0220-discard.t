@@ -13,7 +13,8 @@ command -v python3 >/dev/null 2>&1 || skip_all "python3 not installed"
 fake_start
 mk_conf
 
-nnotes() { wc -l <"$FAKE_DIR/notes.jsonl" | tr -d ' '; }
+# nnotes - notes.jsonl's lines, counted by bash (no wc, tr processes)
+nnotes() { local -a _l; mapfile -t _l <"$FAKE_DIR/notes.jsonl"; echo "${#_l[@]}"; }
 
 # msg [HEADER...] - a small message to ticket T1001, with extra headers
 msg() {

@@ -20,10 +20,43 @@ mk_msg() {
 gw() {
 	run_gw -v -f alice@example.org -q QUAR1 "$@" < <(cat "$T/msg")
 }
-ids() { ls "$Q" 2>/dev/null | sed -n 's/\.json$//p'; }
-nids() { ids | wc -l | tr -d ' '; }
-nnotes() { wc -l <"$FAKE_DIR/notes.jsonl" 2>/dev/null | tr -d ' '; }
+# ids, nids, nnotes, nentries: bash builtins, not ls, sed, wc, tr processes
+ids() {
+	local _f
+	for _f in "$Q"/*.json; do
+		[ -e "$_f" ] || [ -L "$_f" ] || continue
+		_f=${_f##*/}
+		printf '%s\n' "${_f%.json}"
+	done
+}
+nids() { local -a _i; mapfile -t _i < <(ids); echo "${#_i[@]}"; }
+nnotes() {
+	local -a _l
+	mapfile -t _l <"$FAKE_DIR/notes.jsonl" 2>/dev/null && echo "${#_l[@]}"
+}
+# nentries DIR - how many entries DIR has, dot files aside (ls | wc -l)
+nentries() {
+	local -a _e=("$1"/*)
+	[ -e "${_e[0]}" ] || [ -L "${_e[0]}" ] || _e=()
+	echo "${#_e[@]}"
+}
 side() { json_get "$Q/$1.json" "$2"; }
+# side_load ID - every top-level field of the sidecar in SIDE[NAME], as
+# side ID '["NAME"]' prints it, from one python3
+side_load() {
+	local _k _v
+	unset SIDE
+	declare -gA SIDE=()
+	while IFS= read -r -d '' _k && IFS= read -r -d '' _v; do
+		SIDE[$_k]=$_v
+	done < <(python3 -c '
+import json, sys
+out = sys.stdout.buffer
+for k, v in json.load(open(sys.argv[1])).items():
+    out.write(("%s\0%s\0" % (str(k).replace("\0", ""),
+                               str(v).replace("\0", ""))).encode())
+' "$Q/$1.json")
+}
 
 fake_start
 mk_conf
@@ -41,14 +74,15 @@ ok $? "the .eml is the mail byte for byte (CRLF kept)"
 is "$(stat -c %a "$Q")" 700 "quarantine_dir created 0700"
 is "$(stat -c %a "$Q/$id.eml") $(stat -c %a "$Q/$id.json")" "600 600" \
     "mail and sidecar are 0600"
-is "$(side "$id" '["outcome"]') $(side "$id" '["dsn"]')" "bounced 5.1.1" \
+side_load "$id"
+is "${SIDE[outcome]} ${SIDE[dsn]}" "bounced 5.1.1" \
     "sidecar: outcome and DSN"
-is "$(side "$id" '["sender"]') $(side "$id" '["recipient"]') $(side "$id" '["queue_id"]')" \
+is "${SIDE[sender]} ${SIDE[recipient]} ${SIDE[queue_id]}" \
     "alice@example.org support@helpdesk.example QUAR1" \
     "sidecar: the envelope and the queue id"
-is "$(side "$id" '["message_id"]')" "nothere@example.org" "sidecar: Message-ID"
-like "$(side "$id" '["reason"]')" "no ticket ID in*" "sidecar: the reason"
-is "$(side "$id" '["size"]')" "$(stat -c %s "$T/msg")" "sidecar: the size"
+is "${SIDE[message_id]}" "nothere@example.org" "sidecar: Message-ID"
+like "${SIDE[reason]}" "no ticket ID in*" "sidecar: the reason"
+is "${SIDE[size]}" "$(stat -c %s "$T/msg")" "sidecar: the size"
 like "$ERR" "*outcome=bounced dsn=5.1.1 quarantine=$id *" \
     "the log line names the quarantine id"
 
@@ -62,7 +96,7 @@ like "$(tail -n 1 "$T/list")" "# 1 mail, * bytes, in $Q" "a total line"
 # --- a replay that fails again stays, counted ---------------------------------
 "$M2N_BIN" -c "$M2N_CONF" --replay "$id" >"$T/out" 2>"$T/err"
 is "$?" 67 "--replay, still no ticket: 67"
-like "$(cat "$T/err")" "*5.1.1 no ticket ID in*" "... with the reason"
+like "$(<"$T/err")" "*5.1.1 no ticket ID in*" "... with the reason"
 is "$(nids)" 1 "... and the mail stays"
 is "$(side "$id" '["replays"]')" 1 "sidecar counts the replay"
 is "$(nnotes)" 0 "no note so far"
@@ -70,7 +104,7 @@ is "$(nnotes)" 0 "no note so far"
 # --- replay to a ticket: delivered, removed -----------------------------------
 "$M2N_BIN" -c "$M2N_CONF" --replay "$id" -x T1001 >"$T/out" 2>"$T/err"
 is "$?" 0 "--replay ID -x T1001: delivered"
-is "$(cat "$T/out")" "$id: delivered to ticket T1001" "it says so on stdout"
+is "$(<"$T/out")" "$id: delivered to ticket T1001" "it says so on stdout"
 is "$(nids)" 0 "removed from the quarantine"
 is "$(nnotes)" 1 "one note"
 like "$(json_get "$FAKE_DIR/note-1.json" '["body_text"]')" "*Hello nothere.*" \
@@ -81,12 +115,12 @@ is "$(python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).readline()
 "$M2N_BIN" -c "$M2N_CONF" --replay "$id" >"$T/out" 2>"$T/err"
 isnt_rc=$?
 ok "$([ $isnt_rc -ne 0 ] && echo 0 || echo 1)" "a replayed id is gone: non-zero"
-like "$(cat "$T/err")" "*no quarantined mail $id*" "... naming it"
+like "$(<"$T/err")" "*no quarantined mail $id*" "... naming it"
 "$M2N_BIN" -c "$M2N_CONF" --replay "../../etc/passwd" >"$T/out" 2>"$T/err"
-like "$(cat "$T/err")" "*'../../etc/passwd' is not a quarantine id*" \
+like "$(<"$T/err")" "*'../../etc/passwd' is not a quarantine id*" \
     "an id that is a path is refused"
 "$M2N_BIN" -c "$M2N_CONF" --replay "$id" -x "../x" >"$T/out" 2>"$T/err"
-like "$(cat "$T/err")" "*'../x' is not a ticket ID*" "-x must be a ticket ID"
+like "$(<"$T/err")" "*'../x' is not a ticket ID*" "-x must be a ticket ID"
 
 # --- unknown ticket (API 404) --------------------------------------------------
 mk_msg unknown
@@ -98,7 +132,7 @@ is "$(side "$id" '["ticket"]') $(side "$id" '["extension"]')" "T9999 T9999" \
 
 # --- delivered mail leaves nothing; -n keeps nothing --------------------------
 "$M2N_BIN" -c "$M2N_CONF" --purge-quarantine 0 >"$T/out" 2>&1
-is "$(cat "$T/out")" "purged 1 mail ($(stat -c %s "$T/msg") bytes) from $Q" \
+is "$(<"$T/out")" "purged 1 mail ($(stat -c %s "$T/msg") bytes) from $Q" \
     "--purge-quarantine 0 empties it"
 mk_msg good
 gw -r support+T1001@helpdesk.example -x T1001
@@ -128,7 +162,7 @@ is "$RC" 67 "quarantine full: still bounced"
 is "$(nids)" 0 "... not kept"
 like "$ERR" "*quarantine_dir is full (quarantine_max_size): this mail is bounced without a copy kept*" \
     "... and the log says so"
-is "$(ls "$Q" | wc -l | tr -d ' ')" 0 "nothing left behind"
+is "$(nentries "$Q")" 0 "nothing left behind"
 
 # --- cannot store: deferred, never bounced ------------------------------------
 # A file size limit of 1 KB (SIGXFSZ ignored, so write(2) fails with
@@ -140,12 +174,12 @@ mk_msg nostore "$(head -c 3000 /dev/zero | tr '\0' 'y' | fold -w 76)"
     -f alice@example.org -r support@helpdesk.example <"$T/msg" \
     >"$T/out" 2>"$T/err")
 RC=$?
-ERR=$(cat "$T/err")
+ERR=$(<"$T/err")
 is "$RC" 75 "quarantine not writable: deferred (75), not bounced"
 like "$ERR" "*4.3.0 cannot keep the mail in quarantine_dir, so it is deferred, not bounced: *File too large*" \
     "... saying why"
 is "$(nids)" 0 "... and nothing half-written is listed"
-is "$(ls "$Q" | wc -l | tr -d ' ')" 0 "... or left behind"
+is "$(nentries "$Q")" 0 "... or left behind"
 
 # --- an unsafe quarantine_dir defers before reading ---------------------------
 chmod 755 "$Q"
@@ -172,7 +206,7 @@ is "$(side "$id" '["outcome"]')" "refused" "... kept as refused"
 like "$(side "$id" '["reason"]')" "sender policy: *" "... with the verdict"
 "$M2N_BIN" -c "$M2N_CONF" --replay "$id" >"$T/out" 2>"$T/err"
 is "$?" 77 "a replay obeys the policy: 77"
-like "$(cat "$T/err")" "*not delivered: sender policy: *" "... saying why"
+like "$(<"$T/err")" "*not delivered: sender policy: *" "... saying why"
 is "$(nids)" 1 "... and the mail stays"
 mk_conf "$KEY_RW" "[sender]" "allow = *@example.org"
 "$M2N_BIN" -c "$M2N_CONF" --replay "$id" >"$T/out" 2>"$T/err"
@@ -200,7 +234,7 @@ gw -r support@helpdesk.example
 touch -d '2 days ago' "$Q/20261101-000000-abcdef.eml" \
     "$Q/20261101-000000-abcdef.json.Q1W2E3"
 "$M2N_BIN" -c "$M2N_CONF" --purge-quarantine 2 >"$T/out" 2>&1
-like "$(cat "$T/out")" "purged 1 mail (* bytes) from $Q" \
+like "$(<"$T/out")" "purged 1 mail (* bytes) from $Q" \
     "--purge-quarantine 2 removes the 3-day-old mail"
 is "$(nids)" 1 "... and keeps the new one"
 [ -e "$Q/20261101-000000-abcdef.eml" ] ||
@@ -210,6 +244,6 @@ ok "$([ $? -ne 0 ] && echo 0 || echo 1)" \
 [ -e "$Q/20261101-000001-abcdef.eml" ]
 ok $? "... but not a lone .eml of today (maybe being written)"
 "$M2N_BIN" -c "$M2N_CONF" --purge-quarantine -3 >"$T/out" 2>&1
-like "$(cat "$T/out")" "*usage: --purge-quarantine DAYS*" "negative DAYS refused"
+like "$(<"$T/out")" "*usage: --purge-quarantine DAYS*" "negative DAYS refused"
 
 done_testing
