@@ -85,7 +85,10 @@ override CFLAGS += -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
 	$(WARN) $(WERROR) $(HARDEN) -Iinclude $(PKG_CFLAGS) \
 	-DMAIL2NOTE_VERSION='"$(VERSION)"' -MMD -MP $(EXTRA_CFLAGS)
 override LDLIBS += $(PKG_LIBS)
-override LDFLAGS += $(EXTRA_LDFLAGS)
+# Link only the libraries the code calls (gmime-3.0.pc also names gio,
+# which GMime loads itself): each one costs the dynamic linker at every
+# start, and most mails are small.
+override LDFLAGS += -Wl,--as-needed $(EXTRA_LDFLAGS)
 
 SRCS := $(wildcard gateway/*.c)
 OBJS := $(SRCS:gateway/%.c=$(BUILDDIR)/%.o)
