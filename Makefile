@@ -79,7 +79,10 @@ SAN_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=undefined \
 	-fno-omit-frame-pointer
 
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+# uchardet is not linked: charset.c loads it with dlopen() when a text
+# needs guessing (it is C++, and would bring libstdc++ to every start).
+PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(filter-out uchardet,$(PKGS)) \
+	2>/dev/null)
 
 override CFLAGS += -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
 	$(WARN) $(WERROR) $(HARDEN) -Iinclude $(PKG_CFLAGS) \
