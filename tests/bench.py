@@ -24,12 +24,15 @@ Each pair runs curl then mail2note, or the other way round (alternating);
 the state directory is emptied before each mail2note run (its journal
 would skip the second post).  Printed: median wall of each, the ratio of
 the medians, mail2note's own time = the median of (mail2note - floor)
-over the pairs, mail2note's median CPU time (user + system, from
-wait4()), and its peak RSS (max over the runs).  These are figures, not
+over the pairs (wall), mail2note's median CPU time (user + system, from
+wait4()), its own CPU time = the median of (mail2note - curl) CPU time
+over the pairs (steadier than wall on a busy machine), and its peak RSS
+(max over the runs).  These are figures, not
 timed tests: nothing fails on speed.
 
 M2N_BENCH_RUNS=N scales the pairs per mail (default 1: 21 pairs for the
-reply, fewer for the large mails).  --check (tests/t/0700-memory.t) runs
+reply, fewer for the large mails); M2N_BENCH_ONLY=NAME,... runs only
+those mails; M2N_BIN=PATH benchmarks another binary (an older build).  --check (tests/t/0700-memory.t) runs
 each mail once with -n and prints TAP: each exits 0, and the mails with
 attachments peak under MAX_RSS_MB (attachments are never held in memory).
 """
@@ -243,7 +246,7 @@ def bench_one(cfg, tmp, name, path, pairs, curl):
         ["--data-binary", "@" + body, url]
     m2n_argv = [BIN, "-c", cfg, "-x", "T1001"]
     state = os.path.join(tmp, "state")
-    fl, mn, cpu, own, rss = [], [], [], [], 0
+    fl, mn, cpu, own, owncpu, rss = [], [], [], [], [], 0
     for i in range(pairs):
         shutil.rmtree(state, ignore_errors=True)
         order = (0, 1) if i % 2 == 0 else (1, 0)
@@ -260,9 +263,11 @@ def bench_one(cfg, tmp, name, path, pairs, curl):
         mn.append(got[1][0])
         cpu.append(got[1][1])
         own.append(got[1][0] - got[0][0])
+        owncpu.append(got[1][1] - got[0][1])
         rss = max(rss, got[1][2])
     f, m = statistics.median(fl), statistics.median(mn)
-    return f, m, statistics.median(own), statistics.median(cpu), rss
+    return (f, m, statistics.median(own), statistics.median(cpu),
+            statistics.median(owncpu), rss)
 
 
 def start_server():
@@ -303,20 +308,25 @@ def main():
             raise SystemExit("bench: curl is needed for the floor")
         server, port = start_server()
         cfg = conf(tmp, port)
-        print("%-14s %9s %9s %9s %6s %8s %8s %9s" % (
+        print("%-14s %9s %9s %9s %6s %8s %8s %8s %9s" % (
             "mail", "bytes", "floor", "mail2note", "ratio", "own",
-            "cpu", "peak RSS"))
+            "cpu", "own cpu", "peak RSS"))
+        only = os.environ.get("M2N_BENCH_ONLY", "").split(",")
         for name, pairs, _ in CASES:
+            if only != [""] and name not in only:
+                continue
             pairs = max(1, int(pairs * SCALE))
-            f, m, own, cpu, rss = bench_one(cfg, tmp, name, msgs[name],
-                                            pairs, curl)
+            f, m, own, cpu, owncpu, rss = bench_one(cfg, tmp, name,
+                                                    msgs[name], pairs, curl)
             print("%-14s %9d %7.1fms %7.1fms %5.2fx %6.1fms %6.1fms "
-                  "%5.1f MiB" % (name, os.path.getsize(msgs[name]),
-                                 f * 1000, m * 1000, m / f, own * 1000,
-                                 cpu * 1000, rss / 1024), flush=True)
+                  "%6.1fms %5.1f MiB" % (
+                      name, os.path.getsize(msgs[name]), f * 1000,
+                      m * 1000, m / f, own * 1000, cpu * 1000,
+                      owncpu * 1000, rss / 1024), flush=True)
         print("floor: curl posting the same JSON; ratio: median wall "
               "mail2note / median floor;\nown: median of (mail2note - "
-              "floor) over paired runs; cpu: mail2note user+system; "
+              "floor) wall over paired runs; cpu: mail2note user+system;"
+              "\nown cpu: median of (mail2note - curl) user+system; "
               "peak RSS: max over runs")
         return 0
     finally:
