@@ -179,8 +179,8 @@ hist_compile(void)
 	if (!g_once_init_enter(&done))
 		return;
 	for (i = 0; i < HIST_RE_COUNT; i++) {
-		hist_re[i] = g_regex_new(hist_patterns[i], G_REGEX_CASELESS,
-		    0, &gerr);
+		hist_re[i] = g_regex_new(hist_patterns[i], G_REGEX_CASELESS |
+		    G_REGEX_OPTIMIZE, 0, &gerr);
 		/* A pattern that does not compile is a bug caught by the
 		 * unit tests; it just never matches. */
 		if (gerr != NULL)
