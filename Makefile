@@ -79,13 +79,19 @@ SAN_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=undefined \
 	-fno-omit-frame-pointer
 
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+# uchardet is not linked: charset.c loads it with dlopen() when a text
+# needs guessing (it is C++, and would bring libstdc++ to every start).
+PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(filter-out uchardet,$(PKGS)) \
+	2>/dev/null)
 
 override CFLAGS += -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
 	$(WARN) $(WERROR) $(HARDEN) -Iinclude $(PKG_CFLAGS) \
 	-DMAIL2NOTE_VERSION='"$(VERSION)"' -MMD -MP $(EXTRA_CFLAGS)
 override LDLIBS += $(PKG_LIBS)
-override LDFLAGS += $(EXTRA_LDFLAGS)
+# Link only the libraries the code calls (gmime-3.0.pc also names gio,
+# which GMime loads itself): each one costs the dynamic linker at every
+# start, and most mails are small.
+override LDFLAGS += -Wl,--as-needed $(EXTRA_LDFLAGS)
 
 SRCS := $(wildcard gateway/*.c)
 OBJS := $(SRCS:gateway/%.c=$(BUILDDIR)/%.o)
@@ -195,7 +201,7 @@ golden: all
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
-	    --std=c11 -Iinclude gateway
+	    --std=c11 --library=gtk -Iinclude gateway
 	@! grep -nE '\<(sprintf|strcpy|strcat|strncpy|strtok|atoi|gets|system|popen)[[:space:]]*\(' \
 	    gateway/*.c || { echo "banned call above" >&2; exit 1; }
 	mandoc -Tlint -W warning gateway/mail2note.8 gateway/mail2note.conf.5

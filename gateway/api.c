@@ -50,10 +50,13 @@ struct api_answer {
 	long retry_after;	/* Retry-After header in seconds, or -1 */
 };
 
-/* api_global_init - curl_global_init() and SIGPIPE ignored */
+static bool api_curl_ready;	/* curl_global_init() was called */
+
+/* api_global_init - SIGPIPE ignored; libcurl waits for api_curl_init() */
 enum gw_status
 api_global_init(struct gw_error *err)
 {
+	(void)err;
 	/*
 	 * CURLOPT_NOSIGNAL stops libcurl from ignoring SIGPIPE itself; a
 	 * write to a connection the server reset must be an error, not
@@ -61,17 +64,33 @@ api_global_init(struct gw_error *err)
 	 * without our one line).
 	 */
 	(void)signal(SIGPIPE, SIG_IGN);
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-		return gw_error_set(err, GW_ESOFTWARE,
-		    "cannot initialise libcurl");
 	return GW_OK;
 }
 
-/* api_global_cleanup - curl_global_cleanup() */
+/*
+ * api_curl_init - curl_global_init() (and OpenSSL's with it), the first
+ * time a transfer is set up: a dry run, a discarded or refused mail and
+ * a config check never pay for it
+ */
+static enum gw_status
+api_curl_init(struct gw_error *err)
+{
+	if (api_curl_ready)
+		return GW_OK;
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		return gw_error_set(err, GW_ESOFTWARE,
+		    "cannot initialise libcurl");
+	api_curl_ready = true;
+	return GW_OK;
+}
+
+/* api_global_cleanup - curl_global_cleanup() when libcurl was set up */
 void
 api_global_cleanup(void)
 {
-	curl_global_cleanup();
+	if (api_curl_ready)
+		curl_global_cleanup();
+	api_curl_ready = false;
 }
 
 /* api_url - base_url + "/api/v1/tickets/" + escaped(ticket) + "/messages" */
@@ -487,6 +506,8 @@ api_xfer_run(struct api_xfer *x, const struct api_config *cfg,
 
 	x->ans.buf = g_malloc(API_MAX_RESPONSE + 1);
 	x->ans.buf[0] = '\0';
+	if (api_curl_init(err) != GW_OK)
+		return GW_ESOFTWARE;
 	x->curl = curl_easy_init();
 	if (x->curl == NULL)
 		return gw_error_set(err, GW_ETEMP, "cannot create a libcurl "

@@ -8,7 +8,9 @@
  * (g_mime_charset_canon_name(), g_mime_charset_iconv_name()), so that a
  * label means here what it means to the MIME parser.
  */
+#include <dlfcn.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -209,6 +211,51 @@ charset_superset(const char *canon)
 	return canon;
 }
 
+/*
+ * uchardet's calls, looked up on first use.  uchardet is C++: linked, it
+ * would bring libstdc++ to every start, while only a body of undeclared
+ * 8-bit text needs it.
+ */
+struct charset_uchardet {
+	bool tried;		/* dlopen() was tried */
+	bool ok;		/* ... and found every call */
+	uchardet_t (*create)(void);
+	int (*handle_data)(uchardet_t, const char *, size_t);
+	void (*data_end)(uchardet_t);
+	const char *(*get_charset)(uchardet_t);
+	void (*destroy)(uchardet_t);
+};
+
+static struct charset_uchardet charset_ud;
+
+/* charset_uchardet_load - dlopen() uchardet once; NULL when it cannot
+ * be loaded (no detection then, as when it has no answer) */
+static const struct charset_uchardet *
+charset_uchardet_load(void)
+{
+	struct charset_uchardet *u = &charset_ud;
+	void *lib;
+
+	if (u->tried)
+		return u->ok ? u : NULL;
+	u->tried = true;
+	lib = dlopen(CHARSET_UCHARDET_SO, RTLD_NOW | RTLD_LOCAL);
+	if (lib == NULL)
+		return NULL;
+	u->create = (uchardet_t (*)(void))dlsym(lib, "uchardet_new");
+	u->handle_data = (int (*)(uchardet_t, const char *, size_t))
+	    dlsym(lib, "uchardet_handle_data");
+	u->data_end = (void (*)(uchardet_t))dlsym(lib, "uchardet_data_end");
+	u->get_charset = (const char *(*)(uchardet_t))dlsym(lib,
+	    "uchardet_get_charset");
+	u->destroy = (void (*)(uchardet_t))dlsym(lib, "uchardet_delete");
+	u->ok = u->create != NULL && u->handle_data != NULL &&
+	    u->data_end != NULL && u->get_charset != NULL &&
+	    u->destroy != NULL;
+	/* Loaded for good: the process is short and calls it again. */
+	return u->ok ? u : NULL;
+}
+
 /* charset_detect - what uchardet makes of undeclared 8-bit bytes */
 const char *
 charset_detect(const char *s, size_t len, char *found, size_t size)
@@ -216,6 +263,7 @@ charset_detect(const char *s, size_t len, char *found, size_t size)
 	static const char *const western[] = { "ascii", "us-ascii",
 	    "utf-8", "iso-8859-1", "iso-8859-15", "windows-1252", NULL };
 	const char *const *w;
+	const struct charset_uchardet *u;
 	uchardet_t ud;
 	size_t i, high;
 
@@ -224,15 +272,18 @@ charset_detect(const char *s, size_t len, char *found, size_t size)
 			high++;
 	if (high < 8 || size == 0)
 		return NULL;
-	ud = uchardet_new();
+	u = charset_uchardet_load();
+	if (u == NULL)
+		return NULL;
+	ud = u->create();
 	if (ud == NULL)
 		return NULL;
 	found[0] = '\0';
-	if (uchardet_handle_data(ud, s, len) == 0) {
-		uchardet_data_end(ud);
-		g_strlcpy(found, uchardet_get_charset(ud), size);
+	if (u->handle_data(ud, s, len) == 0) {
+		u->data_end(ud);
+		g_strlcpy(found, u->get_charset(ud), size);
 	}
-	uchardet_delete(ud);
+	u->destroy(ud);
 	for (w = western; *w != NULL; w++)
 		if (g_ascii_strcasecmp(found, *w) == 0)
 			return NULL;

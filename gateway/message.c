@@ -5,10 +5,12 @@
  * GMime is given: a message with too many part or field lines is parsed
  * only up to the line where the scanner cut it (limits_hit).
  *
- * Then GMime parses from the spool's file descriptor
- * with persist_stream, so part contents stay on disk: attachments are only
- * ever streamed into a counting null stream, and text bodies are read
- * through a decoding filter up to a cap.
+ * Then GMime parses from the spool's file descriptor, read in large
+ * blocks (blockstream.h), with persist_stream, so part contents stay on
+ * disk: an attachment's size is counted on its encoded bytes
+ * (partsize.h) or, for quoted-printable and uuencode, by decoding into a
+ * counting null stream, and text bodies are read through a decoding
+ * filter up to a cap.
  *
  * The MIME tree is walked here, not with g_mime_message_get_body(), so
  * that the choice of body follows what mail clients send:
@@ -41,9 +43,11 @@
 #include <gmime/gmime.h>
 
 #include "automatic.h"
+#include "blockstream.h"
 #include "charset.h"
 #include "message.h"
 #include "message_priv.h"
+#include "partsize.h"
 #include "spool.h"
 
 
@@ -248,14 +252,60 @@ message_attachment_free(void *p)
 	g_free(a);
 }
 
-/* msg_attachment_add - list a leaf part as an attachment; its decoded size is
- * counted by streaming it into a null stream, never held in memory */
+/*
+ * msg_part_size - the decoded size of a leaf part's content, never held
+ * in memory: base64 counted on the encoded bytes (partsize.h), no
+ * transfer encoding the stream's length; quoted-printable and uuencode
+ * decoded into a counting null stream.  0 when the content cannot be read.
+ */
+static uint64_t
+msg_part_size(GMimeDataWrapper *dw)
+{
+	GMimeStream *raw, *null;
+	struct partsize_b64 pb;
+	uint64_t size = 0;
+	gint64 len;
+	ssize_t n;
+	char *buf;
+
+	raw = g_mime_data_wrapper_get_stream(dw);
+	switch (g_mime_data_wrapper_get_encoding(dw)) {
+	case GMIME_CONTENT_ENCODING_BASE64:
+		partsize_b64_init(&pb);
+		buf = g_malloc(SPOOL_CHUNK);
+		n = g_mime_stream_reset(raw);
+		while (n != -1 && !g_mime_stream_eos(raw)) {
+			n = g_mime_stream_read(raw, buf, SPOOL_CHUNK);
+			if (n > 0)
+				partsize_b64_feed(&pb, buf, (size_t)n);
+		}
+		if (n != -1)
+			size = partsize_b64_size(&pb);
+		g_free(buf);
+		(void)g_mime_stream_reset(raw);
+		break;
+	case GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE:
+	case GMIME_CONTENT_ENCODING_UUENCODE:
+		null = g_mime_stream_null_new();
+		if (g_mime_data_wrapper_write_to_stream(dw, null) != -1)
+			size = GMIME_STREAM_NULL(null)->written;
+		g_object_unref(null);
+		break;
+	default:
+		len = g_mime_stream_length(raw);
+		size = len > 0 ? (uint64_t)len : 0;
+		break;
+	}
+	return size;
+}
+
+/* msg_attachment_add - list a leaf part as an attachment, with its
+ * decoded size (msg_part_size()) */
 static void
 msg_attachment_add(struct message *m, GMimePart *part)
 {
 	struct message_attachment *a;
 	GMimeDataWrapper *dw;
-	GMimeStream *null;
 	char *name;
 
 	a = g_new0(struct message_attachment, 1);
@@ -263,12 +313,8 @@ msg_attachment_add(struct message *m, GMimePart *part)
 	a->filename = name != NULL ? name : g_strdup("");
 	a->content_type = msg_mime_type(GMIME_OBJECT(part));
 	dw = g_mime_part_get_content(part);
-	if (dw != NULL && g_mime_data_wrapper_get_stream(dw) != NULL) {
-		null = g_mime_stream_null_new();
-		if (g_mime_data_wrapper_write_to_stream(dw, null) != -1)
-			a->size = GMIME_STREAM_NULL(null)->written;
-		g_object_unref(null);
-	}
+	if (dw != NULL && g_mime_data_wrapper_get_stream(dw) != NULL)
+		a->size = msg_part_size(dw);
 	g_ptr_array_add(m->attachments, a);
 }
 
@@ -946,7 +992,7 @@ message_parse_spool(const struct spool *sp,
 	if (sfd == -1)
 		return gw_error_set(err, GW_ETEMP,
 		    "cannot read the message: %s", g_strerror(errno));
-	whole = g_mime_stream_fs_new_with_bounds(sfd, (gint64)sp->start,
+	whole = blockstream_new(sfd, (gint64)sp->start,
 	    (gint64)(sp->start + (off_t)sp->size));
 	stream = msg_head_stream(whole, &sp->scan, (uint64_t)sp->start, start,
 	    end);

@@ -5,7 +5,9 @@
  * The scanner runs once over the raw bytes, as they are copied from a
  * pipe or read back from a regular file: it counts the bytes, notices an
  * empty message, counts the lines that could open a MIME part or a header
- * field and sums the bytes of header fields.  It never allocates.
+ * field and sums the bytes of header fields.  It never allocates, and
+ * jumps with memchr() over the rest of a line once that line can tell it
+ * nothing more.
  */
 #include <sys/stat.h>
 
@@ -69,15 +71,67 @@ spool_is_name_char(unsigned char c)
 	return c > 0x20 && c < 0x7f && c != ':';
 }
 
+/*
+ * spool_scan_next - the offset of the next ch in buf from i (len when
+ * none).  *at caches the last answer plus one (0: none yet): it stays
+ * right while i has not passed it, so that each byte is searched once.
+ */
+static size_t
+spool_scan_next(const char *buf, size_t i, size_t len, char ch, size_t *at)
+{
+	const char *p;
+
+	if (*at == 0 || *at - 1 < i) {
+		p = memchr(buf + i, ch, len - i);
+		*at = (p != NULL ? (size_t)(p - buf) : len) + 1;
+	}
+	return *at - 1;
+}
+
+/*
+ * spool_scan_skip - where the byte loop of spool_scan_feed() must look
+ * again, from i: past the rest of a line that can tell it nothing more.
+ * That is a line in SPOOL_REST, or in SPOOL_NAME/NAMEWS with no ':' up
+ * to its LF (it cannot become a field), once some byte was not white
+ * space and no CR run is pending: then only a CR or the LF matters.
+ * memchr() finds them, instead of a test per byte (a base64 line is a
+ * SPOOL_NAME line to its end).  at[] caches the next LF, ':' and CR.
+ * The result is the same as feeding the bytes one by one.
+ */
+static size_t
+spool_scan_skip(struct spool_scan *sc, const char *buf, size_t i, size_t len,
+    size_t at[3])
+{
+	size_t end, cr;
+
+	if (!sc->nonspace || sc->cr_run > 0 || (sc->state != SPOOL_REST &&
+	    sc->state != SPOOL_NAME && sc->state != SPOOL_NAMEWS))
+		return i;
+	end = spool_scan_next(buf, i, len, '\n', &at[0]);
+	if (sc->state != SPOOL_REST) {
+		/* The line may go on in the next chunk, with a ':'. */
+		if (end == len ||
+		    spool_scan_next(buf, i, len, ':', &at[1]) < end)
+			return i;
+		sc->state = SPOOL_REST;
+	}
+	cr = spool_scan_next(buf, i, len, '\r', &at[2]);
+	return cr < end ? cr : end;
+}
+
 /* spool_scan_feed - run the scanner over the next len bytes */
 void
 spool_scan_feed(struct spool_scan *sc, const char *buf, size_t len)
 {
 	size_t i;
+	size_t at[3] = { 0, 0, 0 };
 	unsigned char c;
 
 	headblock_feed(&sc->head, buf, len);
 	for (i = 0; i < len; i++) {
+		i = spool_scan_skip(sc, buf, i, len, at);
+		if (i == len)
+			break;
 		c = (unsigned char)buf[i];
 		if (c == '\r') {
 			sc->cr_run++;

@@ -66,14 +66,18 @@ struct api_result {
 };
 
 /*
- * api_global_init - curl_global_init() and SIGPIPE ignored
- * (CURLOPT_NOSIGNAL leaves SIGPIPE to us: a write to a reset connection
- * must be an error, not a kill).  Call secret_init() before it: the key
- * lives in libsodium's guarded memory.  Used error codes: GW_ESOFTWARE.
+ * api_global_init - SIGPIPE ignored (CURLOPT_NOSIGNAL leaves SIGPIPE to
+ * us: a write to a reset connection must be an error, not a kill).
+ * curl_global_init() (and OpenSSL's initialisation) waits for the first
+ * transfer, so that the runs that post nothing (-n, a discard, a refusal,
+ * --check-config) do not pay for it; a failure there is GW_ESOFTWARE.
+ * Call secret_init() before it: the key lives in libsodium's guarded
+ * memory.  Used error codes: none today.
  */
 enum gw_status api_global_init(struct gw_error *err);
 
-/* api_global_cleanup - curl_global_cleanup() */
+/* api_global_cleanup - curl_global_cleanup(), when a transfer set
+ * libcurl up */
 void api_global_cleanup(void);
 
 /*

@@ -16,7 +16,13 @@
  *
  * Used error codes: none; nothing here fails (GLib aborts on OOM).
  *
- * Reentrancy: no global state; GMime must have been initialised
+ * uchardet is loaded with dlopen(3) (CHARSET_UCHARDET_SO) the first time
+ * a text needs guessing, not linked: it is C++, and linking it put
+ * libstdc++ in every start of the program.  If it cannot be loaded,
+ * nothing is guessed (Windows-1252, as when uchardet has no answer).
+ *
+ * Reentrancy: one global, uchardet's calls, set on first use (one
+ * thread); GMime must have been initialised
  * (message_init()) for its charset tables.
  */
 #ifndef GW_CHARSET_H
@@ -26,6 +32,9 @@
 #include <stddef.h>
 
 #include <glib.h>
+
+/* uchardet's library, by its SONAME (libuchardet0 in Debian) */
+#define CHARSET_UCHARDET_SO	"libuchardet.so.0"
 
 /*
  * charset_to_utf8 - len bytes of s in charset (NULL or "": undeclared) to

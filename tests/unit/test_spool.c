@@ -182,6 +182,195 @@ test_scan(void)
 	g_string_free(s, TRUE);
 }
 
+/* ref_count - count one line of a kind; past max, cut before
+ * that line.  The top header block is headblock's to bound. */
+static void
+ref_count(struct spool_scan *sc, uint64_t *count, uint64_t max)
+{
+	if (!headblock_in_body(&sc->head, sc->line))
+		return;
+	if (++*count > max && sc->cut == UINT64_MAX)
+		sc->cut = sc->line;
+}
+
+/* ref_field_bytes - count a finished field line GMime will see;
+ * past SPOOL_FIELD_BYTES, mark the message for spool_scan_check() */
+static void
+ref_field_bytes(struct spool_scan *sc, uint64_t n)
+{
+	if (sc->cut != UINT64_MAX)
+		return;			/* GMime will not see this line */
+	if (!headblock_in_body(&sc->head, sc->line))
+		return;			/* headblock counts what it keeps */
+	sc->field_bytes += n;
+	if (sc->field_bytes > SPOOL_FIELD_BYTES)
+		sc->fields_over = true;
+}
+
+/* ref_is_name_char - could c be part of a header field name (RFC 5322
+ * ftext) */
+static bool
+ref_is_name_char(unsigned char c)
+{
+	return c > 0x20 && c < 0x7f && c != ':';
+}
+
+/* ref_feed - the scanner as it was before its memchr() jumps,
+ * one byte at a time: the oracle of test_scan_chunks() */
+static void
+ref_feed(struct spool_scan *sc, const char *buf, size_t len)
+{
+	size_t i;
+	unsigned char c;
+
+	headblock_feed(&sc->head, buf, len);
+	for (i = 0; i < len; i++) {
+		c = (unsigned char)buf[i];
+		if (c == '\r') {
+			sc->cr_run++;
+			sc->cr = true;
+		} else if (sc->cr_run > 0) {
+			/* CRs before an LF are part of that line end. */
+			if (c != '\n')
+				sc->lone_cr += sc->cr_run;
+			sc->cr_run = 0;
+		}
+		if (c == '\n')
+			sc->lf = true;
+		if (c != ' ' && (c < '\t' || c > '\r'))
+			sc->nonspace = true;
+		else if (!sc->nonspace)
+			sc->lead++;
+		if (c == '\n') {
+			if (sc->in_field)
+				ref_field_bytes(sc, sc->off + i + 1 -
+				    sc->line);
+			sc->was_field = sc->in_field;
+			sc->in_field = false;
+			sc->state = SPOOL_BOL;
+			sc->line = sc->off + i + 1;
+			continue;
+		}
+		switch (sc->state) {
+		case SPOOL_BOL:
+			if ((c == ' ' || c == '\t') && sc->was_field)
+				sc->in_field = true;	/* a folded line */
+			if (c == '-')
+				sc->state = SPOOL_DASH;
+			else if (ref_is_name_char(c))
+				sc->state = SPOOL_NAME;
+			else
+				sc->state = SPOOL_REST;
+			break;
+		case SPOOL_DASH:
+			if (c == '-') {
+				ref_count(sc, &sc->dashes,
+				    sc->max_dashes);
+				sc->state = SPOOL_REST;
+			} else if (c == ':') {
+				ref_count(sc, &sc->fields,
+				    sc->max_fields);
+				sc->in_field = true;
+				sc->state = SPOOL_REST;
+			} else
+				sc->state = ref_is_name_char(c) ?
+				    SPOOL_NAME : SPOOL_REST;
+			break;
+		case SPOOL_NAME:
+		case SPOOL_NAMEWS:
+			if (c == ':') {
+				ref_count(sc, &sc->fields,
+				    sc->max_fields);
+				sc->in_field = true;
+				sc->state = SPOOL_REST;
+			} else if (c == ' ' || c == '\t')
+				sc->state = SPOOL_NAMEWS;
+			else if (sc->state == SPOOL_NAMEWS ||
+			    !ref_is_name_char(c))
+				sc->state = SPOOL_REST;
+			break;
+		case SPOOL_REST:
+			break;
+		}
+	}
+	sc->off += len;
+	/* A field line still open (a huge one, or the last): count it so far. */
+	if (sc->in_field && sc->cut == UINT64_MAX &&
+	    headblock_in_body(&sc->head, sc->line) &&
+	    sc->field_bytes + (sc->off - sc->line) > SPOOL_FIELD_BYTES)
+		sc->fields_over = true;
+}
+
+/* scan_same - did two scanners learn the same */
+static bool
+scan_same(const struct spool_scan *a, const struct spool_scan *b)
+{
+	return a->off == b->off && a->line == b->line && a->cut == b->cut &&
+	    a->dashes == b->dashes && a->fields == b->fields &&
+	    a->field_bytes == b->field_bytes &&
+	    a->fields_over == b->fields_over && a->in_field == b->in_field &&
+	    a->was_field == b->was_field && a->lead == b->lead &&
+	    a->state == b->state && a->nonspace == b->nonspace &&
+	    a->cr == b->cr && a->lf == b->lf && a->cr_run == b->cr_run &&
+	    a->lone_cr == b->lone_cr;
+}
+
+/*
+ * test_scan_chunks - the scanner's memchr() jumps change nothing: random
+ * messages made of the pieces it looks for, fed whole and in random
+ * pieces, leave the state the byte-at-a-time scanner leaves
+ */
+static void
+test_scan_chunks(void)
+{
+	static const char *const bits[] = {
+		"\n", "\r", "\r\n", "\r\r\n", " ", "\t", "-", "--", ":",
+		"X-Name", "Subject: hi", "  folded", "a:b", "QUJD+/=", "text",
+		"--b--", "name :", "x\ty", "\n\n", "\x01", "\xc3\xa9",
+	};
+	struct spool_scan whole, ref, pieces, ref_pieces;
+	GString *s;
+	GRand *r;
+	size_t i, at, n;
+	int round, bad = 0;
+
+	r = g_rand_new_with_seed(10);
+	s = g_string_new(NULL);
+	for (round = 0; round < 1000; round++) {
+		g_string_truncate(s, 0);
+		n = (size_t)g_rand_int_range(r, 1, 200);
+		for (i = 0; i < n; i++)
+			g_string_append(s, bits[g_rand_int_range(r, 0,
+			    G_N_ELEMENTS(bits))]);
+		spool_scan_init(&whole, 3);
+		spool_scan_init(&ref, 3);
+		spool_scan_init(&pieces, 3);
+		spool_scan_init(&ref_pieces, 3);
+		whole.max_fields = ref.max_fields = 20;
+		pieces.max_fields = ref_pieces.max_fields = 20;
+		spool_scan_feed(&whole, s->str, s->len);
+		ref_feed(&ref, s->str, s->len);
+		for (at = 0; at < s->len; at += n) {
+			n = (size_t)g_rand_int_range(r, 1, 40);
+			if (n > s->len - at)
+				n = s->len - at;
+			spool_scan_feed(&pieces, s->str + at, n);
+			ref_feed(&ref_pieces, s->str + at, n);
+		}
+		spool_scan_end(&whole);
+		spool_scan_end(&ref);
+		spool_scan_end(&pieces);
+		spool_scan_end(&ref_pieces);
+		if (!scan_same(&whole, &ref) ||
+		    !scan_same(&pieces, &ref_pieces))
+			bad++;
+	}
+	tap_int(bad, 0, "1000 random messages, whole and in pieces: the "
+	    "same scan as byte by byte");
+	g_string_free(s, TRUE);
+	g_rand_free(r);
+}
+
 /* test_cr_only - lone CR line ends are told from CRLF and LF (mixed
  * with them too), made LF in place, and read back whole from a spool */
 static void
@@ -250,6 +439,7 @@ main(void)
 	test_pipe_and_file();
 	test_over();
 	test_scan();
+	test_scan_chunks();
 	test_cr_only();
 	return tap_done();
 }
