@@ -273,6 +273,21 @@ html_split_history(const char *html, size_t len, bool forward,
     char **new_r, char **hist_r)
 {
 	struct html_doc doc;
+	bool split;
+
+	*new_r = *hist_r = NULL;
+	if (html == NULL || len == 0 || forward)
+		return false;
+	html_doc_parse(html, len, &doc);
+	split = html_hist_doc(&doc, new_r, hist_r);
+	html_doc_free(&doc);
+	return split;
+}
+
+/* html_hist_doc - html_split_history() of a parsed document */
+bool
+html_hist_doc(const struct html_doc *doc, char **new_r, char **hist_r)
+{
 	struct hh_state s;
 	struct history_line *hl;
 	struct hh_line *l;
@@ -284,15 +299,12 @@ html_split_history(const char *html, size_t len, bool forward,
 	bool split = false;
 
 	*new_r = *hist_r = NULL;
-	if (html == NULL || len == 0 || forward)
-		return false;
-	html_doc_parse(html, len, &doc);
 	memset(&s, 0, sizeof(s));
 	s.lines = g_array_new(FALSE, FALSE, sizeof(struct hh_line));
 	s.cur = g_string_new(NULL);
 	w.ctx = &s;
-	if (doc.body != NULL)
-		html_walk(doc.body, &w);
+	if (doc->body != NULL)
+		html_walk(doc->body, &w);
 	hh_flush(&s, false);
 
 	hl = g_new0(struct history_line, s.lines->len + 1);
@@ -308,7 +320,7 @@ html_split_history(const char *html, size_t len, bool forward,
 	marks[1] = end < s.lines->len ? g_array_index(s.lines,
 	    struct hh_line, end).node : NULL;
 	if (marks[0] != NULL) {
-		out = html_san_doc(&doc, marks, pos);
+		out = html_san_doc(doc, marks, pos);
 		/* The history in the middle: new text on both sides. */
 		if (marks[1] == NULL || pos[1] == SIZE_MAX || pos[1] < pos[0])
 			pos[1] = out->len;
@@ -339,6 +351,5 @@ html_split_history(const char *html, size_t len, bool forward,
 		    i).text, TRUE);
 	g_array_free(s.lines, TRUE);
 	g_string_free(s.cur, TRUE);
-	html_doc_free(&doc);
 	return split;
 }

@@ -201,4 +201,38 @@ void html_walk(const GumboNode *root, const struct html_walker *w);
 GString *html_san_doc(const struct html_doc *doc,
     const GumboNode *const marks[2], size_t pos_r[2]);
 
+/* html_text_doc - html_to_text() of a parsed document (html_text.c);
+ * new string, g_free */
+char *html_text_doc(const struct html_doc *doc);
+
+/* html_hist_doc - html_split_history() of a parsed document (html_hist.c;
+ * a forward is the caller's to refuse) */
+bool html_hist_doc(const struct html_doc *doc, char **new_r, char **hist_r);
+
+/* ------------------------------------------------------------------ */
+/* html_from_text's line loop (gateway/html_text.c), resumable        */
+/* ------------------------------------------------------------------ */
+
+/* What html_from_text() carries from one line to the next. */
+struct html_ft_state {
+	bool in_p;		/* a <p> is open */
+	int cur;		/* <blockquote>s open */
+};
+
+/* Where a line starts: in the text, in the output, and the state there. */
+struct html_ft_mark {
+	size_t off;		/* bytes of text before the line */
+	size_t out;		/* bytes of output before it */
+	struct html_ft_state st;
+};
+
+/* html_ft_lines - the lines of scrubbed text [s, end) as HTML appended
+ * to out from *st; with marks (of struct html_ft_mark), each line's
+ * start recorded */
+void html_ft_lines(GString *out, const char *s, const char *end,
+    bool plain, struct html_ft_state *st, GArray *marks);
+
+/* html_ft_close - close what *st left open; drop the final newline */
+void html_ft_close(GString *out, struct html_ft_state *st);
+
 #endif /* GW_HTML_PRIV_H */
