@@ -11,7 +11,9 @@
  * forwards, first come first served), found by a binary search on the
  * budget so that as much of the text as possible survives.  Text is cut on
  * a UTF-8 boundary; HTML is cut in its sanitised form, outside any tag or
- * entity, and sanitised again so gumbo closes whatever the cut left open.
+ * entity, with the elements the cut left open closed (html_cut.h); a
+ * text-only body's HTML is html_from_text() of the cut text, rendered once
+ * and cut.  No step of the search parses HTML again.
  * If even the header blocks and attachment lists do not fit, the text note
  * is cut as a whole and the HTML made from it.
  */

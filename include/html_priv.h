@@ -2,8 +2,9 @@
  * html_priv.h - what the three files of the html module share.
  *
  * Private to gateway/html.c (the sanitizer, the tag table, the parse and
- * the walk), gateway/html_pre.c (the HTML5 pre-pass) and gateway/html_text.c
- * (html_to_text, html_from_text); other modules include html.h only.  It
+ * the walk), gateway/html_pre.c (the HTML5 pre-pass), gateway/html_text.c
+ * (html_to_text, html_from_text), gateway/html_hist.c and
+ * gateway/html_cut.c; other modules include html.h (and html_cut.h) only.  It
  * lives in include/ beside html.h, as mblaze keeps blaze822_priv.h beside
  * blaze822.h, because -Iinclude is the one include path that both gateway/
  * and tests/unit/ are compiled with: the unit tests of the pre-pass and of
