@@ -107,6 +107,15 @@ html_scrub(const char *s, gssize len)
 	gunichar u;
 
 	for (p = v; *p != '\0'; p = next) {
+		/* A run of printable ASCII and white space in one copy. */
+		for (next = p; ((unsigned char)*next >= 0x20 &&
+		    (unsigned char)*next < 0x7f) || (*next != '\0' &&
+		    html_is_space(*next)); next++)
+			;
+		if (next > p) {
+			g_string_append_len(g, p, next - p);
+			continue;
+		}
 		next = g_utf8_next_char(p);
 		u = g_utf8_get_char(p);
 		if ((u < 0x20 && !html_is_space((int)u)) ||
