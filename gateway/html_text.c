@@ -208,6 +208,15 @@ txt_text(struct txt_state *t, const char *s)
 				txt_put(t, s, (size_t)(next - s));
 			continue;
 		}
+		/* A run of visible ASCII is one put: the settling before
+		 * its first character is all its others would do. */
+		if (u > 0x20 && u < 0x7f) {
+			for (next = s + 1; (unsigned char)*next > 0x20 &&
+			    (unsigned char)*next < 0x7f; next++)
+				;
+			txt_put(t, s, (size_t)(next - s));
+			continue;
+		}
 		if (html_is_space((int)u)) {
 			t->space = true;
 			if (t->capture != NULL && t->capture->len > 0 &&
