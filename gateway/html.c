@@ -879,8 +879,9 @@ html_render(const char *html, size_t len, bool text, bool split,
 	if (text)
 		r->text = html_text_doc(&doc);
 	r->san = san_finish(html_san_doc(&doc, NULL, NULL));
-	if (split && !html_hist_doc(&doc, &r->fresh, &r->hist))
-		r->fresh = r->hist = NULL;
+	if (split && !html_hist_doc(&doc, &r->fresh, &r->hist,
+	    &r->hist_text))
+		r->fresh = r->hist = r->hist_text = NULL;
 	html_doc_free(&doc);
 }
 
@@ -894,6 +895,7 @@ html_parts_clear(struct html_parts *r)
 	g_free(r->text);
 	g_free(r->fresh);
 	g_free(r->hist);
+	g_free(r->hist_text);
 	memset(r, 0, sizeof(*r));
 }
 

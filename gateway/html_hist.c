@@ -279,14 +279,17 @@ html_split_history(const char *html, size_t len, bool forward,
 	if (html == NULL || len == 0 || forward)
 		return false;
 	html_doc_parse(html, len, &doc);
-	split = html_hist_doc(&doc, new_r, hist_r);
+	split = html_hist_doc(&doc, new_r, hist_r, NULL);
 	html_doc_free(&doc);
 	return split;
 }
 
-/* html_hist_doc - html_split_history() of a parsed document */
+/* html_hist_doc - html_split_history() of a parsed document; with
+ * text_r, also html_to_text() of *hist_r (made anyway, to see that the
+ * history shows something) */
 bool
-html_hist_doc(const struct html_doc *doc, char **new_r, char **hist_r)
+html_hist_doc(const struct html_doc *doc, char **new_r, char **hist_r,
+    char **text_r)
 {
 	struct hh_state s;
 	struct history_line *hl;
@@ -299,6 +302,8 @@ html_hist_doc(const struct html_doc *doc, char **new_r, char **hist_r)
 	bool split = false;
 
 	*new_r = *hist_r = NULL;
+	if (text_r != NULL)
+		*text_r = NULL;
 	memset(&s, 0, sizeof(s));
 	s.lines = g_array_new(FALSE, FALSE, sizeof(struct hh_line));
 	s.cur = g_string_new(NULL);
@@ -334,6 +339,10 @@ html_hist_doc(const struct html_doc *doc, char **new_r, char **hist_r)
 			    pos[1] - pos[0]);
 			text = html_to_text(*hist_r, strlen(*hist_r));
 			split = text[0] != '\0';
+			if (split && text_r != NULL) {
+				*text_r = text;
+				text = NULL;
+			}
 			g_free(text);
 			g_free(a);
 			g_free(b);

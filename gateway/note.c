@@ -261,7 +261,10 @@ note_prep_split(bool fwd, struct html_parts *parts, bool text_from_html,
 		parts->fresh = parts->hist = NULL;
 		if (text_from_html) {
 			tn = html_to_text(hn, strlen(hn));
-			th = html_to_text(hh, strlen(hh));
+			/* html_to_text(hh), made by the split already */
+			th = parts->hist_text != NULL ? parts->hist_text :
+			    html_to_text(hh, strlen(hh));
+			parts->hist_text = NULL;
 			g_free(prep->text);
 			prep->text = note_join_text(note_text_body(tn),
 			    note_text_body(th));
