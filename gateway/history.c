@@ -309,6 +309,63 @@ hist_joined(const struct hist_ctx *c, size_t i, size_t k)
 }
 
 /*
+ * hist_may_attribute - can s, cut as hist_match() cuts it, match one of
+ * the attribution patterns but HIST_RE_ISO?  Each ends in ':' (or its
+ * full-width form), '>' or a verb of writing, then white space (U+00A0
+ * too) or dashes: a line that ends otherwise is let go without running a
+ * dozen patterns, which was most of the time spent on a long body.  The
+ * patterns match without case: the verbs' non-ASCII last letters are
+ * taken in both cases, and a verb is looked for in ASCII case only
+ * unless the KELVIN SIGN or the LONG S, which fold to 'k' and 's', are
+ * near the end (then the answer is yes).
+ */
+static bool
+hist_may_attribute(const char *s, size_t len)
+{
+	static const char *const verbs[] = { "wrote", "schrieb", "crit",
+	    "scritto", "schreef", "escreveu", "skrev", "kirjoitti" };
+	size_t n = hist_cut(s, len), k, v;
+	const char *last;
+	gunichar u;
+	unsigned char c;
+
+	for (;;) {
+		c = n > 0 ? (unsigned char)s[n - 1] : 0;
+		if (c == ' ' || c == '\t' || c == '\n' || c == '\v' ||
+		    c == '\f' || c == '\r' || c == '-')
+			n--;
+		else if (n >= 2 && c == 0xa0 && (unsigned char)s[n - 2] ==
+		    0xc2)
+			n -= 2;
+		else
+			break;
+	}
+	if (n == 0)
+		return false;
+	if (c == ':' || c == '>')
+		return true;
+	if (c >= 0x80) {
+		last = g_utf8_find_prev_char(s, s + n);
+		u = last != NULL ? g_utf8_get_char_validated(last,
+		    (gssize)(s + n - last)) : (gunichar)-1;
+		/* U+FF1A, and the ends of escribió, napisał, написал. */
+		return u == 0xff1a || u == 0xf3 || u == 0xd3 ||
+		    u == 0x142 || u == 0x141 || u == 0x43b || u == 0x41b ||
+		    u == (gunichar)-1 || u == (gunichar)-2;
+	}
+	for (v = 0; v < G_N_ELEMENTS(verbs); v++) {
+		k = strlen(verbs[v]);
+		if (n >= k && g_ascii_strncasecmp(s + n - k, verbs[v], k) == 0)
+			return true;
+	}
+	for (k = n; k > 0 && n - k < 32; k--)
+		if ((k >= 3 && memcmp(s + k - 3, "\xe2\x84\xaa", 3) == 0) ||
+		    (k >= 2 && memcmp(s + k - 2, "\xc5\xbf", 2) == 0))
+			return true;
+	return false;
+}
+
+/*
  * hist_attribution_text - does s read as an attribution line: ending in
  * a verb of writing and opening like one ("On ...") or naming a date or
  * an address; a verb inside ("Am ... schrieb X:", "X wrote on ...:");
@@ -324,6 +381,8 @@ hist_attribution_text(const char *s, bool loose)
 
 	if (len > 3 * HIST_LINE_MAX / 2)
 		return false;
+	if (!hist_may_attribute(s, len))
+		return loose && hist_match(HIST_RE_ISO, s, len);
 	/* An address or a date: "On Monday we wrote:" is no attribution
 	 * without one, nor is "Here is what I wrote:". */
 	dated = strchr(s, '@') != NULL || hist_match(HIST_RE_DATE, s, len);

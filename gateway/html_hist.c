@@ -273,6 +273,24 @@ html_split_history(const char *html, size_t len, bool forward,
     char **new_r, char **hist_r)
 {
 	struct html_doc doc;
+	bool split;
+
+	*new_r = *hist_r = NULL;
+	if (html == NULL || len == 0 || forward)
+		return false;
+	html_doc_parse(html, len, &doc);
+	split = html_hist_doc(&doc, new_r, hist_r, NULL);
+	html_doc_free(&doc);
+	return split;
+}
+
+/* html_hist_doc - html_split_history() of a parsed document; with
+ * text_r, also html_to_text() of *hist_r (made anyway, to see that the
+ * history shows something) */
+bool
+html_hist_doc(const struct html_doc *doc, char **new_r, char **hist_r,
+    char **text_r)
+{
 	struct hh_state s;
 	struct history_line *hl;
 	struct hh_line *l;
@@ -284,15 +302,14 @@ html_split_history(const char *html, size_t len, bool forward,
 	bool split = false;
 
 	*new_r = *hist_r = NULL;
-	if (html == NULL || len == 0 || forward)
-		return false;
-	html_doc_parse(html, len, &doc);
+	if (text_r != NULL)
+		*text_r = NULL;
 	memset(&s, 0, sizeof(s));
 	s.lines = g_array_new(FALSE, FALSE, sizeof(struct hh_line));
 	s.cur = g_string_new(NULL);
 	w.ctx = &s;
-	if (doc.body != NULL)
-		html_walk(doc.body, &w);
+	if (doc->body != NULL)
+		html_walk(doc->body, &w);
 	hh_flush(&s, false);
 
 	hl = g_new0(struct history_line, s.lines->len + 1);
@@ -308,7 +325,7 @@ html_split_history(const char *html, size_t len, bool forward,
 	marks[1] = end < s.lines->len ? g_array_index(s.lines,
 	    struct hh_line, end).node : NULL;
 	if (marks[0] != NULL) {
-		out = html_san_doc(&doc, marks, pos);
+		out = html_san_doc(doc, marks, pos);
 		/* The history in the middle: new text on both sides. */
 		if (marks[1] == NULL || pos[1] == SIZE_MAX || pos[1] < pos[0])
 			pos[1] = out->len;
@@ -322,6 +339,10 @@ html_split_history(const char *html, size_t len, bool forward,
 			    pos[1] - pos[0]);
 			text = html_to_text(*hist_r, strlen(*hist_r));
 			split = text[0] != '\0';
+			if (split && text_r != NULL) {
+				*text_r = text;
+				text = NULL;
+			}
 			g_free(text);
 			g_free(a);
 			g_free(b);
@@ -339,6 +360,5 @@ html_split_history(const char *html, size_t len, bool forward,
 		    i).text, TRUE);
 	g_array_free(s.lines, TRUE);
 	g_string_free(s.cur, TRUE);
-	html_doc_free(&doc);
 	return split;
 }

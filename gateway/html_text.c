@@ -208,6 +208,15 @@ txt_text(struct txt_state *t, const char *s)
 				txt_put(t, s, (size_t)(next - s));
 			continue;
 		}
+		/* A run of visible ASCII is one put: the settling before
+		 * its first character is all its others would do. */
+		if (u > 0x20 && u < 0x7f) {
+			for (next = s + 1; (unsigned char)*next > 0x20 &&
+			    (unsigned char)*next < 0x7f; next++)
+				;
+			txt_put(t, s, (size_t)(next - s));
+			continue;
+		}
 		if (html_is_space((int)u)) {
 			t->space = true;
 			if (t->capture != NULL && t->capture->len > 0 &&
@@ -445,23 +454,18 @@ txt_leave(void *vctx, const GumboNode *n, int state)
 	}
 }
 
-/* html_to_text - readable plain text; new string, caller g_free()s */
+/* html_text_doc - html_to_text() of a parsed document; new string */
 char *
-html_to_text(const char *html, size_t len)
+html_text_doc(const struct html_doc *doc)
 {
-	struct html_doc doc;
 	struct txt_state t;
 	struct html_walker w = { txt_enter, txt_leave, &t };
 
-	if (html == NULL || len == 0)
-		return g_strdup("");
 	memset(&t, 0, sizeof(t));
-	html_doc_parse(html, len, &doc);
-	t.out = g_string_sized_new(doc.canon->len / 2 + 64);
+	t.out = g_string_sized_new(doc->canon->len / 2 + 64);
 	t.line = g_string_new(NULL);
-	if (doc.body != NULL)
-		html_walk(doc.body, &w);
-	html_doc_free(&doc);
+	if (doc->body != NULL)
+		html_walk(doc->body, &w);
 	if (t.line->len > 0)
 		txt_flush(&t);
 	if (t.last_blank)
@@ -473,6 +477,21 @@ html_to_text(const char *html, size_t len)
 		g_string_free(t.capture, TRUE);
 	g_free(t.href);
 	return g_string_free(t.out, FALSE);
+}
+
+/* html_to_text - readable plain text; new string, caller g_free()s */
+char *
+html_to_text(const char *html, size_t len)
+{
+	struct html_doc doc;
+	char *r;
+
+	if (html == NULL || len == 0)
+		return g_strdup("");
+	html_doc_parse(html, len, &doc);
+	r = html_text_doc(&doc);
+	html_doc_free(&doc);
+	return r;
 }
 
 /* ------------------------------------------------------------------ */
@@ -628,25 +647,27 @@ ft_quote_level(const char *s, size_t len, size_t *rest)
 }
 
 /*
- * ft_render - text as HTML: html_from_text(), or with plain only <p> and
- * <br> (no links, quote marks left as text)
+ * html_ft_lines - the lines of scrubbed text [s, end) as HTML, appended
+ * to out from state *st (which they update); with marks, each line's
+ * start is recorded there first (struct html_ft_mark, off relative to s)
  */
-static char *
-ft_render(const char *text, bool plain)
+void
+html_ft_lines(GString *out, const char *s, const char *end, bool plain,
+    struct html_ft_state *st, GArray *marks)
 {
-	GString *out;
-	char *valid;
-	const char *s, *eol, *end;
+	struct html_ft_mark m;
+	const char *base = s, *eol;
 	size_t len, rest, k;
-	int q, cur = 0;
-	bool in_p = false, blank;
+	int q;
+	bool blank;
 
-	if (text == NULL)
-		return g_strdup("");
-	valid = html_scrub(text, -1);
-	out = g_string_sized_new(strlen(valid) * 2 + 16);
-	end = valid + strlen(valid);
-	for (s = valid; s < end; s = eol) {
+	for (; s < end; s = eol) {
+		if (marks != NULL) {
+			m.off = (size_t)(s - base);
+			m.out = out->len;
+			m.st = *st;
+			g_array_append_val(marks, m);
+		}
 		for (eol = s; eol < end && *eol != '\n' && *eol != '\r'; eol++)
 			;
 		len = (size_t)(eol - s);
@@ -664,31 +685,60 @@ ft_render(const char *text, bool plain)
 		blank = true;
 		for (k = rest; k < len && blank; k++)
 			blank = html_is_space(s[k]);
-		if (q != cur) {
-			if (in_p)
+		if (q != st->cur) {
+			if (st->in_p)
 				g_string_append(out, "</p>\n");
-			in_p = false;
-			for (; cur < q; cur++)
+			st->in_p = false;
+			for (; st->cur < q; st->cur++)
 				g_string_append(out, "<blockquote>\n");
-			for (; cur > q; cur--)
+			for (; st->cur > q; st->cur--)
 				g_string_append(out, "</blockquote>\n");
 		}
 		if (blank) {
-			if (in_p)
+			if (st->in_p)
 				g_string_append(out, "</p>\n");
-			in_p = false;
+			st->in_p = false;
 			continue;
 		}
-		g_string_append(out, in_p ? "<br>\n" : "<p>");
-		in_p = true;
+		g_string_append(out, st->in_p ? "<br>\n" : "<p>");
+		st->in_p = true;
 		ft_line(out, s + rest, len - rest, plain);
 	}
-	if (in_p)
+}
+
+/* html_ft_close - close what state st left open, and drop the final
+ * newline */
+void
+html_ft_close(GString *out, struct html_ft_state *st)
+{
+	if (st->in_p)
 		g_string_append(out, "</p>\n");
-	for (; cur > 0; cur--)
+	st->in_p = false;
+	for (; st->cur > 0; st->cur--)
 		g_string_append(out, "</blockquote>\n");
 	if (out->len > 0 && out->str[out->len - 1] == '\n')
 		g_string_truncate(out, out->len - 1);
+}
+
+/*
+ * ft_render - text as HTML: html_from_text(), or with plain only <p> and
+ * <br> (no links, quote marks left as text)
+ */
+static char *
+ft_render(const char *text, bool plain)
+{
+	struct html_ft_state st = { false, 0 };
+	GString *out;
+	char *valid;
+	size_t len;
+
+	if (text == NULL)
+		return g_strdup("");
+	valid = html_scrub(text, -1);
+	len = strlen(valid);
+	out = g_string_sized_new(len * 2 + 16);
+	html_ft_lines(out, valid, valid + len, plain, &st, NULL);
+	html_ft_close(out, &st);
 	g_free(valid);
 	return g_string_free(out, FALSE);
 }

@@ -11,7 +11,9 @@
  * forwards, first come first served), found by a binary search on the
  * budget so that as much of the text as possible survives.  Text is cut on
  * a UTF-8 boundary; HTML is cut in its sanitised form, outside any tag or
- * entity, and sanitised again so gumbo closes whatever the cut left open.
+ * entity, with the elements the cut left open closed (html_cut.h); a
+ * text-only body's HTML is html_from_text() of the cut text, rendered once
+ * and cut.  No step of the search parses HTML again.
  * If even the header blocks and attachment lists do not fit, the text note
  * is cut as a whole and the HTML made from it.
  */
@@ -25,6 +27,7 @@
 #include "headblock.h"
 #include "history.h"
 #include "html.h"
+#include "html_cut.h"
 #include "message.h"
 #include "note.h"
 
@@ -44,6 +47,8 @@ static const char note_parser_cut_line[] =
 struct note_prep {
 	char *text;		/* body text, "" when none */
 	char *html;		/* sanitised HTML, or NULL when text-only */
+	struct html_cut_text *ft; /* text-only: the HTML of text, rendered
+				 * once for every cut; else NULL */
 	GPtrArray *forwards;	/* of struct note_prep * */
 };
 
@@ -78,6 +83,18 @@ note_line_cut(const char *s, size_t n)
 		if (s[i - 1] == '\n')
 			return i;
 	return n;
+}
+
+/* note_valid_ref - s as valid UTF-8: s itself, or a repaired copy left
+ * in *tmp_r (g_free it; NULL when s was valid) */
+static const char *
+note_valid_ref(const char *s, char **tmp_r)
+{
+	*tmp_r = NULL;
+	if (g_utf8_validate(s, -1, NULL))
+		return s;
+	*tmp_r = g_utf8_make_valid(s, -1);
+	return *tmp_r;
 }
 
 /* note_valid - s (may be NULL) as valid UTF-8; new string */
@@ -172,6 +189,7 @@ note_prep_free(gpointer data)
 
 	if (prep == NULL)
 		return;
+	html_cut_text_free(&prep->ft);
 	g_free(prep->text);
 	g_free(prep->html);
 	g_ptr_array_free(prep->forwards, TRUE);
@@ -223,26 +241,30 @@ note_join_html(char *fresh, char *hist)
 
 /*
  * note_prep_split - set the quoted history of the prepared bodies apart.
- * The HTML is cut on its own tree (html_split_history()); the text part
+ * The HTML is cut on its own tree (html_split_history(), made by
+ * html_render() into parts, whose two halves this takes); the text part
  * by its lines, or, when the text was made from the HTML, from the two
  * HTML halves, so both bodies cut at the same place.  A text-only message
  * gets its HTML here, since html_from_text() of the joined text would
  * not put the history in a blockquote.
  */
 static void
-note_prep_split(const struct message *msg, const char *html,
-    bool text_from_html, struct note_prep *prep)
+note_prep_split(bool fwd, struct html_parts *parts, bool text_from_html,
+    struct note_prep *prep)
 {
 	char *hn, *hh, *tn, *th;
 	size_t at, end, len;
-	bool fwd;
 
-	fwd = history_subject_forward(msg->subject);
-	if (prep->html != NULL && html_split_history(html, strlen(html), fwd,
-	    &hn, &hh)) {
+	if (prep->html != NULL && parts->fresh != NULL) {
+		hn = parts->fresh;
+		hh = parts->hist;
+		parts->fresh = parts->hist = NULL;
 		if (text_from_html) {
 			tn = html_to_text(hn, strlen(hn));
-			th = html_to_text(hh, strlen(hh));
+			/* html_to_text(hh), made by the split already */
+			th = parts->hist_text != NULL ? parts->hist_text :
+			    html_to_text(hh, strlen(hh));
+			parts->hist_text = NULL;
 			g_free(prep->text);
 			prep->text = note_join_text(note_text_body(tn),
 			    note_text_body(th));
@@ -333,47 +355,71 @@ note_prep_new(const struct message *msg, int depth, bool split,
     size_t *room)
 {
 	struct note_prep *prep;
-	char *html, *text, **pieces;
+	struct html_parts parts;
+	char *tmp, *text, **pieces;
+	const char *html;
 	size_t used;
 	guint i;
-	bool text_from_html = false;
+	bool text_from_html = false, fwd, has_html;
 
 	prep = g_new0(struct note_prep, 1);
 	prep->forwards = g_ptr_array_new_with_free_func(note_prep_free);
+	memset(&parts, 0, sizeof(parts));
+	/* Only the message's own history: a forward is content whole. */
+	split = split && depth == 0;
+	fwd = split && history_subject_forward(msg->subject);
 	pieces = note_pieces(msg);
-	html = msg->html != NULL ? note_valid(pieces != NULL ?
-	    pieces[1] : msg->html) : NULL;
-	if (html != NULL && note_blank(html)) {
-		g_free(html);
+	tmp = NULL;
+	html = msg->html != NULL ? note_valid_ref(pieces != NULL ?
+	    pieces[1] : msg->html, &tmp) : NULL;
+	has_html = html != NULL && !note_blank(html);
+	if (has_html) {
+		/* One parse for the sanitised HTML, its text and its
+		 * history; the source goes as soon as it is read. */
+		html_render(html, strlen(html), true, split && !fwd, &parts);
 		html = NULL;
+		g_free(tmp);
+		tmp = NULL;
+		if (pieces != NULL) {
+			g_free(pieces[1]);
+			pieces[1] = NULL;
+		}
 	}
 	if (pieces != NULL)
 		prep->text = note_text_body(pieces[0]);
 	else if (msg->text != NULL && !note_blank(msg->text))
 		prep->text = note_text_body(msg->text);
-	else if (html != NULL) {
-		text = html_to_text(html, strlen(html));
-		prep->text = note_text_body(text);
-		g_free(text);
+	else if (has_html) {
+		prep->text = note_text_body(parts.text);
 		text_from_html = true;
 	} else
 		prep->text = g_strdup("");
-	if (html != NULL) {
-		prep->html = html_sanitize(html, strlen(html));
-		/* HTML that shows nothing once sanitised (a lone script, an
-		 * empty div) must not hide a real text part. */
-		text = html_to_text(prep->html, strlen(prep->html));
-		if (note_blank(text) && !note_blank(prep->text)) {
-			g_free(prep->html);
-			prep->html = NULL;
-		}
-		g_free(text);
-	}
+	g_free(tmp);
 	g_strfreev(pieces);
-	/* Only the message's own history: a forward is content whole. */
-	if (split && depth == 0)
-		note_prep_split(msg, html, text_from_html, prep);
-	g_free(html);
+	if (has_html) {
+		prep->html = parts.san;
+		parts.san = NULL;
+		/*
+		 * HTML that shows nothing once sanitised (a lone script, an
+		 * empty div) must not hide a real text part.  The text of
+		 * the sanitised HTML shows all the source's text does (the
+		 * sanitizer drops only what html_to_text() drops), so only
+		 * a blank source text needs the sanitised one read again.
+		 */
+		if (!note_blank(prep->text) && note_blank(parts.text)) {
+			text = html_to_text(prep->html, strlen(prep->html));
+			if (note_blank(text)) {
+				g_free(prep->html);
+				prep->html = NULL;
+			}
+			g_free(text);
+		}
+	}
+	if (split)
+		note_prep_split(fwd, &parts, text_from_html, prep);
+	html_parts_clear(&parts);
+	if (prep->html == NULL)
+		prep->ft = html_cut_text_new(prep->text);
 	used = strlen(prep->text) + (prep->html != NULL ?
 	    strlen(prep->html) : 0);
 	*room -= MIN(used, *room);
@@ -505,32 +551,6 @@ note_headers(const struct message *msg, const char *title, GString *t,
 		g_string_append(h, "</p>\n");
 }
 
-/*
- * note_html_cut - sanitised HTML cut to at most n bytes, outside any tag
- * or character reference, then sanitised again so that gumbo closes the
- * elements the cut left open.  New string.
- */
-static char *
-note_html_cut(const char *html, size_t n)
-{
-	size_t len, i;
-
-	len = strlen(html);
-	n = note_utf8_cut(html, len, n);
-	/* Back out of a tag or a reference that the cut would split. */
-	for (i = n; i > 0; i--) {
-		char c = html[i - 1];
-
-		if (c == '>' || c == ';')
-			break;
-		if (c == '<' || c == '&') {
-			n = i - 1;
-			break;
-		}
-	}
-	return html_sanitize(html, n);
-}
-
 /* note_body - one message's header block, body, files and forwards */
 static void
 note_body(const struct message *msg, const struct note_prep *prep,
@@ -559,12 +579,13 @@ note_body(const struct message *msg, const struct note_prep *prep,
 			html = g_strdup(prep->html);
 			b->html -= len;
 		} else {
-			html = note_html_cut(prep->html, b->html);
+			/* Cut on the sanitised output, never parsed again. */
+			html = html_cut_html(prep->html, len, b->html);
 			b->html = 0;
 			b->cut = true;
 		}
 	} else
-		html = html_from_text(text);
+		html = html_cut_text_html(prep->ft, n);
 	if (text[0] != '\0') {
 		note_sep(t);
 		g_string_append_printf(t, "%s\n", text);

@@ -97,6 +97,27 @@ char *html_from_text_plain(const char *text);
 bool html_split_history(const char *html, size_t len, bool forward,
     char **new_r, char **hist_r);
 
+/* What html_render() makes of one HTML body. */
+struct html_parts {
+	char *san;		/* html_sanitize() */
+	char *text;		/* html_to_text(), NULL unless asked for */
+	char *fresh;		/* html_split_history() *new_r, or NULL */
+	char *hist;		/* html_split_history() *hist_r, or NULL */
+	char *hist_text;	/* html_to_text() of hist, or NULL */
+};
+
+/*
+ * html_render - parse html once and make from that one tree what
+ * html_sanitize(), html_to_text() (when text) and html_split_history()
+ * (when split; pass false for a forward) would each make with a parse of
+ * their own: the same bytes.  Free with html_parts_clear().
+ */
+void html_render(const char *html, size_t len, bool text, bool split,
+    struct html_parts *r);
+
+/* html_parts_clear - free the strings of *r and zero it; NULL-safe */
+void html_parts_clear(struct html_parts *r);
+
 /* html_escape - text with & < > " ' escaped; new string, caller g_free()s */
 char *html_escape(const char *text);
 

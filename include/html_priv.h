@@ -2,8 +2,9 @@
  * html_priv.h - what the three files of the html module share.
  *
  * Private to gateway/html.c (the sanitizer, the tag table, the parse and
- * the walk), gateway/html_pre.c (the HTML5 pre-pass) and gateway/html_text.c
- * (html_to_text, html_from_text); other modules include html.h only.  It
+ * the walk), gateway/html_pre.c (the HTML5 pre-pass), gateway/html_text.c
+ * (html_to_text, html_from_text), gateway/html_hist.c and
+ * gateway/html_cut.c; other modules include html.h (and html_cut.h) only.  It
  * lives in include/ beside html.h, as mblaze keeps blaze822_priv.h beside
  * blaze822.h, because -Iinclude is the one include path that both gateway/
  * and tests/unit/ are compiled with: the unit tests of the pre-pass and of
@@ -200,5 +201,41 @@ void html_walk(const GumboNode *root, const struct html_walker *w);
  */
 GString *html_san_doc(const struct html_doc *doc,
     const GumboNode *const marks[2], size_t pos_r[2]);
+
+/* html_text_doc - html_to_text() of a parsed document (html_text.c);
+ * new string, g_free */
+char *html_text_doc(const struct html_doc *doc);
+
+/* html_hist_doc - html_split_history() of a parsed document (html_hist.c;
+ * a forward is the caller's to refuse); with text_r (NULL unless split),
+ * html_to_text() of *hist_r too, new string */
+bool html_hist_doc(const struct html_doc *doc, char **new_r, char **hist_r,
+    char **text_r);
+
+/* ------------------------------------------------------------------ */
+/* html_from_text's line loop (gateway/html_text.c), resumable        */
+/* ------------------------------------------------------------------ */
+
+/* What html_from_text() carries from one line to the next. */
+struct html_ft_state {
+	bool in_p;		/* a <p> is open */
+	int cur;		/* <blockquote>s open */
+};
+
+/* Where a line starts: in the text, in the output, and the state there. */
+struct html_ft_mark {
+	size_t off;		/* bytes of text before the line */
+	size_t out;		/* bytes of output before it */
+	struct html_ft_state st;
+};
+
+/* html_ft_lines - the lines of scrubbed text [s, end) as HTML appended
+ * to out from *st; with marks (of struct html_ft_mark), each line's
+ * start recorded */
+void html_ft_lines(GString *out, const char *s, const char *end,
+    bool plain, struct html_ft_state *st, GArray *marks);
+
+/* html_ft_close - close what *st left open; drop the final newline */
+void html_ft_close(GString *out, struct html_ft_state *st);
 
 #endif /* GW_HTML_PRIV_H */

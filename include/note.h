@@ -22,8 +22,8 @@
  * When the bodies together exceed max_bytes, each body is cut to a byte
  * budget (shared in document order, so the outer message keeps priority)
  * found by binary search: text on a UTF-8 boundary and preferably a line
- * end, HTML in its sanitised form outside any tag and sanitised again so
- * it stays well-formed.  The result always fits, if need be as the text
+ * end, HTML in its sanitised form outside any tag, the elements left open
+ * closed (html_cut.h), so it stays well-formed without a second parse.  The result always fits, if need be as the text
  * note cut whole with HTML made from it.  All HTML that this module
  * writes itself is escaped with html_escape().
  *

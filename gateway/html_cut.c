@@ -1,0 +1,211 @@
+/*
+ * html_cut.c - cut a rendered body to a byte budget without parsing it
+ * again (see html_cut.h).
+ *
+ * html_cut_html() reads only HTML this program wrote itself, in
+ * html_sanitize() form: text and attribute values escape '<', '>' and
+ * '&', so a '<' always opens a tag and the first '>' after it closes it,
+ * and every element but a void one (br, hr, wbr, col: the tag table's
+ * HTML_TAG_VOID) has its end tag.  A forward scan of the prefix with a
+ * stack of open elements is then all it takes to close what the cut left
+ * open.  Untrusted HTML never comes here: it goes through gumbo first.
+ *
+ * html_cut_text keeps html_from_text()'s output with a mark at every line
+ * start (html_ft_lines() in html_text.c).  Each line's HTML depends only
+ * on the line and on the state the lines before left (a paragraph open,
+ * the quote depth), so a prefix of the text renders as the output up to
+ * its last line's mark, that line (cut) rendered from the mark's state,
+ * and the closing html_from_text() writes.
+ *
+ * Owns: a rendered text and its marks (struct html_cut_text).
+ * Used error codes: none.
+ * Reentrancy: reentrant.
+ */
+#include <stdbool.h>
+#include <string.h>
+
+#include <glib.h>
+#include <gumbo.h>
+
+#include "html.h"
+#include "html_cut.h"
+#include "html_priv.h"
+
+/* Longest character reference html_put_escaped() writes ("&nbsp;"). */
+#define CUT_REF_MAX	8
+
+struct html_cut_text {
+	const char *text;	/* borrowed */
+	size_t len;
+	GString *out;		/* html_ft_lines() output, not closed */
+	GArray *marks;		/* of struct html_ft_mark: off in text */
+};
+
+/* cut_char - largest n' <= n that does not split a UTF-8 character */
+static size_t
+cut_char(const char *s, size_t len, size_t n)
+{
+	if (n >= len)
+		return len;
+	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+		n--;
+	return n;
+}
+
+/* cut_void - is the element named s[0, len) void (no end tag)? */
+static bool
+cut_void(const char *s, size_t len)
+{
+	GumboTag t;
+
+	t = gumbo_tagn_enum(s, (unsigned int)len);
+	return t != GUMBO_TAG_UNKNOWN && html_tag_is(t, HTML_TAG_VOID);
+}
+
+/* html_cut_html - san cut to n bytes, open elements closed; new string */
+char *
+html_cut_html(const char *san, size_t len, size_t n)
+{
+	GArray *open;			/* of GumboStringPiece */
+	GumboStringPiece name;
+	GString *out;
+	const char *p, *lt, *gt, *end;
+	size_t a, i, text_at;
+
+	n = cut_char(san, len, n);
+	open = g_array_new(FALSE, FALSE, sizeof(GumboStringPiece));
+	/* Where the last tag ends: text follows from there. */
+	text_at = 0;
+	for (p = san, end = san + n; p < end; p = gt + 1) {
+		lt = memchr(p, '<', (size_t)(end - p));
+		if (lt == NULL)
+			break;
+		gt = memchr(lt, '>', (size_t)(end - lt));
+		if (gt == NULL) {
+			n = (size_t)(lt - san);		/* a tag cut short */
+			break;
+		}
+		text_at = (size_t)(gt + 1 - san);
+		if (lt[1] == '/') {
+			if (open->len > 0)
+				g_array_set_size(open, open->len - 1);
+			continue;
+		}
+		name.data = lt + 1;
+		for (name.length = 0; name.data + name.length < gt &&
+		    g_ascii_isalnum(name.data[name.length]); name.length++)
+			;
+		if (name.length > 0 && !cut_void(name.data, name.length))
+			g_array_append_val(open, name);
+	}
+	/* A character reference cut short goes whole. */
+	for (i = n; i > text_at && n - i < CUT_REF_MAX; i--) {
+		if (san[i - 1] == ';')
+			break;
+		if (san[i - 1] == '&') {
+			n = i - 1;
+			break;
+		}
+	}
+	for (a = 0; a < n && html_is_space(san[a]); a++)
+		;
+	if (open->len == 0)
+		while (n > a && html_is_space(san[n - 1]))
+			n--;
+	out = g_string_sized_new(n - a + 16 * open->len + 1);
+	g_string_append_len(out, san + a, (gssize)(n - a));
+	for (i = open->len; i > 0; i--) {
+		name = g_array_index(open, GumboStringPiece, i - 1);
+		g_string_append(out, "</");
+		g_string_append_len(out, name.data, (gssize)name.length);
+		g_string_append_c(out, '>');
+	}
+	g_array_free(open, TRUE);
+	return g_string_free(out, FALSE);
+}
+
+/* html_cut_text_new - html_from_text() of text, rendered once */
+struct html_cut_text *
+html_cut_text_new(const char *text)
+{
+	struct html_cut_text *c;
+	struct html_ft_state st = { false, 0 };
+	struct html_ft_mark *m;
+	char *scr;
+	const char *s, *end;
+	size_t len, k;
+
+	c = g_new0(struct html_cut_text, 1);
+	c->text = text != NULL ? text : "";
+	c->len = strlen(c->text);
+	c->marks = g_array_new(FALSE, FALSE, sizeof(struct html_ft_mark));
+	scr = html_scrub(c->text, (gssize)c->len);
+	len = strlen(scr);
+	c->out = g_string_sized_new(len + len / 4 + 16);
+	html_ft_lines(c->out, scr, scr + len, false, &st, c->marks);
+	g_free(scr);
+	/*
+	 * The marks hold offsets in the scrubbed text; scrubbing drops or
+	 * replaces characters but keeps every CR and LF, so the k-th line
+	 * starts after the same line break in the text itself.
+	 */
+	s = c->text;
+	end = c->text + c->len;
+	for (k = 0; k < c->marks->len; k++) {
+		m = &g_array_index(c->marks, struct html_ft_mark, k);
+		m->off = (size_t)(s - c->text);
+		while (s < end && *s != '\n' && *s != '\r')
+			s++;
+		if (s + 1 < end && s[0] == '\r' && s[1] == '\n')
+			s += 2;
+		else if (s < end)
+			s++;
+	}
+	return c;
+}
+
+/* html_cut_text_html - html_from_text() of the first n bytes; new string */
+char *
+html_cut_text_html(const struct html_cut_text *c, size_t n)
+{
+	const struct html_ft_mark *m;
+	struct html_ft_state st = { false, 0 };
+	GString *out;
+	char *scr;
+	guint lo, hi, mid;
+
+	n = cut_char(c->text, c->len, n);
+	if (c->marks->len == 0 || n == 0)
+		return g_strdup("");
+	/* The last line that starts at or before n. */
+	lo = 0;
+	hi = c->marks->len - 1;
+	while (lo < hi) {
+		mid = lo + (hi - lo + 1) / 2;
+		if (g_array_index(c->marks, struct html_ft_mark, mid).off <= n)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	m = &g_array_index(c->marks, struct html_ft_mark, lo);
+	st = m->st;
+	out = g_string_sized_new(m->out + (n - m->off) * 2 + 64);
+	g_string_append_len(out, c->out->str, (gssize)m->out);
+	scr = html_scrub(c->text + m->off, (gssize)(n - m->off));
+	html_ft_lines(out, scr, scr + strlen(scr), false, &st, NULL);
+	g_free(scr);
+	html_ft_close(out, &st);
+	return g_string_free(out, FALSE);
+}
+
+/* html_cut_text_free - free *c_r and set it to NULL */
+void
+html_cut_text_free(struct html_cut_text **c_r)
+{
+	if (c_r == NULL || *c_r == NULL)
+		return;
+	g_string_free((*c_r)->out, TRUE);
+	g_array_free((*c_r)->marks, TRUE);
+	g_free(*c_r);
+	*c_r = NULL;
+}
