@@ -510,6 +510,38 @@ charset_body_max(const char *s, size_t len, const char *charset, size_t max)
 	return clean;
 }
 
+/*
+ * charset_text_ratio - at most how many input bytes charset_text() turns
+ * into one byte of output: 2 (CRLF) for UTF-8, undeclared text and the
+ * 8-bit charsets that keep ASCII, 4 (UTF-32) for the rest and for
+ * format=flowed, which unflowing shortens
+ */
+size_t
+charset_text_ratio(const char *charset, const char *format)
+{
+	static const char *const narrow[] = { "utf-8", "utf8", "us-ascii",
+	    "ascii", "latin1", "x-unknown", "unknown-8bit", NULL };
+	static const char *const prefixes[] = { "iso-8859-", "windows-cp125",
+	    "cp125", "koi8-", NULL };
+	const char *canon;
+	size_t i;
+
+	if (format != NULL && g_ascii_strcasecmp(format, "flowed") == 0)
+		return 4;
+	if (charset == NULL || *charset == '\0')
+		return 2;
+	canon = g_mime_charset_canon_name(charset);
+	if (canon == NULL)
+		return 4;
+	if (charset_in_list(canon, narrow))
+		return 2;
+	for (i = 0; prefixes[i] != NULL; i++)
+		if (g_ascii_strncasecmp(canon, prefixes[i],
+		    strlen(prefixes[i])) == 0)
+			return 2;
+	return 4;
+}
+
 /* charset_body - charset_to_utf8() then charset_normalize() */
 GString *
 charset_body(const char *s, size_t len, const char *charset)
