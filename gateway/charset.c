@@ -92,18 +92,22 @@ charset_line(const char *s, size_t max)
 	return g_string_free(out, FALSE);
 }
 
-/* charset_normalize - mostly UTF-8 made clean (charset.h) */
-GString *
-charset_normalize(const char *s, size_t len)
+/*
+ * charset_normalize_max - charset_normalize() that stops once the output
+ * is longer than max bytes: a prefix of the whole output, since each
+ * input byte is rewritten on its own
+ */
+static GString *
+charset_normalize_max(const char *s, size_t len, size_t max)
 {
 	GString *out;
 	unsigned char c;
 	gunichar ch;
 	size_t i, n;
 
-	out = g_string_sized_new(len + 1);
+	out = g_string_sized_new(MIN(len, max) + 1);
 	i = 0;
-	while (i < len) {
+	while (i < len && out->len <= max) {
 		c = (unsigned char)s[i];
 		if (c < 0x80) {
 			if (c == '\r') {
@@ -134,6 +138,13 @@ charset_normalize(const char *s, size_t len)
 		i += n;
 	}
 	return out;
+}
+
+/* charset_normalize - mostly UTF-8 made clean (charset.h) */
+GString *
+charset_normalize(const char *s, size_t len)
+{
+	return charset_normalize_max(s, len, SIZE_MAX);
 }
 
 /* charset_utf8_census - count valid multi-byte UTF-8 sequences and
@@ -328,9 +339,9 @@ charset_iconv_lenient(GIConv cd, const char *s, size_t len, size_t *errors_r)
 
 /*
  * charset_guess - bytes with no (believable) charset: UTF-8 when they look
- * like UTF-8 (more valid sequences than stray bytes), what uchardet
- * detects when that converts cleanly, else Windows-1252, the usual
- * charset of undeclared 8-bit mail.
+ * like UTF-8 (more valid sequences than stray bytes; NULL: s itself), what
+ * uchardet detects when that converts cleanly, else Windows-1252, the
+ * usual charset of undeclared 8-bit mail.
  */
 static GString *
 charset_guess(const char *s, size_t len)
@@ -343,7 +354,7 @@ charset_guess(const char *s, size_t len)
 
 	charset_utf8_census(s, len, &good, &bad);
 	if (bad == 0 || good > bad)
-		return g_string_new_len(s, (gssize)len);
+		return NULL;
 	found = charset_detect(s, len, buf, sizeof(buf));
 	if (found != NULL && (cd = g_iconv_open("UTF-8",
 	    g_mime_charset_iconv_name(charset_superset(found)))) !=
@@ -433,14 +444,14 @@ charset_jis(const char *s, size_t len)
 }
 
 /*
- * charset_to_utf8 - bytes in the declared charset to UTF-8.  Mail often
- * lies about its charset: text that is valid UTF-8 is taken as UTF-8
- * whatever the label, ASCII and Latin-1 labels are read as Windows-1252
- * (as browsers do), and a few East Asian labels as the supersets that
- * mailers actually send.
+ * charset_decode - bytes in the declared charset to UTF-8; NULL when s
+ * itself is taken as UTF-8.  Mail often lies about its charset: text
+ * that is valid UTF-8 is taken as UTF-8 whatever the label, ASCII and
+ * Latin-1 labels are read as Windows-1252 (as browsers do), and a few
+ * East Asian labels as the supersets that mailers actually send.
  */
-GString *
-charset_to_utf8(const char *s, size_t len, const char *charset)
+static GString *
+charset_decode(const char *s, size_t len, const char *charset)
 {
 	static const char *const guessed[] = { "utf-8", "utf8", "us-ascii",
 	    "ascii", "iso-8859-1", "latin1", "windows-1252", "cp1252",
@@ -457,7 +468,7 @@ charset_to_utf8(const char *s, size_t len, const char *charset)
 		return charset_guess(s, len);
 	charset_utf8_census(s, len, &good, &bad);
 	if (good > 0 && bad == 0)
-		return g_string_new_len(s, (gssize)len);
+		return NULL;
 	if (jis_label(charset) || jis_label(canon))
 		return charset_jis(s, len);
 
@@ -472,16 +483,70 @@ charset_to_utf8(const char *s, size_t len, const char *charset)
 	return out;
 }
 
+/* charset_to_utf8 - bytes in the declared charset to UTF-8 (charset.h) */
+GString *
+charset_to_utf8(const char *s, size_t len, const char *charset)
+{
+	GString *out;
+
+	out = charset_decode(s, len, charset);
+	return out != NULL ? out : g_string_new_len(s, (gssize)len);
+}
+
+/*
+ * charset_body_max - charset_to_utf8() then charset_normalize(), the
+ * latter stopped past max bytes; text taken as UTF-8 is not copied first
+ */
+static GString *
+charset_body_max(const char *s, size_t len, const char *charset, size_t max)
+{
+	GString *utf8, *clean;
+
+	utf8 = charset_decode(s, len, charset);
+	if (utf8 == NULL)
+		return charset_normalize_max(s, len, max);
+	clean = charset_normalize_max(utf8->str, utf8->len, max);
+	g_string_free(utf8, TRUE);
+	return clean;
+}
+
+/*
+ * charset_text_ratio - at most how many input bytes charset_text() turns
+ * into one byte of output: 2 (CRLF) for UTF-8, undeclared text and the
+ * 8-bit charsets that keep ASCII, 4 (UTF-32) for the rest and for
+ * format=flowed, which unflowing shortens
+ */
+size_t
+charset_text_ratio(const char *charset, const char *format)
+{
+	static const char *const narrow[] = { "utf-8", "utf8", "us-ascii",
+	    "ascii", "latin1", "x-unknown", "unknown-8bit", NULL };
+	static const char *const prefixes[] = { "iso-8859-", "windows-cp125",
+	    "cp125", "koi8-", NULL };
+	const char *canon;
+	size_t i;
+
+	if (format != NULL && g_ascii_strcasecmp(format, "flowed") == 0)
+		return 4;
+	if (charset == NULL || *charset == '\0')
+		return 2;
+	canon = g_mime_charset_canon_name(charset);
+	if (canon == NULL)
+		return 4;
+	if (charset_in_list(canon, narrow))
+		return 2;
+	for (i = 0; prefixes[i] != NULL; i++)
+		if (g_ascii_strncasecmp(canon, prefixes[i],
+		    strlen(prefixes[i])) == 0)
+			return 2;
+	return 4;
+}
+
 /* charset_body - charset_to_utf8() then charset_normalize() */
 GString *
 charset_body(const char *s, size_t len, const char *charset)
 {
-	GString *utf8, *clean;
-
-	utf8 = charset_to_utf8(s, len, charset);
-	clean = charset_normalize(utf8->str, utf8->len);
-	g_string_free(utf8, TRUE);
-	return clean;
+	return charset_body_max(s, len, charset, SIZE_MAX);
 }
 
 /* charset_text - a text body part as clean UTF-8 of at most cap bytes */
@@ -491,9 +556,16 @@ charset_text(const char *s, size_t len, const char *charset,
 {
 	GString *clean, *flowed;
 	size_t keep;
+	bool unflow;
 
-	clean = charset_body(s, len, charset);
-	if (format != NULL && g_ascii_strcasecmp(format, "flowed") == 0) {
+	/*
+	 * Only the first cap bytes are kept: normalising stops past them
+	 * (charset_utf8_fit() looks at byte cap), unless unflowing, which
+	 * shortens the text, comes between.
+	 */
+	unflow = format != NULL && g_ascii_strcasecmp(format, "flowed") == 0;
+	clean = charset_body_max(s, len, charset, unflow ? SIZE_MAX : cap);
+	if (unflow) {
 		flowed = clean;
 		clean = charset_unflow(flowed->str, flowed->len,
 		    delsp != NULL && g_ascii_strcasecmp(delsp, "yes") == 0);

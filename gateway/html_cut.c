@@ -164,19 +164,22 @@ html_cut_text_new(const char *text)
 	return c;
 }
 
-/* html_cut_text_html - html_from_text() of the first n bytes; new string */
-char *
-html_cut_text_html(const struct html_cut_text *c, size_t n)
+/*
+ * html_cut_text_append - html_from_text() of the first n bytes appended to
+ * dst; the number of bytes appended
+ */
+size_t
+html_cut_text_append(GString *dst, const struct html_cut_text *c, size_t n)
 {
 	const struct html_ft_mark *m;
 	struct html_ft_state st = { false, 0 };
-	GString *out;
 	char *scr;
+	size_t start;
 	guint lo, hi, mid;
 
 	n = cut_char(c->text, c->len, n);
 	if (c->marks->len == 0 || n == 0)
-		return g_strdup("");
+		return 0;
 	/* The last line that starts at or before n. */
 	lo = 0;
 	hi = c->marks->len - 1;
@@ -189,12 +192,26 @@ html_cut_text_html(const struct html_cut_text *c, size_t n)
 	}
 	m = &g_array_index(c->marks, struct html_ft_mark, lo);
 	st = m->st;
-	out = g_string_sized_new(m->out + (n - m->off) * 2 + 64);
-	g_string_append_len(out, c->out->str, (gssize)m->out);
+	start = dst->len;
+	g_string_append_len(dst, c->out->str, (gssize)m->out);
 	scr = html_scrub(c->text + m->off, (gssize)(n - m->off));
-	html_ft_lines(out, scr, scr + strlen(scr), false, &st, NULL);
+	html_ft_lines(dst, scr, scr + strlen(scr), false, &st, NULL);
 	g_free(scr);
-	html_ft_close(out, &st);
+	/* Nothing to close: html_ft_close() would trim what dst held. */
+	if (dst->len == start && !st.in_p && st.cur == 0)
+		return 0;
+	html_ft_close(dst, &st);
+	return dst->len - start;
+}
+
+/* html_cut_text_html - html_from_text() of the first n bytes; new string */
+char *
+html_cut_text_html(const struct html_cut_text *c, size_t n)
+{
+	GString *out;
+
+	out = g_string_new(NULL);
+	html_cut_text_append(out, c, n);
 	return g_string_free(out, FALSE);
 }
 

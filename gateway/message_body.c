@@ -18,7 +18,8 @@
 /*
  * msg_part_text - the text of a leaf part as clean UTF-8, at most cap bytes;
  * *cut_r is set when something was left out, *ioerr_r when the spool
- * could not be read.  Only about 4 * cap raw bytes of text are kept;
+ * could not be read.  Only about 2 or 4 * cap raw bytes of text are
+ * read and kept (charset_text_ratio());
  * with files, uuencoded files are taken out of the text into files
  * (uuencode.h).  New string, *len_r its length.
  */
@@ -35,7 +36,7 @@ msg_part_text(GMimePart *part, size_t cap, bool *cut_r, bool *ioerr_r,
 	GMimeObject *obj = GMIME_OBJECT(part);
 	GString *clean;
 	ssize_t n;
-	size_t rawcap;
+	size_t rawcap, ratio;
 	bool more;
 	char buf[4096];
 
@@ -56,8 +57,15 @@ msg_part_text(GMimePart *part, size_t cap, bool *cut_r, bool *ioerr_r,
 		g_object_unref(decoder);
 	}
 
-	/* A UTF-32 character takes 4 bytes for at least 1 byte of UTF-8. */
-	rawcap = cap > (SIZE_MAX - 16) / 4 ? SIZE_MAX - 16 : cap * 4 + 4;
+	/*
+	 * A UTF-32 character takes 4 bytes for at least 1 byte of UTF-8, a
+	 * CRLF 2 for 1; what is read past that could not be shown.
+	 */
+	ratio = charset_text_ratio(g_mime_object_get_content_type_parameter(
+	    obj, "charset"), g_mime_object_get_content_type_parameter(obj,
+	    "format"));
+	rawcap = cap > (SIZE_MAX - 16) / ratio ? SIZE_MAX - 16 :
+	    cap * ratio + 4;
 	raw = g_byte_array_new();
 	more = false;
 	if (files != NULL)

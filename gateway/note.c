@@ -152,10 +152,10 @@ static char *
 note_text_body(const char *s)
 {
 	GString *out;
-	char *v;
-	const char *p;
+	char *tmp;
+	const char *p, *v;
 
-	v = note_valid(s);
+	v = note_valid_ref(s != NULL ? s : "", &tmp);
 	out = g_string_sized_new(strlen(v));
 	for (p = v; *p != '\0'; p++) {
 		if (*p == '\r') {
@@ -165,7 +165,7 @@ note_text_body(const char *s)
 		} else
 			g_string_append_c(out, *p);
 	}
-	g_free(v);
+	g_free(tmp);
 	while (out->len > 0 && g_ascii_isspace(out->str[out->len - 1]))
 		g_string_truncate(out, out->len - 1);
 	return g_string_free(out, FALSE);
@@ -557,8 +557,8 @@ note_body(const struct message *msg, const struct note_prep *prep,
     const char *title, struct note_budget *b, GString *t, GString *h)
 {
 	struct message_attachment *att;
-	char *text, *html, *label, *e;
-	size_t len, n;
+	char *html, *label, *e;
+	size_t len, n, hlen;
 	guint i;
 
 	note_headers(msg, title, t, h);
@@ -572,31 +572,31 @@ note_body(const struct message *msg, const struct note_prep *prep,
 			n--;
 	}
 	b->text -= n;
-	text = g_strndup(prep->text, n);
+	/* Appended in place: a body is the note's largest string. */
+	if (n > 0) {
+		note_sep(t);
+		g_string_append_len(t, prep->text, (gssize)n);
+		g_string_append_c(t, '\n');
+	}
 	if (prep->html != NULL) {
 		len = strlen(prep->html);
 		if (len <= b->html) {
-			html = g_strdup(prep->html);
+			hlen = len;
+			g_string_append_len(h, prep->html, (gssize)len);
 			b->html -= len;
 		} else {
 			/* Cut on the sanitised output, never parsed again. */
 			html = html_cut_html(prep->html, len, b->html);
+			hlen = strlen(html);
+			g_string_append_len(h, html, (gssize)hlen);
+			g_free(html);
 			b->html = 0;
 			b->cut = true;
 		}
 	} else
-		html = html_cut_text_html(prep->ft, n);
-	if (text[0] != '\0') {
-		note_sep(t);
-		g_string_append_printf(t, "%s\n", text);
-	}
-	if (html[0] != '\0') {
-		g_string_append(h, html);
-		if (h->str[h->len - 1] != '\n')
-			g_string_append_c(h, '\n');
-	}
-	g_free(text);
-	g_free(html);
+		hlen = html_cut_text_append(h, prep->ft, n);
+	if (hlen > 0 && h->str[h->len - 1] != '\n')
+		g_string_append_c(h, '\n');
 
 	if (msg->attachments != NULL && msg->attachments->len > 0) {
 		note_sep(t);
@@ -816,16 +816,19 @@ note_to_json(const struct note *note, char **json_r, size_t *len_r,
     struct gw_error *err)
 {
 	struct json_object *obj;
-	const char *s;
-	char *text, *html;
+	const char *s, *text, *html;
+	char *tmp_text, *tmp_html;
 	size_t len;
 	enum gw_status rc;
 
 	*json_r = NULL;
 	if (len_r != NULL)
 		*len_r = 0;
-	text = note_valid(note->body_text);
-	html = note_valid(note->body_html);
+	/* Copied only when invalid: json-c copies them anyway. */
+	text = note_valid_ref(note->body_text != NULL ? note->body_text : "",
+	    &tmp_text);
+	html = note_valid_ref(note->body_html != NULL ? note->body_html : "",
+	    &tmp_html);
 	rc = GW_ESOFTWARE;
 	obj = json_object_new_object();
 	if (obj == NULL) {
@@ -851,8 +854,8 @@ note_to_json(const struct note *note, char **json_r, size_t *len_r,
 out:
 	if (obj != NULL)
 		json_object_put(obj);
-	g_free(text);
-	g_free(html);
+	g_free(tmp_text);
+	g_free(tmp_html);
 	return rc;
 }
 

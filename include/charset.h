@@ -67,6 +67,14 @@ GString *charset_normalize(const char *s, size_t len);
 GString *charset_body(const char *s, size_t len, const char *charset);
 
 /*
+ * charset_text_ratio - at most how many input bytes (2 or 4) charset_text()
+ * needs per byte of output for text in charset (NULL: undeclared) and
+ * format (NULL: fixed): reading cap times that many bytes gives the
+ * first cap bytes of output
+ */
+size_t charset_text_ratio(const char *charset, const char *format);
+
+/*
  * charset_text - the decoded bytes of a text body part (its Content-Type
  * parameters charset, format and delsp; each NULL when absent) as clean
  * UTF-8 (new GString): charset_body(), then charset_unflow() when format

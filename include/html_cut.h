@@ -28,6 +28,8 @@
 
 #include <stddef.h>
 
+#include <glib.h>
+
 /*
  * html_cut_html - san[0, len) (html_sanitize() form) cut to at most n
  * bytes (less when n falls in a tag, a character reference or a UTF-8
@@ -54,6 +56,13 @@ struct html_cut_text *html_cut_text_new(const char *text);
  * string, caller g_free()s.
  */
 char *html_cut_text_html(const struct html_cut_text *c, size_t n);
+
+/*
+ * html_cut_text_append - html_cut_text_html() appended to dst without a
+ * copy of its own; returns the bytes appended
+ */
+size_t html_cut_text_append(GString *dst,
+    const struct html_cut_text *c, size_t n);
 
 /* html_cut_text_free - free *c_r and set it to NULL; NULL-safe */
 void html_cut_text_free(struct html_cut_text **c_r);

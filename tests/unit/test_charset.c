@@ -489,6 +489,62 @@ test_text(void)
 	}
 }
 
+/*
+ * test_text_cap - charset_text() at every cap is the whole text cut at
+ * that cap: normalising stops early only past what is kept
+ */
+static void
+test_text_cap(void)
+{
+	static const struct {
+		const char *input, *charset, *format;
+	} in[] = {
+		{ "\xef\xbb\xbf" "a\r\nb\rc\x01" "d\xc3\xa9\xff\r\n\r\n", NULL,
+		    NULL },
+		{ "caf\xe9\r\n\x80x\r\n", "iso-8859-1", NULL },
+		{ "\xe9t\xe9 \xe0 la plage, \xe7" "a va\r\n", NULL, NULL },
+		{ "> a \r\n> b\r\n>> c \r\nd\r\n", "utf-8", "flowed" },
+		{ "\x1b$B$3$s\x1b(B x\r\n", "iso-2022-jp", NULL },
+	};
+	GString *whole, *out;
+	size_t i, cap, keep, bad;
+	bool cut, wcut;
+
+	for (i = 0; i < G_N_ELEMENTS(in); i++) {
+		wcut = false;
+		whole = charset_text(in[i].input, strlen(in[i].input),
+		    in[i].charset, in[i].format, NULL, SIZE_MAX, &wcut);
+		bad = 0;
+		for (cap = 0; cap <= whole->len + 2; cap++) {
+			cut = false;
+			out = charset_text(in[i].input, strlen(in[i].input),
+			    in[i].charset, in[i].format, NULL, cap, &cut);
+			keep = charset_utf8_fit(whole->str, whole->len, cap);
+			if (out->len != keep ||
+			    memcmp(out->str, whole->str, keep) != 0 ||
+			    cut != (keep < whole->len))
+				bad++;
+			g_string_free(out, TRUE);
+		}
+		tap_ok(bad == 0, "text %zu: every cap is a prefix of the "
+		    "whole", i);
+		g_string_free(whole, TRUE);
+	}
+	tap_int((long long)charset_text_ratio(NULL, NULL), 2, "ratio: none");
+	tap_int((long long)charset_text_ratio("UTF-8", NULL), 2,
+	    "ratio: utf-8");
+	tap_int((long long)charset_text_ratio("latin1", NULL), 2,
+	    "ratio: latin1");
+	tap_int((long long)charset_text_ratio("windows-1251", NULL), 2,
+	    "ratio: windows-1251");
+	tap_int((long long)charset_text_ratio("utf-8", "flowed"), 4,
+	    "ratio: flowed");
+	tap_int((long long)charset_text_ratio("utf-16", NULL), 4,
+	    "ratio: utf-16");
+	tap_int((long long)charset_text_ratio("shift_jis", NULL), 4,
+	    "ratio: shift_jis");
+}
+
 /* test_line - the header value table, and charset_utf8_fit() */
 static void
 test_line(void)
@@ -556,6 +612,7 @@ main(void)
 	test_detect();
 	test_flow();
 	test_text();
+	test_text_cap();
 	test_line();
 	test_sweep();
 	message_shutdown();

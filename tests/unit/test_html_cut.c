@@ -147,7 +147,8 @@ static void
 text_same(void)
 {
 	struct html_cut_text *c;
-	size_t t, n, m, len, bad;
+	GString *g;
+	size_t t, n, m, len, bad, added;
 	char *a, *b, *pre;
 
 	for (t = 0; t < G_N_ELEMENTS(texts); t++) {
@@ -164,6 +165,14 @@ text_same(void)
 			b = html_from_text(pre);
 			if (strcmp(a, b) != 0)
 				bad = n;
+			/* Appended after a header block, which stays. */
+			g = g_string_new("<p>From: x</p>\n");
+			added = html_cut_text_append(g, c, n);
+			if (added != strlen(a) ||
+			    strncmp(g->str, "<p>From: x</p>\n", 15) != 0 ||
+			    strcmp(g->str + 15, a) != 0)
+				bad = n;
+			g_string_free(g, TRUE);
 			g_free(a);
 			g_free(b);
 			g_free(pre);
