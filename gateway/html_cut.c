@@ -124,6 +124,145 @@ html_cut_html(const char *san, size_t len, size_t n)
 	return g_string_free(out, FALSE);
 }
 
+/* piece_in - is an element of tag t on the stack open[0, n)? */
+static bool
+piece_in(const GumboTag *open, size_t n, GumboTag t)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (open[i] == t)
+			return true;
+	return false;
+}
+
+/* piece_item_open - would the pre-pass close an open a or b (li; dd,
+ * dt) for a new one: found before a special element but address, div
+ * and p (pre_close_item())? */
+static bool
+piece_item_open(const GumboTag *open, size_t n, GumboTag a, GumboTag b)
+{
+	GumboTag t;
+
+	while (n > 0) {
+		t = open[--n];
+		if (t == a || t == b)
+			return true;
+		if (html_tag_is(t, HTML_TAG_SPECIAL) && t !=
+		    GUMBO_TAG_ADDRESS && t != GUMBO_TAG_DIV && t != GUMBO_TAG_P)
+			return false;
+	}
+	return false;
+}
+
+/* piece_start_ok - does start tag t, with open[0, n) open in the piece,
+ * parse again as it stands (no implied end tag, not ignored)? */
+static bool
+piece_start_ok(const GumboTag *open, size_t n, GumboTag t)
+{
+	GumboTag top = n > 0 ? open[n - 1] : GUMBO_TAG_HTML;
+
+	if (html_tag_is(t, HTML_TAG_CLOSES_P) &&
+	    piece_in(open, n, GUMBO_TAG_P))
+		return false;
+	if (html_tag_is(t, HTML_TAG_HEADING) &&
+	    html_tag_is(top, HTML_TAG_HEADING))
+		return false;
+	switch (t) {
+	case GUMBO_TAG_LI:
+		return !piece_item_open(open, n, GUMBO_TAG_LI, GUMBO_TAG_LI);
+	case GUMBO_TAG_DD: case GUMBO_TAG_DT:
+		return !piece_item_open(open, n, GUMBO_TAG_DD, GUMBO_TAG_DT);
+	case GUMBO_TAG_A:
+		return !piece_in(open, n, GUMBO_TAG_A);
+	case GUMBO_TAG_TD: case GUMBO_TAG_TH:
+		return top == GUMBO_TAG_TR;
+	case GUMBO_TAG_TR:
+		return top == GUMBO_TAG_TBODY || top == GUMBO_TAG_THEAD ||
+		    top == GUMBO_TAG_TFOOT;
+	case GUMBO_TAG_TBODY: case GUMBO_TAG_THEAD: case GUMBO_TAG_TFOOT:
+	case GUMBO_TAG_CAPTION: case GUMBO_TAG_COLGROUP:
+		return top == GUMBO_TAG_TABLE;
+	case GUMBO_TAG_COL:
+		return top == GUMBO_TAG_COLGROUP;
+	default:
+		return true;
+	}
+}
+
+/* html_cut_piece - html_sanitize() of san[from, to) without parsing it,
+ * or NULL when only a parse can tell */
+char *
+html_cut_piece(const char *san, size_t from, size_t to)
+{
+	GumboTag open[HTML_PRE_MAX_DEPTH];
+	GumboTag t;
+	GString *out;
+	const char *p, *lt, *gt, *end, *name;
+	size_t n = 0, a, z, nl;
+	bool close;
+
+	out = g_string_sized_new(to - from + 64);
+	for (p = san + from, end = san + to; p < end; p = gt + 1) {
+		lt = memchr(p, '<', (size_t)(end - p));
+		if (lt == NULL) {
+			g_string_append_len(out, p, end - p);
+			break;
+		}
+		g_string_append_len(out, p, lt - p);
+		gt = memchr(lt, '>', (size_t)(end - lt));
+		if (gt == NULL)
+			goto parse;		/* not a cut at a node */
+		close = lt[1] == '/';
+		name = lt + 1 + close;
+		for (nl = 0; name + nl < gt && g_ascii_isalnum(name[nl]); nl++)
+			;
+		t = gumbo_tagn_enum(name, (unsigned int)nl);
+		if (t == GUMBO_TAG_UNKNOWN)
+			goto parse;
+		if (close) {
+			/* The end of an element opened before the piece
+			 * (the pre-pass drops it), or of the last one the
+			 * piece opened; anything else needs the parse. */
+			if (n == 0)
+				continue;
+			if (open[n - 1] != t)
+				goto parse;
+			n--;
+		} else {
+			if (!piece_start_ok(open, n, t))
+				goto parse;
+			if (!html_tag_is(t, HTML_TAG_VOID)) {
+				if (n >= G_N_ELEMENTS(open))
+					goto parse;
+				open[n++] = t;
+			}
+		}
+		g_string_append_len(out, lt, gt + 1 - lt);
+	}
+	/* A parser drops the newline right after <pre>: a <pre> left open
+	 * may end in one. */
+	if (piece_in(open, n, GUMBO_TAG_PRE))
+		goto parse;
+	for (a = 0; a < out->len && html_is_space(out->str[a]); a++)
+		;
+	z = out->len;
+	if (n == 0)
+		while (z > a && html_is_space(out->str[z - 1]))
+			z--;
+	g_string_truncate(out, z);
+	g_string_erase(out, 0, (gssize)a);
+	while (n > 0) {
+		g_string_append(out, "</");
+		g_string_append(out, gumbo_normalized_tagname(open[--n]));
+		g_string_append_c(out, '>');
+	}
+	return g_string_free(out, FALSE);
+parse:
+	g_string_free(out, TRUE);
+	return NULL;
+}
+
 /* html_cut_text_new - html_from_text() of text, rendered once */
 struct html_cut_text *
 html_cut_text_new(const char *text)

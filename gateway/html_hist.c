@@ -19,9 +19,12 @@
  * ("From: / Sent: ...") follows.  history_find() then decides, the
  * sanitizer writes the document noting where that node (and the one
  * after the history, when new text follows it) starts in its output, and
- * the output is cut there: each piece is sanitised again on its own
- * (sanitised HTML reads the same when sanitised again), gumbo closing
- * what the cut left open, so nothing is lost.
+ * the output is cut there.  Each piece is what sanitising it again on
+ * its own would write (sanitised HTML reads the same when sanitised
+ * again; what the cut left open is closed, so nothing is lost): made by
+ * html_cut_piece() from the piece's tags, without a parse, unless a tag
+ * would parse differently out of its context (a cell without its table,
+ * a block inside a <p>): only such a piece is parsed again.
  */
 #include <stdint.h>
 #include <string.h>
@@ -31,6 +34,7 @@
 
 #include "history.h"
 #include "html.h"
+#include "html_cut.h"
 #include "html_priv.h"
 
 #define HH_RULE		"__________"	/* the text of a rule line */
@@ -267,6 +271,38 @@ hh_leave(void *vctx, const GumboNode *n, int state)
 		s->quote--;
 }
 
+/* hh_shows - does a line in [at, end) hold a letter or a digit of the
+ * document's text (not the rule line this file writes)? */
+static bool
+hh_shows(const struct hh_state *s, size_t at, size_t end)
+{
+	const struct hh_line *l;
+	size_t i, k;
+
+	for (i = at; i < end && i < s->lines->len; i++) {
+		l = &g_array_index(s->lines, struct hh_line, i);
+		if (strcmp(l->text->str, HH_RULE) == 0)
+			continue;
+		for (k = 0; k < l->text->len; k++)
+			if (g_ascii_isalnum(l->text->str[k]))
+				return true;
+	}
+	return false;
+}
+
+/* hh_piece - html_sanitize() of out[from, to): cut without a parse
+ * when the piece allows (html_cut_piece()), else sanitised again */
+static char *
+hh_piece(const GString *out, size_t from, size_t to)
+{
+	char *r;
+
+	r = html_cut_piece(out->str, from, to);
+	if (r == NULL)
+		r = html_sanitize(out->str + from, to - from);
+	return r;
+}
+
 /* html_split_history - the new text and the history, sanitised */
 bool
 html_split_history(const char *html, size_t len, bool forward,
@@ -330,20 +366,24 @@ html_hist_doc(const struct html_doc *doc, char **new_r, char **hist_r,
 		if (marks[1] == NULL || pos[1] == SIZE_MAX || pos[1] < pos[0])
 			pos[1] = out->len;
 		if (pos[0] != SIZE_MAX) {
-			a = html_sanitize(out->str, pos[0]);
-			b = html_sanitize(out->str + pos[1],
-			    out->len - pos[1]);
+			a = hh_piece(out, 0, pos[0]);
+			b = hh_piece(out, pos[1], out->len);
 			*new_r = g_strconcat(a, a[0] != '\0' && b[0] != '\0' ?
 			    "\n" : "", b, NULL);
-			*hist_r = html_sanitize(out->str + pos[0],
-			    pos[1] - pos[0]);
-			text = html_to_text(*hist_r, strlen(*hist_r));
-			split = text[0] != '\0';
-			if (split && text_r != NULL) {
-				*text_r = text;
-				text = NULL;
+			*hist_r = hh_piece(out, pos[0], pos[1]);
+			/* A letter or digit in its lines shows the history is
+			 * not blank without a parse; only then is its text
+			 * left to the caller. */
+			split = hh_shows(&s, at, end);
+			if (!split) {
+				text = html_to_text(*hist_r, strlen(*hist_r));
+				split = text[0] != '\0';
+				if (split && text_r != NULL) {
+					*text_r = text;
+					text = NULL;
+				}
+				g_free(text);
 			}
-			g_free(text);
 			g_free(a);
 			g_free(b);
 		}

@@ -103,7 +103,8 @@ struct html_parts {
 	char *text;		/* html_to_text(), NULL unless asked for */
 	char *fresh;		/* html_split_history() *new_r, or NULL */
 	char *hist;		/* html_split_history() *hist_r, or NULL */
-	char *hist_text;	/* html_to_text() of hist, or NULL */
+	char *hist_text;	/* html_to_text() of hist, or NULL (not
+				 * made: html_to_text(hist) when needed) */
 };
 
 /*

@@ -39,6 +39,18 @@
  */
 char *html_cut_html(const char *san, size_t len, size_t n);
 
+/*
+ * html_cut_piece - html_sanitize() of san[from, to), where san is
+ * html_san_doc() output (not yet trimmed) and from and to are node
+ * starts it noted: the end tags of elements opened before from go (the
+ * pre-pass drops them), the elements left open at to are closed, white
+ * space is trimmed.  NULL when a parse could build another tree than the
+ * piece's tags say (a table cell without its row, a <p> that a block in
+ * it would close, a <pre> left open ...): the caller sanitises the piece
+ * then.  New string, caller g_free()s.
+ */
+char *html_cut_piece(const char *san, size_t from, size_t to);
+
 struct html_cut_text;
 
 /*

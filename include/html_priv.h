@@ -207,8 +207,9 @@ GString *html_san_doc(const struct html_doc *doc,
 char *html_text_doc(const struct html_doc *doc);
 
 /* html_hist_doc - html_split_history() of a parsed document (html_hist.c;
- * a forward is the caller's to refuse); with text_r (NULL unless split),
- * html_to_text() of *hist_r too, new string */
+ * a forward is the caller's to refuse); with text_r, html_to_text() of
+ * *hist_r too when it had to be made to see that the history shows
+ * something (new string), else NULL: the caller renders it if needed */
 bool html_hist_doc(const struct html_doc *doc, char **new_r, char **hist_r,
     char **text_r);
 

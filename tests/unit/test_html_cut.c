@@ -131,6 +131,69 @@ cut_same(void)
 	}
 }
 
+/* Documents whose pieces piece_same() checks: nesting that a parse of
+ * a piece out of its context would build otherwise. */
+static const char *const piece_docs[] = {
+	"<div><table><tr><td>a<div>b</div></td><td><pre>\nc\nd</pre></td>"
+	"</tr><caption>cap</caption></table><dl><dt>t</dt><dd>d<dl><dd>e"
+	"</dd></dl></dd></dl></div><p>x<marquee><div>y</div></marquee>z</p>"
+	"<ul><li>1<ul><li>2</li></ul></li></ul><h1>h<x-a><h2>i</h2></x-a>"
+	"</h1><a href=\"https://e.example/\">l<table><tr><td><a href=\""
+	"https://f.example/\">m</a></td></tr></table></a>",
+	"<div dir=\"ltr\"><p>Hello,</p><p>thanks</p></div><div><div>On Tue, "
+	"Bob wrote:<br></div><blockquote><p>old 1</p>\n<p>old 2</p>"
+	"</blockquote></div>\n<p>Regards</p>",
+};
+
+/* piece_same - html_cut_piece() of any span between two tags is NULL or
+ * what html_sanitize() makes of that span */
+static void
+piece_same(void)
+{
+	size_t d, i, j, len, ok, bad, null;
+	GArray *at;
+	const char *doc;
+	char *san, *a, *b;
+
+	for (d = 0; d < G_N_ELEMENTS(docs) + G_N_ELEMENTS(piece_docs); d++) {
+		doc = d < G_N_ELEMENTS(docs) ? docs[d] :
+		    piece_docs[d - G_N_ELEMENTS(docs)];
+		san = html_sanitize(doc, strlen(doc));
+		len = strlen(san);
+		at = g_array_new(FALSE, FALSE, sizeof(size_t));
+		for (i = 0; i <= len; i++)
+			if (i == len || san[i] == '<')
+				g_array_append_val(at, i);
+		ok = bad = null = 0;
+		for (i = 0; i < at->len; i++)
+			for (j = i; j < at->len; j++) {
+				a = html_cut_piece(san, g_array_index(at,
+				    size_t, i), g_array_index(at, size_t, j));
+				if (a == NULL) {
+					null++;
+					continue;
+				}
+				b = html_sanitize(san + g_array_index(at,
+				    size_t, i), g_array_index(at, size_t, j) -
+				    g_array_index(at, size_t, i));
+				if (strcmp(a, b) == 0)
+					ok++;
+				else if (bad++ == 0)
+					printf("# piece [%zu, %zu): got '%s' "
+					    "want '%s'", g_array_index(at,
+					    size_t, i), g_array_index(at,
+					    size_t, j), a, b);
+				g_free(a);
+				g_free(b);
+			}
+		tap_ok(bad == 0 && ok > 0, "doc %zu: %zu pieces cut as "
+		    "sanitised, %zu left to a parse, %zu differ", d, ok,
+		    null, bad);
+		g_array_free(at, TRUE);
+		g_free(san);
+	}
+}
+
 /* Texts whose html_from_text() is cut at every byte in text_same(). */
 static const char *const texts[] = {
 	"Hello,\n\nthis is a test with https://example.com/path?a=1&b=2.\n"
@@ -352,6 +415,7 @@ main(void)
 		g_free(got);
 	}
 	cut_same();
+	piece_same();
 	text_same();
 	render_same();
 	deep();
