@@ -165,7 +165,7 @@ asan:
 
 demo: deps
 	$(MAKE) all
-	sh tests/demo.sh
+	bash tests/demo.sh
 
 # The whole suite: the plain build, then the sanitizer build.  At the end,
 # even when something failed (the status is kept), tests/mta/cleanup.sh
