@@ -15,6 +15,7 @@
 
 #include <glib.h>
 
+#include "charset.h"
 #include "history.h"
 
 #define HIST_LINE_MAX	1024	/* bytes of a line the patterns see */
@@ -229,12 +230,7 @@ hist_regex(enum hist_re re)
 static size_t
 hist_cut(const char *s, size_t len)
 {
-	if (len <= HIST_LINE_MAX)
-		return len;
-	len = HIST_LINE_MAX;
-	while (len > 0 && ((unsigned char)s[len] & 0xc0) == 0x80)
-		len--;
-	return len;
+	return charset_utf8_fit(s, len, HIST_LINE_MAX);
 }
 
 /* hist_match - does pattern re match s[0, len) (cut at HIST_LINE_MAX)? */

@@ -27,6 +27,7 @@
 #include <glib.h>
 #include <gumbo.h>
 
+#include "charset.h"
 #include "html.h"
 #include "html_cut.h"
 #include "html_priv.h"
@@ -40,17 +41,6 @@ struct html_cut_text {
 	GString *out;		/* html_ft_lines() output, not closed */
 	GArray *marks;		/* of struct html_ft_mark: off in text */
 };
-
-/* cut_char - largest n' <= n that does not split a UTF-8 character */
-static size_t
-cut_char(const char *s, size_t len, size_t n)
-{
-	if (n >= len)
-		return len;
-	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
-		n--;
-	return n;
-}
 
 /* cut_void - is the element named s[0, len) void (no end tag)? */
 static bool
@@ -72,7 +62,7 @@ html_cut_html(const char *san, size_t len, size_t n)
 	const char *p, *lt, *gt, *end;
 	size_t a, i, text_at;
 
-	n = cut_char(san, len, n);
+	n = charset_utf8_fit(san, len, n);
 	open = g_array_new(FALSE, FALSE, sizeof(GumboStringPiece));
 	/* Where the last tag ends: text follows from there. */
 	text_at = 0;
@@ -316,7 +306,7 @@ html_cut_text_append(GString *dst, const struct html_cut_text *c, size_t n)
 	size_t start;
 	guint lo, hi, mid;
 
-	n = cut_char(c->text, c->len, n);
+	n = charset_utf8_fit(c->text, c->len, n);
 	if (c->marks->len == 0 || n == 0)
 		return 0;
 	/* The last line that starts at or before n. */

@@ -24,6 +24,7 @@
 #include <glib.h>
 #include <json-c/json.h>
 
+#include "charset.h"
 #include "headblock.h"
 #include "history.h"
 #include "html.h"
@@ -58,17 +59,6 @@ struct note_budget {
 	size_t html;
 	bool cut;		/* some body was shortened */
 };
-
-/* note_utf8_cut - largest n' <= n that does not split a UTF-8 character */
-static size_t
-note_utf8_cut(const char *s, size_t len, size_t n)
-{
-	if (n >= len)
-		return len;
-	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
-		n--;
-	return n;
-}
 
 /*
  * note_line_cut - a cut at n moved back to just after a line break when
@@ -134,7 +124,7 @@ note_header_value(const char *s)
 		space = false;
 		g_string_append_len(out, p, g_utf8_next_char(p) - p);
 		if (out->len > NOTE_HEADER_MAX) {
-			g_string_truncate(out, note_utf8_cut(out->str,
+			g_string_truncate(out, charset_utf8_fit(out->str,
 			    out->len, NOTE_HEADER_MAX));
 			g_string_append(out, " ...");
 			break;
@@ -564,7 +554,7 @@ note_body(const struct message *msg, const struct note_prep *prep,
 	note_headers(msg, title, t, h);
 
 	len = strlen(prep->text);
-	n = note_utf8_cut(prep->text, len, MIN(len, b->text));
+	n = charset_utf8_fit(prep->text, len, MIN(len, b->text));
 	if (n < len) {
 		b->cut = true;
 		n = note_line_cut(prep->text, n);
@@ -708,7 +698,7 @@ note_squeeze(struct note *big, size_t max_bytes)
 	len = strlen(big->body_text);
 	n = max_bytes / 2;
 	for (;;) {
-		n = note_utf8_cut(big->body_text, len, MIN(n, len));
+		n = charset_utf8_fit(big->body_text, len, MIN(n, len));
 		cut = g_strndup(big->body_text, n);
 		note->body_text = g_strconcat(cut, n > 0 ? "\n" : "", line,
 		    NULL);
