@@ -13,6 +13,7 @@
 #include <gmime/gmime.h>
 
 #include "blockstream.h"
+#include "spool.h"
 
 /* The file and its cached block, shared by a stream and its substreams. */
 struct blockstream_cache {
@@ -49,27 +50,6 @@ blockstream_cache_unref(struct blockstream_cache *c)
 	g_free(c);
 }
 
-/* blockstream_pread - pread(2) up to len bytes at off, retrying EINTR
- * and short reads; fewer only at the end of the file; -1 on error */
-static ssize_t
-blockstream_pread(int fd, char *buf, size_t len, gint64 off)
-{
-	size_t done = 0;
-	ssize_t n;
-
-	while (done < len) {
-		n = pread(fd, buf + done, len - done, (off_t)off + (off_t)done);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1)
-			return done > 0 ? (ssize_t)done : -1;
-		if (n == 0)
-			break;
-		done += (size_t)n;
-	}
-	return (ssize_t)done;
-}
-
 /* blockstream_fill - read len bytes at off into buf, through the cache
  * for reads smaller than a block */
 static ssize_t
@@ -90,8 +70,8 @@ blockstream_fill(struct blockstream_cache *c, char *buf, size_t len,
 			continue;
 		}
 		if (len - done >= BLOCKSTREAM_BLOCK) {
-			n = blockstream_pread(c->fd, buf + done, len - done,
-			    off);
+			n = spool_pread_full(c->fd, buf + done, len - done,
+			    (off_t)off);
 			if (n == -1)
 				return done > 0 ? (ssize_t)done : -1;
 			return (ssize_t)(done + (size_t)n);
@@ -99,7 +79,8 @@ blockstream_fill(struct blockstream_cache *c, char *buf, size_t len,
 		if (c->buf == NULL)
 			c->buf = g_malloc(BLOCKSTREAM_BLOCK);
 		c->len = 0;
-		n = blockstream_pread(c->fd, c->buf, BLOCKSTREAM_BLOCK, off);
+		n = spool_pread_full(c->fd, c->buf, BLOCKSTREAM_BLOCK,
+		    (off_t)off);
 		if (n == -1)
 			return done > 0 ? (ssize_t)done : -1;
 		if (n == 0)

@@ -246,12 +246,8 @@ spool_bounds(const struct spool_scan *sc, uint64_t base, uint64_t size,
 	return end < size;
 }
 
-/*
- * spool_pread_full - pread(2) len bytes of fd at offset at into buf,
- * retrying EINTR and short reads; fewer only at the end of the file.
- * The bytes read, or -1 with errno set.
- */
-static ssize_t
+/* spool_pread_full - pread(2) len bytes of fd at at (spool.h) */
+ssize_t
 spool_pread_full(int fd, char *buf, size_t len, off_t at)
 {
 	size_t done = 0;

@@ -90,6 +90,13 @@ struct spool {
 	struct spool_scan scan;	/* over the size bytes */
 };
 
+/*
+ * spool_pread_full - pread(2) len bytes of fd at offset at into buf,
+ * retrying EINTR and short reads; fewer only at the end of the file.
+ * The bytes read, or -1 with errno set.
+ */
+ssize_t spool_pread_full(int fd, char *buf, size_t len, off_t at);
+
 /* spool_scan_init - a scanner for a message of at most max_parts parts */
 void spool_scan_init(struct spool_scan *sc, int max_parts);
 
