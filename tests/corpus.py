@@ -456,8 +456,7 @@ def main():
 
     # The quoted history is set apart where the reply parsers say.
     import history_split  # noqa: E402 - beside this file
-    hp, ht, hbad = history_split.score(
-        run, conf, CORPUS, timed=os.environ.get("M2N_PASS") != "asan")
+    hp, ht, hbad = history_split.score(run, conf, CORPUS)
     line = "history split accuracy: %d/%d (%.1f %%)" % (
         hp, ht, 100.0 * hp / max(ht, 1))
     tap(ht > 0 and hp / ht >= 0.95, line + ", floor 95 %",

@@ -22,9 +22,9 @@ A case passes when every fact its answer gives holds:
   - quoted_text_contains: in the history; any_fragment_signature: split;
   - max_seconds: the binary took no more CPU time (user + system; the
     runs are sequential, so RUSAGE_CHILDREN's growth is that run's);
-    judged on the plain build only (timed=False for the sanitizer build,
-    which is several times slower by design: there a case whose only
-    fact is its time is no case);
+    the corpus test scores the history in its plain pass only (the
+    sanitizer build, several times slower by design, runs the corpus
+    in-process there);
   - discourse: the expected text equals the new text; an inline forward
     is not split and keeps the forwarded text.
 Fixtures listed in _no_assertion, and answers with no fact to check, are
@@ -116,7 +116,7 @@ def has_fact(part, f):
     return all(checks) if checks else None
 
 
-def judge(ans, new, hist, secs, timed=True):
+def judge(ans, new, hist, secs):
     """(ok, why) for one fixture's answer; ok None: nothing to check."""
     facts = []
     if new is None:
@@ -140,7 +140,7 @@ def judge(ans, new, hist, secs, timed=True):
                       "quoted text lacks %r" % c))
     if ans.get("any_fragment_signature"):
         facts.append((hist is not None, "signature not set apart"))
-    if ans.get("max_seconds") and timed:
+    if ans.get("max_seconds"):
         facts.append((secs <= ans["max_seconds"], "took %.2fs" % secs))
     if not facts:
         return None, ""
@@ -181,7 +181,7 @@ def cases(corpus):
     return out
 
 
-def score(run, conf, corpus, verbose=False, emit=print, timed=True):
+def score(run, conf, corpus, verbose=False, emit=print):
     """(passed, total, failures) over every case."""
     passed = total = 0
     failures = []
@@ -193,7 +193,7 @@ def score(run, conf, corpus, verbose=False, emit=print, timed=True):
             ok = new is not None and hist is None
             why = "an inline forward was split"
         else:
-            ok, why = judge(ans, new, hist, secs, timed)
+            ok, why = judge(ans, new, hist, secs)
             if ok is None:
                 continue
         total += 1
