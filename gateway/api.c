@@ -53,10 +53,9 @@ struct api_answer {
 static bool api_curl_ready;	/* curl_global_init() was called */
 
 /* api_global_init - SIGPIPE ignored; libcurl waits for api_curl_init() */
-enum gw_status
-api_global_init(struct gw_error *err)
+void
+api_global_init(void)
 {
-	(void)err;
 	/*
 	 * CURLOPT_NOSIGNAL stops libcurl from ignoring SIGPIPE itself; a
 	 * write to a connection the server reset must be an error, not
@@ -64,7 +63,6 @@ api_global_init(struct gw_error *err)
 	 * without our one line).
 	 */
 	(void)signal(SIGPIPE, SIG_IGN);
-	return GW_OK;
 }
 
 /*

@@ -1124,9 +1124,7 @@ main(int argc, char **argv)
 		goto report;
 	if (warning[0] != '\0')
 		log_warn("%s", warning);
-	st = api_global_init(&err);
-	if (st != GW_OK)
-		goto report;
+	api_global_init();
 	if (o.version) {
 		printf("mail2note %s\n", MAIL2NOTE_VERSION);
 		st = main_flush_stdout(&err);

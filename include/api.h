@@ -72,9 +72,9 @@ struct api_result {
  * transfer, so that the runs that post nothing (-n, a discard, a refusal,
  * --check-config) do not pay for it; a failure there is GW_ESOFTWARE.
  * Call secret_init() before it: the key lives in libsodium's guarded
- * memory.  Used error codes: none today.
+ * memory.
  */
-enum gw_status api_global_init(struct gw_error *err);
+void api_global_init(void);
 
 /* api_global_cleanup - curl_global_cleanup(), when a transfer set
  * libcurl up */
