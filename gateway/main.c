@@ -567,6 +567,9 @@ main_deliver(const struct opts *o, const struct conf *conf,
 	if (note->truncated)
 		log_warn("note truncated to the %llu-byte limit",
 		    (unsigned long long)conf->max_note_size);
+	/* The note holds all it needs: the bodies go before the JSON is
+	 * made (oc->message_id is the Message-ID from here on). */
+	message_free(&msg);
 	st = note_to_json(note, &json, &json_len, err);
 	if (st != GW_OK)
 		goto out;
@@ -577,10 +580,12 @@ main_deliver(const struct opts *o, const struct conf *conf,
 	 * A retry renders the same note, so it sends the same key; two
 	 * mails that share a Message-ID (or have none) differ in their note.
 	 */
-	secret_idempotency_key(oc->ticket, msg->message_id, json, json_len, idem);
+	secret_idempotency_key(oc->ticket, oc->message_id, json, json_len,
+	    idem);
 
 	if (o->dry_run) {
-		described = api_describe(&api, oc->ticket, json, json_len, idem);
+		described = api_describe(&api, oc->ticket, json, json_len, idem,
+		    true);
 		/* A failed fputs() sets the error flag main_flush_stdout()
 		 * checks. */
 		(void)fputs(described, stdout);
@@ -610,8 +615,8 @@ main_deliver(const struct opts *o, const struct conf *conf,
 		if (st != GW_OK)
 			goto out;
 		oc->bytes = json_len;
-		secret_idempotency_key(oc->ticket, msg->message_id, json, json_len,
-		    idem);
+		secret_idempotency_key(oc->ticket, oc->message_id, json,
+		    json_len, idem);
 		gw_error_clear(err);
 		st = main_post(conf, state, &api, oc->ticket, json, json_len, idem,
 		    oc, &res, err);
