@@ -31,6 +31,14 @@ static const uint16_t charset_cp1252_high[32] = {
 	0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0xfffd, 0x017e, 0x0178
 };
 
+/* charset_plain - a byte that charset_normalize() keeps as it is: tab,
+ * LF, printable ASCII */
+static inline bool
+charset_plain(unsigned char c)
+{
+	return (unsigned char)(c - 0x20) < 0x5f || c == '\n' || c == '\t';
+}
+
 /* charset_append_unichar - append ch to out as UTF-8 */
 static void
 charset_append_unichar(GString *out, gunichar ch)
@@ -103,11 +111,22 @@ charset_normalize_max(const char *s, size_t len, size_t max)
 	GString *out;
 	unsigned char c;
 	gunichar ch;
-	size_t i, n;
+	size_t i, n, end;
 
 	out = g_string_sized_new(MIN(len, max) + 1);
 	i = 0;
 	while (i < len && out->len <= max) {
+		/* A run of bytes kept as they are, appended at once, as
+		 * many as the byte-by-byte loop would append. */
+		end = max - out->len < len - i ? i + (max - out->len) + 1 :
+		    len;
+		for (n = i; n < end && charset_plain((unsigned char)s[n]); n++)
+			;
+		if (n > i) {
+			g_string_append_len(out, s + i, (gssize)(n - i));
+			i = n;
+			continue;
+		}
 		c = (unsigned char)s[i];
 		if (c < 0x80) {
 			if (c == '\r') {

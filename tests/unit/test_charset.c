@@ -505,6 +505,9 @@ test_text_cap(void)
 		{ "\xe9t\xe9 \xe0 la plage, \xe7" "a va\r\n", NULL, NULL },
 		{ "> a \r\n> b\r\n>> c \r\nd\r\n", "utf-8", "flowed" },
 		{ "\x1b$B$3$s\x1b(B x\r\n", "iso-2022-jp", NULL },
+		/* Runs of kept bytes between bytes that are rewritten. */
+		{ "a run\tof plain text\x7f then more\r\nline two \xc2\x85"
+		    " next\n\n\x0b the end of it all", "utf-8", NULL },
 	};
 	GString *whole, *out;
 	size_t i, cap, keep, bad;
