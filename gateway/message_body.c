@@ -35,7 +35,7 @@ msg_part_gstring(GMimePart *part, size_t cap, bool *cut_r, bool *ioerr_r,
 	GMimeObject *obj = GMIME_OBJECT(part);
 	GString *clean;
 	ssize_t n;
-	size_t rawcap, ratio;
+	size_t rawcap, ratio, len;
 	bool more;
 	char buf[4096];
 
@@ -93,12 +93,14 @@ msg_part_gstring(GMimePart *part, size_t cap, bool *cut_r, bool *ioerr_r,
 	if (raw->len > rawcap)
 		g_byte_array_set_size(raw, (guint)rawcap);
 
-	clean = charset_text((const char *)raw->data, raw->len,
+	/* Room for a NUL: the raw bytes may become the text itself. */
+	len = raw->len;
+	g_byte_array_append(raw, (const guint8 *)"", 1);
+	clean = charset_text_take((char *)g_byte_array_free(raw, FALSE), len,
 	    g_mime_object_get_content_type_parameter(obj, "charset"),
 	    g_mime_object_get_content_type_parameter(obj, "format"),
 	    g_mime_object_get_content_type_parameter(obj, "delsp"), cap,
 	    cut_r);
-	g_byte_array_unref(raw);
 	if (more)
 		*cut_r = true;
 	return clean;
