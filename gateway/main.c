@@ -582,6 +582,10 @@ main_deliver(const struct opts *o, const struct conf *conf,
 	 */
 	secret_idempotency_key(oc->ticket, oc->message_id, json, json_len,
 	    idem);
+	/* body_html is in the JSON now; if the API refuses our markup,
+	 * note_plain_html() makes it again from body_text. */
+	g_free(note->body_html);
+	note->body_html = NULL;
 
 	if (o->dry_run) {
 		described = api_describe(&api, oc->ticket, json, json_len, idem,
