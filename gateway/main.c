@@ -34,9 +34,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
 
 #include <glib.h>
 
@@ -57,8 +54,6 @@
 #include "ticket.h"
 
 #define MAIN_ALARM_MARGIN 30	/* seconds beyond the API timeout */
-/* Blocks from this size up get their own mapping (glibc's first value). */
-#define MAIN_MMAP_THRESHOLD (128 * 1024)
 
 struct opts {
 	char *config;
@@ -635,23 +630,6 @@ out:
 }
 
 /*
- * main_malloc_tune - keep the first mmap threshold of glibc's malloc.
- * glibc raises it to the size of each mapped block freed (up to 32 MiB),
- * so once a 1 MB body buffer is freed, the next ones come from the heap,
- * whose freed holes stay resident: the peak RSS of a large text body
- * was the sum of its buffers over time, not the most alive at once.
- * A fixed threshold turns that adjustment off: each large buffer is
- * unmapped when freed.
- */
-static void
-main_malloc_tune(void)
-{
-#if defined(__GLIBC__) && defined(M_MMAP_THRESHOLD)
-	(void)mallopt(M_MMAP_THRESHOLD, MAIN_MMAP_THRESHOLD);
-#endif
-}
-
-/*
  * main_root_refused - like pipe(8), do not parse hostile mail as root.
  * MAIL2NOTE_ALLOW_ROOT=1 is for test suites that run as root in a
  * throw-away container; the MTA never passes it (Postfix's pipe clears
@@ -1131,7 +1109,6 @@ main(int argc, char **argv)
 	char warning[GW_ERROR_TEXT_MAX];
 	int code;
 
-	main_malloc_tune();
 	gw_error_clear(&err);
 	main_alarm_exit = status_exit(GW_ETIMEOUT);
 	memset(&sa, 0, sizeof(sa));
