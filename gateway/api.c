@@ -857,11 +857,13 @@ out:
 /* api_describe - the --dry-run JSON: method, url, headers, body */
 char *
 api_describe(const struct api_config *cfg, const char *ticket,
-    const char *body, size_t len, const char *idempotency_key)
+    const char *body, size_t len, const char *idempotency_key,
+    bool body_json)
 {
 	struct json_object *top, *hdrs, *b;
 	const char *s;
 	char *url, *out;
+	size_t n;
 
 	url = api_url(cfg != NULL ? cfg->base_url : NULL, ticket);
 	top = json_object_new_object();
@@ -883,17 +885,38 @@ api_describe(const struct api_config *cfg, const char *ticket,
 	    cfg != NULL && cfg->user_agent != NULL ? cfg->user_agent :
 	    "mail2note"));
 	json_object_object_add(top, "headers", hdrs);
-	b = reply_parse(body, len);
-	if (b == NULL)
-		/* Not an object: show it as a string, so nothing is hidden. */
-		b = json_object_new_string_len(body != NULL ? body : "",
-		    body != NULL ? (int)MIN(len, (size_t)G_MAXINT) : 0);
-	json_object_object_add(top, "body", b);
+	b = NULL;
+	if (!body_json || body == NULL || len == 0) {
+		b = reply_parse(body, len);
+		if (b == NULL)
+			/* Not an object: show it as a string, so nothing is
+			 * hidden. */
+			b = json_object_new_string_len(body != NULL ? body :
+			    "", body != NULL ? (int)MIN(len,
+			    (size_t)G_MAXINT) : 0);
+		json_object_object_add(top, "body", b);
+	}
 	s = json_object_to_json_string_ext(top,
 	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 	if (s == NULL)
 		g_error("api_describe: out of memory");
-	out = g_strdup(s);
+	if (b != NULL) {
+		out = g_strdup(s);
+	} else {
+		/*
+		 * A body json-c printed plain: printed again from its parse,
+		 * it gives the same bytes, so it goes in as it is, in place
+		 * of the closing brace.
+		 */
+		n = strlen(s);
+		out = g_malloc(n + sizeof(",\"body\":") - 1 + len + 1);
+		memcpy(out, s, n - 1);
+		memcpy(out + n - 1, ",\"body\":", sizeof(",\"body\":") - 1);
+		n += sizeof(",\"body\":") - 2;
+		memcpy(out + n, body, len);
+		out[n + len] = '}';
+		out[n + len + 1] = '\0';
+	}
 	json_object_put(top);
 	g_free(url);
 	return out;

@@ -31,6 +31,14 @@ static const uint16_t charset_cp1252_high[32] = {
 	0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0xfffd, 0x017e, 0x0178
 };
 
+/* charset_plain - a byte that charset_normalize() keeps as it is: tab,
+ * LF, printable ASCII */
+static inline bool
+charset_plain(unsigned char c)
+{
+	return (unsigned char)(c - 0x20) < 0x5f || c == '\n' || c == '\t';
+}
+
 /* charset_append_unichar - append ch to out as UTF-8 */
 static void
 charset_append_unichar(GString *out, gunichar ch)
@@ -93,31 +101,37 @@ charset_line(const char *s, size_t max)
 }
 
 /*
- * charset_normalize_max - charset_normalize() that stops once the output
- * is longer than max bytes: a prefix of the whole output, since each
- * input byte is rewritten on its own
+ * charset_normalize_from - charset_normalize() of s from byte i on,
+ * appended to out, stopped once out is longer than max bytes: a prefix of
+ * the whole output, since each input byte is rewritten on its own
  */
-static GString *
-charset_normalize_max(const char *s, size_t len, size_t max)
+static void
+charset_normalize_from(const char *s, size_t len, size_t i, GString *out,
+    size_t max)
 {
-	GString *out;
 	unsigned char c;
 	gunichar ch;
-	size_t i, n;
+	size_t n, end;
 
-	out = g_string_sized_new(MIN(len, max) + 1);
-	i = 0;
 	while (i < len && out->len <= max) {
+		/* A run of bytes kept as they are, appended at once, as
+		 * many as the byte-by-byte loop would append. */
+		end = max - out->len < len - i ? i + (max - out->len) + 1 :
+		    len;
+		for (n = i; n < end && charset_plain((unsigned char)s[n]); n++)
+			;
+		if (n > i) {
+			g_string_append_len(out, s + i, (gssize)(n - i));
+			i = n;
+			continue;
+		}
 		c = (unsigned char)s[i];
 		if (c < 0x80) {
 			if (c == '\r') {
 				g_string_append_c(out, '\n');
 				if (i + 1 < len && s[i + 1] == '\n')
 					i++;
-			} else if (c == '\n' || c == '\t' ||
-			    (c >= 0x20 && c != 0x7f))
-				g_string_append_c(out, (char)c);
-			else
+			} else
 				charset_append_unichar(out, 0xfffd);
 			i++;
 			continue;
@@ -137,7 +151,72 @@ charset_normalize_max(const char *s, size_t len, size_t max)
 			g_string_append_len(out, s + i, (gssize)n);
 		i += n;
 	}
+}
+
+/* charset_normalize_max - charset_normalize() stopped once the output is
+ * longer than max bytes (new) */
+static GString *
+charset_normalize_max(const char *s, size_t len, size_t max)
+{
+	GString *out;
+
+	out = g_string_sized_new(MIN(len, max) + 1);
+	charset_normalize_from(s, len, 0, out, max);
 	return out;
+}
+
+/*
+ * charset_normalize_shrink - charset_normalize_from() of buf from byte 0,
+ * written over buf itself for as long as no byte needs more room than it
+ * takes (a control character or an invalid or C1 sequence becomes the
+ * 3 bytes of U+FFFD).  The length written; *stop_r is where it stopped:
+ * len, or the byte that needs more room, or past max bytes of output.
+ */
+static size_t
+charset_normalize_shrink(char *buf, size_t len, size_t max, size_t *stop_r)
+{
+	unsigned char c;
+	gunichar ch;
+	size_t i, w, n, end;
+
+	i = w = 0;
+	while (i < len && w <= max) {
+		end = max - w < len - i ? i + (max - w) + 1 : len;
+		for (n = i; n < end && charset_plain((unsigned char)buf[n]);
+		    n++)
+			;
+		if (n > i) {
+			memmove(buf + w, buf + i, n - i);
+			w += n - i;
+			i = n;
+			continue;
+		}
+		c = (unsigned char)buf[i];
+		if (c == '\r') {
+			buf[w++] = '\n';
+			if (i + 1 < len && buf[i + 1] == '\n')
+				i++;
+			i++;
+			continue;
+		}
+		if (c < 0x80)
+			break;
+		ch = g_utf8_get_char_validated(buf + i, (gssize)(len - i));
+		if (ch == (gunichar)-1 || ch == (gunichar)-2)
+			break;
+		n = (size_t)g_utf8_skip[c];
+		if (ch == 0xfeff && w == 0) {
+			i += n;
+			continue;
+		}
+		if (ch <= 0x9f)
+			break;
+		memmove(buf + w, buf + i, n);
+		w += n;
+		i += n;
+	}
+	*stop_r = i;
+	return w;
 }
 
 /* charset_normalize - mostly UTF-8 made clean (charset.h) */
@@ -570,6 +649,67 @@ charset_text(const char *s, size_t len, const char *charset,
 		clean = charset_unflow(flowed->str, flowed->len,
 		    delsp != NULL && g_ascii_strcasecmp(delsp, "yes") == 0);
 		g_string_free(flowed, TRUE);
+	}
+	keep = charset_utf8_fit(clean->str, clean->len, cap);
+	if (keep < clean->len)
+		*cut_r = true;
+	g_string_truncate(clean, keep);
+	return clean;
+}
+
+/*
+ * charset_gstring_take - a GString made of buf (g_malloc'd, len bytes and
+ * room for a NUL), not a copy: g_string_new_take() of GLib 2.78, which
+ * fills the same public fields.  The bytes past len go back first: read
+ * up to 2 or 4 times the cap, they would stay resident.
+ */
+static GString *
+charset_gstring_take(char *buf, size_t len)
+{
+	GString *out;
+
+	buf = g_realloc(buf, len + 1);
+	buf[len] = '\0';
+	out = g_string_new(NULL);
+	g_free(out->str);
+	out->str = buf;
+	out->len = len;
+	out->allocated_len = len + 1;
+	return out;
+}
+
+/* charset_text_take - charset_text() of buf, rewritten where it is when
+ * it can be (charset.h) */
+GString *
+charset_text_take(char *buf, size_t len, const char *charset,
+    const char *format, const char *delsp, size_t cap, bool *cut_r)
+{
+	GString *clean, *utf8;
+	size_t keep, stop, w;
+
+	if (format != NULL && g_ascii_strcasecmp(format, "flowed") == 0) {
+		clean = charset_text(buf, len, charset, format, delsp, cap,
+		    cut_r);
+		g_free(buf);
+		return clean;
+	}
+	utf8 = charset_decode(buf, len, charset);
+	if (utf8 != NULL) {
+		clean = charset_normalize_max(utf8->str, utf8->len, cap);
+		g_string_free(utf8, TRUE);
+		g_free(buf);
+	} else {
+		/* Taken as UTF-8: cleaned where it is until a byte needs
+		 * more room, the rest as charset_text() does. */
+		w = charset_normalize_shrink(buf, len, cap, &stop);
+		if (stop >= len || w > cap) {
+			clean = charset_gstring_take(buf, w);
+		} else {
+			clean = g_string_sized_new(MIN(len, cap) + 1);
+			g_string_append_len(clean, buf, (gssize)w);
+			charset_normalize_from(buf, len, stop, clean, cap);
+			g_free(buf);
+		}
 	}
 	keep = charset_utf8_fit(clean->str, clean->len, cap);
 	if (keep < clean->len)

@@ -562,6 +562,9 @@ main_deliver(const struct opts *o, const struct conf *conf,
 	if (note->truncated)
 		log_warn("note truncated to the %llu-byte limit",
 		    (unsigned long long)conf->max_note_size);
+	/* The note holds all it needs: the bodies go before the JSON is
+	 * made (oc->message_id is the Message-ID from here on). */
+	message_free(&msg);
 	st = note_to_json(note, &json, &json_len, err);
 	if (st != GW_OK)
 		goto out;
@@ -572,10 +575,16 @@ main_deliver(const struct opts *o, const struct conf *conf,
 	 * A retry renders the same note, so it sends the same key; two
 	 * mails that share a Message-ID (or have none) differ in their note.
 	 */
-	secret_idempotency_key(oc->ticket, msg->message_id, json, json_len, idem);
+	secret_idempotency_key(oc->ticket, oc->message_id, json, json_len,
+	    idem);
+	/* body_html is in the JSON now; if the API refuses our markup,
+	 * note_plain_html() makes it again from body_text. */
+	g_free(note->body_html);
+	note->body_html = NULL;
 
 	if (o->dry_run) {
-		described = api_describe(&api, oc->ticket, json, json_len, idem);
+		described = api_describe(&api, oc->ticket, json, json_len, idem,
+		    true);
 		/* A failed fputs() sets the error flag main_flush_stdout()
 		 * checks. */
 		(void)fputs(described, stdout);
@@ -605,8 +614,8 @@ main_deliver(const struct opts *o, const struct conf *conf,
 		if (st != GW_OK)
 			goto out;
 		oc->bytes = json_len;
-		secret_idempotency_key(oc->ticket, msg->message_id, json, json_len,
-		    idem);
+		secret_idempotency_key(oc->ticket, oc->message_id, json,
+		    json_len, idem);
 		gw_error_clear(err);
 		st = main_post(conf, state, &api, oc->ticket, json, json_len, idem,
 		    oc, &res, err);

@@ -16,16 +16,15 @@
 #include "uuencode.h"
 
 /*
- * msg_part_text - the text of a leaf part as clean UTF-8, at most cap bytes;
- * *cut_r is set when something was left out, *ioerr_r when the spool
- * could not be read.  Only about 2 or 4 * cap raw bytes of text are
- * read and kept (charset_text_ratio());
- * with files, uuencoded files are taken out of the text into files
- * (uuencode.h).  New string, *len_r its length.
+ * msg_part_gstring - the text of a leaf part as clean UTF-8, at most cap
+ * bytes; *cut_r is set when something was left out, *ioerr_r when the
+ * spool could not be read.  Only about 2 or 4 * cap raw bytes of text
+ * are read and kept (charset_text_ratio()); with files, uuencoded files
+ * are taken out of the text into files (uuencode.h).  New GString.
  */
-char *
-msg_part_text(GMimePart *part, size_t cap, bool *cut_r, bool *ioerr_r,
-    size_t *len_r, GPtrArray *files)
+static GString *
+msg_part_gstring(GMimePart *part, size_t cap, bool *cut_r, bool *ioerr_r,
+    GPtrArray *files)
 {
 	struct uuencode *uu = NULL;
 	GMimeDataWrapper *dw;
@@ -36,14 +35,13 @@ msg_part_text(GMimePart *part, size_t cap, bool *cut_r, bool *ioerr_r,
 	GMimeObject *obj = GMIME_OBJECT(part);
 	GString *clean;
 	ssize_t n;
-	size_t rawcap, ratio;
+	size_t rawcap, ratio, len;
 	bool more;
 	char buf[4096];
 
-	*len_r = 0;
 	dw = g_mime_part_get_content(part);
 	if (dw == NULL || g_mime_data_wrapper_get_stream(dw) == NULL)
-		return g_strdup("");
+		return g_string_new(NULL);
 
 	g_mime_stream_reset(g_mime_data_wrapper_get_stream(dw));
 	filtered = g_mime_stream_filter_new(g_mime_data_wrapper_get_stream(dw));
@@ -95,14 +93,28 @@ msg_part_text(GMimePart *part, size_t cap, bool *cut_r, bool *ioerr_r,
 	if (raw->len > rawcap)
 		g_byte_array_set_size(raw, (guint)rawcap);
 
-	clean = charset_text((const char *)raw->data, raw->len,
+	/* Room for a NUL: the raw bytes may become the text itself. */
+	len = raw->len;
+	g_byte_array_append(raw, (const guint8 *)"", 1);
+	clean = charset_text_take((char *)g_byte_array_free(raw, FALSE), len,
 	    g_mime_object_get_content_type_parameter(obj, "charset"),
 	    g_mime_object_get_content_type_parameter(obj, "format"),
 	    g_mime_object_get_content_type_parameter(obj, "delsp"), cap,
 	    cut_r);
-	g_byte_array_unref(raw);
 	if (more)
 		*cut_r = true;
+	return clean;
+}
+
+/* msg_part_text - msg_part_gstring() as a new string, *len_r its length
+ * (message_priv.h) */
+char *
+msg_part_text(GMimePart *part, size_t cap, bool *cut_r, bool *ioerr_r,
+    size_t *len_r, GPtrArray *files)
+{
+	GString *clean;
+
+	clean = msg_part_gstring(part, cap, cut_r, ioerr_r, files);
 	*len_r = clean->len;
 	return g_string_free(clean, FALSE);
 }
@@ -174,20 +186,28 @@ msg_body_read(struct msg_ctx *c, struct msg_body *b, GMimePart *part, bool html,
     GPtrArray *files)
 {
 	GString **dst;
+	GString *s;
 	bool *cut;
 	size_t max, used, len;
-	char *s;
 
 	size_t t0 = MSG_LEN(b->text), h0 = MSG_LEN(b->html);
 
 	dst = html ? &b->html : &b->text;
 	cut = html ? &b->html_cut : &b->text_cut;
 	max = c->limits->max_body;
-	used = *dst != NULL ? (*dst)->len : 0;
-	s = msg_part_text(part, used < max ? max - used : 0, cut, &c->io_error,
-	    &len, html ? NULL : files);
-	msg_body_append(dst, cut, s, len, max);
-	g_free(s);
+	used = MSG_LEN(*dst);
+	s = msg_part_gstring(part, used < max ? max - used : 0, cut,
+	    &c->io_error, html ? NULL : files);
+	len = s->len;
+	if (used == 0 && len <= max) {
+		/* The first text: the body is this string, not a copy. */
+		if (*dst != NULL)
+			g_string_free(*dst, TRUE);
+		*dst = s;
+	} else {
+		msg_body_append(dst, cut, s->str, len, max);
+		g_string_free(s, TRUE);
+	}
 	msg_body_mark(b, t0, h0);
 	if (len > 0 && html)
 		b->html_body = true;

@@ -143,10 +143,13 @@ enum gw_status api_check_judge(const char *url, const char *ticket,
  * api_describe - the --dry-run output: one JSON object with method, url,
  * headers (Authorization shown as "Bearer [redacted]") and the body
  * parsed back into an object (a body that is not a JSON object is shown
- * as a string).  Keys in a fixed order; Idempotency-Key only when given.
+ * as a string).  body_json: the body is a JSON object as json-c prints
+ * it plain (note_to_json()), put in as it is, not parsed and printed
+ * again.  Keys in a fixed order; Idempotency-Key only when given.
  * Never NULL.  New string, caller g_free()s.
  */
 char *api_describe(const struct api_config *cfg, const char *ticket,
-    const char *body, size_t len, const char *idempotency_key);
+    const char *body, size_t len, const char *idempotency_key,
+    bool body_json);
 
 #endif /* GW_API_H */

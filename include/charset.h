@@ -86,6 +86,15 @@ GString *charset_text(const char *s, size_t len, const char *charset,
     const char *format, const char *delsp, size_t cap, bool *cut_r);
 
 /*
+ * charset_text_take - charset_text() of buf (g_malloc'd, len bytes and
+ * room for one more), which it takes: text taken as UTF-8 is cleaned in
+ * buf itself, which becomes the result, unless a byte needs more room
+ * than it had; otherwise buf is freed.  Same result as charset_text().
+ */
+GString *charset_text_take(char *buf, size_t len, const char *charset,
+    const char *format, const char *delsp, size_t cap, bool *cut_r);
+
+/*
  * charset_unflow - undo RFC 3676 format=flowed on normalised text (new
  * GString): a line ending in a space goes on in the next line of the same
  * quote depth (delsp: that space goes too), except a "-- " signature

@@ -53,7 +53,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	GString *raw, *body, *flowed;
 	char found[64], *line, *str, *jis, *p;
 	size_t len, max, fit, errors;
-	bool delsp, cut;
+	bool delsp, cut, tcut;
 
 	if (!ready) {
 		message_init();		/* GMime's charset tables */
@@ -89,6 +89,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_check("text", body->str, body->len, false);
 	if (body->len > max)
 		g_error("text: %zu bytes, cap %zu", body->len, max);
+	/* In place, the same text. */
+	tcut = false;
+	p = g_malloc(len + 1);
+	memcpy(p, text, len);
+	raw = charset_text_take(p, len, label, delsp ? "flowed" : "fixed",
+	    "yes", max, &tcut);
+	if (raw->len != body->len || tcut != cut ||
+	    memcmp(raw->str, body->str, body->len) != 0)
+		g_error("text_take: not the text of charset_text()");
+	g_string_free(raw, TRUE);
 	g_string_free(body, TRUE);
 
 	/* CP50221 alone (charset.c reaches it only when glibc fails). */

@@ -304,10 +304,11 @@ test_describe(void)
 	};
 	const char *body = "{\"type\":\"internal_note\",\"body_html\":"
 	    "\"<p>a/b</p>\",\"body_text\":\"caf\xc3\xa9 \\\"q\\\"\"}";
-	char *got;
+	char *got, *parsed;
+	int i;
 
 	got = api_describe(&cfg, "T1001", body, strlen(body),
-	    "0123456789abcdef");
+	    "0123456789abcdef", false);
 	tap_str(got, "{\"method\":\"POST\",\"url\":\"https://helpdesk.example/"
 	    "api/v1/tickets/T1001/messages\",\"headers\":{\"Content-Type\":"
 	    "\"application/json\",\"Accept\":\"application/json\","
@@ -317,7 +318,7 @@ test_describe(void)
 	    "\"body_text\":\"caf\xc3\xa9 \\\"q\\\"\"}}", "describe exact");
 	g_free(got);
 
-	got = api_describe(&cfg, "../x", body, strlen(body), NULL);
+	got = api_describe(&cfg, "../x", body, strlen(body), NULL, false);
 	tap_str(got, "{\"method\":\"POST\",\"url\":\"https://helpdesk.example/"
 	    "api/v1/tickets/..%2Fx/messages\",\"headers\":{\"Content-Type\":"
 	    "\"application/json\",\"Accept\":\"application/json\","
@@ -327,9 +328,25 @@ test_describe(void)
 	    "\\\"q\\\"\"}}", "describe: no idempotency key, escaped id");
 	g_free(got);
 
-	got = api_describe(&cfg, "T1", "not json", 8, "k");
+	/* A body json-c printed goes in as it is: the same bytes. */
+	for (i = 0; i < 2; i++) {
+		parsed = api_describe(&cfg, "T1001", body, strlen(body),
+		    i == 0 ? "0123456789abcdef" : NULL, false);
+		got = api_describe(&cfg, "T1001", body, strlen(body),
+		    i == 0 ? "0123456789abcdef" : NULL, true);
+		tap_str(got, parsed, i == 0 ? "describe: a json-c body as it "
+		    "is, same bytes" : "describe: same bytes, no key");
+		g_free(parsed);
+		g_free(got);
+	}
+
+	got = api_describe(&cfg, "T1", "not json", 8, "k", false);
 	tap_ok(strstr(got, "\"body\":\"not json\"") != NULL,
 	    "describe: a non-object body is shown as a string");
+	g_free(got);
+	got = api_describe(&cfg, "T1", "", 0, "k", true);
+	tap_ok(strstr(got, "\"body\":\"\"}") != NULL,
+	    "describe: an empty json-c body is shown as a string");
 	g_free(got);
 }
 

@@ -505,16 +505,22 @@ test_text_cap(void)
 		{ "\xe9t\xe9 \xe0 la plage, \xe7" "a va\r\n", NULL, NULL },
 		{ "> a \r\n> b\r\n>> c \r\nd\r\n", "utf-8", "flowed" },
 		{ "\x1b$B$3$s\x1b(B x\r\n", "iso-2022-jp", NULL },
+		/* Runs of kept bytes between bytes that are rewritten. */
+		{ "a run\tof plain text\x7f then more\r\nline two \xc2\x85"
+		    " next\n\n\x0b the end of it all", "utf-8", NULL },
+		/* Only shortened: cleaned in place to the end. */
+		{ "\xef\xbb\xbfline one\r\nline two\rthree \xc3\xa9\xe2\x82"
+		    "\xac\r\n\r\n", "utf-8", NULL },
 	};
 	GString *whole, *out;
-	size_t i, cap, keep, bad;
-	bool cut, wcut;
+	size_t i, cap, keep, bad, tbad;
+	bool cut, wcut, tcut;
 
 	for (i = 0; i < G_N_ELEMENTS(in); i++) {
 		wcut = false;
 		whole = charset_text(in[i].input, strlen(in[i].input),
 		    in[i].charset, in[i].format, NULL, SIZE_MAX, &wcut);
-		bad = 0;
+		bad = tbad = 0;
 		for (cap = 0; cap <= whole->len + 2; cap++) {
 			cut = false;
 			out = charset_text(in[i].input, strlen(in[i].input),
@@ -525,9 +531,22 @@ test_text_cap(void)
 			    cut != (keep < whole->len))
 				bad++;
 			g_string_free(out, TRUE);
+			/* In place: the same text. */
+			tcut = false;
+			out = charset_text_take(g_strdup(in[i].input),
+			    strlen(in[i].input), in[i].charset, in[i].format,
+			    NULL, cap, &tcut);
+			if (out->len != keep || out->str[keep] != '\0' ||
+			    memcmp(out->str, whole->str, keep) != 0 ||
+			    tcut != cut)
+				tbad++;
+			g_string_append(out, "grows");
+			g_string_free(out, TRUE);
 		}
 		tap_ok(bad == 0, "text %zu: every cap is a prefix of the "
 		    "whole", i);
+		tap_ok(tbad == 0, "text %zu: charset_text_take() at every cap "
+		    "is charset_text()", i);
 		g_string_free(whole, TRUE);
 	}
 	tap_int((long long)charset_text_ratio(NULL, NULL), 2, "ratio: none");
