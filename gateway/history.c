@@ -181,13 +181,152 @@ static const char *const hist_needs[HIST_RE_COUNT] = {
 	[HIST_RE_FIELD] = ":\xef",
 	[HIST_RE_VERB] = ":\xef",
 	[HIST_RE_VERB_MID] = ":\xef",
-	[HIST_RE_WROTE_ON] = ":\xef",
+	[HIST_RE_WROTE_ON] = "@",
 	[HIST_RE_DATE] = "0123456789",
 	[HIST_RE_DATED] = "@",
 	[HIST_RE_DATED_LOOSE] = "@",
 	[HIST_RE_ISO] = "0123456789",
 	[HIST_RE_FWD_SUBJECT] = ":\xef",
 };
+
+/*
+ * How the patterns anchored at the start of a line open: after any run
+ * of the ASCII bytes skip (what their leading "[\s>*]*" can take), one
+ * of the words open (lower case; an alternative as the pattern spells it,
+ * or its opening), or ASCII word characters and then word ("\w+ from
+ * mobile").  hist_opens() lets a line go when it opens otherwise, so that
+ * a line of prose reaches no pattern: before, each line of a long body
+ * ran five of them (1 MB of text: 167 M instructions of g_regex_match()).
+ * None of these words holds a letter that matches an ASCII one without
+ * case (the LONG S, the KELVIN SIGN, the dotless i): a non-ASCII letter
+ * of a word never matches an ASCII byte of the line.
+ */
+struct hist_open {
+	const char *skip;		/* bytes skipped first */
+	const char *const *open;	/* NULL-terminated */
+	const char *word;		/* after "\\w+"; NULL: none */
+};
+
+#define HIST_WS		" \t\n\v\f\r"	/* \s on ASCII */
+
+static const char *const hist_open_original[] = { "original message",
+	"ursprüngliche nachricht", "originalnachricht", "message d'origine",
+	"message original", "mensaje original", "messaggio originale",
+	"oorspronkelijk bericht", "origineel bericht", "mensagem original",
+	"ursprungligt meddelande", "originalmeddelande", "oprindelig ",
+	"opprinnelig melding", "alkuperäinen viesti", "oryginalna ",
+	"wiadomość", "původní zpráva", "eredeti üzenet", "orijinal ileti",
+	"исходное сообщение", "оригинальное сообщение", "исходное письмо",
+	"原始邮件", "原始郵件", "原始信件", "元のメッセージ", "reply message",
+	NULL };
+static const char *const hist_open_forward[] = { "forwarded message",
+	"begin forwarded message", "forwarded e", "weitergeleitete nachricht",
+	"anfang der weitergeleiteten nachricht", "message transféré",
+	"message transmis", "début du message ", "mensaje reenviado",
+	"mensaje original reenviado", "inicio del mensaje reenviado",
+	"messaggio inoltrato", "inizio messaggio inoltrato",
+	"doorgestuurd bericht", "begin doorgestuurd bericht",
+	"mensagem encaminhada", "início da mensagem ",
+	"vidarebefordrat meddelande", "videresendt ", "välitetty viesti",
+	"wiadomość przekazana", "przekazana wiadomość", "přeposlaná zpráva",
+	"továbbított üzenet", "пересылаемое сообщение",
+	"пересланное сообщение", "начало пересылаемого сообщения",
+	"转发的邮件", "轉寄的郵件", "転送されたメッセージ", "転送メッセージ",
+	NULL };
+static const char *const hist_open_rule[] = { "-----", "_____", "====",
+	NULL };
+static const char *const hist_open_sig[] = { "--", "__", NULL };
+static const char *const hist_open_sent[] = { "sent from", "sent with",
+	"sent via", "sent using", "sent by", "from my ", "get outlook for ",
+	"envoyé de", "envoyé depuis", "envoyé à partir de", "von meinem ",
+	"gesendet von", "gesendet mit", "diese nachricht wurde von ",
+	"enviado desde", "enviado do", "enviado de", "enviada desde",
+	"enviada do", "inviato da", "inviato dal mio ", "verzonden vanaf",
+	"verzonden met", "verstuurd vanaf", "verstuurd met",
+	"skickat från min ", "från min ", "sendt fra ", "lähetetty ",
+	"wysłane z ", "odesláno z ", "отправлено с", "отправлено из",
+	"发自我的", "從我的", "iphoneから送信", "送信元:", NULL };
+static const char *const hist_open_from[] = { "from", "von", "de", "da",
+	"van", "från", "fra", "od", "от", "lähettäjä", "feladó", "kimden",
+	"από", "afsender", "avsender", "absender", "remitente", "mittente",
+	"expéditeur", "보낸 사람", "发件人", "發件人", "寄件者", "差出人",
+	"送信者", NULL };
+static const char *const hist_open_field[] = { "sent", "date", "to", "cc",
+	"subject", "reply-to", "message du", "gesendet", "datum", "an",
+	"betreff", "kopie", "envoyé", "à", "a", "objet", "destinataire",
+	"répondre à", "enviado el", "enviado", "enviada em", "fecha", "para",
+	"asunto", "assunto", "risposta", "보낸 날짜", "받는 사람", "제목",
+	"참조", "inviato", "data", "oggetto", "verzonden", "aan", "onderwerp",
+	"skickat", "till", "ämne", "kopia", "dato", "til", "emne", "sendt",
+	"lähetetty", "päivämäärä", "vastaanottaja", "aihe", "wysłano", "do",
+	"temat", "odesláno", "komu", "předmět", "elküldve", "címzett",
+	"tárgy", "gönderildi", "kime", "konu", "отправлено", "дата", "кому",
+	"тема", "копия", "发送时间", "日期", "收件人", "主题", "抄送",
+	"寄件日期", "收件者", "主旨", "時間", "送信日時", "日時", "宛先",
+	"件名", NULL };
+static const char *const hist_open_on[] = { "on", "at", "am", "le", "el",
+	"il", "in data", "il giorno", "in message", "op", "em", "no dia",
+	"den", "på", "w dniu", "dnia", "dňa", "dne", "в", "στις", "søn.",
+	"在", "于", "於", NULL };
+static const char *const hist_open_iso[] = { "19", "20", NULL };
+
+static const struct hist_open hist_opening[HIST_RE_COUNT] = {
+	[HIST_RE_ORIGINAL] = { HIST_WS "*>-=_", hist_open_original, NULL },
+	[HIST_RE_FORWARD] = { HIST_WS "*-=_", hist_open_forward, NULL },
+	[HIST_RE_RULE] = { HIST_WS, hist_open_rule, NULL },
+	[HIST_RE_SIG] = { "", hist_open_sig, NULL },
+	[HIST_RE_SENT] = { HIST_WS "(<", hist_open_sent, " from mobile" },
+	[HIST_RE_FROM] = { HIST_WS ">*_", hist_open_from, NULL },
+	[HIST_RE_FIELD] = { HIST_WS ">*_", hist_open_field, NULL },
+	[HIST_RE_ON] = { HIST_WS ">*-", hist_open_on, NULL },
+	[HIST_RE_ISO] = { HIST_WS ">", hist_open_iso, NULL },
+};
+
+/* hist_prefix - may s[0, n) open with w (lower case) without case?  A
+ * non-ASCII byte of s may (the KELVIN SIGN is a 'k'); one of w only
+ * meets a non-ASCII byte */
+static bool
+hist_prefix(const char *s, size_t n, const char *w)
+{
+	size_t i;
+
+	for (i = 0; w[i] != '\0'; i++) {
+		if (i == n)
+			return false;
+		if ((unsigned char)s[i] >= 0x80)
+			return true;
+		if ((unsigned char)w[i] >= 0x80 ||
+		    g_ascii_tolower(s[i]) != w[i])
+			return false;
+	}
+	return true;
+}
+
+/* hist_opens - may s[0, n) (no NUL) open as o says?  false only when the
+ * pattern cannot match */
+static bool
+hist_opens(const struct hist_open *o, const char *s, size_t n)
+{
+	const char *const *w;
+	size_t f, e;
+
+	for (f = 0; f < n && strchr(o->skip, s[f]) != NULL; f++)
+		continue;
+	if (f == n)
+		return false;
+	/* A non-ASCII space (with Unicode properties, \s takes some) or
+	 * letter: the pattern decides. */
+	if ((unsigned char)s[f] >= 0x80)
+		return true;
+	for (w = o->open; *w != NULL; w++)
+		if (hist_prefix(s + f, n - f, *w))
+			return true;
+	if (o->word == NULL)
+		return false;
+	for (e = f; e < n && (g_ascii_isalnum(s[e]) || s[e] == '_'); e++)
+		continue;
+	return e > f && hist_prefix(s + e, n - e, o->word);
+}
 
 /*
  * Each pattern comes in two compilations, each made on first use: [0]
@@ -233,28 +372,71 @@ hist_cut(const char *s, size_t len)
 	return charset_utf8_fit(s, len, HIST_LINE_MAX);
 }
 
-/* hist_match - does pattern re match s[0, len) (cut at HIST_LINE_MAX)? */
+/* hist_has - does s[0, n) hold the bytes of w? */
+static bool
+hist_has(const char *s, size_t n, const char *w)
+{
+	size_t wl = strlen(w);
+	const char *p, *e = s + n;
+
+	for (p = s; (size_t)(e - p) >= wl; p++) {
+		p = memchr(p, w[0], (size_t)(e - p) - wl + 1);
+		if (p == NULL)
+			return false;
+		if (memcmp(p, w, wl) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* hist_nbsp - does s[0, n) hold U+00A0? */
+static bool
+hist_nbsp(const char *s, size_t n)
+{
+	const char *p, *e = s + n;
+
+	for (p = s; p < e; p++) {
+		p = memchr(p, 0xc2, (size_t)(e - p));
+		if (p == NULL)
+			return false;
+		if (p + 1 < e && (unsigned char)p[1] == 0xa0)
+			return true;
+	}
+	return false;
+}
+
+/* hist_match - does pattern re match s[0, len) (cut at HIST_LINE_MAX, and
+ * at a NUL as a C string would end)? */
 static bool
 hist_match(enum hist_re re, const char *s, size_t len)
 {
+	const char *need;
 	GRegex *rx;
 	char *copy, *p;
-	size_t i, n;
+	size_t n;
 	bool m;
 
 	n = hist_cut(s, len);
+	p = memchr(s, '\0', n);
+	if (p != NULL)
+		n = (size_t)(p - s);
 	if (hist_needs[re] != NULL) {
-		for (i = 0; i < n && strchr(hist_needs[re], s[i]) == NULL; i++)
-			continue;
-		/* A NUL stops the scan (strchr() finds it): the pattern decides. */
-		if (i == n)
+		for (need = hist_needs[re]; *need != '\0'; need++)
+			if (memchr(s, *need, n) != NULL)
+				break;
+		if (*need == '\0')
 			return false;
 	}
+	if (hist_opening[re].open != NULL &&
+	    !hist_opens(&hist_opening[re], s, n))
+		return false;
 	rx = hist_regex(re);
 	if (rx == NULL)
 		return false;
-	copy = g_strndup(s, n);
 	/* U+00A0 (Outlook, QQ Mail) reads as two spaces: same length. */
+	if (!hist_nbsp(s, n))
+		return g_regex_match_full(rx, s, (gssize)n, 0, 0, NULL, NULL);
+	copy = g_strndup(s, n);
 	for (p = strstr(copy, "\xc2\xa0"); p != NULL;
 	    p = strstr(p, "\xc2\xa0")) {
 		p[0] = ' ';
@@ -331,8 +513,13 @@ hist_kind_of(const struct history_line *l)
 struct hist_ctx {
 	const struct history_line *lines;
 	enum hist_kind *kind;
+	unsigned char *tail;	/* HIST_TAIL_*, of lines that may attribute */
 	size_t n;
 };
+
+/* struct hist_ctx tail bits (see hist_tail()) */
+#define HIST_TAIL_MAY	(1u << 0)	/* may end an attribution */
+#define HIST_TAIL_ODD	(1u << 1)	/* a KELVIN SIGN, LONG S or NUL */
 
 /* hist_joined - lines [i, i + k] joined by spaces; new string */
 static char *
@@ -430,13 +617,13 @@ hist_attribution_text(const char *s, bool loose)
 	 * without one, nor is "Here is what I wrote:". */
 	dated = strchr(s, '@') != NULL || hist_match(HIST_RE_DATE, s, len);
 	on = hist_match(HIST_RE_ON, s, len);
-	if (hist_match(HIST_RE_VERB, s, len) && (on || dated))
+	if ((on || dated) && hist_match(HIST_RE_VERB, s, len))
 		return true;
-	if (hist_match(HIST_RE_VERB_MID, s, len) && on)
+	if (on && hist_match(HIST_RE_VERB_MID, s, len))
 		return true;
 	if (hist_match(HIST_RE_WROTE_ON, s, len))
 		return true;
-	if (hist_match(HIST_RE_VERB_BARE, s, len) && on)
+	if (on && hist_match(HIST_RE_VERB_BARE, s, len))
 		return true;
 	if (hist_match(HIST_RE_VIA, s, len))
 		return true;
@@ -444,6 +631,62 @@ hist_attribution_text(const char *s, bool loose)
 		return true;
 	return loose && (hist_match(HIST_RE_DATED_LOOSE, s, len) ||
 	    hist_match(HIST_RE_ISO, s, len));
+}
+
+/*
+ * hist_tail - the HIST_TAIL_* bits of s[0, len): what
+ * hist_may_attribute() says of it alone, and whether it holds what can
+ * change that answer once lines are joined (a NUL ends the joined
+ * string; the KELVIN SIGN or LONG S is looked for over the last 32 bytes
+ * of it).  A line of nothing but white space and dashes may (the joined
+ * string's end is then in an earlier line).
+ */
+static unsigned char
+hist_tail(const char *s, size_t len)
+{
+	size_t n = hist_cut(s, len), i;
+	unsigned char t = 0;
+
+	if (hist_may_attribute(s, len))
+		t |= HIST_TAIL_MAY;
+	for (i = 0; i < n; i++) {
+		if (s[i] != '\0' && strchr(HIST_WS "-", s[i]) != NULL)
+			continue;
+		if (i + 1 < n && (unsigned char)s[i] == 0xc2 &&
+		    (unsigned char)s[i + 1] == 0xa0) {
+			i++;
+			continue;
+		}
+		break;
+	}
+	if (i >= n)
+		t |= HIST_TAIL_MAY;
+	if (memchr(s, '\0', n) != NULL || hist_has(s, n, "\xe2\x84\xaa") ||
+	    hist_has(s, n, "\xc5\xbf"))
+		t |= HIST_TAIL_ODD;
+	return t;
+}
+
+/*
+ * hist_span_may - may hist_attribution_text() of lines [i, i + k] joined
+ * (not loose) be true?  false only when it cannot: the joined string,
+ * when not too long for hist_may_attribute(), ends as its last line
+ * does, since no verb it looks for holds the space that joins lines.
+ * Saves joining three spans of lines for every line of a long body.
+ */
+static bool
+hist_span_may(const struct hist_ctx *c, size_t i, size_t k)
+{
+	size_t j, total = k;
+
+	for (j = i; j <= i + k; j++) {
+		if (c->tail[j] & HIST_TAIL_ODD)
+			return true;
+		total += hist_cut(c->lines[j].text, c->lines[j].len);
+	}
+	if (total > 3 * HIST_LINE_MAX / 2)
+		return false;
+	return total > HIST_LINE_MAX || (c->tail[i + k] & HIST_TAIL_MAY);
 }
 
 /*
@@ -465,6 +708,8 @@ hist_span(const struct hist_ctx *c, size_t i, size_t k, bool loose)
 		if (c->kind[j] != HIST_TEXT && c->kind[j] != HIST_FROM &&
 		    c->kind[j] != HIST_FIELD && c->kind[j] != HIST_SENT)
 			return false;
+	if (!loose && !hist_span_may(c, i, k))
+		return false;
 	s = hist_joined(c, i, k);
 	ok = hist_attribution_text(s, loose);
 	g_free(s);
@@ -747,8 +992,13 @@ history_find(const struct history_line *lines, size_t n, bool forward,
 	c.lines = lines;
 	c.n = MIN(n, HISTORY_MAX_LINES);
 	c.kind = g_malloc_n(c.n, sizeof(*c.kind));
-	for (i = 0; i < c.n; i++)
+	c.tail = g_malloc0(c.n);
+	for (i = 0; i < c.n; i++) {
 		c.kind[i] = hist_kind_of(&lines[i]);
+		if (c.kind[i] == HIST_TEXT || c.kind[i] == HIST_FROM ||
+		    c.kind[i] == HIST_FIELD || c.kind[i] == HIST_SENT)
+			c.tail[i] = hist_tail(lines[i].text, lines[i].len);
+	}
 	e = hist_hard(&c, &fwd);
 	/* Past HISTORY_MAX_LINES the end is not known: only a hard start
 	 * counts, not a quote that merely ends the lines read. */
@@ -760,6 +1010,7 @@ history_find(const struct history_line *lines, size_t n, bool forward,
 	if (t >= c.n && !fwd && n == c.n)
 		t = hist_middle(&c, &end);
 	g_free(c.kind);
+	g_free(c.tail);
 	if (t >= c.n)
 		return n;
 	if (end_r != NULL)
