@@ -302,12 +302,39 @@ hist_prefix(const char *s, size_t n, const char *w)
 	return true;
 }
 
-/* hist_opens - may s[0, n) (no NUL) open as o says?  false only when the
- * pattern cannot match */
-static bool
-hist_opens(const struct hist_open *o, const char *s, size_t n)
+/* The first bytes of each pattern's open words, made once. */
+static guint32 hist_first[HIST_RE_COUNT][256 / 32];
+static gsize hist_first_once;
+
+/* hist_first_init - fill hist_first */
+static void
+hist_first_init(void)
 {
 	const char *const *w;
+	unsigned char b;
+	size_t re;
+
+	if (!g_once_init_enter(&hist_first_once))
+		return;
+	for (re = 0; re < HIST_RE_COUNT; re++) {
+		if (hist_opening[re].open == NULL)
+			continue;
+		for (w = hist_opening[re].open; *w != NULL; w++) {
+			b = (unsigned char)(*w)[0];
+			hist_first[re][b / 32] |= 1u << (b % 32);
+		}
+	}
+	g_once_init_leave(&hist_first_once, 1);
+}
+
+/* hist_opens - may s[0, n) (no NUL) open as pattern re says?  false
+ * only when the pattern cannot match */
+static bool
+hist_opens(enum hist_re re, const char *s, size_t n)
+{
+	const struct hist_open *o = &hist_opening[re];
+	const char *const *w;
+	unsigned char b;
 	size_t f, e;
 
 	for (f = 0; f < n && strchr(o->skip, s[f]) != NULL; f++)
@@ -318,9 +345,12 @@ hist_opens(const struct hist_open *o, const char *s, size_t n)
 	 * letter: the pattern decides. */
 	if ((unsigned char)s[f] >= 0x80)
 		return true;
-	for (w = o->open; *w != NULL; w++)
-		if (hist_prefix(s + f, n - f, *w))
-			return true;
+	hist_first_init();
+	b = (unsigned char)g_ascii_tolower(s[f]);
+	if (hist_first[re][b / 32] & (1u << (b % 32)))
+		for (w = o->open; *w != NULL; w++)
+			if ((*w)[0] == (char)b && hist_prefix(s + f, n - f, *w))
+				return true;
 	if (o->word == NULL)
 		return false;
 	for (e = f; e < n && (g_ascii_isalnum(s[e]) || s[e] == '_'); e++)
@@ -427,8 +457,7 @@ hist_match(enum hist_re re, const char *s, size_t len)
 		if (*need == '\0')
 			return false;
 	}
-	if (hist_opening[re].open != NULL &&
-	    !hist_opens(&hist_opening[re], s, n))
+	if (hist_opening[re].open != NULL && !hist_opens(re, s, n))
 		return false;
 	rx = hist_regex(re);
 	if (rx == NULL)
@@ -583,16 +612,18 @@ hist_may_attribute(const char *s, size_t len)
 		    u == 0x142 || u == 0x141 || u == 0x43b || u == 0x41b ||
 		    u == (gunichar)-1 || u == (gunichar)-2;
 	}
-	for (v = 0; v < G_N_ELEMENTS(verbs); v++) {
+	/* Each verb ends in a letter. */
+	for (v = 0; g_ascii_isalpha(c) && v < G_N_ELEMENTS(verbs); v++) {
 		k = strlen(verbs[v]);
 		if (n >= k && g_ascii_strncasecmp(s + n - k, verbs[v], k) == 0)
 			return true;
 	}
-	for (k = n; k > 0 && n - k < 32; k--)
-		if ((k >= 3 && memcmp(s + k - 3, "\xe2\x84\xaa", 3) == 0) ||
-		    (k >= 2 && memcmp(s + k - 2, "\xc5\xbf", 2) == 0))
-			return true;
-	return false;
+	/* Either sign ending in the last 32 bytes. */
+	k = n > 34 ? n - 34 : 0;
+	if (hist_has(s + k, n - k, "\xe2\x84\xaa"))
+		return true;
+	k = n > 33 ? n - 33 : 0;
+	return hist_has(s + k, n - k, "\xc5\xbf");
 }
 
 /*
