@@ -11,6 +11,7 @@
  * far, and an attribution at most HIST_JOIN lines long, so the work is
  * linear in the text.
  */
+#include <limits.h>
 #include <string.h>
 
 #include <glib.h>
@@ -270,6 +271,14 @@ static const char *const hist_open_on[] = { "on", "at", "am", "le", "el",
 	"在", "于", "於", NULL };
 static const char *const hist_open_iso[] = { "19", "20", NULL };
 
+/* hist_first holds an index of each as an unsigned char. */
+G_STATIC_ASSERT(G_N_ELEMENTS(hist_open_original) < UCHAR_MAX &&
+    G_N_ELEMENTS(hist_open_forward) < UCHAR_MAX &&
+    G_N_ELEMENTS(hist_open_sent) < UCHAR_MAX &&
+    G_N_ELEMENTS(hist_open_from) < UCHAR_MAX &&
+    G_N_ELEMENTS(hist_open_field) < UCHAR_MAX &&
+    G_N_ELEMENTS(hist_open_on) < UCHAR_MAX);
+
 static const struct hist_open hist_opening[HIST_RE_COUNT] = {
 	[HIST_RE_ORIGINAL] = { HIST_WS "*>-=_", hist_open_original, NULL },
 	[HIST_RE_FORWARD] = { HIST_WS "*-=_", hist_open_forward, NULL },
@@ -302,8 +311,9 @@ hist_prefix(const char *s, size_t n, const char *w)
 	return true;
 }
 
-/* The first bytes of each pattern's open words, made once. */
-static guint32 hist_first[HIST_RE_COUNT][256 / 32];
+/* Per pattern and ASCII byte, 1 + the index of the first open word that
+ * starts with it (0: none), made once. */
+static unsigned char hist_first[HIST_RE_COUNT][128];
 static gsize hist_first_once;
 
 /* hist_first_init - fill hist_first */
@@ -312,16 +322,17 @@ hist_first_init(void)
 {
 	const char *const *w;
 	unsigned char b;
-	size_t re;
+	size_t re, i;
 
 	if (!g_once_init_enter(&hist_first_once))
 		return;
 	for (re = 0; re < HIST_RE_COUNT; re++) {
 		if (hist_opening[re].open == NULL)
 			continue;
-		for (w = hist_opening[re].open; *w != NULL; w++) {
-			b = (unsigned char)(*w)[0];
-			hist_first[re][b / 32] |= 1u << (b % 32);
+		for (i = 0, w = hist_opening[re].open; w[i] != NULL; i++) {
+			b = (unsigned char)w[i][0];
+			if (b < 0x80 && hist_first[re][b] == 0)
+				hist_first[re][b] = (unsigned char)(i + 1);
 		}
 	}
 	g_once_init_leave(&hist_first_once, 1);
@@ -347,8 +358,8 @@ hist_opens(enum hist_re re, const char *s, size_t n)
 		return true;
 	hist_first_init();
 	b = (unsigned char)g_ascii_tolower(s[f]);
-	if (hist_first[re][b / 32] & (1u << (b % 32)))
-		for (w = o->open; *w != NULL; w++)
+	if (hist_first[re][b] != 0)
+		for (w = o->open + hist_first[re][b] - 1; *w != NULL; w++)
 			if ((*w)[0] == (char)b && hist_prefix(s + f, n - f, *w))
 				return true;
 	if (o->word == NULL)
@@ -435,21 +446,28 @@ hist_nbsp(const char *s, size_t n)
 	return false;
 }
 
-/* hist_match - does pattern re match s[0, len) (cut at HIST_LINE_MAX, and
- * at a NUL as a C string would end)? */
+/* hist_clip - the bytes of s[0, len) a pattern sees: cut at
+ * HIST_LINE_MAX, and at a NUL as a C string would end */
+static size_t
+hist_clip(const char *s, size_t len)
+{
+	const char *p;
+	size_t n;
+
+	n = hist_cut(s, len);
+	p = memchr(s, '\0', n);
+	return p != NULL ? (size_t)(p - s) : n;
+}
+
+/* hist_match_n - does pattern re match s[0, n) (hist_clip()ped)? */
 static bool
-hist_match(enum hist_re re, const char *s, size_t len)
+hist_match_n(enum hist_re re, const char *s, size_t n)
 {
 	const char *need;
 	GRegex *rx;
 	char *copy, *p;
-	size_t n;
 	bool m;
 
-	n = hist_cut(s, len);
-	p = memchr(s, '\0', n);
-	if (p != NULL)
-		n = (size_t)(p - s);
 	if (hist_needs[re] != NULL) {
 		for (need = hist_needs[re]; *need != '\0'; need++)
 			if (memchr(s, *need, n) != NULL)
@@ -474,6 +492,13 @@ hist_match(enum hist_re re, const char *s, size_t len)
 	m = g_regex_match(rx, copy, 0, NULL);
 	g_free(copy);
 	return m;
+}
+
+/* hist_match - does pattern re match s[0, len) (hist_clip()ped)? */
+static bool
+hist_match(enum hist_re re, const char *s, size_t len)
+{
+	return hist_match_n(re, s, hist_clip(s, len));
 }
 
 /* hist_blank - nothing but white space (U+00A0 included) */
@@ -515,25 +540,28 @@ hist_quoted_text(const char *s, size_t len)
 static enum hist_kind
 hist_kind_of(const struct history_line *l)
 {
+	size_t n;
+
 	if (hist_blank(l->text, l->len))
 		return HIST_EMPTY;
 	if ((l->flags & HISTORY_QUOTED) || hist_quoted_text(l->text, l->len))
 		return HIST_QUOTE;
 	if (l->flags & HISTORY_SIG)
 		return HIST_SIG;
-	if (hist_match(HIST_RE_SIG, l->text, l->len))
+	n = hist_clip(l->text, l->len);
+	if (hist_match_n(HIST_RE_SIG, l->text, n))
 		return HIST_SIG;
-	if (hist_match(HIST_RE_RULE, l->text, l->len))
+	if (hist_match_n(HIST_RE_RULE, l->text, n))
 		return HIST_RULE;
-	if (hist_match(HIST_RE_FORWARD, l->text, l->len))
+	if (hist_match_n(HIST_RE_FORWARD, l->text, n))
 		return HIST_FORWARD;
-	if (hist_match(HIST_RE_ORIGINAL, l->text, l->len))
+	if (hist_match_n(HIST_RE_ORIGINAL, l->text, n))
 		return HIST_ORIGINAL;
-	if (hist_match(HIST_RE_FROM, l->text, l->len))
+	if (hist_match_n(HIST_RE_FROM, l->text, n))
 		return HIST_FROM;
-	if (hist_match(HIST_RE_FIELD, l->text, l->len))
+	if (hist_match_n(HIST_RE_FIELD, l->text, n))
 		return HIST_FIELD;
-	if (hist_match(HIST_RE_SENT, l->text, l->len))
+	if (hist_match_n(HIST_RE_SENT, l->text, n))
 		return HIST_SENT;
 	return HIST_TEXT;
 }
