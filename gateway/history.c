@@ -311,6 +311,50 @@ hist_prefix(const char *s, size_t n, const char *w)
 	return true;
 }
 
+/*
+ * How the patterns anchored at the end of a line end: after any run of
+ * the ASCII bytes trim at the end (and one ':' between two such runs
+ * when colon), the last byte is one of last ("wrote:", "<a@b.c>", the
+ * bare verbs' last letters), or a non-ASCII one (U+FF1A, a non-ASCII
+ * space or letter: the pattern decides).  A line that ends otherwise is
+ * let go (hist_ends()).
+ */
+struct hist_end {
+	const char *trim;	/* bytes trimmed at the end */
+	bool colon;		/* one ':' may end it before trim */
+	const char *last;	/* NULL: the pattern is not listed */
+};
+
+static const struct hist_end hist_ending[HIST_RE_COUNT] = {
+	[HIST_RE_VERB] = { HIST_WS, false, ":" },
+	[HIST_RE_VERB_BARE] = { HIST_WS "-", false, "ebtofuviEBTOFUVI" },
+	[HIST_RE_VERB_MID] = { HIST_WS, false, ":" },
+	[HIST_RE_WROTE_ON] = { HIST_WS, false, ":" },
+	[HIST_RE_VIA] = { HIST_WS, true, "ebEB" },
+	[HIST_RE_DATED] = { HIST_WS, false, ":" },
+	[HIST_RE_DATED_LOOSE] = { HIST_WS, true, ">" },
+};
+
+/* hist_ends - may s[0, n) (no NUL) end as pattern re says?  false only
+ * when the pattern cannot match */
+static bool
+hist_ends(enum hist_re re, const char *s, size_t n)
+{
+	const struct hist_end *e = &hist_ending[re];
+
+	while (n > 0 && strchr(e->trim, s[n - 1]) != NULL)
+		n--;
+	if (e->colon && n > 0 && s[n - 1] == ':') {
+		n--;
+		while (n > 0 && strchr(e->trim, s[n - 1]) != NULL)
+			n--;
+	}
+	if (n == 0)
+		return false;
+	return (unsigned char)s[n - 1] >= 0x80 ||
+	    strchr(e->last, s[n - 1]) != NULL;
+}
+
 /* Per pattern and ASCII byte, 1 + the index of the first open word that
  * starts with it (0: none), made once. */
 static unsigned char hist_first[HIST_RE_COUNT][128];
@@ -476,6 +520,8 @@ hist_match_n(enum hist_re re, const char *s, size_t n)
 			return false;
 	}
 	if (hist_opening[re].open != NULL && !hist_opens(re, s, n))
+		return false;
+	if (hist_ending[re].last != NULL && !hist_ends(re, s, n))
 		return false;
 	rx = hist_regex(re);
 	if (rx == NULL)
