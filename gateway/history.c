@@ -404,7 +404,8 @@ hist_opens(enum hist_re re, const char *s, size_t n)
 	b = (unsigned char)g_ascii_tolower(s[f]);
 	if (hist_first[re][b] != 0)
 		for (w = o->open + hist_first[re][b] - 1; *w != NULL; w++)
-			if ((*w)[0] == (char)b && hist_prefix(s + f, n - f, *w))
+			if ((*w)[0] == (char)b &&
+			    hist_prefix(s + f, n - f, *w))
 				return true;
 	if (o->word == NULL)
 		return false;
@@ -616,13 +617,13 @@ hist_kind_of(const struct history_line *l)
 struct hist_ctx {
 	const struct history_line *lines;
 	enum hist_kind *kind;
-	unsigned char *tail;	/* HIST_TAIL_*, of lines that may attribute */
+	unsigned char *tail;	/* HIST_TAIL_* of lines that may attribute */
 	size_t n;
 };
 
 /* struct hist_ctx tail bits (see hist_tail()) */
 #define HIST_TAIL_MAY	(1u << 0)	/* may end an attribution */
-#define HIST_TAIL_ODD	(1u << 1)	/* a KELVIN SIGN, LONG S or NUL */
+#define HIST_TAIL_ODD	(1u << 1)	/* KELVIN SIGN, LONG S or NUL */
 
 /* hist_joined - lines [i, i + k] joined by spaces; new string */
 static char *

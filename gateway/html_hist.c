@@ -49,7 +49,7 @@ struct hh_line {
 struct hh_state {
 	GArray *lines;		/* of struct hh_line */
 	GString *buf;		/* the lines' text, one after the other */
-	size_t cur;		/* where the line being read starts in buf */
+	size_t cur;		/* where the line being read starts */
 	const GumboNode *node;	/* what opens cur; NULL: not yet */
 	unsigned int flags;	/* flags of cur */
 	int quote;		/* blockquotes open */

@@ -167,6 +167,94 @@ static const struct text_case text_cases[] = {
 	    "Subject: Re: x\n\nold\n", .want = "Great, thanks.\nBraxton\n\n" },
 	{ .name = "history alone: the new text is empty",
 	    .in = "On Mon, Ann <a@b.c> wrote:\n> x\n", .want = "" },
+	/* Traps for the filters run before the patterns (hist_opens(),
+	 * hist_ends(), hist_span_may()): non-ASCII letters that match ASCII
+	 * without case, Unicode spaces, full-width colons. */
+	{ .name = "filter trap: LONG S opening Sent from my iPhone",
+	    .in = "Thanks.\n\n\xc5\xbf" "ent from my iPhone\n",
+	    .want = "Thanks.\n\n" },
+	{ .name = "filter trap: U+3000 before Sent from my iPhone",
+	    .in = "Thanks.\n\n\xe3\x80\x80Sent from my iPhone\n",
+	    .want = "Thanks.\n\n" },
+	{ .name = "filter trap: KELVIN SIGN opening kirjoitti",
+	    .in = "Thanks.\n\n"
+	    "On Mon, 6 Jan 2025 Ann <a@b.c> \xe2\x84\xaairjoitti:\n"
+	    "old\n",
+	    .want = "Thanks.\n\n" },
+	{ .name = "filter trap: U+3000 before the colon",
+	    .in = "Thanks.\n\n"
+	    "On Mon, 6 Jan 2025 Ann wrote\xe3\x80\x80:\n"
+	    "old\n",
+	    .want = "Thanks.\n\n" },
+	{ .name = "filter trap: LONG S, then an attribution",
+	    .in = "Thanks.\n\n"
+	    "\xc5\xbf" "ent from my iPhone\n"
+	    "\n"
+	    "On Mon, Jan 6, 2025 Ann <a@b.c> wrote:\n"
+	    "> q\n",
+	    .want = "Thanks.\n\n" },
+	{ .name = "filter trap: full-width colon, upper case",
+	    .in = "Thanks.\n\n"
+	    "On Mon, Jan 6, 2025 at 9:00 AM Ann <a@b.c> "
+	    "WROTE\xef\xbc\x9a\n"
+	    "> q\n",
+	    .want = "Thanks.\n\n" },
+	{ .name = "filter trap: U+00A0 in and after an attribution",
+	    .in = "Thanks.\n\n"
+	    "On\xc2\xa0Mon, Jan 6, 2025 Ann <a@b.c> wrote:\xc2\xa0\n"
+	    "> q\n",
+	    .want = "Thanks.\n\n" },
+	{ .name = "filter trap: U+3000 before Original Message",
+	    .in = "Thanks.\n\n"
+	    "\xe3\x80\x80-----Original Message-----\n"
+	    "From: a\n"
+	    "Sent: b\n",
+	    .want = "Thanks.\n\n" },
+	{ .name = "filter trap: decorated upper-case Original Message",
+	    .in = "Thanks.\n\n   *> ---- ORIGINAL MESSAGE ----\nold\n",
+	    .want = "Thanks.\n\n" },
+	{ .name = "filter trap: Sent from my phone in brackets",
+	    .in = "Thanks.\n\n  (Sent from my phone)\n",
+	    .want = "Thanks.\n\n" },
+	{ .name = "filter trap: word from mobile",
+	    .in = "Thanks.\n\niPad from mobile\n",
+	    .want = "Thanks.\n\n" },
+	{ .name = "filter trap: via a list, space before the colon",
+	    .in = "Thanks.\n\nAnn via Some List wrote :  \n> q\n",
+	    .want = "Thanks.\n\n" },
+	{ .name = "filter trap: bare verb with dashes above a quote",
+	    .in = "Thanks.\n\nOn Mon Ann wrote --\n> q\n",
+	    .want = "Thanks.\n\n" },
+	{ .name = "filter trap: loose dated attribution",
+	    .in = "Thanks.\n\n2013/10/2 Ann <a@b.c>\n> q\n",
+	    .want = "Thanks.\n\n" },
+	{ .name = "filter trap: KELVIN SIGN opening an attribution",
+	    .in = "Thanks.\n\n"
+	    "\xe2\x84\xaairjoitti Ann 2025 <a@b.c>:\n"
+	    "> q\n",
+	    .want = "Thanks.\n\n" },
+	{ .name = "filter trap: __ signature",
+	    .in = "Thanks.\n\n__\nAnn\n",
+	    .want = "Thanks.\n\n" },
+	{ .name = "filter trap: indented ==== list footer",
+	    .in = "Thanks.\n\n\t=====\nList footer\n",
+	    .want = "Thanks.\n\n" },
+	{ .name = "filter trap: bold upper-case header fields",
+	    .in = "Thanks.\n\n**FROM:** Ann\n**SENT:** Monday\n\nold\n",
+	    .want = "Thanks.\n\n" },
+	{ .name = "filter trap: attribution wrapped at the address",
+	    .in = "Thanks.\n\n"
+	    "On Mon, Jan 6, 2025 at 9:00 AM Ann <\n"
+	    "a@b.c> wrote:\n"
+	    "\n"
+	    "> q\n",
+	    .want = "Thanks.\n\n" },
+	{ .name = "filter trap: French, U+00A0 before the colon",
+	    .in = "Thanks.\n\n"
+	    "Le lun. 6 janv. 2025 \xc3\xa0 09:00, Ann <a@b.c> a "
+	    "\xc3\xa9" "crit\xc2\xa0:\n"
+	    "> q\n",
+	    .want = "Thanks.\n\n" },
 };
 
 struct html_case {
@@ -473,7 +561,8 @@ test_hostile(void)
 		"---------- not a Forwarded message ----------x",
 		"From the desk of Ann, 2025:",
 	};
-	const char *attr = "On Mon, Jan 6, 2025 at 9:00 AM Ann <a@b.c> wrote:\n";
+	const char *attr =
+	    "On Mon, Jan 6, 2025 at 9:00 AM Ann <a@b.c> wrote:\n";
 	GString *s;
 	size_t i, at, end, want, want_end;
 	double t0;
@@ -484,7 +573,8 @@ test_hostile(void)
 	 * none is, so nothing is history. */
 	s = g_string_new(NULL);
 	for (i = 0; s->len < 1500 * 1024; i++)
-		g_string_append_printf(s, "%s\n", almost[i % G_N_ELEMENTS(almost)]);
+		g_string_append_printf(s, "%s\n",
+		    almost[i % G_N_ELEMENTS(almost)]);
 	t0 = hostile_time();
 	at = history_split_text(s->str, s->len, false, &end);
 	printf("# %zu bytes of near attributions: %.2f s\n", s->len,
@@ -496,11 +586,13 @@ test_hostile(void)
 	 * attribution and a long quote: it is found. */
 	g_string_truncate(s, 0);
 	for (i = 0; i < 8000; i++)
-		g_string_append_printf(s, "%s\n", almost[i % G_N_ELEMENTS(almost)]);
+		g_string_append_printf(s, "%s\n",
+		    almost[i % G_N_ELEMENTS(almost)]);
 	want = s->len;
 	g_string_append(s, attr);
 	for (i = 0; i < 11000; i++)
-		g_string_append_printf(s, "> quoted line %zu of the thread\n", i);
+		g_string_append_printf(s,
+		    "> quoted line %zu of the thread\n", i);
 	t0 = hostile_time();
 	at = history_split_text(s->str, s->len, false, &end);
 	printf("# %zu bytes, attribution and quote at the end: %.2f s\n",
