@@ -2,14 +2,14 @@
  * history.c - where the new text of a reply ends and its quoted history
  * begins (see history.h for the rules).
  *
- * Every line is classified once with GLib regular expressions (on plain
+ * Every line is classified once with the patterns of histpat.c (on plain
  * text lines only, never on markup), then two passes decide: a forward
  * scan for the first hard start of the history, and a walk back from it
  * over blank lines, quoted runs with their attribution, and signatures.
- * Patterns are compiled on first use (hist_regex()); a line is read at
- * most HIST_LINE_MAX bytes
- * far, and an attribution at most HIST_JOIN lines long, so the work is
- * linear in the text.
+ * A line is read at most HIST_LINE_MAX bytes far, and an attribution at
+ * most HIST_JOIN lines long, so the work is linear in the text; lines
+ * are joined to be read as one attribution only when their end allows
+ * one (hist_span_may()).
  */
 #include <limits.h>
 #include <string.h>
@@ -17,9 +17,11 @@
 #include <glib.h>
 
 #include "charset.h"
+#include "histpat.h"
 #include "history.h"
 
-#define HIST_LINE_MAX	1024	/* bytes of a line the patterns see */
+#define HIST_LINE_MAX	HISTPAT_LINE_MAX
+#define HIST_WS		" \t\n\v\f\r"	/* \s on ASCII */
 #define HIST_JOIN	3	/* lines an attribution may wrap over */
 #define HIST_BLOCK	8	/* lines a header block is looked for in */
 #define HIST_SIG_LINES	30	/* lines a "-- " signature may have */
@@ -40,416 +42,6 @@ enum hist_kind {
 	HIST_FIELD		/* "Sent: x", "Date: x", "To: x" ... */
 };
 
-enum hist_re {
-	HIST_RE_ORIGINAL,
-	HIST_RE_FORWARD,
-	HIST_RE_RULE,
-	HIST_RE_SIG,
-	HIST_RE_SENT,
-	HIST_RE_FROM,
-	HIST_RE_FIELD,
-	HIST_RE_ON,		/* opens like an attribution */
-	HIST_RE_VERB,		/* ends like one: "wrote:", "a écrit :" */
-	HIST_RE_VERB_BARE,	/* the same without the colon */
-	HIST_RE_VERB_MID,	/* "Am ... schrieb X:" (after HIST_RE_ON) */
-	HIST_RE_WROTE_ON,	/* "X <a@b.c> schrieb am ...:" */
-	HIST_RE_DATE,		/* a time, a year or a numeric date */
-	HIST_RE_VIA,		/* "X via Some List wrote:" */
-	HIST_RE_DATED,		/* "... 10:32 ... <a@b.c>:" */
-	HIST_RE_DATED_LOOSE,	/* "2013/10/2 Name <a@b.c>" */
-	HIST_RE_ISO,		/* "2016-03-03 17:21 GMT+01:00 Name" */
-	HIST_RE_FWD_SUBJECT,
-	HIST_RE_COUNT
-};
-
-/*
- * The patterns.  Case-insensitive, UTF-8.  Translations: English, German,
- * French, Spanish, Italian, Dutch, Portuguese, Swedish, Danish, Norwegian,
- * Finnish, Polish, Czech, Hungarian, Turkish, Greek, Russian, Japanese,
- * Chinese.
- */
-static const char *const hist_patterns[HIST_RE_COUNT] = {
-	[HIST_RE_ORIGINAL] =
-	    "^[\\s*>]*[-=_*]*\\s*(original message|ursprüngliche nachricht|"
-	    "originalnachricht|message d'origine|message original|"
-	    "mensaje original|messaggio originale|oorspronkelijk bericht|"
-	    "origineel bericht|mensagem original|ursprungligt meddelande|"
-	    "originalmeddelande|oprindelig (besked|meddelelse)|"
-	    "opprinnelig melding|alkuperäinen viesti|"
-	    "(oryginalna )?wiadomość( oryginalna)?|původní zpráva|"
-	    "eredeti üzenet|orijinal ileti|исходное сообщение|"
-	    "оригинальное сообщение|исходное письмо|原始邮件|原始郵件|"
-	    "原始信件|元のメッセージ|reply message)\\s*[-=_*]*\\s*:?\\s*$",
-	[HIST_RE_FORWARD] =
-	    "^[\\s*]*[-=_*]*\\s*(forwarded message|begin forwarded message|"
-	    "forwarded e-?mail|weitergeleitete nachricht|"
-	    "anfang der weitergeleiteten nachricht|message transféré|"
-	    "message transmis|début du message (réexpédié|transféré)|"
-	    "mensaje reenviado|mensaje original reenviado|"
-	    "inicio del mensaje reenviado|messaggio inoltrato|"
-	    "inizio messaggio inoltrato|doorgestuurd bericht|"
-	    "begin doorgestuurd bericht|mensagem encaminhada|"
-	    "início da mensagem (reencaminhada|encaminhada)|"
-	    "vidarebefordrat meddelande|videresendt (meddelelse|melding)|"
-	    "välitetty viesti|wiadomość przekazana|przekazana wiadomość|"
-	    "přeposlaná zpráva|továbbított üzenet|"
-	    "пересылаемое сообщение|пересланное сообщение|"
-	    "начало пересылаемого сообщения|转发的邮件|轉寄的郵件|"
-	    "転送されたメッセージ|転送メッセージ)\\s*[-=_*]*\\s*:?\\s*$",
-	[HIST_RE_RULE] = "^\\s*([-]{5,}|[_]{5,}|[=]{4,})\\s*$",
-	[HIST_RE_SIG] = "^(-- ?|__)\\s*$",
-	[HIST_RE_SENT] =
-	    "^\\s*[(<]*\\s*(sent (from|with|via|using|by) (my )?|from my |"
-	    "\\w+ from mobile|get outlook for |"
-	    "envoyé (de|depuis|à partir de) (mon )?|von meinem |"
-	    "gesendet (von|mit) (meinem )?|diese nachricht wurde von |"
-	    "enviado (desde|do|de) (mi |meu )?|enviada (desde|do) |"
-	    "inviato da (il mio )?|inviato dal mio |"
-	    "verzonden (vanaf|met) (mijn )?|verstuurd (vanaf|met) (mijn )?|"
-	    "(skickat )?från min |sendt fra (min )?|lähetetty (laitteesta )?|"
-	    "wysłane z (mojego )?|odesláno z |отправлено (с|из) |"
-	    "发自我的|從我的|iphoneから送信|送信元:)\\s*"
-	    "([^\\s,.;:!?<]+(\\s+[^\\s,.;:!?<]+){0,5})?\\s*[.)>]*\\s*"
-	    "(<[^>\\s]*>)?\\s*([,.]\\s+(please\\s+)?(excuse|pardon|forgive)"
-	    ".{0,80})?$|^\\s*get outlook for \\S.{0,80}$",
-	[HIST_RE_FROM] =
-	    "^[\\s>]*[*_]*(from|von|de|da|van|från|fra|od|от|lähettäjä|"
-	    "feladó|kimden|από|afsender|avsender|absender|remitente|"
-	    "mittente|expéditeur|보낸 사람|发件人|發件人|寄件者|差出人|送信者)[*_]*"
-	    "\\s*[:：]",
-	[HIST_RE_FIELD] =
-	    "^[\\s>]*[*_]*(sent|date|to|cc|subject|reply-to|message du|"
-	    "gesendet|datum|"
-	    "an|betreff|kopie|envoyé|à|a|objet|destinataire|répondre à|"
-	    "enviado el|enviado|enviada em|fecha|para|asunto|assunto|"
-	    "risposta|보낸 날짜|받는 사람|제목|참조|"
-	    "inviato|data|oggetto|verzonden|aan|onderwerp|skickat|till|ämne|"
-	    "kopia|dato|til|emne|sendt|lähetetty|päivämäärä|vastaanottaja|"
-	    "aihe|wysłano|do|temat|odesláno|komu|předmět|elküldve|címzett|"
-	    "tárgy|gönderildi|kime|konu|отправлено|дата|кому|тема|копия|"
-	    "发送时间|日期|收件人|主题|抄送|寄件日期|收件者|主旨|時間|"
-	    "送信日時|日時|宛先|件名)[*_]*\\s*[:：]",
-	/* No \\b: without UCP it only knows ASCII words. */
-	[HIST_RE_ON] =
-	    "^[\\s>*-]*((on|at|am|le|el|il|in data|il giorno|in message|op|"
-	    "em|no dia|den|på|w dniu|dnia|dňa|dne|в|στις|søn\\.)[\\s,]|"
-	    "在|于|於)",
-	[HIST_RE_VERB] =
-	    "(wrote|writes|says|said|schrieb|schreibt|schrieben sie|"
-	    "geschrieben|a écrit|a ecrit|nous a dit|escribió|"
-	    "escribio|ha scritto|scrisse|schreef|geschreven|escreveu|"
-	    "skrev|napisał|napisała|napisał\\(a\\)|pisze|napsal|napsala|"
-	    "kirjoitti|írta|yazdı|έγραψε|написал|написала|написал\\(а\\)|"
-	    "пишет|пише|писал|писала|写道|寫道|書きました|のメッセージ|작성)\\s*[\"'»)>]*\\s*"
-	    "[:：]\\s*$",
-	[HIST_RE_VERB_BARE] = "(wrote|schrieb|a écrit|escribió|ha scritto|"
-	    "schreef|escreveu|skrev|napisał|kirjoitti|написал)\\s*-*\\s*$",
-	[HIST_RE_VERB_MID] =
-	    "\\s(wrote|schrieb|skrev|schreef|a écrit|escribió|escreveu|"
-	    "ha scritto|napisał|napisała|kirjoitti|написал|написала)\\s"
-	    ".{0,200}[:：]\\s*$",
-	[HIST_RE_WROTE_ON] =
-	    "^.{0,160}@[^\\s>]+>?\\)?\\s+(wrote|schrieb|a écrit|skrev|schreef)"
-	    "\\s+(on|am|le|den|op)\\s.{1,160}[:：]\\s*$",
-	[HIST_RE_DATE] =
-	    "\\d{1,2}[:.h]\\d\\d|(19|20)\\d\\d|\\d{1,2}[/.-]\\d{1,2}[/.-]\\d{2}",
-	[HIST_RE_VIA] = "^.{1,160}\\svia\\s.{1,160}\\s(wrote|schrieb)\\s*[:：]?"
-	    "\\s*$",
-	[HIST_RE_DATED] =
-	    "^.{0,240}(\\d{1,2}:\\d{2}|(19|20)\\d\\d).{0,240}"
-	    "[\\w.+-]+@[\\w-]+(\\.[\\w-]+)+.{0,60}[:：]\\s*$",
-	[HIST_RE_DATED_LOOSE] =
-	    "^.{0,200}(19|20)\\d\\d.{0,200}<[^<>@\\s]+@[^<>\\s]+>\\s*[:：]?"
-	    "\\s*$",
-	[HIST_RE_ISO] =
-	    "^[\\s>]*(19|20)\\d\\d-\\d\\d-\\d\\d \\d{1,2}:\\d\\d GMT[+-]\\d\\d:?"
-	    "\\d\\d\\s+\\S.*$",
-	[HIST_RE_FWD_SUBJECT] =
-	    "^\\s*(\\[[^]]*\\]\\s*)?(fwd?|fw|tr|wg|rv|i|enc|doorst|vb|"
-	    "pd|přeposlat|továbbítás|пересл|转发|轉寄|転送)\\s*[:：]",
-};
-
-/*
- * Bytes a line must hold one of for the pattern to match it (the
- * full-width colon U+FF1A opens with 0xef): a line without any is let go
- * without compiling or running the pattern.  Each is a character the
- * pattern requires outside any alternative and that has no other case.
- */
-static const char *const hist_needs[HIST_RE_COUNT] = {
-	[HIST_RE_RULE] = "-_=",
-	[HIST_RE_SIG] = "-_",
-	[HIST_RE_FROM] = ":\xef",
-	[HIST_RE_FIELD] = ":\xef",
-	[HIST_RE_VERB] = ":\xef",
-	[HIST_RE_VERB_MID] = ":\xef",
-	[HIST_RE_WROTE_ON] = "@",
-	[HIST_RE_DATE] = "0123456789",
-	[HIST_RE_DATED] = "@",
-	[HIST_RE_DATED_LOOSE] = "@",
-	[HIST_RE_ISO] = "0123456789",
-	[HIST_RE_FWD_SUBJECT] = ":\xef",
-};
-
-/*
- * How the patterns anchored at the start of a line open: after any run
- * of the ASCII bytes skip (what their leading "[\s>*]*" can take), one
- * of the words open (lower case; an alternative as the pattern spells it,
- * or its opening), or ASCII word characters and then word ("\w+ from
- * mobile").  hist_opens() lets a line go when it opens otherwise, so that
- * a line of prose reaches no pattern: before, each line of a long body
- * ran five of them (1 MB of text: 167 M instructions of g_regex_match()).
- * None of these words holds a letter that matches an ASCII one without
- * case (the LONG S, the KELVIN SIGN, the dotless i): a non-ASCII letter
- * of a word never matches an ASCII byte of the line.
- */
-struct hist_open {
-	const char *skip;		/* bytes skipped first */
-	const char *const *open;	/* NULL-terminated */
-	const char *word;		/* after "\\w+"; NULL: none */
-};
-
-#define HIST_WS		" \t\n\v\f\r"	/* \s on ASCII */
-
-static const char *const hist_open_original[] = { "original message",
-	"ursprüngliche nachricht", "originalnachricht", "message d'origine",
-	"message original", "mensaje original", "messaggio originale",
-	"oorspronkelijk bericht", "origineel bericht", "mensagem original",
-	"ursprungligt meddelande", "originalmeddelande", "oprindelig ",
-	"opprinnelig melding", "alkuperäinen viesti", "oryginalna ",
-	"wiadomość", "původní zpráva", "eredeti üzenet", "orijinal ileti",
-	"исходное сообщение", "оригинальное сообщение", "исходное письмо",
-	"原始邮件", "原始郵件", "原始信件", "元のメッセージ", "reply message",
-	NULL };
-static const char *const hist_open_forward[] = { "forwarded message",
-	"begin forwarded message", "forwarded e", "weitergeleitete nachricht",
-	"anfang der weitergeleiteten nachricht", "message transféré",
-	"message transmis", "début du message ", "mensaje reenviado",
-	"mensaje original reenviado", "inicio del mensaje reenviado",
-	"messaggio inoltrato", "inizio messaggio inoltrato",
-	"doorgestuurd bericht", "begin doorgestuurd bericht",
-	"mensagem encaminhada", "início da mensagem ",
-	"vidarebefordrat meddelande", "videresendt ", "välitetty viesti",
-	"wiadomość przekazana", "przekazana wiadomość", "přeposlaná zpráva",
-	"továbbított üzenet", "пересылаемое сообщение",
-	"пересланное сообщение", "начало пересылаемого сообщения",
-	"转发的邮件", "轉寄的郵件", "転送されたメッセージ", "転送メッセージ",
-	NULL };
-static const char *const hist_open_rule[] = { "-----", "_____", "====",
-	NULL };
-static const char *const hist_open_sig[] = { "--", "__", NULL };
-static const char *const hist_open_sent[] = { "sent from", "sent with",
-	"sent via", "sent using", "sent by", "from my ", "get outlook for ",
-	"envoyé de", "envoyé depuis", "envoyé à partir de", "von meinem ",
-	"gesendet von", "gesendet mit", "diese nachricht wurde von ",
-	"enviado desde", "enviado do", "enviado de", "enviada desde",
-	"enviada do", "inviato da", "inviato dal mio ", "verzonden vanaf",
-	"verzonden met", "verstuurd vanaf", "verstuurd met",
-	"skickat från min ", "från min ", "sendt fra ", "lähetetty ",
-	"wysłane z ", "odesláno z ", "отправлено с", "отправлено из",
-	"发自我的", "從我的", "iphoneから送信", "送信元:", NULL };
-static const char *const hist_open_from[] = { "from", "von", "de", "da",
-	"van", "från", "fra", "od", "от", "lähettäjä", "feladó", "kimden",
-	"από", "afsender", "avsender", "absender", "remitente", "mittente",
-	"expéditeur", "보낸 사람", "发件人", "發件人", "寄件者", "差出人",
-	"送信者", NULL };
-static const char *const hist_open_field[] = { "sent", "date", "to", "cc",
-	"subject", "reply-to", "message du", "gesendet", "datum", "an",
-	"betreff", "kopie", "envoyé", "à", "a", "objet", "destinataire",
-	"répondre à", "enviado el", "enviado", "enviada em", "fecha", "para",
-	"asunto", "assunto", "risposta", "보낸 날짜", "받는 사람", "제목",
-	"참조", "inviato", "data", "oggetto", "verzonden", "aan", "onderwerp",
-	"skickat", "till", "ämne", "kopia", "dato", "til", "emne", "sendt",
-	"lähetetty", "päivämäärä", "vastaanottaja", "aihe", "wysłano", "do",
-	"temat", "odesláno", "komu", "předmět", "elküldve", "címzett",
-	"tárgy", "gönderildi", "kime", "konu", "отправлено", "дата", "кому",
-	"тема", "копия", "发送时间", "日期", "收件人", "主题", "抄送",
-	"寄件日期", "收件者", "主旨", "時間", "送信日時", "日時", "宛先",
-	"件名", NULL };
-static const char *const hist_open_on[] = { "on", "at", "am", "le", "el",
-	"il", "in data", "il giorno", "in message", "op", "em", "no dia",
-	"den", "på", "w dniu", "dnia", "dňa", "dne", "в", "στις", "søn.",
-	"在", "于", "於", NULL };
-static const char *const hist_open_iso[] = { "19", "20", NULL };
-
-/* hist_first holds an index of each as an unsigned char. */
-G_STATIC_ASSERT(G_N_ELEMENTS(hist_open_original) < UCHAR_MAX &&
-    G_N_ELEMENTS(hist_open_forward) < UCHAR_MAX &&
-    G_N_ELEMENTS(hist_open_sent) < UCHAR_MAX &&
-    G_N_ELEMENTS(hist_open_from) < UCHAR_MAX &&
-    G_N_ELEMENTS(hist_open_field) < UCHAR_MAX &&
-    G_N_ELEMENTS(hist_open_on) < UCHAR_MAX);
-
-static const struct hist_open hist_opening[HIST_RE_COUNT] = {
-	[HIST_RE_ORIGINAL] = { HIST_WS "*>-=_", hist_open_original, NULL },
-	[HIST_RE_FORWARD] = { HIST_WS "*-=_", hist_open_forward, NULL },
-	[HIST_RE_RULE] = { HIST_WS, hist_open_rule, NULL },
-	[HIST_RE_SIG] = { "", hist_open_sig, NULL },
-	[HIST_RE_SENT] = { HIST_WS "(<", hist_open_sent, " from mobile" },
-	[HIST_RE_FROM] = { HIST_WS ">*_", hist_open_from, NULL },
-	[HIST_RE_FIELD] = { HIST_WS ">*_", hist_open_field, NULL },
-	[HIST_RE_ON] = { HIST_WS ">*-", hist_open_on, NULL },
-	[HIST_RE_ISO] = { HIST_WS ">", hist_open_iso, NULL },
-};
-
-/* hist_prefix - may s[0, n) open with w (lower case) without case?  A
- * non-ASCII byte of s may (the KELVIN SIGN is a 'k'); one of w only
- * meets a non-ASCII byte */
-static bool
-hist_prefix(const char *s, size_t n, const char *w)
-{
-	size_t i;
-
-	for (i = 0; w[i] != '\0'; i++) {
-		if (i == n)
-			return false;
-		if ((unsigned char)s[i] >= 0x80)
-			return true;
-		if ((unsigned char)w[i] >= 0x80 ||
-		    g_ascii_tolower(s[i]) != w[i])
-			return false;
-	}
-	return true;
-}
-
-/*
- * How the patterns anchored at the end of a line end: after any run of
- * the ASCII bytes trim at the end (and one ':' between two such runs
- * when colon), the last byte is one of last ("wrote:", "<a@b.c>", the
- * bare verbs' last letters), or a non-ASCII one (U+FF1A, a non-ASCII
- * space or letter: the pattern decides).  A line that ends otherwise is
- * let go (hist_ends()).
- */
-struct hist_end {
-	const char *trim;	/* bytes trimmed at the end */
-	bool colon;		/* one ':' may end it before trim */
-	const char *last;	/* NULL: the pattern is not listed */
-};
-
-static const struct hist_end hist_ending[HIST_RE_COUNT] = {
-	[HIST_RE_VERB] = { HIST_WS, false, ":" },
-	[HIST_RE_VERB_BARE] = { HIST_WS "-", false, "ebtofuviEBTOFUVI" },
-	[HIST_RE_VERB_MID] = { HIST_WS, false, ":" },
-	[HIST_RE_WROTE_ON] = { HIST_WS, false, ":" },
-	[HIST_RE_VIA] = { HIST_WS, true, "ebEB" },
-	[HIST_RE_DATED] = { HIST_WS, false, ":" },
-	[HIST_RE_DATED_LOOSE] = { HIST_WS, true, ">" },
-};
-
-/* hist_ends - may s[0, n) (no NUL) end as pattern re says?  false only
- * when the pattern cannot match */
-static bool
-hist_ends(enum hist_re re, const char *s, size_t n)
-{
-	const struct hist_end *e = &hist_ending[re];
-
-	while (n > 0 && strchr(e->trim, s[n - 1]) != NULL)
-		n--;
-	if (e->colon && n > 0 && s[n - 1] == ':') {
-		n--;
-		while (n > 0 && strchr(e->trim, s[n - 1]) != NULL)
-			n--;
-	}
-	if (n == 0)
-		return false;
-	return (unsigned char)s[n - 1] >= 0x80 ||
-	    strchr(e->last, s[n - 1]) != NULL;
-}
-
-/* Per pattern and ASCII byte, 1 + the index of the first open word that
- * starts with it (0: none), made once. */
-static unsigned char hist_first[HIST_RE_COUNT][128];
-static gsize hist_first_once;
-
-/* hist_first_init - fill hist_first */
-static void
-hist_first_init(void)
-{
-	const char *const *w;
-	unsigned char b;
-	size_t re, i;
-
-	if (!g_once_init_enter(&hist_first_once))
-		return;
-	for (re = 0; re < HIST_RE_COUNT; re++) {
-		if (hist_opening[re].open == NULL)
-			continue;
-		for (i = 0, w = hist_opening[re].open; w[i] != NULL; i++) {
-			b = (unsigned char)w[i][0];
-			if (b < 0x80 && hist_first[re][b] == 0)
-				hist_first[re][b] = (unsigned char)(i + 1);
-		}
-	}
-	g_once_init_leave(&hist_first_once, 1);
-}
-
-/* hist_opens - may s[0, n) (no NUL) open as pattern re says?  false
- * only when the pattern cannot match */
-static bool
-hist_opens(enum hist_re re, const char *s, size_t n)
-{
-	const struct hist_open *o = &hist_opening[re];
-	const char *const *w;
-	unsigned char b;
-	size_t f, e;
-
-	for (f = 0; f < n && strchr(o->skip, s[f]) != NULL; f++)
-		continue;
-	if (f == n)
-		return false;
-	/* A non-ASCII space (with Unicode properties, \s takes some) or
-	 * letter: the pattern decides. */
-	if ((unsigned char)s[f] >= 0x80)
-		return true;
-	hist_first_init();
-	b = (unsigned char)g_ascii_tolower(s[f]);
-	if (hist_first[re][b] != 0)
-		for (w = o->open + hist_first[re][b] - 1; *w != NULL; w++)
-			if ((*w)[0] == (char)b &&
-			    hist_prefix(s + f, n - f, *w))
-				return true;
-	if (o->word == NULL)
-		return false;
-	for (e = f; e < n && (g_ascii_isalnum(s[e]) || s[e] == '_'); e++)
-		continue;
-	return e > f && hist_prefix(s + e, n - e, o->word);
-}
-
-/*
- * Each pattern comes in two compilations, each made on first use: [0]
- * interpreted, [1] with PCRE2's JIT (G_REGEX_OPTIMIZE).  The JIT costs
- * more to compile (the eighteen patterns: 6.4 M instructions, a third of
- * a short reply's work) than it saves on the few dozen lines of a reply,
- * but it runs a long body's lines several times faster (1 MB of text:
- * 0.5 s against 3.5 s of CPU).  So a pattern is interpreted for its first
- * HIST_JIT_AFTER matches in the process and JIT-compiled after: the
- * decision is per pattern and grows with the input.
- */
-#define HIST_JIT_AFTER	400
-
-static GRegex *hist_re[2][HIST_RE_COUNT];
-static gsize hist_re_once[2][HIST_RE_COUNT];
-static gint hist_re_runs[HIST_RE_COUNT];
-
-/* hist_regex - pattern re, compiled on first use (g_once_init); NULL if
- * it does not compile */
-static GRegex *
-hist_regex(enum hist_re re)
-{
-	GError *gerr = NULL;
-	int jit;
-
-	jit = g_atomic_int_add(&hist_re_runs[re], 1) >= HIST_JIT_AFTER;
-	if (g_once_init_enter(&hist_re_once[jit][re])) {
-		hist_re[jit][re] = g_regex_new(hist_patterns[re],
-		    G_REGEX_CASELESS | (jit ? G_REGEX_OPTIMIZE : 0), 0, &gerr);
-		/* A pattern that does not compile is a bug caught by the
-		 * unit tests; it just never matches. */
-		if (gerr != NULL)
-			g_clear_error(&gerr);
-		g_once_init_leave(&hist_re_once[jit][re], 1);
-	}
-	return hist_re[jit][re];
-}
 
 /* hist_cut - len cut to HIST_LINE_MAX, not inside a UTF-8 character */
 static size_t
@@ -473,79 +65,6 @@ hist_has(const char *s, size_t n, const char *w)
 			return true;
 	}
 	return false;
-}
-
-/* hist_nbsp - does s[0, n) hold U+00A0? */
-static bool
-hist_nbsp(const char *s, size_t n)
-{
-	const char *p, *e = s + n;
-
-	for (p = s; p < e; p++) {
-		p = memchr(p, 0xc2, (size_t)(e - p));
-		if (p == NULL)
-			return false;
-		if (p + 1 < e && (unsigned char)p[1] == 0xa0)
-			return true;
-	}
-	return false;
-}
-
-/* hist_clip - the bytes of s[0, len) a pattern sees: cut at
- * HIST_LINE_MAX, and at a NUL as a C string would end */
-static size_t
-hist_clip(const char *s, size_t len)
-{
-	const char *p;
-	size_t n;
-
-	n = hist_cut(s, len);
-	p = memchr(s, '\0', n);
-	return p != NULL ? (size_t)(p - s) : n;
-}
-
-/* hist_match_n - does pattern re match s[0, n) (hist_clip()ped)? */
-static bool
-hist_match_n(enum hist_re re, const char *s, size_t n)
-{
-	const char *need;
-	GRegex *rx;
-	char *copy, *p;
-	bool m;
-
-	if (hist_needs[re] != NULL) {
-		for (need = hist_needs[re]; *need != '\0'; need++)
-			if (memchr(s, *need, n) != NULL)
-				break;
-		if (*need == '\0')
-			return false;
-	}
-	if (hist_opening[re].open != NULL && !hist_opens(re, s, n))
-		return false;
-	if (hist_ending[re].last != NULL && !hist_ends(re, s, n))
-		return false;
-	rx = hist_regex(re);
-	if (rx == NULL)
-		return false;
-	/* U+00A0 (Outlook, QQ Mail) reads as two spaces: same length. */
-	if (!hist_nbsp(s, n))
-		return g_regex_match_full(rx, s, (gssize)n, 0, 0, NULL, NULL);
-	copy = g_strndup(s, n);
-	for (p = strstr(copy, "\xc2\xa0"); p != NULL;
-	    p = strstr(p, "\xc2\xa0")) {
-		p[0] = ' ';
-		p[1] = ' ';
-	}
-	m = g_regex_match(rx, copy, 0, NULL);
-	g_free(copy);
-	return m;
-}
-
-/* hist_match - does pattern re match s[0, len) (hist_clip()ped)? */
-static bool
-hist_match(enum hist_re re, const char *s, size_t len)
-{
-	return hist_match_n(re, s, hist_clip(s, len));
 }
 
 /* hist_blank - nothing but white space (U+00A0 included) */
@@ -595,20 +114,20 @@ hist_kind_of(const struct history_line *l)
 		return HIST_QUOTE;
 	if (l->flags & HISTORY_SIG)
 		return HIST_SIG;
-	n = hist_clip(l->text, l->len);
-	if (hist_match_n(HIST_RE_SIG, l->text, n))
+	n = histpat_clip(l->text, l->len);
+	if (histpat_match_n(HISTPAT_SIG, l->text, n))
 		return HIST_SIG;
-	if (hist_match_n(HIST_RE_RULE, l->text, n))
+	if (histpat_match_n(HISTPAT_RULE, l->text, n))
 		return HIST_RULE;
-	if (hist_match_n(HIST_RE_FORWARD, l->text, n))
+	if (histpat_match_n(HISTPAT_FORWARD, l->text, n))
 		return HIST_FORWARD;
-	if (hist_match_n(HIST_RE_ORIGINAL, l->text, n))
+	if (histpat_match_n(HISTPAT_ORIGINAL, l->text, n))
 		return HIST_ORIGINAL;
-	if (hist_match_n(HIST_RE_FROM, l->text, n))
+	if (histpat_match_n(HISTPAT_FROM, l->text, n))
 		return HIST_FROM;
-	if (hist_match_n(HIST_RE_FIELD, l->text, n))
+	if (histpat_match_n(HISTPAT_FIELD, l->text, n))
 		return HIST_FIELD;
-	if (hist_match_n(HIST_RE_SENT, l->text, n))
+	if (histpat_match_n(HISTPAT_SENT, l->text, n))
 		return HIST_SENT;
 	return HIST_TEXT;
 }
@@ -643,8 +162,8 @@ hist_joined(const struct hist_ctx *c, size_t i, size_t k)
 }
 
 /*
- * hist_may_attribute - can s, cut as hist_match() cuts it, match one of
- * the attribution patterns but HIST_RE_ISO?  Each ends in ':' (or its
+ * hist_may_attribute - can s, cut as histpat_match() cuts it, match one of
+ * the attribution patterns but HISTPAT_ISO?  Each ends in ':' (or its
  * full-width form), '>' or a verb of writing, then white space (U+00A0
  * too) or dashes: a line that ends otherwise is let go without running a
  * dozen patterns, which was most of the time spent on a long body.  The
@@ -718,25 +237,25 @@ hist_attribution_text(const char *s, bool loose)
 	if (len > 3 * HIST_LINE_MAX / 2)
 		return false;
 	if (!hist_may_attribute(s, len))
-		return loose && hist_match(HIST_RE_ISO, s, len);
+		return loose && histpat_match(HISTPAT_ISO, s, len);
 	/* An address or a date: "On Monday we wrote:" is no attribution
 	 * without one, nor is "Here is what I wrote:". */
-	dated = strchr(s, '@') != NULL || hist_match(HIST_RE_DATE, s, len);
-	on = hist_match(HIST_RE_ON, s, len);
-	if ((on || dated) && hist_match(HIST_RE_VERB, s, len))
+	dated = strchr(s, '@') != NULL || histpat_match(HISTPAT_DATE, s, len);
+	on = histpat_match(HISTPAT_ON, s, len);
+	if ((on || dated) && histpat_match(HISTPAT_VERB, s, len))
 		return true;
-	if (on && hist_match(HIST_RE_VERB_MID, s, len))
+	if (on && histpat_match(HISTPAT_VERB_MID, s, len))
 		return true;
-	if (hist_match(HIST_RE_WROTE_ON, s, len))
+	if (histpat_match(HISTPAT_WROTE_ON, s, len))
 		return true;
-	if (on && hist_match(HIST_RE_VERB_BARE, s, len))
+	if (on && histpat_match(HISTPAT_VERB_BARE, s, len))
 		return true;
-	if (hist_match(HIST_RE_VIA, s, len))
+	if (histpat_match(HISTPAT_VIA, s, len))
 		return true;
-	if (hist_match(HIST_RE_DATED, s, len))
+	if (histpat_match(HISTPAT_DATED, s, len))
 		return true;
-	return loose && (hist_match(HIST_RE_DATED_LOOSE, s, len) ||
-	    hist_match(HIST_RE_ISO, s, len));
+	return loose && (histpat_match(HISTPAT_DATED_LOOSE, s, len) ||
+	    histpat_match(HISTPAT_ISO, s, len));
 }
 
 /*
@@ -821,11 +340,11 @@ hist_span(const struct hist_ctx *c, size_t i, size_t k, bool loose)
 	g_free(s);
 	if (!ok)
 		return false;
-	if (k == 0 || hist_match(HIST_RE_ON, c->lines[i].text,
+	if (k == 0 || histpat_match(HISTPAT_ON, c->lines[i].text,
 	    c->lines[i].len))
 		return true;
 	for (j = 1; j <= k; j++) {
-		if (!hist_match(HIST_RE_ON, c->lines[i + j].text,
+		if (!histpat_match(HISTPAT_ON, c->lines[i + j].text,
 		    c->lines[i + j].len))
 			continue;
 		s = hist_joined(c, i + j, k - j);
@@ -1178,5 +697,5 @@ history_subject_forward(const char *subject)
 {
 	if (subject == NULL)
 		return false;
-	return hist_match(HIST_RE_FWD_SUBJECT, subject, strlen(subject));
+	return histpat_match(HISTPAT_FWD_SUBJECT, subject, strlen(subject));
 }
