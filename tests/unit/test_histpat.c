@@ -3,7 +3,7 @@
  * lines it must and must not match, traps for the filters run before it
  * (letters that match ASCII ones without case, Unicode spaces, U+FF1A,
  * U+00A0, a NUL), and on every line of the samples and of the reply
- * parsers' fixtures (as they are, upper-cased and quoted) the filtered
+ * parsers' fixtures (these also upper-cased and quoted) the filtered
  * answer against the pattern's own.
  */
 #include <stdbool.h>
@@ -121,10 +121,12 @@ check_line(const char *s, size_t len, size_t *lines, GString *bad)
 			    (int)len, s);
 }
 
-/* check_file - check_line() on each line of path, as it is, upper-cased
- * and quoted; lines without a space, colon or dash (base64) are left */
+/* check_file - check_line() on each line of path, as it is (and
+ * upper-cased and quoted when variants); lines without a space, colon or
+ * dash (base64) and lines of more than HISTPAT_LINE_MAX bytes are left */
 static void
-check_file(const char *path, GHashTable *seen, size_t *lines, GString *bad)
+check_file(const char *path, bool variants, GHashTable *seen, size_t *lines,
+    GString *bad)
 {
 	char *data, *line, *up, *q, **v;
 	size_t i, len;
@@ -137,11 +139,13 @@ check_file(const char *path, GHashTable *seen, size_t *lines, GString *bad)
 		len = strlen(line);
 		if (len > 0 && line[len - 1] == '\r')
 			line[--len] = '\0';
-		if (strpbrk(line, " :-") == NULL ||
+		if (len > HISTPAT_LINE_MAX || strpbrk(line, " :-") == NULL ||
 		    g_hash_table_contains(seen, line))
 			continue;
 		g_hash_table_add(seen, g_strdup(line));
 		check_line(line, len, lines, bad);
+		if (!variants)
+			continue;
 		up = g_ascii_strup(line, (gssize)len);
 		check_line(up, len, lines, bad);
 		q = g_strconcat("> ", line, NULL);
@@ -155,7 +159,7 @@ check_file(const char *path, GHashTable *seen, size_t *lines, GString *bad)
 
 /* test_folder - check_file() on every file of dir */
 static void
-test_folder(const char *dir)
+test_folder(const char *dir, bool variants)
 {
 	GHashTable *seen = g_hash_table_new_full(g_str_hash, g_str_equal,
 	    g_free, NULL);
@@ -172,7 +176,7 @@ test_folder(const char *dir)
 	}
 	while ((name = g_dir_read_name(d)) != NULL) {
 		path = g_build_filename(dir, name, NULL);
-		check_file(path, seen, &lines, bad);
+		check_file(path, variants, seen, &lines, bad);
 		g_free(path);
 	}
 	g_dir_close(d);
@@ -192,17 +196,23 @@ main(void)
 	char *dir;
 
 	test_cases();
-	test_folder("samples");
+	/* The samples as they are; not under ASan, where their 50 k lines
+	 * take 10 s (its allocator behind each GMatchInfo): the fixtures
+	 * run the same code there. */
+	if (g_strcmp0(getenv("M2N_PASS"), "asan") == 0)
+		tap_ok(1, "samples # SKIP under ASan");
+	else
+		test_folder("samples", false);
 	corpus = getenv("M2N_CORPUS");
 	if (corpus == NULL)
 		corpus = "tests/corpus";
 	dir = g_build_filename(corpus, "crisp-email-reply-parser", "fixtures",
 	    NULL);
-	test_folder(dir);
+	test_folder(dir, true);
 	g_free(dir);
 	dir = g_build_filename(corpus, "github-email_reply_parser", "emails",
 	    NULL);
-	test_folder(dir);
+	test_folder(dir, true);
 	g_free(dir);
 	return tap_done();
 }
