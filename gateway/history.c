@@ -2,23 +2,26 @@
  * history.c - where the new text of a reply ends and its quoted history
  * begins (see history.h for the rules).
  *
- * Every line is classified once with GLib regular expressions (on plain
+ * Every line is classified once with the patterns of histpat.c (on plain
  * text lines only, never on markup), then two passes decide: a forward
  * scan for the first hard start of the history, and a walk back from it
  * over blank lines, quoted runs with their attribution, and signatures.
- * Patterns are compiled on first use (hist_regex()); a line is read at
- * most HIST_LINE_MAX bytes
- * far, and an attribution at most HIST_JOIN lines long, so the work is
- * linear in the text.
+ * A line is read at most HIST_LINE_MAX bytes far, and an attribution at
+ * most HIST_JOIN lines long, so the work is linear in the text; lines
+ * are joined to be read as one attribution only when their end allows
+ * one (hist_span_may()).
  */
+#include <limits.h>
 #include <string.h>
 
 #include <glib.h>
 
 #include "charset.h"
+#include "histpat.h"
 #include "history.h"
 
-#define HIST_LINE_MAX	1024	/* bytes of a line the patterns see */
+#define HIST_LINE_MAX	HISTPAT_LINE_MAX
+#define HIST_WS		" \t\n\v\f\r"	/* \s on ASCII */
 #define HIST_JOIN	3	/* lines an attribution may wrap over */
 #define HIST_BLOCK	8	/* lines a header block is looked for in */
 #define HIST_SIG_LINES	30	/* lines a "-- " signature may have */
@@ -39,192 +42,6 @@ enum hist_kind {
 	HIST_FIELD		/* "Sent: x", "Date: x", "To: x" ... */
 };
 
-enum hist_re {
-	HIST_RE_ORIGINAL,
-	HIST_RE_FORWARD,
-	HIST_RE_RULE,
-	HIST_RE_SIG,
-	HIST_RE_SENT,
-	HIST_RE_FROM,
-	HIST_RE_FIELD,
-	HIST_RE_ON,		/* opens like an attribution */
-	HIST_RE_VERB,		/* ends like one: "wrote:", "a écrit :" */
-	HIST_RE_VERB_BARE,	/* the same without the colon */
-	HIST_RE_VERB_MID,	/* "Am ... schrieb X:" (after HIST_RE_ON) */
-	HIST_RE_WROTE_ON,	/* "X <a@b.c> schrieb am ...:" */
-	HIST_RE_DATE,		/* a time, a year or a numeric date */
-	HIST_RE_VIA,		/* "X via Some List wrote:" */
-	HIST_RE_DATED,		/* "... 10:32 ... <a@b.c>:" */
-	HIST_RE_DATED_LOOSE,	/* "2013/10/2 Name <a@b.c>" */
-	HIST_RE_ISO,		/* "2016-03-03 17:21 GMT+01:00 Name" */
-	HIST_RE_FWD_SUBJECT,
-	HIST_RE_COUNT
-};
-
-/*
- * The patterns.  Case-insensitive, UTF-8.  Translations: English, German,
- * French, Spanish, Italian, Dutch, Portuguese, Swedish, Danish, Norwegian,
- * Finnish, Polish, Czech, Hungarian, Turkish, Greek, Russian, Japanese,
- * Chinese.
- */
-static const char *const hist_patterns[HIST_RE_COUNT] = {
-	[HIST_RE_ORIGINAL] =
-	    "^[\\s*>]*[-=_*]*\\s*(original message|ursprüngliche nachricht|"
-	    "originalnachricht|message d'origine|message original|"
-	    "mensaje original|messaggio originale|oorspronkelijk bericht|"
-	    "origineel bericht|mensagem original|ursprungligt meddelande|"
-	    "originalmeddelande|oprindelig (besked|meddelelse)|"
-	    "opprinnelig melding|alkuperäinen viesti|"
-	    "(oryginalna )?wiadomość( oryginalna)?|původní zpráva|"
-	    "eredeti üzenet|orijinal ileti|исходное сообщение|"
-	    "оригинальное сообщение|исходное письмо|原始邮件|原始郵件|"
-	    "原始信件|元のメッセージ|reply message)\\s*[-=_*]*\\s*:?\\s*$",
-	[HIST_RE_FORWARD] =
-	    "^[\\s*]*[-=_*]*\\s*(forwarded message|begin forwarded message|"
-	    "forwarded e-?mail|weitergeleitete nachricht|"
-	    "anfang der weitergeleiteten nachricht|message transféré|"
-	    "message transmis|début du message (réexpédié|transféré)|"
-	    "mensaje reenviado|mensaje original reenviado|"
-	    "inicio del mensaje reenviado|messaggio inoltrato|"
-	    "inizio messaggio inoltrato|doorgestuurd bericht|"
-	    "begin doorgestuurd bericht|mensagem encaminhada|"
-	    "início da mensagem (reencaminhada|encaminhada)|"
-	    "vidarebefordrat meddelande|videresendt (meddelelse|melding)|"
-	    "välitetty viesti|wiadomość przekazana|przekazana wiadomość|"
-	    "přeposlaná zpráva|továbbított üzenet|"
-	    "пересылаемое сообщение|пересланное сообщение|"
-	    "начало пересылаемого сообщения|转发的邮件|轉寄的郵件|"
-	    "転送されたメッセージ|転送メッセージ)\\s*[-=_*]*\\s*:?\\s*$",
-	[HIST_RE_RULE] = "^\\s*([-]{5,}|[_]{5,}|[=]{4,})\\s*$",
-	[HIST_RE_SIG] = "^(-- ?|__)\\s*$",
-	[HIST_RE_SENT] =
-	    "^\\s*[(<]*\\s*(sent (from|with|via|using|by) (my )?|from my |"
-	    "\\w+ from mobile|get outlook for |"
-	    "envoyé (de|depuis|à partir de) (mon )?|von meinem |"
-	    "gesendet (von|mit) (meinem )?|diese nachricht wurde von |"
-	    "enviado (desde|do|de) (mi |meu )?|enviada (desde|do) |"
-	    "inviato da (il mio )?|inviato dal mio |"
-	    "verzonden (vanaf|met) (mijn )?|verstuurd (vanaf|met) (mijn )?|"
-	    "(skickat )?från min |sendt fra (min )?|lähetetty (laitteesta )?|"
-	    "wysłane z (mojego )?|odesláno z |отправлено (с|из) |"
-	    "发自我的|從我的|iphoneから送信|送信元:)\\s*"
-	    "([^\\s,.;:!?<]+(\\s+[^\\s,.;:!?<]+){0,5})?\\s*[.)>]*\\s*"
-	    "(<[^>\\s]*>)?\\s*([,.]\\s+(please\\s+)?(excuse|pardon|forgive)"
-	    ".{0,80})?$|^\\s*get outlook for \\S.{0,80}$",
-	[HIST_RE_FROM] =
-	    "^[\\s>]*[*_]*(from|von|de|da|van|från|fra|od|от|lähettäjä|"
-	    "feladó|kimden|από|afsender|avsender|absender|remitente|"
-	    "mittente|expéditeur|보낸 사람|发件人|發件人|寄件者|差出人|送信者)[*_]*"
-	    "\\s*[:：]",
-	[HIST_RE_FIELD] =
-	    "^[\\s>]*[*_]*(sent|date|to|cc|subject|reply-to|message du|"
-	    "gesendet|datum|"
-	    "an|betreff|kopie|envoyé|à|a|objet|destinataire|répondre à|"
-	    "enviado el|enviado|enviada em|fecha|para|asunto|assunto|"
-	    "risposta|보낸 날짜|받는 사람|제목|참조|"
-	    "inviato|data|oggetto|verzonden|aan|onderwerp|skickat|till|ämne|"
-	    "kopia|dato|til|emne|sendt|lähetetty|päivämäärä|vastaanottaja|"
-	    "aihe|wysłano|do|temat|odesláno|komu|předmět|elküldve|címzett|"
-	    "tárgy|gönderildi|kime|konu|отправлено|дата|кому|тема|копия|"
-	    "发送时间|日期|收件人|主题|抄送|寄件日期|收件者|主旨|時間|"
-	    "送信日時|日時|宛先|件名)[*_]*\\s*[:：]",
-	/* No \\b: without UCP it only knows ASCII words. */
-	[HIST_RE_ON] =
-	    "^[\\s>*-]*((on|at|am|le|el|il|in data|il giorno|in message|op|"
-	    "em|no dia|den|på|w dniu|dnia|dňa|dne|в|στις|søn\\.)[\\s,]|"
-	    "在|于|於)",
-	[HIST_RE_VERB] =
-	    "(wrote|writes|says|said|schrieb|schreibt|schrieben sie|"
-	    "geschrieben|a écrit|a ecrit|nous a dit|escribió|"
-	    "escribio|ha scritto|scrisse|schreef|geschreven|escreveu|"
-	    "skrev|napisał|napisała|napisał\\(a\\)|pisze|napsal|napsala|"
-	    "kirjoitti|írta|yazdı|έγραψε|написал|написала|написал\\(а\\)|"
-	    "пишет|пише|писал|писала|写道|寫道|書きました|のメッセージ|작성)\\s*[\"'»)>]*\\s*"
-	    "[:：]\\s*$",
-	[HIST_RE_VERB_BARE] = "(wrote|schrieb|a écrit|escribió|ha scritto|"
-	    "schreef|escreveu|skrev|napisał|kirjoitti|написал)\\s*-*\\s*$",
-	[HIST_RE_VERB_MID] =
-	    "\\s(wrote|schrieb|skrev|schreef|a écrit|escribió|escreveu|"
-	    "ha scritto|napisał|napisała|kirjoitti|написал|написала)\\s"
-	    ".{0,200}[:：]\\s*$",
-	[HIST_RE_WROTE_ON] =
-	    "^.{0,160}@[^\\s>]+>?\\)?\\s+(wrote|schrieb|a écrit|skrev|schreef)"
-	    "\\s+(on|am|le|den|op)\\s.{1,160}[:：]\\s*$",
-	[HIST_RE_DATE] =
-	    "\\d{1,2}[:.h]\\d\\d|(19|20)\\d\\d|\\d{1,2}[/.-]\\d{1,2}[/.-]\\d{2}",
-	[HIST_RE_VIA] = "^.{1,160}\\svia\\s.{1,160}\\s(wrote|schrieb)\\s*[:：]?"
-	    "\\s*$",
-	[HIST_RE_DATED] =
-	    "^.{0,240}(\\d{1,2}:\\d{2}|(19|20)\\d\\d).{0,240}"
-	    "[\\w.+-]+@[\\w-]+(\\.[\\w-]+)+.{0,60}[:：]\\s*$",
-	[HIST_RE_DATED_LOOSE] =
-	    "^.{0,200}(19|20)\\d\\d.{0,200}<[^<>@\\s]+@[^<>\\s]+>\\s*[:：]?"
-	    "\\s*$",
-	[HIST_RE_ISO] =
-	    "^[\\s>]*(19|20)\\d\\d-\\d\\d-\\d\\d \\d{1,2}:\\d\\d GMT[+-]\\d\\d:?"
-	    "\\d\\d\\s+\\S.*$",
-	[HIST_RE_FWD_SUBJECT] =
-	    "^\\s*(\\[[^]]*\\]\\s*)?(fwd?|fw|tr|wg|rv|i|enc|doorst|vb|"
-	    "pd|přeposlat|továbbítás|пересл|转发|轉寄|転送)\\s*[:：]",
-};
-
-/*
- * Bytes a line must hold one of for the pattern to match it (the
- * full-width colon U+FF1A opens with 0xef): a line without any is let go
- * without compiling or running the pattern.  Each is a character the
- * pattern requires outside any alternative and that has no other case.
- */
-static const char *const hist_needs[HIST_RE_COUNT] = {
-	[HIST_RE_RULE] = "-_=",
-	[HIST_RE_SIG] = "-_",
-	[HIST_RE_FROM] = ":\xef",
-	[HIST_RE_FIELD] = ":\xef",
-	[HIST_RE_VERB] = ":\xef",
-	[HIST_RE_VERB_MID] = ":\xef",
-	[HIST_RE_WROTE_ON] = ":\xef",
-	[HIST_RE_DATE] = "0123456789",
-	[HIST_RE_DATED] = "@",
-	[HIST_RE_DATED_LOOSE] = "@",
-	[HIST_RE_ISO] = "0123456789",
-	[HIST_RE_FWD_SUBJECT] = ":\xef",
-};
-
-/*
- * Each pattern comes in two compilations, each made on first use: [0]
- * interpreted, [1] with PCRE2's JIT (G_REGEX_OPTIMIZE).  The JIT costs
- * more to compile (the eighteen patterns: 6.4 M instructions, a third of
- * a short reply's work) than it saves on the few dozen lines of a reply,
- * but it runs a long body's lines several times faster (1 MB of text:
- * 0.5 s against 3.5 s of CPU).  So a pattern is interpreted for its first
- * HIST_JIT_AFTER matches in the process and JIT-compiled after: the
- * decision is per pattern and grows with the input.
- */
-#define HIST_JIT_AFTER	400
-
-static GRegex *hist_re[2][HIST_RE_COUNT];
-static gsize hist_re_once[2][HIST_RE_COUNT];
-static gint hist_re_runs[HIST_RE_COUNT];
-
-/* hist_regex - pattern re, compiled on first use (g_once_init); NULL if
- * it does not compile */
-static GRegex *
-hist_regex(enum hist_re re)
-{
-	GError *gerr = NULL;
-	int jit;
-
-	jit = g_atomic_int_add(&hist_re_runs[re], 1) >= HIST_JIT_AFTER;
-	if (g_once_init_enter(&hist_re_once[jit][re])) {
-		hist_re[jit][re] = g_regex_new(hist_patterns[re],
-		    G_REGEX_CASELESS | (jit ? G_REGEX_OPTIMIZE : 0), 0, &gerr);
-		/* A pattern that does not compile is a bug caught by the
-		 * unit tests; it just never matches. */
-		if (gerr != NULL)
-			g_clear_error(&gerr);
-		g_once_init_leave(&hist_re_once[jit][re], 1);
-	}
-	return hist_re[jit][re];
-}
 
 /* hist_cut - len cut to HIST_LINE_MAX, not inside a UTF-8 character */
 static size_t
@@ -233,36 +50,21 @@ hist_cut(const char *s, size_t len)
 	return charset_utf8_fit(s, len, HIST_LINE_MAX);
 }
 
-/* hist_match - does pattern re match s[0, len) (cut at HIST_LINE_MAX)? */
+/* hist_has - does s[0, n) hold the bytes of w? */
 static bool
-hist_match(enum hist_re re, const char *s, size_t len)
+hist_has(const char *s, size_t n, const char *w)
 {
-	GRegex *rx;
-	char *copy, *p;
-	size_t i, n;
-	bool m;
+	size_t wl = strlen(w);
+	const char *p, *e = s + n;
 
-	n = hist_cut(s, len);
-	if (hist_needs[re] != NULL) {
-		for (i = 0; i < n && strchr(hist_needs[re], s[i]) == NULL; i++)
-			continue;
-		/* A NUL stops the scan (strchr() finds it): the pattern decides. */
-		if (i == n)
+	for (p = s; (size_t)(e - p) >= wl; p++) {
+		p = memchr(p, w[0], (size_t)(e - p) - wl + 1);
+		if (p == NULL)
 			return false;
+		if (memcmp(p, w, wl) == 0)
+			return true;
 	}
-	rx = hist_regex(re);
-	if (rx == NULL)
-		return false;
-	copy = g_strndup(s, n);
-	/* U+00A0 (Outlook, QQ Mail) reads as two spaces: same length. */
-	for (p = strstr(copy, "\xc2\xa0"); p != NULL;
-	    p = strstr(p, "\xc2\xa0")) {
-		p[0] = ' ';
-		p[1] = ' ';
-	}
-	m = g_regex_match(rx, copy, 0, NULL);
-	g_free(copy);
-	return m;
+	return false;
 }
 
 /* hist_blank - nothing but white space (U+00A0 included) */
@@ -304,25 +106,28 @@ hist_quoted_text(const char *s, size_t len)
 static enum hist_kind
 hist_kind_of(const struct history_line *l)
 {
+	size_t n;
+
 	if (hist_blank(l->text, l->len))
 		return HIST_EMPTY;
 	if ((l->flags & HISTORY_QUOTED) || hist_quoted_text(l->text, l->len))
 		return HIST_QUOTE;
 	if (l->flags & HISTORY_SIG)
 		return HIST_SIG;
-	if (hist_match(HIST_RE_SIG, l->text, l->len))
+	n = histpat_clip(l->text, l->len);
+	if (histpat_match_n(HISTPAT_SIG, l->text, n))
 		return HIST_SIG;
-	if (hist_match(HIST_RE_RULE, l->text, l->len))
+	if (histpat_match_n(HISTPAT_RULE, l->text, n))
 		return HIST_RULE;
-	if (hist_match(HIST_RE_FORWARD, l->text, l->len))
+	if (histpat_match_n(HISTPAT_FORWARD, l->text, n))
 		return HIST_FORWARD;
-	if (hist_match(HIST_RE_ORIGINAL, l->text, l->len))
+	if (histpat_match_n(HISTPAT_ORIGINAL, l->text, n))
 		return HIST_ORIGINAL;
-	if (hist_match(HIST_RE_FROM, l->text, l->len))
+	if (histpat_match_n(HISTPAT_FROM, l->text, n))
 		return HIST_FROM;
-	if (hist_match(HIST_RE_FIELD, l->text, l->len))
+	if (histpat_match_n(HISTPAT_FIELD, l->text, n))
 		return HIST_FIELD;
-	if (hist_match(HIST_RE_SENT, l->text, l->len))
+	if (histpat_match_n(HISTPAT_SENT, l->text, n))
 		return HIST_SENT;
 	return HIST_TEXT;
 }
@@ -331,8 +136,13 @@ hist_kind_of(const struct history_line *l)
 struct hist_ctx {
 	const struct history_line *lines;
 	enum hist_kind *kind;
+	unsigned char *tail;	/* HIST_TAIL_* of lines that may attribute */
 	size_t n;
 };
+
+/* struct hist_ctx tail bits (see hist_tail()) */
+#define HIST_TAIL_MAY	(1u << 0)	/* may end an attribution */
+#define HIST_TAIL_ODD	(1u << 1)	/* KELVIN SIGN, LONG S or NUL */
 
 /* hist_joined - lines [i, i + k] joined by spaces; new string */
 static char *
@@ -352,8 +162,8 @@ hist_joined(const struct hist_ctx *c, size_t i, size_t k)
 }
 
 /*
- * hist_may_attribute - can s, cut as hist_match() cuts it, match one of
- * the attribution patterns but HIST_RE_ISO?  Each ends in ':' (or its
+ * hist_may_attribute - can s, cut as histpat_match() cuts it, match one of
+ * the attribution patterns but HISTPAT_ISO?  Each ends in ':' (or its
  * full-width form), '>' or a verb of writing, then white space (U+00A0
  * too) or dashes: a line that ends otherwise is let go without running a
  * dozen patterns, which was most of the time spent on a long body.  The
@@ -396,16 +206,18 @@ hist_may_attribute(const char *s, size_t len)
 		    u == 0x142 || u == 0x141 || u == 0x43b || u == 0x41b ||
 		    u == (gunichar)-1 || u == (gunichar)-2;
 	}
-	for (v = 0; v < G_N_ELEMENTS(verbs); v++) {
+	/* Each verb ends in a letter. */
+	for (v = 0; g_ascii_isalpha(c) && v < G_N_ELEMENTS(verbs); v++) {
 		k = strlen(verbs[v]);
 		if (n >= k && g_ascii_strncasecmp(s + n - k, verbs[v], k) == 0)
 			return true;
 	}
-	for (k = n; k > 0 && n - k < 32; k--)
-		if ((k >= 3 && memcmp(s + k - 3, "\xe2\x84\xaa", 3) == 0) ||
-		    (k >= 2 && memcmp(s + k - 2, "\xc5\xbf", 2) == 0))
-			return true;
-	return false;
+	/* Either sign ending in the last 32 bytes. */
+	k = n > 34 ? n - 34 : 0;
+	if (hist_has(s + k, n - k, "\xe2\x84\xaa"))
+		return true;
+	k = n > 33 ? n - 33 : 0;
+	return hist_has(s + k, n - k, "\xc5\xbf");
 }
 
 /*
@@ -425,25 +237,81 @@ hist_attribution_text(const char *s, bool loose)
 	if (len > 3 * HIST_LINE_MAX / 2)
 		return false;
 	if (!hist_may_attribute(s, len))
-		return loose && hist_match(HIST_RE_ISO, s, len);
+		return loose && histpat_match(HISTPAT_ISO, s, len);
 	/* An address or a date: "On Monday we wrote:" is no attribution
 	 * without one, nor is "Here is what I wrote:". */
-	dated = strchr(s, '@') != NULL || hist_match(HIST_RE_DATE, s, len);
-	on = hist_match(HIST_RE_ON, s, len);
-	if (hist_match(HIST_RE_VERB, s, len) && (on || dated))
+	dated = strchr(s, '@') != NULL || histpat_match(HISTPAT_DATE, s, len);
+	on = histpat_match(HISTPAT_ON, s, len);
+	if ((on || dated) && histpat_match(HISTPAT_VERB, s, len))
 		return true;
-	if (hist_match(HIST_RE_VERB_MID, s, len) && on)
+	if (on && histpat_match(HISTPAT_VERB_MID, s, len))
 		return true;
-	if (hist_match(HIST_RE_WROTE_ON, s, len))
+	if (histpat_match(HISTPAT_WROTE_ON, s, len))
 		return true;
-	if (hist_match(HIST_RE_VERB_BARE, s, len) && on)
+	if (on && histpat_match(HISTPAT_VERB_BARE, s, len))
 		return true;
-	if (hist_match(HIST_RE_VIA, s, len))
+	if (histpat_match(HISTPAT_VIA, s, len))
 		return true;
-	if (hist_match(HIST_RE_DATED, s, len))
+	if (histpat_match(HISTPAT_DATED, s, len))
 		return true;
-	return loose && (hist_match(HIST_RE_DATED_LOOSE, s, len) ||
-	    hist_match(HIST_RE_ISO, s, len));
+	return loose && (histpat_match(HISTPAT_DATED_LOOSE, s, len) ||
+	    histpat_match(HISTPAT_ISO, s, len));
+}
+
+/*
+ * hist_tail - the HIST_TAIL_* bits of s[0, len): what
+ * hist_may_attribute() says of it alone, and whether it holds what can
+ * change that answer once lines are joined (a NUL ends the joined
+ * string; the KELVIN SIGN or LONG S is looked for over the last 32 bytes
+ * of it).  A line of nothing but white space and dashes may (the joined
+ * string's end is then in an earlier line).
+ */
+static unsigned char
+hist_tail(const char *s, size_t len)
+{
+	size_t n = hist_cut(s, len), i;
+	unsigned char t = 0;
+
+	if (hist_may_attribute(s, len))
+		t |= HIST_TAIL_MAY;
+	for (i = 0; i < n; i++) {
+		if (s[i] != '\0' && strchr(HIST_WS "-", s[i]) != NULL)
+			continue;
+		if (i + 1 < n && (unsigned char)s[i] == 0xc2 &&
+		    (unsigned char)s[i + 1] == 0xa0) {
+			i++;
+			continue;
+		}
+		break;
+	}
+	if (i >= n)
+		t |= HIST_TAIL_MAY;
+	if (memchr(s, '\0', n) != NULL || hist_has(s, n, "\xe2\x84\xaa") ||
+	    hist_has(s, n, "\xc5\xbf"))
+		t |= HIST_TAIL_ODD;
+	return t;
+}
+
+/*
+ * hist_span_may - may hist_attribution_text() of lines [i, i + k] joined
+ * (not loose) be true?  false only when it cannot: the joined string,
+ * when not too long for hist_may_attribute(), ends as its last line
+ * does, since no verb it looks for holds the space that joins lines.
+ * Saves joining three spans of lines for every line of a long body.
+ */
+static bool
+hist_span_may(const struct hist_ctx *c, size_t i, size_t k)
+{
+	size_t j, total = k;
+
+	for (j = i; j <= i + k; j++) {
+		if (c->tail[j] & HIST_TAIL_ODD)
+			return true;
+		total += hist_cut(c->lines[j].text, c->lines[j].len);
+	}
+	if (total > 3 * HIST_LINE_MAX / 2)
+		return false;
+	return total > HIST_LINE_MAX || (c->tail[i + k] & HIST_TAIL_MAY);
 }
 
 /*
@@ -465,16 +333,18 @@ hist_span(const struct hist_ctx *c, size_t i, size_t k, bool loose)
 		if (c->kind[j] != HIST_TEXT && c->kind[j] != HIST_FROM &&
 		    c->kind[j] != HIST_FIELD && c->kind[j] != HIST_SENT)
 			return false;
+	if (!loose && !hist_span_may(c, i, k))
+		return false;
 	s = hist_joined(c, i, k);
 	ok = hist_attribution_text(s, loose);
 	g_free(s);
 	if (!ok)
 		return false;
-	if (k == 0 || hist_match(HIST_RE_ON, c->lines[i].text,
+	if (k == 0 || histpat_match(HISTPAT_ON, c->lines[i].text,
 	    c->lines[i].len))
 		return true;
 	for (j = 1; j <= k; j++) {
-		if (!hist_match(HIST_RE_ON, c->lines[i + j].text,
+		if (!histpat_match(HISTPAT_ON, c->lines[i + j].text,
 		    c->lines[i + j].len))
 			continue;
 		s = hist_joined(c, i + j, k - j);
@@ -747,8 +617,13 @@ history_find(const struct history_line *lines, size_t n, bool forward,
 	c.lines = lines;
 	c.n = MIN(n, HISTORY_MAX_LINES);
 	c.kind = g_malloc_n(c.n, sizeof(*c.kind));
-	for (i = 0; i < c.n; i++)
+	c.tail = g_malloc0(c.n);
+	for (i = 0; i < c.n; i++) {
 		c.kind[i] = hist_kind_of(&lines[i]);
+		if (c.kind[i] == HIST_TEXT || c.kind[i] == HIST_FROM ||
+		    c.kind[i] == HIST_FIELD || c.kind[i] == HIST_SENT)
+			c.tail[i] = hist_tail(lines[i].text, lines[i].len);
+	}
 	e = hist_hard(&c, &fwd);
 	/* Past HISTORY_MAX_LINES the end is not known: only a hard start
 	 * counts, not a quote that merely ends the lines read. */
@@ -760,6 +635,7 @@ history_find(const struct history_line *lines, size_t n, bool forward,
 	if (t >= c.n && !fwd && n == c.n)
 		t = hist_middle(&c, &end);
 	g_free(c.kind);
+	g_free(c.tail);
 	if (t >= c.n)
 		return n;
 	if (end_r != NULL)
@@ -821,5 +697,5 @@ history_subject_forward(const char *subject)
 {
 	if (subject == NULL)
 		return false;
-	return hist_match(HIST_RE_FWD_SUBJECT, subject, strlen(subject));
+	return histpat_match(HISTPAT_FWD_SUBJECT, subject, strlen(subject));
 }

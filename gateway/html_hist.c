@@ -40,19 +40,28 @@
 #define HH_RULE		"__________"	/* the text of a rule line */
 
 struct hh_line {
-	GString *text;
+	size_t off;		/* of its text in hh_state buf */
+	size_t len;
 	const GumboNode *node;	/* the element or text that opens it */
 	unsigned int flags;
 };
 
 struct hh_state {
 	GArray *lines;		/* of struct hh_line */
-	GString *cur;		/* the line being read */
+	GString *buf;		/* the lines' text, one after the other */
+	size_t cur;		/* where the line being read starts */
 	const GumboNode *node;	/* what opens cur; NULL: not yet */
 	unsigned int flags;	/* flags of cur */
 	int quote;		/* blockquotes open */
 	bool space;		/* white space pending in cur */
 };
+
+/* hh_len - bytes of the line being read */
+static size_t
+hh_len(const struct hh_state *s)
+{
+	return s->buf->len - s->cur;
+}
 
 /* hh_flush - end the current line; keep it when it has text or flags,
  * or when force (a <br>) */
@@ -61,11 +70,11 @@ hh_flush(struct hh_state *s, bool force)
 {
 	struct hh_line l;
 
-	if (s->cur->len == 0 && s->flags == 0 && !force)
+	if (hh_len(s) == 0 && s->flags == 0 && !force)
 		return;
 	/* history_find() reads no further (one more tells it so). */
 	if (s->lines->len > HISTORY_MAX_LINES) {
-		g_string_truncate(s->cur, 0);
+		g_string_truncate(s->buf, s->cur);
 		s->node = NULL;
 		s->flags = 0;
 		s->space = false;
@@ -73,14 +82,15 @@ hh_flush(struct hh_state *s, bool force)
 	}
 	/* A line with no node of its own (a flag alone) starts where the
 	 * line before it does: a cut there moves that line along. */
-	l.text = s->cur;
+	l.off = s->cur;
+	l.len = hh_len(s);
 	l.node = s->node;
 	if (l.node == NULL && s->lines->len > 0)
 		l.node = g_array_index(s->lines, struct hh_line,
 		    s->lines->len - 1).node;
 	l.flags = s->flags | (s->quote > 0 ? HISTORY_QUOTED : 0);
 	g_array_append_val(s->lines, l);
-	s->cur = g_string_new(NULL);
+	s->cur = s->buf->len;
 	s->node = NULL;
 	s->flags = 0;
 	s->space = false;
@@ -91,11 +101,19 @@ hh_flush(struct hh_state *s, bool force)
 static void
 hh_open(struct hh_state *s, const GumboNode *n, unsigned int flags)
 {
-	if (s->cur->len > 0 || (flags != 0 && s->flags != 0))
+	if (hh_len(s) > 0 || (flags != 0 && s->flags != 0))
 		hh_flush(s, false);
-	if (s->cur->len == 0 && s->node == NULL)
+	if (hh_len(s) == 0 && s->node == NULL)
 		s->node = n;
 	s->flags |= flags;
+}
+
+/* hh_rule - the line being read is a rule line */
+static void
+hh_rule(struct hh_state *s)
+{
+	g_string_truncate(s->buf, s->cur);
+	g_string_append(s->buf, HH_RULE);
 }
 
 /* hh_has_token - does the space-separated list v hold tok (prefix when
@@ -166,6 +184,9 @@ hh_mark(const GumboNode *n)
 	const char *cls = html_node_attr(n, "class");
 	const char *id = html_node_attr(n, "id");
 
+	/* Most elements have neither: a dozen token scans saved. */
+	if (cls == NULL && id == NULL)
+		return 0;
 	if (hh_has_token(cls, "moz-forward-container", false))
 		return HISTORY_FWD;
 	if (hh_has_token(cls, "gmail_signature", false) ||
@@ -193,17 +214,17 @@ hh_text(struct hh_state *s, const GumboNode *n)
 {
 	const char *p = n->v.text.text;
 
-	if (s->cur->len == 0 && s->node == NULL)
+	if (hh_len(s) == 0 && s->node == NULL)
 		s->node = n;
 	for (; *p != '\0'; p++) {
 		if (html_is_space(*p)) {
 			s->space = true;
 			continue;
 		}
-		if (s->space && s->cur->len > 0)
-			g_string_append_c(s->cur, ' ');
+		if (s->space && hh_len(s) > 0)
+			g_string_append_c(s->buf, ' ');
 		s->space = false;
-		g_string_append_c(s->cur, *p);
+		g_string_append_c(s->buf, *p);
 	}
 }
 
@@ -233,7 +254,7 @@ hh_enter(void *vctx, const GumboNode *n, int *state)
 		return HTML_WALK_SKIP;
 	case HTML_TXT_HR:
 		hh_open(s, n, 0);
-		g_string_assign(s->cur, HH_RULE);
+		hh_rule(s);
 		hh_flush(s, false);
 		return HTML_WALK_SKIP;
 	case HTML_TXT_INLINE: case HTML_TXT_LINK: case HTML_TXT_IMG:
@@ -246,7 +267,7 @@ hh_enter(void *vctx, const GumboNode *n, int *state)
 	}
 	hh_open(s, n, mark);
 	if (hh_border_top(n)) {
-		g_string_assign(s->cur, HH_RULE);
+		hh_rule(s);
 		hh_flush(s, false);
 	}
 	if (row->txt == HTML_TXT_QUOTE) {
@@ -277,14 +298,17 @@ static bool
 hh_shows(const struct hh_state *s, size_t at, size_t end)
 {
 	const struct hh_line *l;
+	const char *t;
 	size_t i, k;
 
 	for (i = at; i < end && i < s->lines->len; i++) {
 		l = &g_array_index(s->lines, struct hh_line, i);
-		if (strcmp(l->text->str, HH_RULE) == 0)
+		t = s->buf->str + l->off;
+		if (l->len == strlen(HH_RULE) && memcmp(t, HH_RULE,
+		    l->len) == 0)
 			continue;
-		for (k = 0; k < l->text->len; k++)
-			if (g_ascii_isalnum(l->text->str[k]))
+		for (k = 0; k < l->len; k++)
+			if (g_ascii_isalnum(t[k]))
 				return true;
 	}
 	return false;
@@ -342,7 +366,7 @@ html_hist_doc(const struct html_doc *doc, char **new_r, char **hist_r,
 		*text_r = NULL;
 	memset(&s, 0, sizeof(s));
 	s.lines = g_array_new(FALSE, FALSE, sizeof(struct hh_line));
-	s.cur = g_string_new(NULL);
+	s.buf = g_string_new(NULL);
 	w.ctx = &s;
 	if (doc->body != NULL)
 		html_walk(doc->body, &w);
@@ -351,8 +375,8 @@ html_hist_doc(const struct html_doc *doc, char **new_r, char **hist_r,
 	hl = g_new0(struct history_line, s.lines->len + 1);
 	for (i = 0; i < s.lines->len; i++) {
 		l = &g_array_index(s.lines, struct hh_line, i);
-		hl[i].text = l->text->str;
-		hl[i].len = l->text->len;
+		hl[i].text = s.buf->str + l->off;
+		hl[i].len = l->len;
 		hl[i].flags = l->flags;
 	}
 	at = history_find(hl, s.lines->len, false, &end);
@@ -395,10 +419,7 @@ html_hist_doc(const struct html_doc *doc, char **new_r, char **hist_r,
 		*new_r = *hist_r = NULL;
 	}
 	g_free(hl);
-	for (i = 0; i < s.lines->len; i++)
-		g_string_free(g_array_index(s.lines, struct hh_line,
-		    i).text, TRUE);
 	g_array_free(s.lines, TRUE);
-	g_string_free(s.cur, TRUE);
+	g_string_free(s.buf, TRUE);
 	return split;
 }

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <glib.h>
 #include <json-c/json.h>
@@ -166,6 +167,94 @@ static const struct text_case text_cases[] = {
 	    "Subject: Re: x\n\nold\n", .want = "Great, thanks.\nBraxton\n\n" },
 	{ .name = "history alone: the new text is empty",
 	    .in = "On Mon, Ann <a@b.c> wrote:\n> x\n", .want = "" },
+	/* Traps for the filters run before the patterns (hist_opens(),
+	 * hist_ends(), hist_span_may()): non-ASCII letters that match ASCII
+	 * without case, Unicode spaces, full-width colons. */
+	{ .name = "filter trap: LONG S opening Sent from my iPhone",
+	    .in = "Thanks.\n\n\xc5\xbf" "ent from my iPhone\n",
+	    .want = "Thanks.\n\n" },
+	{ .name = "filter trap: U+3000 before Sent from my iPhone",
+	    .in = "Thanks.\n\n\xe3\x80\x80Sent from my iPhone\n",
+	    .want = "Thanks.\n\n" },
+	{ .name = "filter trap: KELVIN SIGN opening kirjoitti",
+	    .in = "Thanks.\n\n"
+	    "On Mon, 6 Jan 2025 Ann <a@b.c> \xe2\x84\xaairjoitti:\n"
+	    "old\n",
+	    .want = "Thanks.\n\n" },
+	{ .name = "filter trap: U+3000 before the colon",
+	    .in = "Thanks.\n\n"
+	    "On Mon, 6 Jan 2025 Ann wrote\xe3\x80\x80:\n"
+	    "old\n",
+	    .want = "Thanks.\n\n" },
+	{ .name = "filter trap: LONG S, then an attribution",
+	    .in = "Thanks.\n\n"
+	    "\xc5\xbf" "ent from my iPhone\n"
+	    "\n"
+	    "On Mon, Jan 6, 2025 Ann <a@b.c> wrote:\n"
+	    "> q\n",
+	    .want = "Thanks.\n\n" },
+	{ .name = "filter trap: full-width colon, upper case",
+	    .in = "Thanks.\n\n"
+	    "On Mon, Jan 6, 2025 at 9:00 AM Ann <a@b.c> "
+	    "WROTE\xef\xbc\x9a\n"
+	    "> q\n",
+	    .want = "Thanks.\n\n" },
+	{ .name = "filter trap: U+00A0 in and after an attribution",
+	    .in = "Thanks.\n\n"
+	    "On\xc2\xa0Mon, Jan 6, 2025 Ann <a@b.c> wrote:\xc2\xa0\n"
+	    "> q\n",
+	    .want = "Thanks.\n\n" },
+	{ .name = "filter trap: U+3000 before Original Message",
+	    .in = "Thanks.\n\n"
+	    "\xe3\x80\x80-----Original Message-----\n"
+	    "From: a\n"
+	    "Sent: b\n",
+	    .want = "Thanks.\n\n" },
+	{ .name = "filter trap: decorated upper-case Original Message",
+	    .in = "Thanks.\n\n   *> ---- ORIGINAL MESSAGE ----\nold\n",
+	    .want = "Thanks.\n\n" },
+	{ .name = "filter trap: Sent from my phone in brackets",
+	    .in = "Thanks.\n\n  (Sent from my phone)\n",
+	    .want = "Thanks.\n\n" },
+	{ .name = "filter trap: word from mobile",
+	    .in = "Thanks.\n\niPad from mobile\n",
+	    .want = "Thanks.\n\n" },
+	{ .name = "filter trap: via a list, space before the colon",
+	    .in = "Thanks.\n\nAnn via Some List wrote :  \n> q\n",
+	    .want = "Thanks.\n\n" },
+	{ .name = "filter trap: bare verb with dashes above a quote",
+	    .in = "Thanks.\n\nOn Mon Ann wrote --\n> q\n",
+	    .want = "Thanks.\n\n" },
+	{ .name = "filter trap: loose dated attribution",
+	    .in = "Thanks.\n\n2013/10/2 Ann <a@b.c>\n> q\n",
+	    .want = "Thanks.\n\n" },
+	{ .name = "filter trap: KELVIN SIGN opening an attribution",
+	    .in = "Thanks.\n\n"
+	    "\xe2\x84\xaairjoitti Ann 2025 <a@b.c>:\n"
+	    "> q\n",
+	    .want = "Thanks.\n\n" },
+	{ .name = "filter trap: __ signature",
+	    .in = "Thanks.\n\n__\nAnn\n",
+	    .want = "Thanks.\n\n" },
+	{ .name = "filter trap: indented ==== list footer",
+	    .in = "Thanks.\n\n\t=====\nList footer\n",
+	    .want = "Thanks.\n\n" },
+	{ .name = "filter trap: bold upper-case header fields",
+	    .in = "Thanks.\n\n**FROM:** Ann\n**SENT:** Monday\n\nold\n",
+	    .want = "Thanks.\n\n" },
+	{ .name = "filter trap: attribution wrapped at the address",
+	    .in = "Thanks.\n\n"
+	    "On Mon, Jan 6, 2025 at 9:00 AM Ann <\n"
+	    "a@b.c> wrote:\n"
+	    "\n"
+	    "> q\n",
+	    .want = "Thanks.\n\n" },
+	{ .name = "filter trap: French, U+00A0 before the colon",
+	    .in = "Thanks.\n\n"
+	    "Le lun. 6 janv. 2025 \xc3\xa0 09:00, Ann <a@b.c> a "
+	    "\xc3\xa9" "crit\xc2\xa0:\n"
+	    "> q\n",
+	    .want = "Thanks.\n\n" },
 };
 
 struct html_case {
@@ -444,6 +533,126 @@ test_corpus_folder(const char *corpus, const char *folder, const char *sub)
 	json_object_put(root);
 }
 
+/* hostile_time - CPU seconds so far (a diagnostic only) */
+static double
+hostile_time(void)
+{
+	return (double)clock() / CLOCKS_PER_SEC;
+}
+
+/*
+ * test_hostile - large inputs built to make each line cost the most: the
+ * answer must be right and come (the bound is in the design: a line is
+ * read at most HIST_LINE_MAX bytes far by a fixed number of patterns,
+ * spans of at most HIST_JOIN lines; the times are printed, not tested).
+ */
+static void
+test_hostile(void)
+{
+	static const char *const almost[] = {
+		"On Monday at 10:00 we met:",
+		"Am 06.01.2025 um 09:00 haben wir gesprochen:",
+		"Le lun. 6 janv. 2025 à 09:00, nous avons dit :",
+		"Ann <ann at b.c> wrote on the wall",
+		"On Mon, Jan 6, 2025 at 9:00 AM Ann wrote nothing -x",
+		"2016-03-03 17:21 GMT+01:00 was the time",
+		"Sent: not really, on 2025-01-06",
+		"-----Original Message, almost",
+		"---------- not a Forwarded message ----------x",
+		"From the desk of Ann, 2025:",
+	};
+	const char *attr =
+	    "On Mon, Jan 6, 2025 at 9:00 AM Ann <a@b.c> wrote:\n";
+	GString *s;
+	size_t i, at, end, want, want_end;
+	double t0;
+	char *a, *b;
+	bool split;
+
+	/* Lines that nearly read as attributions, header fields, rules:
+	 * none is, so nothing is history. */
+	s = g_string_new(NULL);
+	for (i = 0; s->len < 1500 * 1024; i++)
+		g_string_append_printf(s, "%s\n",
+		    almost[i % G_N_ELEMENTS(almost)]);
+	t0 = hostile_time();
+	at = history_split_text(s->str, s->len, false, &end);
+	printf("# %zu bytes of near attributions: %.2f s\n", s->len,
+	    hostile_time() - t0);
+	tap_int((long long)at, (long long)s->len,
+	    "hostile: near attributions are no history");
+
+	/* The same, but short enough that all lines are read, then a real
+	 * attribution and a long quote: it is found. */
+	g_string_truncate(s, 0);
+	for (i = 0; i < 8000; i++)
+		g_string_append_printf(s, "%s\n",
+		    almost[i % G_N_ELEMENTS(almost)]);
+	want = s->len;
+	g_string_append(s, attr);
+	for (i = 0; i < 11000; i++)
+		g_string_append_printf(s,
+		    "> quoted line %zu of the thread\n", i);
+	t0 = hostile_time();
+	at = history_split_text(s->str, s->len, false, &end);
+	printf("# %zu bytes, attribution and quote at the end: %.2f s\n",
+	    s->len, hostile_time() - t0);
+	tap_int((long long)at, (long long)want,
+	    "hostile: attribution after 8000 near ones");
+	tap_int((long long)end, (long long)s->len,
+	    "hostile: history runs to the end");
+
+	/* A bottom-posted reply under a long quote: the history is in the
+	 * middle. */
+	g_string_assign(s, "Hello,\n\n");
+	want = s->len;
+	g_string_append(s, attr);
+	for (i = 0; i < 19000; i++)
+		g_string_append_printf(s, ">> > quoted %zu:\n", i);
+	want_end = s->len;
+	g_string_append(s, "Regards,\nAnn\n");
+	t0 = hostile_time();
+	at = history_split_text(s->str, s->len, false, &end);
+	printf("# %zu bytes of quote with text below: %.2f s\n", s->len,
+	    hostile_time() - t0);
+	tap_int((long long)at, (long long)want, "hostile: long quote found");
+	tap_int((long long)end, (long long)want_end,
+	    "hostile: the text below the quote is new");
+
+	/* One line of 1 MB (ending like an attribution), then a real one. */
+	g_string_truncate(s, 0);
+	for (i = 0; i < 1024 * 1024 / 16; i++)
+		g_string_append(s, "On 2025 at 9:00 ");
+	g_string_append(s, "<a@b.c> wrote:\n\n");
+	want = s->len;
+	g_string_append(s, attr);
+	g_string_append(s, "> old\n");
+	t0 = hostile_time();
+	at = history_split_text(s->str, s->len, false, &end);
+	printf("# one line of %zu bytes: %.2f s\n", want, hostile_time() - t0);
+	tap_int((long long)at, (long long)want,
+	    "hostile: a 1 MB line is read as far as HIST_LINE_MAX");
+
+	/* The HTML reader: paragraphs of near attributions in nested
+	 * blockquotes, then Gmail's mark. */
+	g_string_assign(s, "<html><body>");
+	for (i = 0; s->len < 1024 * 1024; i++)
+		g_string_append_printf(s, "<blockquote><p>%s</p></blockquote>"
+		    "<p>%s</p>\n", almost[i % G_N_ELEMENTS(almost)],
+		    almost[(i + 3) % G_N_ELEMENTS(almost)]);
+	g_string_append(s, "<div class=\"gmail_quote\">On Mon, Jan 6, 2025 "
+	    "Ann wrote:<blockquote>old</blockquote></div></body></html>");
+	t0 = hostile_time();
+	split = html_split_history(s->str, s->len, false, &a, &b);
+	printf("# %zu bytes of HTML: %.2f s\n", s->len, hostile_time() - t0);
+	tap_ok(split && b != NULL && strstr(b, "old") != NULL &&
+	    strstr(b, "we met") == NULL,
+	    "hostile: HTML history found after 1 MB of near ones");
+	g_free(a);
+	g_free(b);
+	g_string_free(s, TRUE);
+}
+
 int
 main(void)
 {
@@ -452,6 +661,7 @@ main(void)
 	test_text();
 	test_html();
 	test_subjects();
+	test_hostile();
 	corpus = getenv("M2N_CORPUS");
 	if (corpus == NULL)
 		corpus = "tests/corpus";
