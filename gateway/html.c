@@ -43,36 +43,69 @@
 /* Character helpers                                                  */
 /* ------------------------------------------------------------------ */
 
+/*
+ * Bytes html_put_escaped() cannot copy as they are: the markup characters,
+ * the first byte of U+00A0 and the C1 controls, and the controls it drops.
+ * A table, because the escaping reads every byte of every body.
+ */
+static const unsigned char esc_special[256] = {
+	[0x00] = 1, [0x01] = 1, [0x02] = 1, [0x03] = 1, [0x04] = 1,
+	[0x05] = 1, [0x06] = 1, [0x07] = 1, [0x08] = 1, [0x0b] = 1,
+	[0x0c] = 1, [0x0e] = 1, [0x0f] = 1, [0x10] = 1, [0x11] = 1,
+	[0x12] = 1, [0x13] = 1, [0x14] = 1, [0x15] = 1, [0x16] = 1,
+	[0x17] = 1, [0x18] = 1, [0x19] = 1, [0x1a] = 1, [0x1b] = 1,
+	[0x1c] = 1, [0x1d] = 1, [0x1e] = 1, [0x1f] = 1, [0x7f] = 1,
+	['&'] = 1, ['<'] = 1, ['>'] = 1, ['"'] = 1, [0xc2] = 1,
+};
+
+/* esc_plain - does byte c go out as it is, in text and in attributes? */
+static inline bool
+esc_plain(unsigned char c)
+{
+	return esc_special[c] == 0;
+}
+
 /* html_put_escaped - append s[0, len) escaped for text, or for a double-quoted
- * attribute value when attr; U+00A0 as &nbsp;, control characters dropped */
+ * attribute value when attr; U+00A0 as &nbsp;, control characters dropped.
+ * Runs of bytes that need nothing go out in one append: called per
+ * character, this was most of the cost of html_from_text(). */
 void
 html_put_escaped(GString *out, const char *s, size_t len, bool attr)
 {
-	size_t i;
+	size_t i, run;
 	unsigned char c;
 
 	for (i = 0; i < len; i++) {
+		for (run = i; run < len && esc_plain((unsigned char)s[run]);
+		    run++)
+			;
+		if (run > i) {
+			g_string_append_len(out, s + i, (gssize)(run - i));
+			i = run;
+			if (i == len)
+				break;
+		}
 		c = (unsigned char)s[i];
 		switch (c) {
 		case '&':
-			g_string_append(out, "&amp;");
+			g_string_append_len(out, "&amp;", 5);
 			break;
 		case '<':
-			g_string_append(out, "&lt;");
+			g_string_append_len(out, "&lt;", 4);
 			break;
 		case '>':
-			g_string_append(out, "&gt;");
+			g_string_append_len(out, "&gt;", 4);
 			break;
 		case '"':
 			if (attr)
-				g_string_append(out, "&quot;");
+				g_string_append_len(out, "&quot;", 6);
 			else
 				g_string_append_c(out, '"');
 			break;
 		case 0xc2:
 			/* U+00A0 and the C1 controls U+0080..U+009F */
 			if (i + 1 < len && (unsigned char)s[i + 1] == 0xa0) {
-				g_string_append(out, "&nbsp;");
+				g_string_append_len(out, "&nbsp;", 6);
 				i++;
 			} else if (i + 1 < len &&
 			    (unsigned char)s[i + 1] >= 0x80 &&
@@ -82,13 +115,56 @@ html_put_escaped(GString *out, const char *s, size_t len, bool attr)
 				g_string_append_c(out, (char)c);
 			break;
 		default:
-			if ((c < 0x20 && c != '\t' && c != '\n' &&
-			    c != '\r') || c == 0x7f)
-				break;
-			g_string_append_c(out, (char)c);
-			break;
+			break;		/* a control character: dropped */
 		}
 	}
+}
+
+/* scrub_plain - a byte html_scrub() copies as it is: printable ASCII or
+ * HTML white space */
+static inline bool
+scrub_plain(unsigned char c)
+{
+	return (c >= 0x20 && c < 0x7f) || html_is_space(c);
+}
+
+/*
+ * scrub_run - append the scrub of [p, end) to g.  Unless checked (known
+ * valid UTF-8 without NUL), each character is validated on the way;
+ * false at the first invalid byte or NUL, g then holding part of it.
+ */
+static bool
+scrub_run(GString *g, const char *p, const char *end, bool checked)
+{
+	const char *next;
+	gunichar u;
+
+	for (; p < end; p = next) {
+		/* A run of printable ASCII and white space in one copy. */
+		for (next = p; next < end && scrub_plain((unsigned char)*next);
+		    next++)
+			;
+		if (next > p) {
+			g_string_append_len(g, p, next - p);
+			continue;
+		}
+		if (checked)
+			u = g_utf8_get_char(p);
+		else {
+			u = g_utf8_get_char_validated(p, end - p);
+			if (u == 0 || u == (gunichar)-1 || u == (gunichar)-2)
+				return false;
+		}
+		next = g_utf8_next_char(p);
+		if ((u < 0x20 && !html_is_space((int)u)) ||
+		    (u >= 0x7f && u <= 0x9f))
+			continue;
+		if ((u >= 0xfdd0 && u <= 0xfdef) || (u & 0xfffe) == 0xfffe)
+			g_string_append_len(g, "\xef\xbf\xbd", 3);
+		else
+			g_string_append_len(g, p, next - p);
+	}
+	return true;
 }
 
 /*
@@ -96,37 +172,22 @@ html_put_escaped(GString *out, const char *s, size_t len, bool attr)
  * what gumbo would turn into U+FFFD anyway, so that text and HTML agree:
  * invalid bytes and NUL become U+FFFD, and so do noncharacters (U+FDD0 to
  * U+FDEF, U+xFFFE, U+xFFFF); C0 controls other than white space, DEL and
- * the C1 controls are dropped
+ * the C1 controls are dropped.  Valid input (the rule) is read once, in
+ * place; only invalid input is repaired by g_utf8_make_valid() first.
  */
 char *
 html_scrub(const char *s, gssize len)
 {
-	char *v = g_utf8_make_valid(s, len);
-	GString *g = g_string_sized_new(strlen(v) + 1);
-	const char *p, *next;
-	gunichar u;
+	size_t n = len < 0 ? strlen(s) : (size_t)len;
+	GString *g = g_string_sized_new(n + 1);
+	char *v;
 
-	for (p = v; *p != '\0'; p = next) {
-		/* A run of printable ASCII and white space in one copy. */
-		for (next = p; ((unsigned char)*next >= 0x20 &&
-		    (unsigned char)*next < 0x7f) || (*next != '\0' &&
-		    html_is_space(*next)); next++)
-			;
-		if (next > p) {
-			g_string_append_len(g, p, next - p);
-			continue;
-		}
-		next = g_utf8_next_char(p);
-		u = g_utf8_get_char(p);
-		if ((u < 0x20 && !html_is_space((int)u)) ||
-		    (u >= 0x7f && u <= 0x9f))
-			continue;
-		if ((u >= 0xfdd0 && u <= 0xfdef) || (u & 0xfffe) == 0xfffe)
-			g_string_append(g, "\xef\xbf\xbd");
-		else
-			g_string_append_len(g, p, next - p);
+	if (!scrub_run(g, s, s + n, false)) {
+		g_string_truncate(g, 0);
+		v = g_utf8_make_valid(s, (gssize)n);
+		(void)scrub_run(g, v, v + strlen(v), true);
+		g_free(v);
 	}
-	g_free(v);
 	return g_string_free(g, FALSE);
 }
 

@@ -283,8 +283,7 @@ html_cut_text_new(const char *text)
 	for (k = 0; k < c->marks->len; k++) {
 		m = &g_array_index(c->marks, struct html_ft_mark, k);
 		m->off = (size_t)(s - c->text);
-		while (s < end && *s != '\n' && *s != '\r')
-			s++;
+		s = html_line_end(s, end);
 		if (s + 1 < end && s[0] == '\r' && s[1] == '\n')
 			s += 2;
 		else if (s < end)

@@ -564,47 +564,88 @@ ft_url_len(const char *s)
 	return len;
 }
 
-/* ft_line - one line of text as HTML: spaces kept with &nbsp;, tabs
- * expanded, URLs linked unless plain */
+/*
+ * ft_run - the end of the run of s[0, e - s) that html_put_escaped() can
+ * write in one piece: up to two spaces in a row (all but the last become
+ * &nbsp;) or, unless plain, the start of a URL (its length in *ulen_r).
+ * A lone space between words is written as it is, so it stays in the run.
+ */
+static const char *
+ft_run(const char *line, const char *s, const char *e, bool plain,
+    size_t *ulen_r)
+{
+	const char *q;
+
+	*ulen_r = 0;
+	for (q = s; q < e; q++) {
+		/* ' ' and 'h' | 0x20 == 'h' (h, H): the only bytes to look at */
+		if (*q != ' ' && (*q | 0x20) != 'h')
+			continue;
+		if (*q == ' ' && q + 1 < e && q[1] == ' ')
+			break;
+		if (!plain && *q != ' ' && (q == line ||
+		    !g_ascii_isalnum(q[-1]))) {
+			*ulen_r = ft_url_len(q);
+			if (*ulen_r > 0)
+				break;
+		}
+	}
+	return q;
+}
+
+/*
+ * ft_line - one line of text as HTML: spaces kept with &nbsp;, tabs
+ * expanded, URLs linked unless plain.  s[len] is a line end or the NUL
+ * after the text, so a URL never runs past the line.  The line is
+ * escaped in runs, copied first only when it has a tab to expand.
+ */
 static void
 ft_line(GString *out, const char *s, size_t len, bool plain)
 {
-	GString *l = g_string_new(NULL);
-	const char *p, *e;
+	GString *l = NULL;
+	const char *p, *e, *q, *line;
 	size_t col = 0, run, k, ulen;
-	bool lead = true;
 
-	/* tabs to spaces at 8-column stops; then trailing spaces go */
-	for (p = s; p < s + len; p = g_utf8_next_char(p)) {
-		if (*p == '\t') {
-			do
-				g_string_append_c(l, ' ');
-			while (++col % 8 != 0);
-		} else {
-			g_string_append_len(l, p, g_utf8_next_char(p) - p);
-			col++;
+	if (memchr(s, '\t', len) != NULL) {
+		/* tabs to spaces at 8-column stops */
+		l = g_string_sized_new(len + 64);
+		for (p = s; p < s + len; p = g_utf8_next_char(p)) {
+			if (*p == '\t') {
+				do
+					g_string_append_c(l, ' ');
+				while (++col % 8 != 0);
+			} else {
+				g_string_append_len(l, p,
+				    g_utf8_next_char(p) - p);
+				col++;
+			}
 		}
+		s = l->str;
+		len = l->len;
 	}
-	while (l->len > 0 && l->str[l->len - 1] == ' ')
-		g_string_truncate(l, l->len - 1);
+	/* trailing spaces go */
+	line = s;
+	e = s + len;
+	while (e > s && e[-1] == ' ')
+		e--;
 
-	p = l->str;
-	e = l->str + l->len;
+	/* leading spaces are all &nbsp; */
+	for (p = s; p < e && *p == ' '; p++)
+		g_string_append_len(out, "&nbsp;", 6);
 	while (p < e) {
 		if (*p == ' ') {
+			/* two or more: &nbsp; but for the last */
 			for (run = 0; p + run < e && p[run] == ' '; run++)
 				;
-			for (k = 0; k < run; k++)
-				g_string_append(out, lead || k + 1 < run ?
-				    "&nbsp;" : " ");
+			for (k = 0; k + 1 < run; k++)
+				g_string_append_len(out, "&nbsp;", 6);
+			g_string_append_c(out, ' ');
 			p += run;
 			continue;
 		}
-		lead = false;
-		ulen = 0;
-		if (!plain && (*p == 'h' || *p == 'H') && (p == l->str ||
-		    !g_ascii_isalnum(p[-1])))
-			ulen = ft_url_len(p);
+		q = ft_run(line, p, e, plain, &ulen);
+		html_put_escaped(out, p, (size_t)(q - p), false);
+		p = q;
 		if (ulen > 0) {
 			g_string_append(out, "<a href=\"");
 			html_put_escaped(out, p, ulen, true);
@@ -612,13 +653,10 @@ ft_line(GString *out, const char *s, size_t len, bool plain)
 			html_put_escaped(out, p, ulen, false);
 			g_string_append(out, "</a>");
 			p += ulen;
-			continue;
 		}
-		k = (size_t)(g_utf8_next_char(p) - p);
-		html_put_escaped(out, p, k, false);
-		p += k;
 	}
-	g_string_free(l, TRUE);
+	if (l != NULL)
+		g_string_free(l, TRUE);
 }
 
 /* ft_quote_level - count leading '>' (optionally spaced, "> > x"); *rest
@@ -668,8 +706,7 @@ html_ft_lines(GString *out, const char *s, const char *end, bool plain,
 			m.st = *st;
 			g_array_append_val(marks, m);
 		}
-		for (eol = s; eol < end && *eol != '\n' && *eol != '\r'; eol++)
-			;
+		eol = html_line_end(s, end);
 		len = (size_t)(eol - s);
 		if (eol < end && eol[0] == '\r' && eol + 1 < end &&
 		    eol[1] == '\n')

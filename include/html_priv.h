@@ -24,6 +24,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 #include <glib.h>
 #include <gumbo.h>
@@ -230,9 +231,24 @@ struct html_ft_mark {
 	struct html_ft_state st;
 };
 
+/* html_line_end - where the line at s ends: its CR or LF, or end */
+static inline const char *
+html_line_end(const char *s, const char *end)
+{
+	const char *nl, *cr;
+
+	/* memchr twice, the CR search bounded by the LF: linear */
+	nl = memchr(s, '\n', (size_t)(end - s));
+	if (nl == NULL)
+		nl = end;
+	cr = memchr(s, '\r', (size_t)(nl - s));
+	return cr != NULL ? cr : nl;
+}
+
 /* html_ft_lines - the lines of scrubbed text [s, end) as HTML appended
  * to out from *st; with marks (of struct html_ft_mark), each line's
- * start recorded */
+ * start recorded.  *end is the NUL after the text (a URL is read up to
+ * a line end or that NUL). */
 void html_ft_lines(GString *out, const char *s, const char *end,
     bool plain, struct html_ft_state *st, GArray *marks);
 

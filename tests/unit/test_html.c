@@ -792,6 +792,74 @@ run_tag_table(void)
 	}
 }
 
+/*
+ * run_scrub - html_scrub() and html_put_escaped(), which read every byte
+ * of every body in runs: a run must end at each byte that needs care,
+ * wherever it falls (first, last, alone), and never read past len.
+ */
+static void
+run_scrub(void)
+{
+	static const struct {
+		const char *name;
+		const char *in;
+		gssize len;
+		const char *want;
+	} scrubs[] = {
+		{ "scrub: ASCII as it is", "a b\tc\r\n", -1, "a b\tc\r\n" },
+		{ "scrub: invalid byte first", "\xff" "ab", -1,
+		    "\xef\xbf\xbd" "ab" },
+		{ "scrub: invalid byte last", "ab\xff", -1,
+		    "ab\xef\xbf\xbd" },
+		{ "scrub: truncated sequence at len", "a\xe2\x82\xac", 3,
+		    "a\xef\xbf\xbd\xef\xbf\xbd" },
+		{ "scrub: NUL inside len", "a\0b", 3, "a\xef\xbf\xbd" "b" },
+		{ "scrub: len bounds the read", "abcdef", 2, "ab" },
+		{ "scrub: controls, DEL and C1 dropped",
+		    "a\x01\x7f\xc2\x85" "b\x0c", -1, "ab\x0c" },
+		{ "scrub: noncharacters as U+FFFD", "\xef\xb7\x90" "x\xef\xbf\xbe",
+		    -1, "\xef\xbf\xbd" "x\xef\xbf\xbd" },
+		{ "scrub: surrogate encoded is invalid", "\xed\xa0\x80", -1,
+		    "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd" },
+		{ "scrub: overlong is invalid", "\xc0\xaf", -1,
+		    "\xef\xbf\xbd\xef\xbf\xbd" },
+		{ "scrub: valid after invalid is kept", "\xff\xc3\xa9", -1,
+		    "\xef\xbf\xbd\xc3\xa9" },
+	};
+	static const struct {
+		const char *name;
+		const char *in;
+		bool attr;
+		const char *want;
+	} escs[] = {
+		{ "escape: all special", "&<>\"", true,
+		    "&amp;&lt;&gt;&quot;" },
+		{ "escape: quote kept in text", "a\"b", false, "a\"b" },
+		{ "escape: nbsp and C1 in a run", "a\xc2\xa0" "b\xc2\x85" "c",
+		    false, "a&nbsp;bc" },
+		{ "escape: other U+00xx kept", "\xc2\xa9", false, "\xc2\xa9" },
+		{ "escape: lone 0xc2 at the end", "a\xc2", false, "a\xc2" },
+		{ "escape: controls dropped, white space kept",
+		    "\x01" "a\tb\n\x7f", false, "a\tb\n" },
+	};
+	GString *g;
+	char *got;
+	size_t k;
+
+	for (k = 0; k < G_N_ELEMENTS(scrubs); k++) {
+		got = html_scrub(scrubs[k].in, scrubs[k].len);
+		tap_str(got, scrubs[k].want, scrubs[k].name);
+		g_free(got);
+	}
+	for (k = 0; k < G_N_ELEMENTS(escs); k++) {
+		g = g_string_new("<");
+		html_put_escaped(g, escs[k].in, strlen(escs[k].in),
+		    escs[k].attr);
+		tap_str(g->str + 1, escs[k].want, escs[k].name);
+		g_string_free(g, TRUE);
+	}
+}
+
 int
 main(void)
 {
@@ -802,5 +870,6 @@ main(void)
 	run_bombs();
 	run_huge();
 	run_tag_table();
+	run_scrub();
 	return tap_done();
 }

@@ -80,6 +80,25 @@ static const struct text_case from_text_cases[] = {
 	    .want = "<p>see <a href=\"https://e.com/a?b=1&amp;c\" rel=\""
 	    "noopener noreferrer nofollow\">https://e.com/a?b=1&amp;c</a>. "
 	    "ok</p>" },
+	{ .name = "runs: two spaces, then three, before a URL",
+	    .in = "a  b   https://e.com/ x",
+	    .want = "<p>a&nbsp; b&nbsp;&nbsp; <a href=\"https://e.com/\" rel=\""
+	    "noopener noreferrer nofollow\">https://e.com/</a> x</p>" },
+	{ .name = "runs: h inside a word starts no URL",
+	    .in = "xhttps://e.com Https://E.com",
+	    .want = "<p>xhttps://e.com <a href=\"Https://E.com\" rel=\""
+	    "noopener noreferrer nofollow\">Https://E.com</a></p>" },
+	{ .name = "runs: a URL ends at the line end",
+	    .in = "https://e.com/a\r\nb", .want = "<p><a href=\"https://e."
+	    "com/a\" rel=\"noopener noreferrer nofollow\">https://e.com/a"
+	    "</a><br>\nb</p>" },
+	{ .name = "runs: trailing spaces and tabs go", .in = "x \t \ny",
+	    .want = "<p>x<br>\ny</p>" },
+	{ .name = "runs: nbsp, C1 and markup inside words",
+	    .in = "a\xc2\xa0" "b\xc2\x85" "c<d>&e\"", .want = "<p>a&nbsp;bc"
+	    "&lt;d&gt;&amp;e\"</p>" },
+	{ .name = "runs: a lone h and H at the end", .in = "h H",
+	    .want = "<p>h H</p>" },
 	{ .name = "leading spaces and a tab kept",
 	    .in = "  two\tt", .want = "<p>&nbsp;&nbsp;two&nbsp;&nbsp; t</p>" },
 };
