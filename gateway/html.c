@@ -80,7 +80,7 @@ html_put_escaped(GString *out, const char *s, size_t len, bool attr)
 		    run++)
 			;
 		if (run > i) {
-			g_string_append_len(out, s + i, (gssize)(run - i));
+			html_put(out, s + i, run - i);
 			i = run;
 			if (i == len)
 				break;
@@ -88,24 +88,24 @@ html_put_escaped(GString *out, const char *s, size_t len, bool attr)
 		c = (unsigned char)s[i];
 		switch (c) {
 		case '&':
-			g_string_append_len(out, "&amp;", 5);
+			html_put(out, "&amp;", 5);
 			break;
 		case '<':
-			g_string_append_len(out, "&lt;", 4);
+			html_put(out, "&lt;", 4);
 			break;
 		case '>':
-			g_string_append_len(out, "&gt;", 4);
+			html_put(out, "&gt;", 4);
 			break;
 		case '"':
 			if (attr)
-				g_string_append_len(out, "&quot;", 6);
+				html_put(out, "&quot;", 6);
 			else
 				g_string_append_c(out, '"');
 			break;
 		case 0xc2:
 			/* U+00A0 and the C1 controls U+0080..U+009F */
 			if (i + 1 < len && (unsigned char)s[i + 1] == 0xa0) {
-				g_string_append_len(out, "&nbsp;", 6);
+				html_put(out, "&nbsp;", 6);
 				i++;
 			} else if (i + 1 < len &&
 			    (unsigned char)s[i + 1] >= 0x80 &&
@@ -145,7 +145,7 @@ scrub_run(GString *g, const char *p, const char *end, bool checked)
 		    next++)
 			;
 		if (next > p) {
-			g_string_append_len(g, p, next - p);
+			html_put(g, p, next - p);
 			continue;
 		}
 		if (checked)
@@ -160,9 +160,9 @@ scrub_run(GString *g, const char *p, const char *end, bool checked)
 		    (u >= 0x7f && u <= 0x9f))
 			continue;
 		if ((u >= 0xfdd0 && u <= 0xfdef) || (u & 0xfffe) == 0xfffe)
-			g_string_append_len(g, "\xef\xbf\xbd", 3);
+			html_put(g, "\xef\xbf\xbd", 3);
 		else
-			g_string_append_len(g, p, next - p);
+			html_put(g, p, next - p);
 	}
 	return true;
 }
@@ -226,8 +226,9 @@ html_utf8_checked(const char *s, char **tmp_r)
 char *
 html_url_clean(const char *v)
 {
-	GString *u;
-	const char *end, *scheme;
+	const char *end;
+	char *u, *w;
+	size_t len;
 
 	if (v == NULL || !g_utf8_validate(v, -1, NULL))
 		return NULL;
@@ -236,21 +237,28 @@ html_url_clean(const char *v)
 	end = v + strlen(v);
 	while (end > v && (unsigned char)end[-1] <= 0x20)
 		end--;
-	if ((size_t)(end - v) > URL_MAX)
+	len = (size_t)(end - v);
+	if (len > URL_MAX)
 		return NULL;
-	u = g_string_sized_new((gsize)(end - v) + 1);
-	for (; v < end; v++)
-		if (*v != '\t' && *v != '\n' && *v != '\r')
-			g_string_append_c(u, *v);
+	u = g_strndup(v, len);
+	if (strpbrk(u, "\t\n\r") != NULL) {
+		for (v = w = u; *v != '\0'; v++)
+			if (*v != '\t' && *v != '\n' && *v != '\r')
+				*w++ = *v;
+		*w = '\0';
+	}
 
-	/* The RFC 3986 scheme, lower case (interned, not freed). */
-	scheme = g_uri_peek_scheme(u->str);
-	if (scheme == NULL || (strcmp(scheme, "http") != 0 &&
-	    strcmp(scheme, "https") != 0 && strcmp(scheme, "mailto") != 0)) {
-		g_string_free(u, TRUE);
+	/*
+	 * The RFC 3986 scheme, compared without case: a URL starting with
+	 * one of these three and ':' has that scheme, and any other has
+	 * another or none (g_uri_peek_scheme() says the same, at the cost
+	 * of interning the scheme for every link).
+	 */
+	if (!html_url_scheme_ok(u)) {
+		g_free(u);
 		return NULL;
 	}
-	return g_string_free(u, FALSE);
+	return u;
 }
 
 /* ------------------------------------------------------------------ */
@@ -523,8 +531,8 @@ html_node_tag(const GumboNode *n)
 	if (s.data == NULL || s.length < 2)
 		return GUMBO_TAG_UNKNOWN;
 	gumbo_tag_from_original_text(&s);
-	if (s.length > plen && g_ascii_strncasecmp(s.data, HTML_FMT_PREFIX,
-	    plen) == 0)
+	/* The pre-pass writes every tag name in lower case. */
+	if (s.length > plen && memcmp(s.data, HTML_FMT_PREFIX, plen) == 0)
 		return gumbo_tagn_enum(s.data + plen,
 		    (unsigned int)(s.length - plen));
 	return GUMBO_TAG_UNKNOWN;
@@ -553,6 +561,8 @@ html_node_hidden(const GumboNode *n)
 	bool hidden = false;
 	size_t k;
 
+	if (n->v.element.attributes.length == 0)
+		return false;		/* most elements: no lookup */
 	if (html_node_attr(n, "hidden") != NULL)
 		return true;
 	style = html_node_attr(n, "style");
@@ -588,7 +598,9 @@ html_node_mso_para(const GumboNode *n)
 {
 	const char *cls, *s;
 
-	if (html_node_tag(n) != GUMBO_TAG_P ||
+	/* gumbo's own tag: the pre-pass renames formatting elements only,
+	 * never p, so html_node_tag() would say the same */
+	if (n->v.element.tag != GUMBO_TAG_P ||
 	    (cls = html_node_attr(n, "class")) == NULL)
 		return false;
 	for (s = cls; *s != '\0'; s++)
@@ -632,7 +644,7 @@ html_img_label(const GumboNode *n, bool bare_ok)
 		if (space && g->len > 8)
 			g_string_append_c(g, ' ');
 		space = false;
-		g_string_append_len(g, s, g_utf8_next_char(s) - s);
+		html_put(g, s, g_utf8_next_char(s) - s);
 		chars++;
 	}
 	g_free(tmp);
@@ -659,18 +671,23 @@ struct html_walk_frame {
 };
 
 /* html_walk - visit root's descendants in document order with an explicit
- * stack, so no document depth can overflow ours */
+ * stack, so no document depth can overflow ours; the stack is a plain
+ * array grown by doubling (each walk pushes every element once) */
 void
 html_walk(const GumboNode *root, const struct html_walker *w)
 {
-	GArray *st = g_array_new(FALSE, FALSE, sizeof(struct html_walk_frame));
-	struct html_walk_frame f = { root, 0, 0 }, *top;
+	struct html_walk_frame *st, *top, f;
+	size_t depth = 0, cap = 64;
 	const GumboVector *kids;
 	const GumboNode *child;
 
-	g_array_append_val(st, f);
-	while (st->len > 0) {
-		top = &g_array_index(st, struct html_walk_frame, st->len - 1);
+	st = g_new(struct html_walk_frame, cap);
+	st[depth].node = root;
+	st[depth].next = 0;
+	st[depth].state = 0;
+	depth++;
+	while (depth > 0) {
+		top = &st[depth - 1];
 		kids = &top->node->v.element.children;
 		if (top->next < kids->length) {
 			child = kids->data[top->next++];
@@ -680,19 +697,24 @@ html_walk(const GumboNode *root, const struct html_walker *w)
 			if (w->enter(w->ctx, child, &f.state) !=
 			    HTML_WALK_DESCEND)
 				continue;
-			if (child->type == GUMBO_NODE_ELEMENT ||
-			    child->type == GUMBO_NODE_TEMPLATE)
-				g_array_append_val(st, f);
-			else
+			if (child->type != GUMBO_NODE_ELEMENT &&
+			    child->type != GUMBO_NODE_TEMPLATE) {
 				w->leave(w->ctx, child, f.state);
+				continue;
+			}
+			if (depth == cap) {
+				cap *= 2;
+				st = g_renew(struct html_walk_frame, st, cap);
+			}
+			st[depth++] = f;
 			continue;
 		}
 		f = *top;
-		g_array_set_size(st, st->len - 1);
-		if (st->len > 0)
+		depth--;
+		if (depth > 0)
 			w->leave(w->ctx, f.node, f.state);
 	}
-	g_array_free(st, TRUE);
+	g_free(st);
 }
 
 /* ------------------------------------------------------------------ */
@@ -743,7 +765,9 @@ san_attr_ok(GumboTag t, const char *name)
 static void
 san_put_attr(GString *out, const char *name, const char *value)
 {
-	g_string_append_printf(out, " %s=\"", name);
+	g_string_append_c(out, ' ');
+	html_puts(out, name);
+	html_put(out, "=\"", 2);
 	html_put_escaped(out, value, strlen(value), true);
 	g_string_append_c(out, '"');
 }
@@ -759,7 +783,7 @@ san_start_tag(GString *out, const GumboNode *n, GumboTag as)
 	unsigned int i;
 
 	g_string_append_c(out, '<');
-	g_string_append(out, gumbo_normalized_tagname(as));
+	html_puts(out, gumbo_normalized_tagname(as));
 	for (i = 0; i < av->length; i++) {
 		a = av->data[i];
 		if (a->attr_namespace != GUMBO_ATTR_NAMESPACE_NONE)
@@ -775,7 +799,7 @@ san_start_tag(GString *out, const GumboNode *n, GumboTag as)
 			san_put_attr(out, a->name, a->value);
 	}
 	if (link)
-		g_string_append(out, " rel=\"" HTML_REL_VALUE "\"");
+		html_puts(out, " rel=\"" HTML_REL_VALUE "\"");
 	g_string_append_c(out, '>');
 }
 
@@ -811,9 +835,9 @@ san_enter(void *vctx, const GumboNode *n, int *state)
 	case HTML_SAN_IMG:
 		label = html_img_label(n, true);
 		if (label != NULL) {
-			g_string_append(s->out, "<span>");
+			html_puts(s->out, "<span>");
 			html_put_escaped(s->out, label, strlen(label), false);
-			g_string_append(s->out, "</span>");
+			html_puts(s->out, "</span>");
 		}
 		g_free(label);
 		return HTML_WALK_SKIP;
@@ -852,8 +876,10 @@ san_leave(void *vctx, const GumboNode *n, int state)
 	(void)n;
 	if (state == 0)
 		return;
-	g_string_append_printf(s->out, "</%s>",
-	    gumbo_normalized_tagname((GumboTag)(state - 1)));
+	html_put(s->out, "</", 2);
+	html_puts(s->out, gumbo_normalized_tagname((GumboTag)(state -
+	    1)));
+	g_string_append_c(s->out, '>');
 	s->depth--;
 }
 
@@ -979,19 +1005,19 @@ html_escape(const char *text)
 	for (s = valid; *s != '\0'; s++) {
 		switch (*s) {
 		case '&':
-			g_string_append(out, "&amp;");
+			html_puts(out, "&amp;");
 			break;
 		case '<':
-			g_string_append(out, "&lt;");
+			html_puts(out, "&lt;");
 			break;
 		case '>':
-			g_string_append(out, "&gt;");
+			html_puts(out, "&gt;");
 			break;
 		case '"':
-			g_string_append(out, "&quot;");
+			html_puts(out, "&quot;");
 			break;
 		case '\'':
-			g_string_append(out, "&#39;");
+			html_puts(out, "&#39;");
 			break;
 		default:
 			g_string_append_c(out, *s);

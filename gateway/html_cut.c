@@ -42,12 +42,16 @@ struct html_cut_text {
 	GArray *marks;		/* of struct html_ft_mark: off in text */
 };
 
-/* cut_void - is the element named s[0, len) void (no end tag)? */
+/* cut_void - is the element named s[0, len) void (no end tag)?  No
+ * one-letter name is (p, a, b, i ...: most tags), so those need no
+ * lookup. */
 static bool
 cut_void(const char *s, size_t len)
 {
 	GumboTag t;
 
+	if (len < 2)
+		return false;
 	t = gumbo_tagn_enum(s, (unsigned int)len);
 	return t != GUMBO_TAG_UNKNOWN && html_tag_is(t, HTML_TAG_VOID);
 }
@@ -56,14 +60,14 @@ cut_void(const char *s, size_t len)
 char *
 html_cut_html(const char *san, size_t len, size_t n)
 {
-	GArray *open;			/* of GumboStringPiece */
-	GumboStringPiece name;
+	GumboStringPiece *open, name;	/* a stack, grown by doubling */
+	size_t depth = 0, cap = 64;
 	GString *out;
 	const char *p, *lt, *gt, *end;
 	size_t a, i, text_at;
 
 	n = charset_utf8_fit(san, len, n);
-	open = g_array_new(FALSE, FALSE, sizeof(GumboStringPiece));
+	open = g_new(GumboStringPiece, cap);
 	/* Where the last tag ends: text follows from there. */
 	text_at = 0;
 	for (p = san, end = san + n; p < end; p = gt + 1) {
@@ -77,16 +81,21 @@ html_cut_html(const char *san, size_t len, size_t n)
 		}
 		text_at = (size_t)(gt + 1 - san);
 		if (lt[1] == '/') {
-			if (open->len > 0)
-				g_array_set_size(open, open->len - 1);
+			if (depth > 0)
+				depth--;
 			continue;
 		}
 		name.data = lt + 1;
 		for (name.length = 0; name.data + name.length < gt &&
 		    g_ascii_isalnum(name.data[name.length]); name.length++)
 			;
-		if (name.length > 0 && !cut_void(name.data, name.length))
-			g_array_append_val(open, name);
+		if (name.length == 0 || cut_void(name.data, name.length))
+			continue;
+		if (depth == cap) {
+			cap *= 2;
+			open = g_renew(GumboStringPiece, open, cap);
+		}
+		open[depth++] = name;
 	}
 	/* A character reference cut short goes whole. */
 	for (i = n; i > text_at && n - i < CUT_REF_MAX; i--) {
@@ -99,18 +108,18 @@ html_cut_html(const char *san, size_t len, size_t n)
 	}
 	for (a = 0; a < n && html_is_space(san[a]); a++)
 		;
-	if (open->len == 0)
+	if (depth == 0)
 		while (n > a && html_is_space(san[n - 1]))
 			n--;
-	out = g_string_sized_new(n - a + 16 * open->len + 1);
-	g_string_append_len(out, san + a, (gssize)(n - a));
-	for (i = open->len; i > 0; i--) {
-		name = g_array_index(open, GumboStringPiece, i - 1);
-		g_string_append(out, "</");
-		g_string_append_len(out, name.data, (gssize)name.length);
+	out = g_string_sized_new(n - a + 16 * depth + 1);
+	html_put(out, san + a, n - a);
+	for (i = depth; i > 0; i--) {
+		name = open[i - 1];
+		html_put(out, "</", 2);
+		html_put(out, name.data, name.length);
 		g_string_append_c(out, '>');
 	}
-	g_array_free(open, TRUE);
+	g_free(open);
 	return g_string_free(out, FALSE);
 }
 
@@ -196,10 +205,10 @@ html_cut_piece(const char *san, size_t from, size_t to)
 	for (p = san + from, end = san + to; p < end; p = gt + 1) {
 		lt = memchr(p, '<', (size_t)(end - p));
 		if (lt == NULL) {
-			g_string_append_len(out, p, end - p);
+			html_put(out, p, end - p);
 			break;
 		}
-		g_string_append_len(out, p, lt - p);
+		html_put(out, p, lt - p);
 		gt = memchr(lt, '>', (size_t)(end - lt));
 		if (gt == NULL)
 			goto parse;		/* not a cut at a node */
@@ -228,7 +237,7 @@ html_cut_piece(const char *san, size_t from, size_t to)
 				open[n++] = t;
 			}
 		}
-		g_string_append_len(out, lt, gt + 1 - lt);
+		html_put(out, lt, gt + 1 - lt);
 	}
 	/* A parser drops the newline right after <pre>: a <pre> left open
 	 * may end in one. */
@@ -243,8 +252,8 @@ html_cut_piece(const char *san, size_t from, size_t to)
 	g_string_truncate(out, z);
 	g_string_erase(out, 0, (gssize)a);
 	while (n > 0) {
-		g_string_append(out, "</");
-		g_string_append(out, gumbo_normalized_tagname(open[--n]));
+		html_puts(out, "</");
+		html_puts(out, gumbo_normalized_tagname(open[--n]));
 		g_string_append_c(out, '>');
 	}
 	return g_string_free(out, FALSE);
@@ -321,7 +330,7 @@ html_cut_text_append(GString *dst, const struct html_cut_text *c, size_t n)
 	m = &g_array_index(c->marks, struct html_ft_mark, lo);
 	st = m->st;
 	start = dst->len;
-	g_string_append_len(dst, c->out->str, (gssize)m->out);
+	html_put(dst, c->out->str, m->out);
 	scr = html_scrub(c->text + m->off, (gssize)(n - m->off));
 	html_ft_lines(dst, scr, scr + strlen(scr), false, &st, NULL);
 	g_free(scr);

@@ -103,6 +103,31 @@ html_tag_is(GumboTag t, unsigned int flags)
 /* Characters, escaping, URLs (gateway/html.c)                        */
 /* ------------------------------------------------------------------ */
 
+/*
+ * html_put - g_string_append_len() without a call when the bytes fit in
+ * what g holds already, as GLib's own g_string_append_c_inline() does for
+ * one byte (GLib 2.76 has g_string_append_len_inline(); Debian 12 has
+ * 2.74).  The pre-pass and the walks append a few bytes at a time, and
+ * the call was most of their cost.
+ */
+static inline void
+html_put(GString *g, const char *s, size_t n)
+{
+	if (g->len + n < g->allocated_len) {
+		memcpy(g->str + g->len, s, n);
+		g->len += n;
+		g->str[g->len] = '\0';
+	} else
+		g_string_append_len(g, s, (gssize)n);
+}
+
+/* html_puts - html_put() of a NUL-terminated string */
+static inline void
+html_puts(GString *g, const char *s)
+{
+	html_put(g, s, strlen(s));
+}
+
 /* html_is_space - the five HTML white-space characters */
 static inline bool
 html_is_space(int c)
@@ -122,6 +147,22 @@ char *html_scrub(const char *s, gssize len);
 /* html_utf8_checked - s if it is valid UTF-8, else a repaired copy left
  * in *tmp_r (g_free it; NULL when s was valid) */
 const char *html_utf8_checked(const char *s, char **tmp_r);
+
+/* html_url_scheme_ok - does u start with "http:", "https:" or "mailto:",
+ * in any case (the schemes we link)? */
+static inline bool
+html_url_scheme_ok(const char *u)
+{
+	switch (*u) {
+	case 'h': case 'H':
+		return g_ascii_strncasecmp(u, "http:", 5) == 0 ||
+		    g_ascii_strncasecmp(u, "https:", 6) == 0;
+	case 'm': case 'M':
+		return g_ascii_strncasecmp(u, "mailto:", 7) == 0;
+	default:
+		return false;
+	}
+}
 
 /* html_url_clean - the URL a browser would follow for an href value, or
  * NULL unless its scheme is http, https or mailto; new string, g_free */

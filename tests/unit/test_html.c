@@ -150,6 +150,20 @@ static const struct pair sanitize_cases[] = {
 	{ .name = "tab and newline inside an https URL removed, as browsers do",
 	    .in = "<a href=\"ht\ttps://e.com/a\nb\">y</a>",
 	    .want = "<a href=\"https://e.com/ab\"" REL ">y</a>" },
+	{ .name = "scheme: http: bare, HtTp, MAILTO kept",
+	    .in = "<a href=\"http:x\">1</a><a href=\"HtTp://e\">2</a>"
+	    "<a href=\"MAILTO:a@b\">3</a>",
+	    .want = "<a href=\"http:x\"" REL ">1</a><a href=\"HtTp://e\"" REL
+	    ">2</a><a href=\"MAILTO:a@b\"" REL ">3</a>" },
+	{ .name = "scheme: near misses refused",
+	    .in = "<a href=\"httpx:y\">1</a><a href=\"http\">2</a>"
+	    "<a href=\"https\">3</a><a href=\"mailt:o\">4</a>"
+	    "<a href=\"h:x\">5</a><a href=\"m\">6</a><a href=\"\">7</a>",
+	    .want = "<a>1</a><a>2</a><a>3</a><a>4</a><a>5</a><a>6</a>"
+	    "<a>7</a>" },
+	{ .name = "scheme: newline inside mailto removed",
+	    .in = "<a href=\"mai\nlto:a@b\">m</a>",
+	    .want = "<a href=\"mailto:a@b\"" REL ">m</a>" },
 	{ .name = "mailto kept",
 	    .in = "<a href=\"mailto:a@b.c?subject=x\">m</a>",
 	    .want = "<a href=\"mailto:a@b.c?subject=x\"" REL ">m</a>" },

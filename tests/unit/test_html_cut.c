@@ -51,6 +51,13 @@ static const struct {
 	  .n = 30, .want = "<p></p>" },
 	{ .name = "void elements stay open",
 	  .san = "<p>a<br>b<hr>c</p>", .n = 13, .want = "<p>a<br>b<hr></p>" },
+	{ .name = "void: wbr and col stay open, one-letter tags close",
+	  .san = "<p><b>a<wbr>b<i>c</i><s>d</s><u>e</u></b></p>", .n = 30,
+	  .want = "<p><b>a<wbr>b<i>c</i><s>d</s></b></p>" },
+	{ .name = "void: colgroup col",
+	  .san = "<table><colgroup><col span=\"2\"></colgroup></table>",
+	  .n = 33, .want = "<table><colgroup><col span=\"2\"></colgroup>"
+	  "</table>" },
 	{ .name = "nested",
 	  .san = "<div><ul><li>x</li><li>yz</li></ul></div>", .n = 24,
 	  .want = "<div><ul><li>x</li><li>y</li></ul></div>" },
