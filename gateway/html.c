@@ -473,6 +473,78 @@ html_tag_row(GumboTag t)
 /* Stage 2: gumbo                                                     */
 /* ------------------------------------------------------------------ */
 
+/* doc_node_tag - the tag of element n as the pre-pass wrote it: a
+ * formatting element renamed "m2n-b" is b again */
+static GumboTag
+doc_node_tag(const GumboNode *n)
+{
+	GumboStringPiece s;
+	size_t plen = strlen(HTML_FMT_PREFIX);
+
+	if (n->v.element.tag != GUMBO_TAG_UNKNOWN)
+		return n->v.element.tag;
+	s = n->v.element.original_tag;
+	if (s.data == NULL || s.length < 2)
+		return GUMBO_TAG_UNKNOWN;
+	gumbo_tag_from_original_text(&s);
+	/* The pre-pass writes every tag name in lower case. */
+	if (s.length > plen && memcmp(s.data, HTML_FMT_PREFIX, plen) == 0)
+		return gumbo_tagn_enum(s.data + plen,
+		    (unsigned int)(s.length - plen));
+	return GUMBO_TAG_UNKNOWN;
+}
+
+/*
+ * doc_seal - make gumbo's tree stand without the buffer it parsed, so
+ * that the pre-pass output (as large as the body) is freed before the
+ * walks rather than after: each renamed formatting element gets its own
+ * tag back (the only thing read from that buffer), and every string
+ * piece pointing into it is emptied, so that none can be read after the
+ * buffer is gone.  gumbo_destroy_output() frees neither.
+ */
+static void
+doc_seal(GumboNode *top)
+{
+	GumboNode **st, *n;
+	GumboVector *kids;
+	GumboAttribute *a;
+	size_t depth = 0, cap = 64;
+	unsigned int i;
+
+	st = g_new(GumboNode *, cap);
+	st[depth++] = top;
+	while (depth > 0) {
+		n = st[--depth];
+		switch (n->type) {
+		case GUMBO_NODE_DOCUMENT:
+			kids = &n->v.document.children;
+			break;
+		case GUMBO_NODE_ELEMENT: case GUMBO_NODE_TEMPLATE:
+			n->v.element.tag = doc_node_tag(n);
+			n->v.element.original_tag = kGumboEmptyString;
+			n->v.element.original_end_tag = kGumboEmptyString;
+			for (i = 0; i < n->v.element.attributes.length; i++) {
+				a = n->v.element.attributes.data[i];
+				a->original_name = kGumboEmptyString;
+				a->original_value = kGumboEmptyString;
+			}
+			kids = &n->v.element.children;
+			break;
+		default:
+			n->v.text.original_text = kGumboEmptyString;
+			continue;
+		}
+		for (i = 0; i < kids->length; i++) {
+			if (depth == cap) {
+				cap *= 2;
+				st = g_renew(GumboNode *, st, cap);
+			}
+			st[depth++] = kids->data[i];
+		}
+	}
+	g_free(st);
+}
+
 /* html_doc_parse - pre-pass and gumbo over untrusted bytes; free with
  * html_doc_free */
 void
@@ -481,17 +553,21 @@ html_doc_parse(const char *html, size_t len, struct html_doc *doc)
 	GumboOptions opt = kGumboDefaultOptions;
 	const GumboVector *kids;
 	const GumboNode *k;
+	GString *canon;
 	char *valid;
 	unsigned int i;
 
 	memset(doc, 0, sizeof(*doc));
 	valid = doc_valid_copy(html, len);
-	doc->canon = html_pre_run(valid, strlen(valid));
+	canon = html_pre_run(valid, strlen(valid));
 	g_free(valid);
 
 	opt.max_errors = 0;	/* recording errors costs time and memory */
-	doc->out = gumbo_parse_with_options(&opt, doc->canon->str,
-	    doc->canon->len);
+	doc->out = gumbo_parse_with_options(&opt, canon->str, canon->len);
+	doc->canon_len = canon->len;
+	if (doc->out != NULL && doc->out->document != NULL)
+		doc_seal(doc->out->document);
+	g_string_free(canon, TRUE);
 	if (doc->out == NULL || doc->out->root == NULL ||
 	    doc->out->root->type != GUMBO_NODE_ELEMENT)
 		return;
@@ -512,30 +588,16 @@ html_doc_free(struct html_doc *doc)
 {
 	if (doc->out != NULL)
 		gumbo_destroy_output(&kGumboDefaultOptions, doc->out);
-	if (doc->canon != NULL)
-		g_string_free(doc->canon, TRUE);
 	memset(doc, 0, sizeof(*doc));
 }
 
-/* html_node_tag - an element's tag, seeing through the pre-pass renaming;
- * GUMBO_TAG_UNKNOWN for elements HTML does not define */
+/* html_node_tag - an element's tag, seeing through the pre-pass renaming
+ * (undone by doc_seal() at the parse); GUMBO_TAG_UNKNOWN for elements
+ * HTML does not define */
 GumboTag
 html_node_tag(const GumboNode *n)
 {
-	GumboStringPiece s;
-	size_t plen = strlen(HTML_FMT_PREFIX);
-
-	if (n->v.element.tag != GUMBO_TAG_UNKNOWN)
-		return n->v.element.tag;
-	s = n->v.element.original_tag;
-	if (s.data == NULL || s.length < 2)
-		return GUMBO_TAG_UNKNOWN;
-	gumbo_tag_from_original_text(&s);
-	/* The pre-pass writes every tag name in lower case. */
-	if (s.length > plen && memcmp(s.data, HTML_FMT_PREFIX, plen) == 0)
-		return gumbo_tagn_enum(s.data + plen,
-		    (unsigned int)(s.length - plen));
-	return GUMBO_TAG_UNKNOWN;
+	return n->v.element.tag;
 }
 
 /* html_node_attr - value of attribute name on element n, or NULL */
@@ -920,7 +982,7 @@ html_san_doc(const struct html_doc *doc, const GumboNode *const marks[2],
 		s.mark[0] = marks[0];
 		s.mark[1] = marks[1];
 	}
-	s.out = g_string_sized_new(doc->canon->len + 64);
+	s.out = g_string_sized_new(doc->canon_len + 64);
 	if (doc->body != NULL)
 		html_walk(doc->body, &w);
 	if (pos_r != NULL) {
@@ -963,12 +1025,17 @@ html_render(const char *html, size_t len, bool text, bool split,
 		return;
 	}
 	html_doc_parse(html, len, &doc);
-	if (text)
-		r->text = html_text_doc(&doc);
-	r->san = san_finish(html_san_doc(&doc, NULL, NULL));
+	/*
+	 * The history walk first: what it holds while it runs (the lines
+	 * of the whole body) is freed before the text and the sanitised
+	 * body are made, rather than held beside them with the tree.
+	 */
 	if (split && !html_hist_doc(&doc, &r->fresh, &r->hist,
 	    &r->hist_text))
 		r->fresh = r->hist = r->hist_text = NULL;
+	if (text)
+		r->text = html_text_doc(&doc);
+	r->san = san_finish(html_san_doc(&doc, NULL, NULL));
 	html_doc_free(&doc);
 }
 

@@ -482,7 +482,7 @@ html_text_doc(const struct html_doc *doc)
 	struct html_walker w = { txt_enter, txt_leave, &t };
 
 	memset(&t, 0, sizeof(t));
-	t.out = g_string_sized_new(doc->canon->len / 2 + 64);
+	t.out = g_string_sized_new(doc->canon_len / 2 + 64);
 	t.line = g_string_new(NULL);
 	t.capture = g_string_new(NULL);
 	if (doc->body != NULL)

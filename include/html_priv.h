@@ -190,12 +190,16 @@ GString *html_pre_run(const char *b, size_t n);
 
 struct html_doc {
 	GumboOutput *out;		/* gumbo's tree */
-	GString *canon;			/* the pre-pass output */
+	size_t canon_len;		/* bytes of pre-pass output it was
+					 * parsed from (freed already) */
 	const GumboNode *body;		/* NULL for a frameset document */
 };
 
 /* html_doc_parse - scrub, pre-pass and gumbo over at most HTML_MAX_INPUT
- * untrusted bytes; free with html_doc_free() */
+ * untrusted bytes; free with html_doc_free().  The tree no longer points
+ * into the buffer gumbo parsed, which is freed before this returns: every
+ * original_* string piece in it is empty, and renamed formatting elements
+ * carry their own tag (html_node_tag() is then gumbo's tag). */
 void html_doc_parse(const char *html, size_t len, struct html_doc *doc);
 
 /* html_doc_free - release what html_doc_parse() made */

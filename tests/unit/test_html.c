@@ -874,6 +874,57 @@ run_scrub(void)
 	}
 }
 
+/*
+ * run_seal - html_doc_parse() frees the buffer gumbo parsed before the
+ * walks: renamed formatting elements carry their own tag again, custom
+ * tags stay unknown, and no string piece points into the freed buffer.
+ */
+static void
+run_seal(void)
+{
+	static const char in[] = "<b>x</b><o:p>y</o:p><a href=\"http://e/\">"
+	    "z</a><table><tr><td><font color=red>f</font></table>";
+	static const GumboTag want[] = { GUMBO_TAG_B, GUMBO_TAG_UNKNOWN,
+	    GUMBO_TAG_A, GUMBO_TAG_TABLE };
+	struct html_doc doc;
+	const GumboVector *kids;
+	const GumboNode *n, *font;
+	unsigned int i, pieces = 0;
+
+	html_doc_parse(in, strlen(in), &doc);
+	tap_ok(doc.body != NULL, "seal: body found");
+	if (doc.body == NULL) {
+		html_doc_free(&doc);
+		return;
+	}
+	kids = &doc.body->v.element.children;
+	tap_int(kids->length, G_N_ELEMENTS(want), "seal: four elements");
+	for (i = 0; i < kids->length && i < G_N_ELEMENTS(want); i++) {
+		n = kids->data[i];
+		tap_int(html_node_tag(n), want[i], "seal: tag seen through "
+		    "the renaming");
+		pieces += n->v.element.original_tag.length +
+		    n->v.element.original_end_tag.length;
+		if (n->v.element.children.length > 0) {
+			n = n->v.element.children.data[0];
+			if (n->type == GUMBO_NODE_TEXT)
+				pieces += n->v.text.original_text.length;
+		}
+	}
+	tap_int(pieces, 0, "seal: no piece points into the freed buffer");
+	/* table > tbody > tr > td > font */
+	n = kids->data[3];
+	for (i = 0; i < 3 && n->v.element.children.length > 0; i++)
+		n = n->v.element.children.data[0];
+	font = n->v.element.children.length > 0 ?
+	    n->v.element.children.data[0] : NULL;
+	tap_ok(font != NULL && font->type == GUMBO_NODE_ELEMENT &&
+	    html_node_tag(font) == GUMBO_TAG_FONT &&
+	    strcmp(html_node_attr(font, "color"), "red") == 0,
+	    "seal: a deep renamed element and its attribute");
+	html_doc_free(&doc);
+}
+
 int
 main(void)
 {
@@ -885,5 +936,6 @@ main(void)
 	run_huge();
 	run_tag_table();
 	run_scrub();
+	run_seal();
 	return tap_done();
 }
