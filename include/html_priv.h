@@ -155,8 +155,9 @@ html_url_scheme_ok(const char *u)
 {
 	switch (*u) {
 	case 'h': case 'H':
-		return g_ascii_strncasecmp(u, "http:", 5) == 0 ||
-		    g_ascii_strncasecmp(u, "https:", 6) == 0;
+		return g_ascii_strncasecmp(u, "http", 4) == 0 &&
+		    (u[4] == ':' || ((u[4] == 's' || u[4] == 'S') &&
+		    u[5] == ':'));
 	case 'm': case 'M':
 		return g_ascii_strncasecmp(u, "mailto:", 7) == 0;
 	default:

@@ -15,6 +15,7 @@
 
 #include "html.h"
 #include "html_cut.h"
+#include "html_priv.h"
 #include "message.h"
 #include "note.h"
 #include "tap.h"
@@ -73,6 +74,9 @@ static const struct {
 
 /* Sanitised documents cut at every byte in cut_same(). */
 static const char *const docs[] = {
+	"<p><b>a<wbr>b</b><s>c</s><u>d</u><font color=\"red\">e</font></p>"
+	"<table><colgroup><col span=2></colgroup><tr><td>x<br>y</td></tr>"
+	"</table><hr><p><q>q</q><sub>1</sub></p>",
 	"<p>Hello <b>world</b> &amp; <i>all</i> \xc3\xa9t\xc3\xa9 \xe2\x80\x94 "
 	"<a href=\"https://example.com/a;b?c=1&amp;d=2\">link</a></p>\n"
 	"<ul><li>one</li><li>two<br>2b</li></ul>\n<blockquote><p>quoted "
@@ -208,6 +212,10 @@ static const char *const texts[] = {
 	"a\r\nb\r\rc\n\n\n\nd  e   f\n   lead\n\xef\xb7\x90 nonchar \x01 ctl "
 	"\xe2\x82\xac\n<b>&amp;</b> \"q\"\n",
 	">>> a\n\n>> b\nhttp://x.example/(paren) [https://y.example/]\n",
+	/* runs: URLs against CR, tab and the end; nbsp, C1, invalid bytes */
+	"https://a.b\rhttp://c.d\thttps://e.f  \n  http://g.h/\xc2\xa0x"
+	"\xc2\x85y\n\xff\xfe bad https://\n\t\th H hhttp://x &<>\"\n"
+	"x   \t  y\r\n    \r\nhttps://z.example/end",
 	"",
 	"\n\n\n",
 };
@@ -409,6 +417,32 @@ fit(void)
 	g_string_free(t, TRUE);
 }
 
+/* void_rows - html_cut_html() knows br, hr, wbr and col as the void
+ * elements of html_sanitize() form: the tag table's VOID rows must write
+ * those and no other, and each of them be void */
+static void
+void_rows(void)
+{
+	const struct html_tag_row *r;
+	unsigned int t, bad = 0;
+
+	for (t = 0; t <= GUMBO_TAG_UNKNOWN; t++) {
+		r = html_tag_row((GumboTag)t);
+		if (r->san != HTML_SAN_VOID)
+			continue;
+		if ((r->san_as != GUMBO_TAG_BR && r->san_as != GUMBO_TAG_HR &&
+		    r->san_as != GUMBO_TAG_WBR && r->san_as != GUMBO_TAG_COL) ||
+		    !html_tag_is(r->san_as, HTML_TAG_VOID))
+			bad++;
+	}
+	tap_int(bad, 0, "void rows write br, hr, wbr or col only");
+	tap_ok(html_tag_is(GUMBO_TAG_BR, HTML_TAG_VOID) &&
+	    html_tag_is(GUMBO_TAG_HR, HTML_TAG_VOID) &&
+	    html_tag_is(GUMBO_TAG_WBR, HTML_TAG_VOID) &&
+	    html_tag_is(GUMBO_TAG_COL, HTML_TAG_VOID),
+	    "br, hr, wbr and col are void");
+}
+
 int
 main(void)
 {
@@ -426,6 +460,7 @@ main(void)
 	text_same();
 	render_same();
 	deep();
+	void_rows();
 	fit();
 	return tap_done();
 }
