@@ -505,16 +505,22 @@ doc_node_tag(const GumboNode *n)
 static void
 doc_seal(GumboNode *top)
 {
-	GumboNode **st, *n;
+	struct seal_frame {
+		GumboVector *kids;
+		unsigned int next;
+	} *st;
+	GumboNode *n;
 	GumboVector *kids;
 	GumboAttribute *a;
 	size_t depth = 0, cap = 64;
 	unsigned int i;
 
-	st = g_new(GumboNode *, cap);
-	st[depth++] = top;
-	while (depth > 0) {
-		n = st[--depth];
+	/* Depth first with a stack of open nodes, as html_walk(): its
+	 * size is the tree's depth (capped by the pre-pass), not its
+	 * width. */
+	st = g_new(struct seal_frame, cap);
+	n = top;
+	for (;;) {
 		switch (n->type) {
 		case GUMBO_NODE_DOCUMENT:
 			kids = &n->v.document.children;
@@ -532,15 +538,24 @@ doc_seal(GumboNode *top)
 			break;
 		default:
 			n->v.text.original_text = kGumboEmptyString;
-			continue;
+			kids = NULL;
+			break;
 		}
-		for (i = 0; i < kids->length; i++) {
+		if (kids != NULL && kids->length > 0) {
 			if (depth == cap) {
 				cap *= 2;
-				st = g_renew(GumboNode *, st, cap);
+				st = g_renew(struct seal_frame, st, cap);
 			}
-			st[depth++] = kids->data[i];
+			st[depth].kids = kids;
+			st[depth].next = 0;
+			depth++;
 		}
+		while (depth > 0 && st[depth - 1].next >=
+		    st[depth - 1].kids->length)
+			depth--;
+		if (depth == 0)
+			break;
+		n = st[depth - 1].kids->data[st[depth - 1].next++];
 	}
 	g_free(st);
 }
