@@ -443,6 +443,95 @@ void_rows(void)
 	    "br, hr, wbr and col are void");
 }
 
+/* at_same - html_cut_at() (from the nearest mark) == html_cut_html()
+ * (from the start): at every byte of the small documents, and every few
+ * bytes of long ones with many marks, nested and deep */
+static void
+at_same(void)
+{
+	struct html_cut *x;
+	GString *g;
+	char *san, *a, *b;
+	size_t d, k, n, len, bad, step;
+	const char *big[3];
+	char *owned[3];
+
+	for (d = 0; d < G_N_ELEMENTS(docs); d++) {
+		san = html_sanitize(docs[d], strlen(docs[d]));
+		len = strlen(san);
+		x = html_cut_new(san, len);
+		bad = SIZE_MAX;
+		for (n = 0; n <= len + 1 && bad == SIZE_MAX; n++) {
+			a = html_cut_at(x, n);
+			b = html_cut_html(san, len, n);
+			if (strcmp(a, b) != 0)
+				bad = n;
+			g_free(a);
+			g_free(b);
+		}
+		tap_ok(bad == SIZE_MAX, "doc %zu: html_cut_at == html_cut_html "
+		    "(first difference at %zd)", d,
+		    bad == SIZE_MAX ? (ssize_t)-1 : (ssize_t)bad);
+		html_cut_free(&x);
+		tap_ok(x == NULL, "doc %zu: html_cut_free NULLs the pointer", d);
+		g_free(san);
+	}
+	/* long: rows of nested cells; deep: 3000 levels; flat paragraphs
+	 * with references and non-ASCII text at every mark boundary */
+	g = g_string_new(NULL);
+	for (k = 0; k < 3000; k++)
+		g_string_append_printf(g, "<table><tr><td><div><b>%zu &amp; "
+		    "\xc3\xa9</b><br>x</div></td></tr></table>%s", k,
+		    k % 7 == 0 ? "<blockquote>" : "");
+	owned[0] = g_string_free(g, FALSE);
+	g = g_string_new(NULL);
+	for (k = 0; k < 3000; k++)
+		g_string_append(g, k % 2 ? "<div>" : "<blockquote>x&lt;");
+	owned[1] = g_string_free(g, FALSE);
+	g = g_string_new(NULL);
+	for (k = 0; k < 20000; k++)
+		g_string_append(g, "<p>\xe2\x82\xac&nbsp;<a href=\"https://"
+		    "e.example/?a=1&amp;b=2\">l</a><wbr></p>\n");
+	owned[2] = g_string_free(g, FALSE);
+	for (d = 0; d < G_N_ELEMENTS(big); d++) {
+		big[d] = owned[d];
+		san = html_sanitize(big[d], strlen(big[d]));
+		len = strlen(san);
+		x = html_cut_new(san, len);
+		bad = SIZE_MAX;
+		step = len / 300 + 1;
+		for (n = 0; n <= len + 1 && bad == SIZE_MAX; n += step) {
+			a = html_cut_at(x, n);
+			b = html_cut_html(san, len, n);
+			if (strcmp(a, b) != 0)
+				bad = n;
+			g_free(a);
+			g_free(b);
+			/* and the bytes on either side of it */
+			if (n > 0 && bad == SIZE_MAX) {
+				a = html_cut_at(x, n - 1);
+				b = html_cut_html(san, len, n - 1);
+				if (strcmp(a, b) != 0)
+					bad = n - 1;
+				g_free(a);
+				g_free(b);
+			}
+		}
+		tap_ok(bad == SIZE_MAX, "long doc %zu (%zu bytes): html_cut_at "
+		    "== html_cut_html (first difference at %zd)", d, len,
+		    bad == SIZE_MAX ? (ssize_t)-1 : (ssize_t)bad);
+		html_cut_free(&x);
+		g_free(san);
+		g_free(owned[d]);
+	}
+	html_cut_free(NULL);
+	x = html_cut_new("", 0);
+	a = html_cut_at(x, 5);
+	tap_str(a, "", "empty: html_cut_at");
+	g_free(a);
+	html_cut_free(&x);
+}
+
 int
 main(void)
 {
@@ -460,6 +549,7 @@ main(void)
 	text_same();
 	render_same();
 	deep();
+	at_same();
 	void_rows();
 	fit();
 	return tap_done();
