@@ -43,36 +43,69 @@
 /* Character helpers                                                  */
 /* ------------------------------------------------------------------ */
 
+/*
+ * Bytes html_put_escaped() cannot copy as they are: the markup characters,
+ * the first byte of U+00A0 and the C1 controls, and the controls it drops.
+ * A table, because the escaping reads every byte of every body.
+ */
+static const unsigned char esc_special[256] = {
+	[0x00] = 1, [0x01] = 1, [0x02] = 1, [0x03] = 1, [0x04] = 1,
+	[0x05] = 1, [0x06] = 1, [0x07] = 1, [0x08] = 1, [0x0b] = 1,
+	[0x0c] = 1, [0x0e] = 1, [0x0f] = 1, [0x10] = 1, [0x11] = 1,
+	[0x12] = 1, [0x13] = 1, [0x14] = 1, [0x15] = 1, [0x16] = 1,
+	[0x17] = 1, [0x18] = 1, [0x19] = 1, [0x1a] = 1, [0x1b] = 1,
+	[0x1c] = 1, [0x1d] = 1, [0x1e] = 1, [0x1f] = 1, [0x7f] = 1,
+	['&'] = 1, ['<'] = 1, ['>'] = 1, ['"'] = 1, [0xc2] = 1,
+};
+
+/* esc_plain - does byte c go out as it is, in text and in attributes? */
+static inline bool
+esc_plain(unsigned char c)
+{
+	return esc_special[c] == 0;
+}
+
 /* html_put_escaped - append s[0, len) escaped for text, or for a double-quoted
- * attribute value when attr; U+00A0 as &nbsp;, control characters dropped */
+ * attribute value when attr; U+00A0 as &nbsp;, control characters dropped.
+ * Runs of bytes that need nothing go out in one append: called per
+ * character, this was most of the cost of html_from_text(). */
 void
 html_put_escaped(GString *out, const char *s, size_t len, bool attr)
 {
-	size_t i;
+	size_t i, run;
 	unsigned char c;
 
 	for (i = 0; i < len; i++) {
+		for (run = i; run < len && esc_plain((unsigned char)s[run]);
+		    run++)
+			;
+		if (run > i) {
+			html_put(out, s + i, run - i);
+			i = run;
+			if (i == len)
+				break;
+		}
 		c = (unsigned char)s[i];
 		switch (c) {
 		case '&':
-			g_string_append(out, "&amp;");
+			html_put(out, "&amp;", 5);
 			break;
 		case '<':
-			g_string_append(out, "&lt;");
+			html_put(out, "&lt;", 4);
 			break;
 		case '>':
-			g_string_append(out, "&gt;");
+			html_put(out, "&gt;", 4);
 			break;
 		case '"':
 			if (attr)
-				g_string_append(out, "&quot;");
+				html_put(out, "&quot;", 6);
 			else
 				g_string_append_c(out, '"');
 			break;
 		case 0xc2:
 			/* U+00A0 and the C1 controls U+0080..U+009F */
 			if (i + 1 < len && (unsigned char)s[i + 1] == 0xa0) {
-				g_string_append(out, "&nbsp;");
+				html_put(out, "&nbsp;", 6);
 				i++;
 			} else if (i + 1 < len &&
 			    (unsigned char)s[i + 1] >= 0x80 &&
@@ -82,13 +115,56 @@ html_put_escaped(GString *out, const char *s, size_t len, bool attr)
 				g_string_append_c(out, (char)c);
 			break;
 		default:
-			if ((c < 0x20 && c != '\t' && c != '\n' &&
-			    c != '\r') || c == 0x7f)
-				break;
-			g_string_append_c(out, (char)c);
-			break;
+			break;		/* a control character: dropped */
 		}
 	}
+}
+
+/* scrub_plain - a byte html_scrub() copies as it is: printable ASCII or
+ * HTML white space */
+static inline bool
+scrub_plain(unsigned char c)
+{
+	return (c >= 0x20 && c < 0x7f) || html_is_space(c);
+}
+
+/*
+ * scrub_run - append the scrub of [p, end) to g.  Unless checked (known
+ * valid UTF-8 without NUL), each character is validated on the way;
+ * false at the first invalid byte or NUL, g then holding part of it.
+ */
+static bool
+scrub_run(GString *g, const char *p, const char *end, bool checked)
+{
+	const char *next;
+	gunichar u;
+
+	for (; p < end; p = next) {
+		/* A run of printable ASCII and white space in one copy. */
+		for (next = p; next < end && scrub_plain((unsigned char)*next);
+		    next++)
+			;
+		if (next > p) {
+			html_put(g, p, next - p);
+			continue;
+		}
+		if (checked)
+			u = g_utf8_get_char(p);
+		else {
+			u = g_utf8_get_char_validated(p, end - p);
+			if (u == 0 || u == (gunichar)-1 || u == (gunichar)-2)
+				return false;
+		}
+		next = g_utf8_next_char(p);
+		if ((u < 0x20 && !html_is_space((int)u)) ||
+		    (u >= 0x7f && u <= 0x9f))
+			continue;
+		if ((u >= 0xfdd0 && u <= 0xfdef) || (u & 0xfffe) == 0xfffe)
+			html_put(g, "\xef\xbf\xbd", 3);
+		else
+			html_put(g, p, next - p);
+	}
+	return true;
 }
 
 /*
@@ -96,37 +172,22 @@ html_put_escaped(GString *out, const char *s, size_t len, bool attr)
  * what gumbo would turn into U+FFFD anyway, so that text and HTML agree:
  * invalid bytes and NUL become U+FFFD, and so do noncharacters (U+FDD0 to
  * U+FDEF, U+xFFFE, U+xFFFF); C0 controls other than white space, DEL and
- * the C1 controls are dropped
+ * the C1 controls are dropped.  Valid input (the rule) is read once, in
+ * place; only invalid input is repaired by g_utf8_make_valid() first.
  */
 char *
 html_scrub(const char *s, gssize len)
 {
-	char *v = g_utf8_make_valid(s, len);
-	GString *g = g_string_sized_new(strlen(v) + 1);
-	const char *p, *next;
-	gunichar u;
+	size_t n = len < 0 ? strlen(s) : (size_t)len;
+	GString *g = g_string_sized_new(n + 1);
+	char *v;
 
-	for (p = v; *p != '\0'; p = next) {
-		/* A run of printable ASCII and white space in one copy. */
-		for (next = p; ((unsigned char)*next >= 0x20 &&
-		    (unsigned char)*next < 0x7f) || (*next != '\0' &&
-		    html_is_space(*next)); next++)
-			;
-		if (next > p) {
-			g_string_append_len(g, p, next - p);
-			continue;
-		}
-		next = g_utf8_next_char(p);
-		u = g_utf8_get_char(p);
-		if ((u < 0x20 && !html_is_space((int)u)) ||
-		    (u >= 0x7f && u <= 0x9f))
-			continue;
-		if ((u >= 0xfdd0 && u <= 0xfdef) || (u & 0xfffe) == 0xfffe)
-			g_string_append(g, "\xef\xbf\xbd");
-		else
-			g_string_append_len(g, p, next - p);
+	if (!scrub_run(g, s, s + n, false)) {
+		g_string_truncate(g, 0);
+		v = g_utf8_make_valid(s, (gssize)n);
+		(void)scrub_run(g, v, v + strlen(v), true);
+		g_free(v);
 	}
-	g_free(v);
 	return g_string_free(g, FALSE);
 }
 
@@ -165,8 +226,9 @@ html_utf8_checked(const char *s, char **tmp_r)
 char *
 html_url_clean(const char *v)
 {
-	GString *u;
-	const char *end, *scheme;
+	const char *end;
+	char *u, *w;
+	size_t len;
 
 	if (v == NULL || !g_utf8_validate(v, -1, NULL))
 		return NULL;
@@ -175,21 +237,28 @@ html_url_clean(const char *v)
 	end = v + strlen(v);
 	while (end > v && (unsigned char)end[-1] <= 0x20)
 		end--;
-	if ((size_t)(end - v) > URL_MAX)
+	len = (size_t)(end - v);
+	if (len > URL_MAX)
 		return NULL;
-	u = g_string_sized_new((gsize)(end - v) + 1);
-	for (; v < end; v++)
-		if (*v != '\t' && *v != '\n' && *v != '\r')
-			g_string_append_c(u, *v);
+	u = g_strndup(v, len);
+	if (strpbrk(u, "\t\n\r") != NULL) {
+		for (v = w = u; *v != '\0'; v++)
+			if (*v != '\t' && *v != '\n' && *v != '\r')
+				*w++ = *v;
+		*w = '\0';
+	}
 
-	/* The RFC 3986 scheme, lower case (interned, not freed). */
-	scheme = g_uri_peek_scheme(u->str);
-	if (scheme == NULL || (strcmp(scheme, "http") != 0 &&
-	    strcmp(scheme, "https") != 0 && strcmp(scheme, "mailto") != 0)) {
-		g_string_free(u, TRUE);
+	/*
+	 * The RFC 3986 scheme, compared without case: a URL starting with
+	 * one of these three and ':' has that scheme, and any other has
+	 * another or none (g_uri_peek_scheme() says the same, at the cost
+	 * of interning the scheme for every link).
+	 */
+	if (!html_url_scheme_ok(u)) {
+		g_free(u);
 		return NULL;
 	}
-	return g_string_free(u, FALSE);
+	return u;
 }
 
 /* ------------------------------------------------------------------ */
@@ -404,6 +473,93 @@ html_tag_row(GumboTag t)
 /* Stage 2: gumbo                                                     */
 /* ------------------------------------------------------------------ */
 
+/* doc_node_tag - the tag of element n as the pre-pass wrote it: a
+ * formatting element renamed "m2n-b" is b again */
+static GumboTag
+doc_node_tag(const GumboNode *n)
+{
+	GumboStringPiece s;
+	size_t plen = strlen(HTML_FMT_PREFIX);
+
+	if (n->v.element.tag != GUMBO_TAG_UNKNOWN)
+		return n->v.element.tag;
+	s = n->v.element.original_tag;
+	if (s.data == NULL || s.length < 2)
+		return GUMBO_TAG_UNKNOWN;
+	gumbo_tag_from_original_text(&s);
+	/* The pre-pass writes every tag name in lower case. */
+	if (s.length > plen && memcmp(s.data, HTML_FMT_PREFIX, plen) == 0)
+		return gumbo_tagn_enum(s.data + plen,
+		    (unsigned int)(s.length - plen));
+	return GUMBO_TAG_UNKNOWN;
+}
+
+/*
+ * doc_seal - make gumbo's tree stand without the buffer it parsed, so
+ * that the pre-pass output (as large as the body) is freed before the
+ * walks rather than after: each renamed formatting element gets its own
+ * tag back (the only thing read from that buffer), and every string
+ * piece pointing into it is emptied, so that none can be read after the
+ * buffer is gone.  gumbo_destroy_output() frees neither.
+ */
+static void
+doc_seal(GumboNode *top)
+{
+	struct seal_frame {
+		GumboVector *kids;
+		unsigned int next;
+	} *st;
+	GumboNode *n;
+	GumboVector *kids;
+	GumboAttribute *a;
+	size_t depth = 0, cap = 64;
+	unsigned int i;
+
+	/* Depth first with a stack of open nodes, as html_walk(): its
+	 * size is the tree's depth (capped by the pre-pass), not its
+	 * width. */
+	st = g_new(struct seal_frame, cap);
+	n = top;
+	for (;;) {
+		switch (n->type) {
+		case GUMBO_NODE_DOCUMENT:
+			kids = &n->v.document.children;
+			break;
+		case GUMBO_NODE_ELEMENT: case GUMBO_NODE_TEMPLATE:
+			n->v.element.tag = doc_node_tag(n);
+			n->v.element.original_tag = kGumboEmptyString;
+			n->v.element.original_end_tag = kGumboEmptyString;
+			for (i = 0; i < n->v.element.attributes.length; i++) {
+				a = n->v.element.attributes.data[i];
+				a->original_name = kGumboEmptyString;
+				a->original_value = kGumboEmptyString;
+			}
+			kids = &n->v.element.children;
+			break;
+		default:
+			n->v.text.original_text = kGumboEmptyString;
+			kids = NULL;
+			break;
+		}
+		if (kids != NULL && kids->length > 0) {
+			if (depth == cap) {
+				cap *= 2;
+				st = g_renew(struct seal_frame, st, cap);
+			}
+			st[depth].kids = kids;
+			st[depth].next = 0;
+			depth++;
+		}
+		while (depth > 0 && st[depth - 1].next >=
+		    st[depth - 1].kids->length)
+			depth--;
+		if (depth == 0)
+			break;
+		n = st[depth - 1].kids->data[st[depth - 1].next++];
+	}
+	g_free(st);
+}
+
 /* html_doc_parse - pre-pass and gumbo over untrusted bytes; free with
  * html_doc_free */
 void
@@ -412,17 +568,21 @@ html_doc_parse(const char *html, size_t len, struct html_doc *doc)
 	GumboOptions opt = kGumboDefaultOptions;
 	const GumboVector *kids;
 	const GumboNode *k;
+	GString *canon;
 	char *valid;
 	unsigned int i;
 
 	memset(doc, 0, sizeof(*doc));
 	valid = doc_valid_copy(html, len);
-	doc->canon = html_pre_run(valid, strlen(valid));
+	canon = html_pre_run(valid, strlen(valid));
 	g_free(valid);
 
 	opt.max_errors = 0;	/* recording errors costs time and memory */
-	doc->out = gumbo_parse_with_options(&opt, doc->canon->str,
-	    doc->canon->len);
+	doc->out = gumbo_parse_with_options(&opt, canon->str, canon->len);
+	doc->canon_len = canon->len;
+	if (doc->out != NULL && doc->out->document != NULL)
+		doc_seal(doc->out->document);
+	g_string_free(canon, TRUE);
 	if (doc->out == NULL || doc->out->root == NULL ||
 	    doc->out->root->type != GUMBO_NODE_ELEMENT)
 		return;
@@ -443,30 +603,16 @@ html_doc_free(struct html_doc *doc)
 {
 	if (doc->out != NULL)
 		gumbo_destroy_output(&kGumboDefaultOptions, doc->out);
-	if (doc->canon != NULL)
-		g_string_free(doc->canon, TRUE);
 	memset(doc, 0, sizeof(*doc));
 }
 
-/* html_node_tag - an element's tag, seeing through the pre-pass renaming;
- * GUMBO_TAG_UNKNOWN for elements HTML does not define */
+/* html_node_tag - an element's tag, seeing through the pre-pass renaming
+ * (undone by doc_seal() at the parse); GUMBO_TAG_UNKNOWN for elements
+ * HTML does not define */
 GumboTag
 html_node_tag(const GumboNode *n)
 {
-	GumboStringPiece s;
-	size_t plen = strlen(HTML_FMT_PREFIX);
-
-	if (n->v.element.tag != GUMBO_TAG_UNKNOWN)
-		return n->v.element.tag;
-	s = n->v.element.original_tag;
-	if (s.data == NULL || s.length < 2)
-		return GUMBO_TAG_UNKNOWN;
-	gumbo_tag_from_original_text(&s);
-	if (s.length > plen && g_ascii_strncasecmp(s.data, HTML_FMT_PREFIX,
-	    plen) == 0)
-		return gumbo_tagn_enum(s.data + plen,
-		    (unsigned int)(s.length - plen));
-	return GUMBO_TAG_UNKNOWN;
+	return n->v.element.tag;
 }
 
 /* html_node_attr - value of attribute name on element n, or NULL */
@@ -492,6 +638,8 @@ html_node_hidden(const GumboNode *n)
 	bool hidden = false;
 	size_t k;
 
+	if (n->v.element.attributes.length == 0)
+		return false;		/* most elements: no lookup */
 	if (html_node_attr(n, "hidden") != NULL)
 		return true;
 	style = html_node_attr(n, "style");
@@ -527,7 +675,9 @@ html_node_mso_para(const GumboNode *n)
 {
 	const char *cls, *s;
 
-	if (html_node_tag(n) != GUMBO_TAG_P ||
+	/* gumbo's own tag: the pre-pass renames formatting elements only,
+	 * never p, so html_node_tag() would say the same */
+	if (n->v.element.tag != GUMBO_TAG_P ||
 	    (cls = html_node_attr(n, "class")) == NULL)
 		return false;
 	for (s = cls; *s != '\0'; s++)
@@ -571,7 +721,7 @@ html_img_label(const GumboNode *n, bool bare_ok)
 		if (space && g->len > 8)
 			g_string_append_c(g, ' ');
 		space = false;
-		g_string_append_len(g, s, g_utf8_next_char(s) - s);
+		html_put(g, s, g_utf8_next_char(s) - s);
 		chars++;
 	}
 	g_free(tmp);
@@ -598,18 +748,23 @@ struct html_walk_frame {
 };
 
 /* html_walk - visit root's descendants in document order with an explicit
- * stack, so no document depth can overflow ours */
+ * stack, so no document depth can overflow ours; the stack is a plain
+ * array grown by doubling (each walk pushes every element once) */
 void
 html_walk(const GumboNode *root, const struct html_walker *w)
 {
-	GArray *st = g_array_new(FALSE, FALSE, sizeof(struct html_walk_frame));
-	struct html_walk_frame f = { root, 0, 0 }, *top;
+	struct html_walk_frame *st, *top, f;
+	size_t depth = 0, cap = 64;
 	const GumboVector *kids;
 	const GumboNode *child;
 
-	g_array_append_val(st, f);
-	while (st->len > 0) {
-		top = &g_array_index(st, struct html_walk_frame, st->len - 1);
+	st = g_new(struct html_walk_frame, cap);
+	st[depth].node = root;
+	st[depth].next = 0;
+	st[depth].state = 0;
+	depth++;
+	while (depth > 0) {
+		top = &st[depth - 1];
 		kids = &top->node->v.element.children;
 		if (top->next < kids->length) {
 			child = kids->data[top->next++];
@@ -619,19 +774,24 @@ html_walk(const GumboNode *root, const struct html_walker *w)
 			if (w->enter(w->ctx, child, &f.state) !=
 			    HTML_WALK_DESCEND)
 				continue;
-			if (child->type == GUMBO_NODE_ELEMENT ||
-			    child->type == GUMBO_NODE_TEMPLATE)
-				g_array_append_val(st, f);
-			else
+			if (child->type != GUMBO_NODE_ELEMENT &&
+			    child->type != GUMBO_NODE_TEMPLATE) {
 				w->leave(w->ctx, child, f.state);
+				continue;
+			}
+			if (depth == cap) {
+				cap *= 2;
+				st = g_renew(struct html_walk_frame, st, cap);
+			}
+			st[depth++] = f;
 			continue;
 		}
 		f = *top;
-		g_array_set_size(st, st->len - 1);
-		if (st->len > 0)
+		depth--;
+		if (depth > 0)
 			w->leave(w->ctx, f.node, f.state);
 	}
-	g_array_free(st, TRUE);
+	g_free(st);
 }
 
 /* ------------------------------------------------------------------ */
@@ -682,7 +842,9 @@ san_attr_ok(GumboTag t, const char *name)
 static void
 san_put_attr(GString *out, const char *name, const char *value)
 {
-	g_string_append_printf(out, " %s=\"", name);
+	g_string_append_c(out, ' ');
+	html_puts(out, name);
+	html_put(out, "=\"", 2);
 	html_put_escaped(out, value, strlen(value), true);
 	g_string_append_c(out, '"');
 }
@@ -698,7 +860,7 @@ san_start_tag(GString *out, const GumboNode *n, GumboTag as)
 	unsigned int i;
 
 	g_string_append_c(out, '<');
-	g_string_append(out, gumbo_normalized_tagname(as));
+	html_puts(out, gumbo_normalized_tagname(as));
 	for (i = 0; i < av->length; i++) {
 		a = av->data[i];
 		if (a->attr_namespace != GUMBO_ATTR_NAMESPACE_NONE)
@@ -714,7 +876,7 @@ san_start_tag(GString *out, const GumboNode *n, GumboTag as)
 			san_put_attr(out, a->name, a->value);
 	}
 	if (link)
-		g_string_append(out, " rel=\"" HTML_REL_VALUE "\"");
+		html_puts(out, " rel=\"" HTML_REL_VALUE "\"");
 	g_string_append_c(out, '>');
 }
 
@@ -750,9 +912,9 @@ san_enter(void *vctx, const GumboNode *n, int *state)
 	case HTML_SAN_IMG:
 		label = html_img_label(n, true);
 		if (label != NULL) {
-			g_string_append(s->out, "<span>");
+			html_puts(s->out, "<span>");
 			html_put_escaped(s->out, label, strlen(label), false);
-			g_string_append(s->out, "</span>");
+			html_puts(s->out, "</span>");
 		}
 		g_free(label);
 		return HTML_WALK_SKIP;
@@ -791,8 +953,10 @@ san_leave(void *vctx, const GumboNode *n, int state)
 	(void)n;
 	if (state == 0)
 		return;
-	g_string_append_printf(s->out, "</%s>",
-	    gumbo_normalized_tagname((GumboTag)(state - 1)));
+	html_put(s->out, "</", 2);
+	html_puts(s->out, gumbo_normalized_tagname((GumboTag)(state -
+	    1)));
+	g_string_append_c(s->out, '>');
 	s->depth--;
 }
 
@@ -833,7 +997,7 @@ html_san_doc(const struct html_doc *doc, const GumboNode *const marks[2],
 		s.mark[0] = marks[0];
 		s.mark[1] = marks[1];
 	}
-	s.out = g_string_sized_new(doc->canon->len + 64);
+	s.out = g_string_sized_new(doc->canon_len + 64);
 	if (doc->body != NULL)
 		html_walk(doc->body, &w);
 	if (pos_r != NULL) {
@@ -876,12 +1040,17 @@ html_render(const char *html, size_t len, bool text, bool split,
 		return;
 	}
 	html_doc_parse(html, len, &doc);
-	if (text)
-		r->text = html_text_doc(&doc);
-	r->san = san_finish(html_san_doc(&doc, NULL, NULL));
+	/*
+	 * The history walk first: what it holds while it runs (the lines
+	 * of the whole body) is freed before the text and the sanitised
+	 * body are made, rather than held beside them with the tree.
+	 */
 	if (split && !html_hist_doc(&doc, &r->fresh, &r->hist,
 	    &r->hist_text))
 		r->fresh = r->hist = r->hist_text = NULL;
+	if (text)
+		r->text = html_text_doc(&doc);
+	r->san = san_finish(html_san_doc(&doc, NULL, NULL));
 	html_doc_free(&doc);
 }
 
@@ -918,19 +1087,19 @@ html_escape(const char *text)
 	for (s = valid; *s != '\0'; s++) {
 		switch (*s) {
 		case '&':
-			g_string_append(out, "&amp;");
+			html_puts(out, "&amp;");
 			break;
 		case '<':
-			g_string_append(out, "&lt;");
+			html_puts(out, "&lt;");
 			break;
 		case '>':
-			g_string_append(out, "&gt;");
+			html_puts(out, "&gt;");
 			break;
 		case '"':
-			g_string_append(out, "&quot;");
+			html_puts(out, "&quot;");
 			break;
 		case '\'':
-			g_string_append(out, "&#39;");
+			html_puts(out, "&#39;");
 			break;
 		default:
 			g_string_append_c(out, *s);

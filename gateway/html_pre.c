@@ -114,20 +114,38 @@ static void
 pre_put_name(GString *out, GumboTag tag, const char *name)
 {
 	if (html_tag_is(tag, HTML_TAG_FORMATTING))
-		g_string_append(out, HTML_FMT_PREFIX);
-	g_string_append(out, name);
+		html_puts(out, HTML_FMT_PREFIX);
+	html_puts(out, name);
 }
 
-/* pre_pop_to - close the open elements from the top down to index k */
+/* pre_pop_to - close the open elements from the top down to index k;
+ * each end tag is made on the stack and appended in one piece */
 static void
 pre_pop_to(struct pre_state *p, int k)
 {
+	char buf[PRE_NAME_MAX + sizeof(HTML_FMT_PREFIX) + 3];
+	const struct pre_elem *e;
+	const char *name;
+	size_t n, len;
+
 	while (p->depth > k) {
 		p->depth--;
-		g_string_append(p->out, "</");
-		pre_put_name(p->out, p->stack[p->depth].tag,
-		    pre_elem_name(&p->stack[p->depth]));
-		g_string_append_c(p->out, '>');
+		e = &p->stack[p->depth];
+		name = pre_elem_name(e);
+		len = strlen(name);
+		if (len >= PRE_NAME_MAX)
+			len = PRE_NAME_MAX - 1;	/* cannot happen */
+		memcpy(buf, "</", 2);
+		n = 2;
+		if (html_tag_is(e->tag, HTML_TAG_FORMATTING)) {
+			memcpy(buf + n, HTML_FMT_PREFIX,
+			    sizeof(HTML_FMT_PREFIX) - 1);
+			n += sizeof(HTML_FMT_PREFIX) - 1;
+		}
+		memcpy(buf + n, name, len);
+		n += len;
+		buf[n++] = '>';
+		html_put(p->out, buf, n);
 	}
 }
 
@@ -310,7 +328,7 @@ pre_start(struct pre_state *p, const struct pre_tag *t)
 	g_string_append_c(p->out, '<');
 	pre_put_name(p->out, tag, tag == GUMBO_TAG_UNKNOWN ? t->name :
 	    gumbo_normalized_tagname(tag));
-	g_string_append_len(p->out, p->attrs->str, (gssize)p->attrs->len);
+	html_put(p->out, p->attrs->str, p->attrs->len);
 	g_string_append_c(p->out, '>');
 }
 
@@ -327,7 +345,7 @@ pre_end(struct pre_state *p, const struct pre_tag *t)
 	case GUMBO_TAG_FRAMESET:
 		return;
 	case GUMBO_TAG_BR:
-		g_string_append(p->out, "<br>");	/* as browsers do */
+		html_puts(p->out, "<br>");	/* as browsers do */
 		return;
 	default:
 		break;
@@ -364,13 +382,23 @@ pre_end(struct pre_state *p, const struct pre_tag *t)
 static void
 pre_put_refs(GString *out, const char *s, size_t len, bool attr)
 {
-	size_t i, j;
+	size_t i, j, run;
 	unsigned long v;
 	bool hex;
 
 	for (i = 0; i < len; i++) {
+		/* a run that needs nothing, in one append */
+		for (run = i; run < len && s[run] != '&' && (!attr ||
+		    (s[run] != '"' && s[run] != '<' && s[run] != '>')); run++)
+			;
+		if (run > i) {
+			html_put(out, s + i, run - i);
+			i = run;
+			if (i == len)
+				break;
+		}
 		if (attr && (s[i] == '"' || s[i] == '<' || s[i] == '>')) {
-			g_string_append(out, s[i] == '"' ? "&quot;" :
+			html_puts(out, s[i] == '"' ? "&quot;" :
 			    s[i] == '<' ? "&lt;" : "&gt;");
 			continue;
 		}
@@ -392,7 +420,7 @@ pre_put_refs(GString *out, const char *s, size_t len, bool attr)
 		}
 		if (j < len && s[j] == ';')
 			j++;
-		g_string_append(out, "&#xFFFD;");
+		html_puts(out, "&#xFFFD;");
 		i = j - 1;
 	}
 }
@@ -403,8 +431,11 @@ pre_keep_attr(const char *name, size_t len)
 {
 	size_t k;
 
+	if (len == 0)
+		return -1;
 	for (k = 0; k < G_N_ELEMENTS(pre_keep_attrs); k++)
-		if (strlen(pre_keep_attrs[k]) == len &&
+		if (pre_keep_attrs[k][0] == name[0] &&
+		    strlen(pre_keep_attrs[k]) == len &&
 		    memcmp(pre_keep_attrs[k], name, len) == 0)
 			return (int)k;
 	return -1;
@@ -431,8 +462,8 @@ pre_add_attr(struct pre_state *p, const char *name, size_t nlen, const char *v,
 	*seen |= 1u << idx;
 	(*count)++;
 	g_string_append_c(p->attrs, ' ');
-	g_string_append_len(p->attrs, lname, (gssize)nlen);
-	g_string_append(p->attrs, "=\"");
+	html_put(p->attrs, lname, nlen);
+	html_puts(p->attrs, "=\"");
 	pre_put_refs(p->attrs, v, vlen, true);
 	g_string_append_c(p->attrs, '"');
 }

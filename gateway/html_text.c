@@ -53,8 +53,9 @@ struct txt_state {
 	int pre;			/* pre depth */
 	struct txt_list lists[TXT_MAX_LIST];
 	int nlists;			/* may exceed TXT_MAX_LIST */
-	GString *capture;		/* link text, while in a link */
-	char *href;			/* the link's URL */
+	GString *capture;		/* link text, while in a link (one
+					 * buffer for every link) */
+	char *href;			/* the link's URL; NULL: not in one */
 };
 
 /* txt_prefix - append the "> " prefixes for quote depth q */
@@ -64,7 +65,7 @@ txt_prefix(GString *out, int q)
 	int k;
 
 	for (k = 0; k < q && k < TXT_MAX_QUOTE; k++)
-		g_string_append(out, "> ");
+		html_puts(out, "> ");
 }
 
 /* txt_blank - write one blank line (quoted at depth q); never two in a
@@ -98,7 +99,7 @@ txt_flush(struct txt_state *t)
 		return;
 	}
 	txt_prefix(t->out, t->quote);
-	g_string_append_len(t->out, t->line->str, (gssize)t->line->len);
+	html_put(t->out, t->line->str, t->line->len);
 	g_string_append_c(t->out, '\n');
 	g_string_truncate(t->line, 0);
 	t->any = true;
@@ -141,14 +142,14 @@ txt_settle(struct txt_state *t)
 	if (t->marker[0] != '\0') {
 		if (t->line->len > 0)
 			txt_flush(t);
-		g_string_append(t->line, t->marker);
+		html_puts(t->line, t->marker);
 		t->marker[0] = '\0';
 		t->space = false;
 		t->sep = false;
 	}
 	if (t->sep) {
 		if (t->line->len > 0)
-			g_string_append(t->line, " | ");
+			html_puts(t->line, " | ");
 		t->sep = false;
 		t->space = false;
 	}
@@ -174,9 +175,9 @@ static void
 txt_put(struct txt_state *t, const char *c, size_t len)
 {
 	txt_settle(t);
-	g_string_append_len(t->line, c, (gssize)len);
-	if (t->capture != NULL && t->capture->len < TXT_LINK_CAPTURE)
-		g_string_append_len(t->capture, c, (gssize)len);
+	html_put(t->line, c, len);
+	if (t->href != NULL && t->capture->len < TXT_LINK_CAPTURE)
+		html_put(t->capture, c, len);
 }
 
 /* txt_invisible - characters that print as nothing */
@@ -219,7 +220,7 @@ txt_text(struct txt_state *t, const char *s)
 		}
 		if (html_is_space((int)u)) {
 			t->space = true;
-			if (t->capture != NULL && t->capture->len > 0 &&
+			if (t->href != NULL && t->capture->len > 0 &&
 			    t->capture->len < TXT_LINK_CAPTURE)
 				g_string_append_c(t->capture, ' ');
 		} else if (u == 0xa0)
@@ -231,61 +232,81 @@ txt_text(struct txt_state *t, const char *s)
 }
 
 
-/* txt_fold_link - lower-cased URL or text without scheme, "mailto:",
- * surrounding space and trailing '/', for comparing the two */
-static char *
-txt_fold_link(const char *s)
+/*
+ * txt_fold_link - s without surrounding ASCII white space, a leading
+ * "mailto:", "http://" or "https://" (any case) and trailing '/': the
+ * part of a URL or a link text compared with the other, ignoring ASCII
+ * case.  Sets *len_r; returns where it starts in s, no copy.
+ */
+static const char *
+txt_fold_link(const char *s, size_t *len_r)
 {
 	static const char *const drop[] = { "mailto:", "http://", "https://" };
-	char *c = g_ascii_strdown(s, -1), *r;
+	const char *e;
 	size_t k, len;
 
-	g_strstrip(c);
-	r = c;
+	while (g_ascii_isspace(*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && g_ascii_isspace(e[-1]))
+		e--;
+	/* The three prefixes start with h or m: most texts need no
+	 * compare at all. */
 	for (k = 0; k < G_N_ELEMENTS(drop); k++) {
+		if ((*s | 0x20) != drop[k][0])
+			continue;
 		len = strlen(drop[k]);
-		if (strncmp(r, drop[k], len) == 0) {
-			r += len;
+		if ((size_t)(e - s) >= len &&
+		    g_ascii_strncasecmp(s, drop[k], len) == 0) {
+			s += len;
 			break;
 		}
 	}
-	len = strlen(r);
-	while (len > 0 && r[len - 1] == '/')
-		r[--len] = '\0';
-	r = g_strdup(r);
-	g_free(c);
-	return r;
+	while (e > s && e[-1] == '/')
+		e--;
+	*len_r = (size_t)(e - s);
+	return s;
 }
 
 /* txt_link_end - after a link's text: " <url>" unless the text says it */
 static void
 txt_link_end(struct txt_state *t)
 {
-	char *a, *b;
-	const char *show = t->href, *s;
+	char *href = t->href;
+	const char *show = href, *a, *b, *s, *r;
+	size_t alen, blen;
 	bool same;
 
-	a = txt_fold_link(t->capture->str);
-	b = txt_fold_link(t->href);
-	same = t->capture->len < TXT_LINK_CAPTURE && strcmp(a, b) == 0;
-	g_free(a);
-	g_free(b);
-	g_string_free(t->capture, TRUE);
-	t->capture = NULL;
+	a = txt_fold_link(t->capture->str, &alen);
+	b = txt_fold_link(href, &blen);
+	same = t->capture->len < TXT_LINK_CAPTURE && alen == blen &&
+	    g_ascii_strncasecmp(a, b, alen) == 0;
+	g_string_truncate(t->capture, 0);
+	t->href = NULL;			/* the URL itself is not captured */
 	if (!same) {
 		if (g_ascii_strncasecmp(show, "mailto:", 7) == 0)
 			show += 7;
 		t->space = true;
 		txt_put(t, "<", 1);
-		for (s = show; *s != '\0'; s = g_utf8_next_char(s))
+		for (s = show; *s != '\0'; s = g_utf8_next_char(s)) {
+			/* visible ASCII in one put */
+			for (r = s; (unsigned char)*r > 0x20 &&
+			    (unsigned char)*r < 0x7f; r++)
+				;
+			if (r > s) {
+				txt_put(t, s, (size_t)(r - s));
+				s = r;
+				if (*s == '\0')
+					break;
+			}
 			if (!txt_invisible(g_utf8_get_char(s)) &&
 			    !html_is_space(*s))
 				txt_put(t, s, (size_t)(g_utf8_next_char(s) -
 				    s));
+		}
 		txt_put(t, ">", 1);
 	}
-	g_free(t->href);
-	t->href = NULL;
+	g_free(href);
 }
 
 /* txt_li - start a list item: its marker waits for its first content */
@@ -401,13 +422,12 @@ txt_enter(void *vctx, const GumboNode *n, int *state)
 		break;
 	case HTML_TXT_LINK:
 		url = html_url_clean(html_node_attr(n, "href"));
-		if (url == NULL || t->capture != NULL) {
+		if (url == NULL || t->href != NULL) {
 			g_free(url);
 			*state = HTML_TXT_INLINE;
 			break;
 		}
 		t->href = url;
-		t->capture = g_string_new(NULL);
 		break;
 	case HTML_TXT_INLINE: case HTML_TXT_DROP:
 		break;
@@ -462,8 +482,9 @@ html_text_doc(const struct html_doc *doc)
 	struct html_walker w = { txt_enter, txt_leave, &t };
 
 	memset(&t, 0, sizeof(t));
-	t.out = g_string_sized_new(doc->canon->len / 2 + 64);
+	t.out = g_string_sized_new(doc->canon_len / 2 + 64);
 	t.line = g_string_new(NULL);
+	t.capture = g_string_new(NULL);
 	if (doc->body != NULL)
 		html_walk(doc->body, &w);
 	if (t.line->len > 0)
@@ -473,8 +494,7 @@ html_text_doc(const struct html_doc *doc)
 	if (t.out->len > 0 && t.out->str[t.out->len - 1] == '\n')
 		g_string_truncate(t.out, t.out->len - 1);
 	g_string_free(t.line, TRUE);
-	if (t.capture != NULL)
-		g_string_free(t.capture, TRUE);
+	g_string_free(t.capture, TRUE);
 	g_free(t.href);
 	return g_string_free(t.out, FALSE);
 }
@@ -564,61 +584,99 @@ ft_url_len(const char *s)
 	return len;
 }
 
-/* ft_line - one line of text as HTML: spaces kept with &nbsp;, tabs
- * expanded, URLs linked unless plain */
+/*
+ * ft_run - the end of the run of s[0, e - s) that html_put_escaped() can
+ * write in one piece: up to two spaces in a row (all but the last become
+ * &nbsp;) or, unless plain, the start of a URL (its length in *ulen_r).
+ * A lone space between words is written as it is, so it stays in the run.
+ */
+static const char *
+ft_run(const char *line, const char *s, const char *e, bool plain,
+    size_t *ulen_r)
+{
+	const char *q;
+
+	*ulen_r = 0;
+	for (q = s; q < e; q++) {
+		/* ' ' and 'h' | 0x20 == 'h' (h, H): the only bytes to look at */
+		if (*q != ' ' && (*q | 0x20) != 'h')
+			continue;
+		if (*q == ' ' && q + 1 < e && q[1] == ' ')
+			break;
+		if (!plain && *q != ' ' && (q == line ||
+		    !g_ascii_isalnum(q[-1]))) {
+			*ulen_r = ft_url_len(q);
+			if (*ulen_r > 0)
+				break;
+		}
+	}
+	return q;
+}
+
+/*
+ * ft_line - one line of text as HTML: spaces kept with &nbsp;, tabs
+ * expanded, URLs linked unless plain.  s[len] is a line end or the NUL
+ * after the text, so a URL never runs past the line.  The line is
+ * escaped in runs, copied first only when it has a tab to expand.
+ */
 static void
 ft_line(GString *out, const char *s, size_t len, bool plain)
 {
-	GString *l = g_string_new(NULL);
-	const char *p, *e;
+	GString *l = NULL;
+	const char *p, *e, *q, *line;
 	size_t col = 0, run, k, ulen;
-	bool lead = true;
 
-	/* tabs to spaces at 8-column stops; then trailing spaces go */
-	for (p = s; p < s + len; p = g_utf8_next_char(p)) {
-		if (*p == '\t') {
-			do
-				g_string_append_c(l, ' ');
-			while (++col % 8 != 0);
-		} else {
-			g_string_append_len(l, p, g_utf8_next_char(p) - p);
-			col++;
+	if (memchr(s, '\t', len) != NULL) {
+		/* tabs to spaces at 8-column stops */
+		l = g_string_sized_new(len + 64);
+		for (p = s; p < s + len; p = g_utf8_next_char(p)) {
+			if (*p == '\t') {
+				do
+					g_string_append_c(l, ' ');
+				while (++col % 8 != 0);
+			} else {
+				html_put(l, p,
+				    g_utf8_next_char(p) - p);
+				col++;
+			}
 		}
+		s = l->str;
+		len = l->len;
 	}
-	while (l->len > 0 && l->str[l->len - 1] == ' ')
-		g_string_truncate(l, l->len - 1);
+	/* trailing spaces go */
+	line = s;
+	e = s + len;
+	while (e > s && e[-1] == ' ')
+		e--;
 
-	p = l->str;
-	e = l->str + l->len;
+	/* leading spaces are all &nbsp; */
+	for (p = s; p < e && *p == ' '; p++)
+		html_put(out, "&nbsp;", 6);
 	while (p < e) {
 		if (*p == ' ') {
+			/* two or more: &nbsp; but for the last */
 			for (run = 0; p + run < e && p[run] == ' '; run++)
 				;
-			for (k = 0; k < run; k++)
-				g_string_append(out, lead || k + 1 < run ?
-				    "&nbsp;" : " ");
+			for (k = 0; k + 1 < run; k++)
+				html_put(out, "&nbsp;", 6);
+			g_string_append_c(out, ' ');
 			p += run;
 			continue;
 		}
-		lead = false;
-		ulen = 0;
-		if (!plain && (*p == 'h' || *p == 'H') && (p == l->str ||
-		    !g_ascii_isalnum(p[-1])))
-			ulen = ft_url_len(p);
+		q = ft_run(line, p, e, plain, &ulen);
+		html_put_escaped(out, p, (size_t)(q - p), false);
+		p = q;
 		if (ulen > 0) {
-			g_string_append(out, "<a href=\"");
+			html_puts(out, "<a href=\"");
 			html_put_escaped(out, p, ulen, true);
-			g_string_append(out, "\" rel=\"" HTML_REL_VALUE "\">");
+			html_puts(out, "\" rel=\"" HTML_REL_VALUE "\">");
 			html_put_escaped(out, p, ulen, false);
-			g_string_append(out, "</a>");
+			html_puts(out, "</a>");
 			p += ulen;
-			continue;
 		}
-		k = (size_t)(g_utf8_next_char(p) - p);
-		html_put_escaped(out, p, k, false);
-		p += k;
 	}
-	g_string_free(l, TRUE);
+	if (l != NULL)
+		g_string_free(l, TRUE);
 }
 
 /* ft_quote_level - count leading '>' (optionally spaced, "> > x"); *rest
@@ -668,8 +726,7 @@ html_ft_lines(GString *out, const char *s, const char *end, bool plain,
 			m.st = *st;
 			g_array_append_val(marks, m);
 		}
-		for (eol = s; eol < end && *eol != '\n' && *eol != '\r'; eol++)
-			;
+		eol = html_line_end(s, end);
 		len = (size_t)(eol - s);
 		if (eol < end && eol[0] == '\r' && eol + 1 < end &&
 		    eol[1] == '\n')
@@ -687,20 +744,20 @@ html_ft_lines(GString *out, const char *s, const char *end, bool plain,
 			blank = html_is_space(s[k]);
 		if (q != st->cur) {
 			if (st->in_p)
-				g_string_append(out, "</p>\n");
+				html_puts(out, "</p>\n");
 			st->in_p = false;
 			for (; st->cur < q; st->cur++)
-				g_string_append(out, "<blockquote>\n");
+				html_puts(out, "<blockquote>\n");
 			for (; st->cur > q; st->cur--)
-				g_string_append(out, "</blockquote>\n");
+				html_puts(out, "</blockquote>\n");
 		}
 		if (blank) {
 			if (st->in_p)
-				g_string_append(out, "</p>\n");
+				html_puts(out, "</p>\n");
 			st->in_p = false;
 			continue;
 		}
-		g_string_append(out, st->in_p ? "<br>\n" : "<p>");
+		html_puts(out, st->in_p ? "<br>\n" : "<p>");
 		st->in_p = true;
 		ft_line(out, s + rest, len - rest, plain);
 	}
@@ -712,10 +769,10 @@ void
 html_ft_close(GString *out, struct html_ft_state *st)
 {
 	if (st->in_p)
-		g_string_append(out, "</p>\n");
+		html_puts(out, "</p>\n");
 	st->in_p = false;
 	for (; st->cur > 0; st->cur--)
-		g_string_append(out, "</blockquote>\n");
+		html_puts(out, "</blockquote>\n");
 	if (out->len > 0 && out->str[out->len - 1] == '\n')
 		g_string_truncate(out, out->len - 1);
 }

@@ -50,6 +50,8 @@ struct note_prep {
 	char *html;		/* sanitised HTML, or NULL when text-only */
 	struct html_cut_text *ft; /* text-only: the HTML of text, rendered
 				 * once for every cut; else NULL */
+	struct html_cut *cut;	/* html scanned once for the size search's
+				 * cuts (note_prep_cuts()), or NULL */
 	GPtrArray *forwards;	/* of struct note_prep * */
 };
 
@@ -180,6 +182,7 @@ note_prep_free(gpointer data)
 	if (prep == NULL)
 		return;
 	html_cut_text_free(&prep->ft);
+	html_cut_free(&prep->cut);
 	g_free(prep->text);
 	g_free(prep->html);
 	g_ptr_array_free(prep->forwards, TRUE);
@@ -576,7 +579,8 @@ note_body(const struct message *msg, const struct note_prep *prep,
 			b->html -= len;
 		} else {
 			/* Cut on the sanitised output, never parsed again. */
-			html = html_cut_html(prep->html, len, b->html);
+			html = prep->cut != NULL ? html_cut_at(prep->cut,
+			    b->html) : html_cut_html(prep->html, len, b->html);
 			hlen = strlen(html);
 			g_string_append_len(h, html, (gssize)hlen);
 			g_free(html);
@@ -720,6 +724,19 @@ note_squeeze(struct note *big, size_t max_bytes)
 	return note;
 }
 
+/* note_prep_cuts - before the size search: each HTML body scanned once
+ * for its cuts (html_cut_new()), which then rescan a few KB each */
+static void
+note_prep_cuts(struct note_prep *prep)
+{
+	guint i;
+
+	if (prep->html != NULL && prep->cut == NULL)
+		prep->cut = html_cut_new(prep->html, strlen(prep->html));
+	for (i = 0; i < prep->forwards->len; i++)
+		note_prep_cuts(g_ptr_array_index(prep->forwards, i));
+}
+
 /* note_render - the note for msg, within max_bytes */
 enum gw_status
 note_render(const struct message *msg, size_t max_bytes, bool split_history,
@@ -749,6 +766,7 @@ note_render(const struct message *msg, size_t max_bytes, bool split_history,
 		 * tag), and only budgets seen to fit are kept.
 		 */
 		note_free(&note);
+		note_prep_cuts(prep);
 		lo = 0;
 		hi = max_bytes;
 		/* To within 1/256 of the cap: each step sanitises again. */

@@ -39,6 +39,24 @@
  */
 char *html_cut_html(const char *san, size_t len, size_t n);
 
+struct html_cut;
+
+/*
+ * html_cut_new - san[0, len) (html_sanitize() form) scanned once for the
+ * open elements, with a mark every few KB, so that html_cut_at() rescans
+ * only from the last mark: the note's size search cuts the same body
+ * about nine times.  san is borrowed: it must outlive the result.  Free
+ * with html_cut_free().
+ */
+struct html_cut *html_cut_new(const char *san, size_t len);
+
+/* html_cut_at - html_cut_html(san, len, n), byte for byte; new string,
+ * caller g_free()s */
+char *html_cut_at(const struct html_cut *x, size_t n);
+
+/* html_cut_free - free *x_r and set it to NULL; NULL-safe */
+void html_cut_free(struct html_cut **x_r);
+
 /*
  * html_cut_piece - html_sanitize() of san[from, to), where san is
  * html_san_doc() output (not yet trimmed) and from and to are node

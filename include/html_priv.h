@@ -24,6 +24,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 #include <glib.h>
 #include <gumbo.h>
@@ -102,6 +103,31 @@ html_tag_is(GumboTag t, unsigned int flags)
 /* Characters, escaping, URLs (gateway/html.c)                        */
 /* ------------------------------------------------------------------ */
 
+/*
+ * html_put - g_string_append_len() without a call when the bytes fit in
+ * what g holds already, as GLib's own g_string_append_c_inline() does for
+ * one byte (GLib 2.76 has g_string_append_len_inline(); Debian 12 has
+ * 2.74).  The pre-pass and the walks append a few bytes at a time, and
+ * the call was most of their cost.
+ */
+static inline void
+html_put(GString *g, const char *s, size_t n)
+{
+	if (g->len + n < g->allocated_len) {
+		memcpy(g->str + g->len, s, n);
+		g->len += n;
+		g->str[g->len] = '\0';
+	} else
+		g_string_append_len(g, s, (gssize)n);
+}
+
+/* html_puts - html_put() of a NUL-terminated string */
+static inline void
+html_puts(GString *g, const char *s)
+{
+	html_put(g, s, strlen(s));
+}
+
 /* html_is_space - the five HTML white-space characters */
 static inline bool
 html_is_space(int c)
@@ -121,6 +147,23 @@ char *html_scrub(const char *s, gssize len);
 /* html_utf8_checked - s if it is valid UTF-8, else a repaired copy left
  * in *tmp_r (g_free it; NULL when s was valid) */
 const char *html_utf8_checked(const char *s, char **tmp_r);
+
+/* html_url_scheme_ok - does u start with "http:", "https:" or "mailto:",
+ * in any case (the schemes we link)? */
+static inline bool
+html_url_scheme_ok(const char *u)
+{
+	switch (*u) {
+	case 'h': case 'H':
+		return g_ascii_strncasecmp(u, "http", 4) == 0 &&
+		    (u[4] == ':' || ((u[4] == 's' || u[4] == 'S') &&
+		    u[5] == ':'));
+	case 'm': case 'M':
+		return g_ascii_strncasecmp(u, "mailto:", 7) == 0;
+	default:
+		return false;
+	}
+}
 
 /* html_url_clean - the URL a browser would follow for an href value, or
  * NULL unless its scheme is http, https or mailto; new string, g_free */
@@ -148,12 +191,16 @@ GString *html_pre_run(const char *b, size_t n);
 
 struct html_doc {
 	GumboOutput *out;		/* gumbo's tree */
-	GString *canon;			/* the pre-pass output */
+	size_t canon_len;		/* bytes of pre-pass output it was
+					 * parsed from (freed already) */
 	const GumboNode *body;		/* NULL for a frameset document */
 };
 
 /* html_doc_parse - scrub, pre-pass and gumbo over at most HTML_MAX_INPUT
- * untrusted bytes; free with html_doc_free() */
+ * untrusted bytes; free with html_doc_free().  The tree no longer points
+ * into the buffer gumbo parsed, which is freed before this returns: every
+ * original_* string piece in it is empty, and renamed formatting elements
+ * carry their own tag (html_node_tag() is then gumbo's tag). */
 void html_doc_parse(const char *html, size_t len, struct html_doc *doc);
 
 /* html_doc_free - release what html_doc_parse() made */
@@ -230,9 +277,24 @@ struct html_ft_mark {
 	struct html_ft_state st;
 };
 
+/* html_line_end - where the line at s ends: its CR or LF, or end */
+static inline const char *
+html_line_end(const char *s, const char *end)
+{
+	const char *nl, *cr;
+
+	/* memchr twice, the CR search bounded by the LF: linear */
+	nl = memchr(s, '\n', (size_t)(end - s));
+	if (nl == NULL)
+		nl = end;
+	cr = memchr(s, '\r', (size_t)(nl - s));
+	return cr != NULL ? cr : nl;
+}
+
 /* html_ft_lines - the lines of scrubbed text [s, end) as HTML appended
  * to out from *st; with marks (of struct html_ft_mark), each line's
- * start recorded */
+ * start recorded.  *end is the NUL after the text (a URL is read up to
+ * a line end or that NUL). */
 void html_ft_lines(GString *out, const char *s, const char *end,
     bool plain, struct html_ft_state *st, GArray *marks);
 

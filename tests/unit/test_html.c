@@ -150,6 +150,20 @@ static const struct pair sanitize_cases[] = {
 	{ .name = "tab and newline inside an https URL removed, as browsers do",
 	    .in = "<a href=\"ht\ttps://e.com/a\nb\">y</a>",
 	    .want = "<a href=\"https://e.com/ab\"" REL ">y</a>" },
+	{ .name = "scheme: http: bare, HtTp, MAILTO kept",
+	    .in = "<a href=\"http:x\">1</a><a href=\"HtTp://e\">2</a>"
+	    "<a href=\"MAILTO:a@b\">3</a>",
+	    .want = "<a href=\"http:x\"" REL ">1</a><a href=\"HtTp://e\"" REL
+	    ">2</a><a href=\"MAILTO:a@b\"" REL ">3</a>" },
+	{ .name = "scheme: near misses refused",
+	    .in = "<a href=\"httpx:y\">1</a><a href=\"http\">2</a>"
+	    "<a href=\"https\">3</a><a href=\"mailt:o\">4</a>"
+	    "<a href=\"h:x\">5</a><a href=\"m\">6</a><a href=\"\">7</a>",
+	    .want = "<a>1</a><a>2</a><a>3</a><a>4</a><a>5</a><a>6</a>"
+	    "<a>7</a>" },
+	{ .name = "scheme: newline inside mailto removed",
+	    .in = "<a href=\"mai\nlto:a@b\">m</a>",
+	    .want = "<a href=\"mailto:a@b\"" REL ">m</a>" },
 	{ .name = "mailto kept",
 	    .in = "<a href=\"mailto:a@b.c?subject=x\">m</a>",
 	    .want = "<a href=\"mailto:a@b.c?subject=x\"" REL ">m</a>" },
@@ -792,6 +806,125 @@ run_tag_table(void)
 	}
 }
 
+/*
+ * run_scrub - html_scrub() and html_put_escaped(), which read every byte
+ * of every body in runs: a run must end at each byte that needs care,
+ * wherever it falls (first, last, alone), and never read past len.
+ */
+static void
+run_scrub(void)
+{
+	static const struct {
+		const char *name;
+		const char *in;
+		gssize len;
+		const char *want;
+	} scrubs[] = {
+		{ "scrub: ASCII as it is", "a b\tc\r\n", -1, "a b\tc\r\n" },
+		{ "scrub: invalid byte first", "\xff" "ab", -1,
+		    "\xef\xbf\xbd" "ab" },
+		{ "scrub: invalid byte last", "ab\xff", -1,
+		    "ab\xef\xbf\xbd" },
+		{ "scrub: truncated sequence at len", "a\xe2\x82\xac", 3,
+		    "a\xef\xbf\xbd\xef\xbf\xbd" },
+		{ "scrub: NUL inside len", "a\0b", 3, "a\xef\xbf\xbd" "b" },
+		{ "scrub: len bounds the read", "abcdef", 2, "ab" },
+		{ "scrub: controls, DEL and C1 dropped",
+		    "a\x01\x7f\xc2\x85" "b\x0c", -1, "ab\x0c" },
+		{ "scrub: noncharacters as U+FFFD", "\xef\xb7\x90" "x\xef\xbf\xbe",
+		    -1, "\xef\xbf\xbd" "x\xef\xbf\xbd" },
+		{ "scrub: surrogate encoded is invalid", "\xed\xa0\x80", -1,
+		    "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd" },
+		{ "scrub: overlong is invalid", "\xc0\xaf", -1,
+		    "\xef\xbf\xbd\xef\xbf\xbd" },
+		{ "scrub: valid after invalid is kept", "\xff\xc3\xa9", -1,
+		    "\xef\xbf\xbd\xc3\xa9" },
+	};
+	static const struct {
+		const char *name;
+		const char *in;
+		bool attr;
+		const char *want;
+	} escs[] = {
+		{ "escape: all special", "&<>\"", true,
+		    "&amp;&lt;&gt;&quot;" },
+		{ "escape: quote kept in text", "a\"b", false, "a\"b" },
+		{ "escape: nbsp and C1 in a run", "a\xc2\xa0" "b\xc2\x85" "c",
+		    false, "a&nbsp;bc" },
+		{ "escape: other U+00xx kept", "\xc2\xa9", false, "\xc2\xa9" },
+		{ "escape: lone 0xc2 at the end", "a\xc2", false, "a\xc2" },
+		{ "escape: controls dropped, white space kept",
+		    "\x01" "a\tb\n\x7f", false, "a\tb\n" },
+	};
+	GString *g;
+	char *got;
+	size_t k;
+
+	for (k = 0; k < G_N_ELEMENTS(scrubs); k++) {
+		got = html_scrub(scrubs[k].in, scrubs[k].len);
+		tap_str(got, scrubs[k].want, scrubs[k].name);
+		g_free(got);
+	}
+	for (k = 0; k < G_N_ELEMENTS(escs); k++) {
+		g = g_string_new("<");
+		html_put_escaped(g, escs[k].in, strlen(escs[k].in),
+		    escs[k].attr);
+		tap_str(g->str + 1, escs[k].want, escs[k].name);
+		g_string_free(g, TRUE);
+	}
+}
+
+/*
+ * run_seal - html_doc_parse() frees the buffer gumbo parsed before the
+ * walks: renamed formatting elements carry their own tag again, custom
+ * tags stay unknown, and no string piece points into the freed buffer.
+ */
+static void
+run_seal(void)
+{
+	static const char in[] = "<b>x</b><o:p>y</o:p><a href=\"http://e/\">"
+	    "z</a><table><tr><td><font color=red>f</font></table>";
+	static const GumboTag want[] = { GUMBO_TAG_B, GUMBO_TAG_UNKNOWN,
+	    GUMBO_TAG_A, GUMBO_TAG_TABLE };
+	struct html_doc doc;
+	const GumboVector *kids;
+	const GumboNode *n, *font;
+	unsigned int i, pieces = 0;
+
+	html_doc_parse(in, strlen(in), &doc);
+	tap_ok(doc.body != NULL, "seal: body found");
+	if (doc.body == NULL) {
+		html_doc_free(&doc);
+		return;
+	}
+	kids = &doc.body->v.element.children;
+	tap_int(kids->length, G_N_ELEMENTS(want), "seal: four elements");
+	for (i = 0; i < kids->length && i < G_N_ELEMENTS(want); i++) {
+		n = kids->data[i];
+		tap_int(html_node_tag(n), want[i], "seal: tag seen through "
+		    "the renaming");
+		pieces += n->v.element.original_tag.length +
+		    n->v.element.original_end_tag.length;
+		if (n->v.element.children.length > 0) {
+			n = n->v.element.children.data[0];
+			if (n->type == GUMBO_NODE_TEXT)
+				pieces += n->v.text.original_text.length;
+		}
+	}
+	tap_int(pieces, 0, "seal: no piece points into the freed buffer");
+	/* table > tbody > tr > td > font */
+	n = kids->data[3];
+	for (i = 0; i < 3 && n->v.element.children.length > 0; i++)
+		n = n->v.element.children.data[0];
+	font = n->v.element.children.length > 0 ?
+	    n->v.element.children.data[0] : NULL;
+	tap_ok(font != NULL && font->type == GUMBO_NODE_ELEMENT &&
+	    html_node_tag(font) == GUMBO_TAG_FONT &&
+	    strcmp(html_node_attr(font, "color"), "red") == 0,
+	    "seal: a deep renamed element and its attribute");
+	html_doc_free(&doc);
+}
+
 int
 main(void)
 {
@@ -802,5 +935,7 @@ main(void)
 	run_bombs();
 	run_huge();
 	run_tag_table();
+	run_scrub();
+	run_seal();
 	return tap_done();
 }

@@ -15,6 +15,7 @@
 
 #include "html.h"
 #include "html_cut.h"
+#include "html_priv.h"
 #include "message.h"
 #include "note.h"
 #include "tap.h"
@@ -51,6 +52,13 @@ static const struct {
 	  .n = 30, .want = "<p></p>" },
 	{ .name = "void elements stay open",
 	  .san = "<p>a<br>b<hr>c</p>", .n = 13, .want = "<p>a<br>b<hr></p>" },
+	{ .name = "void: wbr and col stay open, one-letter tags close",
+	  .san = "<p><b>a<wbr>b<i>c</i><s>d</s><u>e</u></b></p>", .n = 30,
+	  .want = "<p><b>a<wbr>b<i>c</i><s>d</s></b></p>" },
+	{ .name = "void: colgroup col",
+	  .san = "<table><colgroup><col span=\"2\"></colgroup></table>",
+	  .n = 33, .want = "<table><colgroup><col span=\"2\"></colgroup>"
+	  "</table>" },
 	{ .name = "nested",
 	  .san = "<div><ul><li>x</li><li>yz</li></ul></div>", .n = 24,
 	  .want = "<div><ul><li>x</li><li>y</li></ul></div>" },
@@ -66,6 +74,9 @@ static const struct {
 
 /* Sanitised documents cut at every byte in cut_same(). */
 static const char *const docs[] = {
+	"<p><b>a<wbr>b</b><s>c</s><u>d</u><font color=\"red\">e</font></p>"
+	"<table><colgroup><col span=2></colgroup><tr><td>x<br>y</td></tr>"
+	"</table><hr><p><q>q</q><sub>1</sub></p>",
 	"<p>Hello <b>world</b> &amp; <i>all</i> \xc3\xa9t\xc3\xa9 \xe2\x80\x94 "
 	"<a href=\"https://example.com/a;b?c=1&amp;d=2\">link</a></p>\n"
 	"<ul><li>one</li><li>two<br>2b</li></ul>\n<blockquote><p>quoted "
@@ -201,6 +212,10 @@ static const char *const texts[] = {
 	"a\r\nb\r\rc\n\n\n\nd  e   f\n   lead\n\xef\xb7\x90 nonchar \x01 ctl "
 	"\xe2\x82\xac\n<b>&amp;</b> \"q\"\n",
 	">>> a\n\n>> b\nhttp://x.example/(paren) [https://y.example/]\n",
+	/* runs: URLs against CR, tab and the end; nbsp, C1, invalid bytes */
+	"https://a.b\rhttp://c.d\thttps://e.f  \n  http://g.h/\xc2\xa0x"
+	"\xc2\x85y\n\xff\xfe bad https://\n\t\th H hhttp://x &<>\"\n"
+	"x   \t  y\r\n    \r\nhttps://z.example/end",
 	"",
 	"\n\n\n",
 };
@@ -402,6 +417,121 @@ fit(void)
 	g_string_free(t, TRUE);
 }
 
+/* void_rows - html_cut_html() knows br, hr, wbr and col as the void
+ * elements of html_sanitize() form: the tag table's VOID rows must write
+ * those and no other, and each of them be void */
+static void
+void_rows(void)
+{
+	const struct html_tag_row *r;
+	unsigned int t, bad = 0;
+
+	for (t = 0; t <= GUMBO_TAG_UNKNOWN; t++) {
+		r = html_tag_row((GumboTag)t);
+		if (r->san != HTML_SAN_VOID)
+			continue;
+		if ((r->san_as != GUMBO_TAG_BR && r->san_as != GUMBO_TAG_HR &&
+		    r->san_as != GUMBO_TAG_WBR && r->san_as != GUMBO_TAG_COL) ||
+		    !html_tag_is(r->san_as, HTML_TAG_VOID))
+			bad++;
+	}
+	tap_int(bad, 0, "void rows write br, hr, wbr or col only");
+	tap_ok(html_tag_is(GUMBO_TAG_BR, HTML_TAG_VOID) &&
+	    html_tag_is(GUMBO_TAG_HR, HTML_TAG_VOID) &&
+	    html_tag_is(GUMBO_TAG_WBR, HTML_TAG_VOID) &&
+	    html_tag_is(GUMBO_TAG_COL, HTML_TAG_VOID),
+	    "br, hr, wbr and col are void");
+}
+
+/* at_same - html_cut_at() (from the nearest mark) == html_cut_html()
+ * (from the start): at every byte of the small documents, and every few
+ * bytes of long ones with many marks, nested and deep */
+static void
+at_same(void)
+{
+	struct html_cut *x;
+	GString *g;
+	char *san, *a, *b;
+	size_t d, k, n, len, bad, step;
+	const char *big[3];
+	char *owned[3];
+
+	for (d = 0; d < G_N_ELEMENTS(docs); d++) {
+		san = html_sanitize(docs[d], strlen(docs[d]));
+		len = strlen(san);
+		x = html_cut_new(san, len);
+		bad = SIZE_MAX;
+		for (n = 0; n <= len + 1 && bad == SIZE_MAX; n++) {
+			a = html_cut_at(x, n);
+			b = html_cut_html(san, len, n);
+			if (strcmp(a, b) != 0)
+				bad = n;
+			g_free(a);
+			g_free(b);
+		}
+		tap_ok(bad == SIZE_MAX, "doc %zu: html_cut_at == html_cut_html "
+		    "(first difference at %zd)", d,
+		    bad == SIZE_MAX ? (ssize_t)-1 : (ssize_t)bad);
+		html_cut_free(&x);
+		tap_ok(x == NULL, "doc %zu: html_cut_free NULLs the pointer", d);
+		g_free(san);
+	}
+	/* long: rows of nested cells; deep: 3000 levels; flat paragraphs
+	 * with references and non-ASCII text at every mark boundary */
+	g = g_string_new(NULL);
+	for (k = 0; k < 3000; k++)
+		g_string_append_printf(g, "<table><tr><td><div><b>%zu &amp; "
+		    "\xc3\xa9</b><br>x</div></td></tr></table>%s", k,
+		    k % 7 == 0 ? "<blockquote>" : "");
+	owned[0] = g_string_free(g, FALSE);
+	g = g_string_new(NULL);
+	for (k = 0; k < 3000; k++)
+		g_string_append(g, k % 2 ? "<div>" : "<blockquote>x&lt;");
+	owned[1] = g_string_free(g, FALSE);
+	g = g_string_new(NULL);
+	for (k = 0; k < 20000; k++)
+		g_string_append(g, "<p>\xe2\x82\xac&nbsp;<a href=\"https://"
+		    "e.example/?a=1&amp;b=2\">l</a><wbr></p>\n");
+	owned[2] = g_string_free(g, FALSE);
+	for (d = 0; d < G_N_ELEMENTS(big); d++) {
+		big[d] = owned[d];
+		san = html_sanitize(big[d], strlen(big[d]));
+		len = strlen(san);
+		x = html_cut_new(san, len);
+		bad = SIZE_MAX;
+		step = len / 300 + 1;
+		for (n = 0; n <= len + 1 && bad == SIZE_MAX; n += step) {
+			a = html_cut_at(x, n);
+			b = html_cut_html(san, len, n);
+			if (strcmp(a, b) != 0)
+				bad = n;
+			g_free(a);
+			g_free(b);
+			/* and the bytes on either side of it */
+			if (n > 0 && bad == SIZE_MAX) {
+				a = html_cut_at(x, n - 1);
+				b = html_cut_html(san, len, n - 1);
+				if (strcmp(a, b) != 0)
+					bad = n - 1;
+				g_free(a);
+				g_free(b);
+			}
+		}
+		tap_ok(bad == SIZE_MAX, "long doc %zu (%zu bytes): html_cut_at "
+		    "== html_cut_html (first difference at %zd)", d, len,
+		    bad == SIZE_MAX ? (ssize_t)-1 : (ssize_t)bad);
+		html_cut_free(&x);
+		g_free(san);
+		g_free(owned[d]);
+	}
+	html_cut_free(NULL);
+	x = html_cut_new("", 0);
+	a = html_cut_at(x, 5);
+	tap_str(a, "", "empty: html_cut_at");
+	g_free(a);
+	html_cut_free(&x);
+}
+
 int
 main(void)
 {
@@ -419,6 +549,8 @@ main(void)
 	text_same();
 	render_same();
 	deep();
+	at_same();
+	void_rows();
 	fit();
 	return tap_done();
 }

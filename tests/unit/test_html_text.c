@@ -54,6 +54,23 @@ static const struct text_case to_text_cases[] = {
 	    .want = "here <https://e.com/x>" },
 	{ .name = "LINK: not when the text is the URL",
 	    .in = "<a href=\"https://e.com/\">e.com</a>", .want = "e.com" },
+	{ .name = "LINK: text is the URL but for case, scheme and slash",
+	    .in = "<a href=\"https://E.com/a/\"> HTTP://e.COM/a </a>",
+	    .want = "HTTP://e.COM/a" },
+	{ .name = "LINK: mailto text the same without scheme",
+	    .in = "<a href=\"mailto:A@b.c\">a@B.c</a>", .want = "a@B.c" },
+	{ .name = "LINK: text longer by one character differs",
+	    .in = "<a href=\"https://e.com/\">e.comm</a>",
+	    .want = "e.comm <https://e.com/>" },
+	{ .name = "LINK: empty text shows the URL",
+	    .in = "<a href=\"https://e.com/x\"></a>y",
+	    .want = "<https://e.com/x>y" },
+	{ .name = "LINK: two links, the capture starts again",
+	    .in = "<a href=\"https://a.b/\">a.b</a> <a href=\"https://c.d/\">"
+	    "x</a>", .want = "a.b x <https://c.d/>" },
+	{ .name = "LINK: spaces and controls in the URL not shown",
+	    .in = "<a href=\"https://e.com/a b\xc2\xad\">t</a>",
+	    .want = "t <https://e.com/ab>" },
 	{ .name = "LINK: mailto shown without the scheme",
 	    .in = "<a href=\"mailto:a@b.c\">write</a>",
 	    .want = "write <a@b.c>" },
@@ -80,6 +97,25 @@ static const struct text_case from_text_cases[] = {
 	    .want = "<p>see <a href=\"https://e.com/a?b=1&amp;c\" rel=\""
 	    "noopener noreferrer nofollow\">https://e.com/a?b=1&amp;c</a>. "
 	    "ok</p>" },
+	{ .name = "runs: two spaces, then three, before a URL",
+	    .in = "a  b   https://e.com/ x",
+	    .want = "<p>a&nbsp; b&nbsp;&nbsp; <a href=\"https://e.com/\" rel=\""
+	    "noopener noreferrer nofollow\">https://e.com/</a> x</p>" },
+	{ .name = "runs: h inside a word starts no URL",
+	    .in = "xhttps://e.com Https://E.com",
+	    .want = "<p>xhttps://e.com <a href=\"Https://E.com\" rel=\""
+	    "noopener noreferrer nofollow\">Https://E.com</a></p>" },
+	{ .name = "runs: a URL ends at the line end",
+	    .in = "https://e.com/a\r\nb", .want = "<p><a href=\"https://e."
+	    "com/a\" rel=\"noopener noreferrer nofollow\">https://e.com/a"
+	    "</a><br>\nb</p>" },
+	{ .name = "runs: trailing spaces and tabs go", .in = "x \t \ny",
+	    .want = "<p>x<br>\ny</p>" },
+	{ .name = "runs: nbsp, C1 and markup inside words",
+	    .in = "a\xc2\xa0" "b\xc2\x85" "c<d>&e\"", .want = "<p>a&nbsp;bc"
+	    "&lt;d&gt;&amp;e\"</p>" },
+	{ .name = "runs: a lone h and H at the end", .in = "h H",
+	    .want = "<p>h H</p>" },
 	{ .name = "leading spaces and a tab kept",
 	    .in = "  two\tt", .want = "<p>&nbsp;&nbsp;two&nbsp;&nbsp; t</p>" },
 };
