@@ -1027,8 +1027,8 @@ html_sanitize(const char *html, size_t len)
  * instead of three or four times, and its tree freed before returning
  */
 void
-html_render(const char *html, size_t len, bool text, bool split,
-    struct html_parts *r)
+html_render(const char *html, size_t len, bool text,
+    enum html_split split, struct html_parts *r)
 {
 	struct html_doc doc;
 	char *texts[2];
@@ -1046,8 +1046,8 @@ html_render(const char *html, size_t len, bool text, bool split,
 	 * body are made, rather than held beside them with the tree.
 	 */
 	texts[0] = texts[1] = NULL;
-	if (split && html_hist_doc(&doc, &r->fresh, &r->hist, text ?
-	    texts : NULL)) {
+	if (split != HTML_SPLIT_NONE && html_hist_doc(&doc, &r->fresh,
+	    &r->hist, text && split == HTML_SPLIT_ALL ? texts : NULL)) {
 		r->fresh_text = texts[0];
 		r->hist_text = texts[1];
 	}

@@ -371,7 +371,10 @@ note_prep_new(const struct message *msg, int depth, bool split,
 	if (has_html) {
 		/* One parse for the sanitised HTML, its text and its
 		 * history; the source goes as soon as it is read. */
-		html_render(html, strlen(html), true, split && !fwd, &parts);
+		html_render(html, strlen(html), true, !split || fwd ?
+		    HTML_SPLIT_NONE : pieces == NULL && (msg->text == NULL ||
+		    note_blank(msg->text)) ? HTML_SPLIT_ALL : HTML_SPLIT_HTML,
+		    &parts);
 		html = NULL;
 		g_free(tmp);
 		tmp = NULL;

@@ -103,7 +103,7 @@ same_as_reparse(const char *doc, bool *is_split, bool verbose)
 	char *t0, *t1;
 	bool same;
 
-	html_render(doc, strlen(doc), true, true, &p);
+	html_render(doc, strlen(doc), true, HTML_SPLIT_ALL, &p);
 	*is_split = p.fresh != NULL;
 	if (p.fresh == NULL) {
 		same = p.fresh_text == NULL && p.hist_text == NULL;
@@ -189,7 +189,8 @@ out_of_context(void)
 	size_t k;
 
 	for (k = 0; k < G_N_ELEMENTS(c); k++) {
-		html_render(c[k].in, strlen(c[k].in), true, true, &p);
+		html_render(c[k].in, strlen(c[k].in), true, HTML_SPLIT_ALL,
+		    &p);
 		tap_ok(p.fresh != NULL, "context %zu: splits", k);
 		tap_str(p.fresh_text, c[k].fresh, "context: new text");
 		tap_str(p.hist_text, c[k].hist, "context: history");
@@ -213,7 +214,12 @@ bounds(void)
 	    "no text asked: no halves' text");
 	html_parts_clear(&p);
 	html_render("<p>a</p>" QUOTE_GMAIL, strlen("<p>a</p>" QUOTE_GMAIL),
-	    true, false, &p);
+	    true, HTML_SPLIT_HTML, &p);
+	tap_ok(p.fresh != NULL && p.text != NULL && p.fresh_text == NULL &&
+	    p.hist_text == NULL, "HTML_SPLIT_HTML: no halves' text");
+	html_parts_clear(&p);
+	html_render("<p>a</p>" QUOTE_GMAIL, strlen("<p>a</p>" QUOTE_GMAIL),
+	    true, HTML_SPLIT_NONE, &p);
 	tap_ok(p.fresh == NULL && p.fresh_text == NULL, "no split asked");
 	html_parts_clear(&p);
 
