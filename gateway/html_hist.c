@@ -24,7 +24,9 @@
  * again; what the cut left open is closed, so nothing is lost): made by
  * html_cut_piece() from the piece's tags, without a parse, unless a tag
  * would parse differently out of its context (a cell without its table,
- * a block inside a <p>): only such a piece is parsed again.
+ * a block inside a <p>): only such a piece is parsed again.  The text of
+ * both halves, when asked for, is read from the same tree by
+ * html_text_split(), never from a parse of a half.
  */
 #include <stdint.h>
 #include <string.h>

@@ -7,11 +7,14 @@
  * gumbo) and lays it out as lines: what each element becomes (a block, a
  * list item, a quote, a link ...) is its text-kind column in the tag
  * table (html_tag_row()); what the sanitizer drops, it drops too.
+ * html_text_split lays out the two halves of a reply cut at its history
+ * in one walk of the same tree, as the sanitised halves read.
  * html_from_text writes text as HTML already in html_sanitize() form,
  * escaping with the sanitizer's own html_put_escaped().
  *
- * Owns: the layout state of one html_to_text() call (struct txt_state)
- * and nothing beyond a call.
+ * Owns: the layout state of one html_to_text() call (struct txt_state;
+ * two and the cut's open elements for html_text_split) and nothing
+ * beyond a call.
  * Used error codes: none; these functions cannot fail (see html.h).
  * Reentrancy: reentrant.
  */
