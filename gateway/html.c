@@ -35,7 +35,6 @@
 #include "html.h"
 #include "html_priv.h"
 
-#define OUT_MAX_DEPTH	256	/* elements html_sanitize nests */
 #define URL_MAX		8192	/* longer hrefs are dropped */
 #define ALT_MAX		200	/* characters of alt text kept */
 
@@ -922,7 +921,7 @@ san_enter(void *vctx, const GumboNode *n, int *state)
 		san_start_tag(s->out, n, as);
 		return HTML_WALK_SKIP;
 	case HTML_SAN_KEEP:
-		if (s->depth >= OUT_MAX_DEPTH)
+		if (s->depth >= HTML_OUT_MAX_DEPTH)
 			return HTML_WALK_DESCEND;	/* flattened */
 		san_start_tag(s->out, n, as);
 		s->depth++;
@@ -1028,10 +1027,11 @@ html_sanitize(const char *html, size_t len)
  * instead of three or four times, and its tree freed before returning
  */
 void
-html_render(const char *html, size_t len, bool text, bool split,
-    struct html_parts *r)
+html_render(const char *html, size_t len, bool text,
+    enum html_split split, struct html_parts *r)
 {
 	struct html_doc doc;
+	char *texts[2];
 
 	memset(r, 0, sizeof(*r));
 	if (html == NULL || len == 0) {
@@ -1045,9 +1045,12 @@ html_render(const char *html, size_t len, bool text, bool split,
 	 * of the whole body) is freed before the text and the sanitised
 	 * body are made, rather than held beside them with the tree.
 	 */
-	if (split && !html_hist_doc(&doc, &r->fresh, &r->hist,
-	    &r->hist_text))
-		r->fresh = r->hist = r->hist_text = NULL;
+	texts[0] = texts[1] = NULL;
+	if (split != HTML_SPLIT_NONE && html_hist_doc(&doc, &r->fresh,
+	    &r->hist, text && split == HTML_SPLIT_ALL ? texts : NULL)) {
+		r->fresh_text = texts[0];
+		r->hist_text = texts[1];
+	}
 	if (text)
 		r->text = html_text_doc(&doc);
 	r->san = san_finish(html_san_doc(&doc, NULL, NULL));
@@ -1064,6 +1067,7 @@ html_parts_clear(struct html_parts *r)
 	g_free(r->text);
 	g_free(r->fresh);
 	g_free(r->hist);
+	g_free(r->fresh_text);
 	g_free(r->hist_text);
 	memset(r, 0, sizeof(*r));
 }

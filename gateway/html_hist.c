@@ -24,7 +24,9 @@
  * again; what the cut left open is closed, so nothing is lost): made by
  * html_cut_piece() from the piece's tags, without a parse, unless a tag
  * would parse differently out of its context (a cell without its table,
- * a block inside a <p>): only such a piece is parsed again.
+ * a block inside a <p>): only such a piece is parsed again.  The text of
+ * both halves, when asked for, is read from the same tree by
+ * html_text_split(), never from a parse of a half.
  */
 #include <stdint.h>
 #include <string.h>
@@ -345,11 +347,11 @@ html_split_history(const char *html, size_t len, bool forward,
 }
 
 /* html_hist_doc - html_split_history() of a parsed document; with
- * text_r, also html_to_text() of *hist_r (made anyway, to see that the
- * history shows something) */
+ * text_r, also html_to_text() of *new_r and *hist_r, read from the tree
+ * (html_text_split()) */
 bool
 html_hist_doc(const struct html_doc *doc, char **new_r, char **hist_r,
-    char **text_r)
+    char *text_r[2])
 {
 	struct hh_state s;
 	struct history_line *hl;
@@ -358,12 +360,13 @@ html_hist_doc(const struct html_doc *doc, char **new_r, char **hist_r,
 	const GumboNode *marks[2];
 	GString *out;
 	size_t i, at, end, pos[2];
-	char *text, *a, *b;
+	char *text[2], *a, *b;
 	bool split = false;
 
 	*new_r = *hist_r = NULL;
+	text[0] = text[1] = NULL;
 	if (text_r != NULL)
-		*text_r = NULL;
+		text_r[0] = text_r[1] = NULL;
 	memset(&s, 0, sizeof(s));
 	s.lines = g_array_new(FALSE, FALSE, sizeof(struct hh_line));
 	s.buf = g_string_new(NULL);
@@ -396,18 +399,20 @@ html_hist_doc(const struct html_doc *doc, char **new_r, char **hist_r,
 			    "\n" : "", b, NULL);
 			*hist_r = hh_piece(out, pos[0], pos[1]);
 			/* A letter or digit in its lines shows the history is
-			 * not blank without a parse; only then is its text
-			 * left to the caller. */
+			 * not blank without reading its text; else its text
+			 * tells, read from this tree as the halves' are. */
 			split = hh_shows(&s, at, end);
-			if (!split) {
-				text = html_to_text(*hist_r, strlen(*hist_r));
-				split = text[0] != '\0';
-				if (split && text_r != NULL) {
-					*text_r = text;
-					text = NULL;
-				}
-				g_free(text);
+			if (!split || text_r != NULL) {
+				html_text_split(doc, marks, &text[0], &text[1]);
+				split = split || text[1][0] != '\0';
 			}
+			if (split && text_r != NULL) {
+				text_r[0] = text[0];
+				text_r[1] = text[1];
+				text[0] = text[1] = NULL;
+			}
+			g_free(text[0]);
+			g_free(text[1]);
 			g_free(a);
 			g_free(b);
 		}

@@ -7,11 +7,14 @@
  * gumbo) and lays it out as lines: what each element becomes (a block, a
  * list item, a quote, a link ...) is its text-kind column in the tag
  * table (html_tag_row()); what the sanitizer drops, it drops too.
+ * html_text_split lays out the two halves of a reply cut at its history
+ * in one walk of the same tree, as the sanitised halves read.
  * html_from_text writes text as HTML already in html_sanitize() form,
  * escaping with the sanitizer's own html_put_escaped().
  *
- * Owns: the layout state of one html_to_text() call (struct txt_state)
- * and nothing beyond a call.
+ * Owns: the layout state of one html_to_text() call (struct txt_state;
+ * two and the cut's open elements for html_text_split) and nothing
+ * beyond a call.
  * Used error codes: none; these functions cannot fail (see html.h).
  * Reentrancy: reentrant.
  */
@@ -56,6 +59,8 @@ struct txt_state {
 	GString *capture;		/* link text, while in a link (one
 					 * buffer for every link) */
 	char *href;			/* the link's URL; NULL: not in one */
+	bool san;			/* html_text_split(): read as the
+					 * sanitised HTML (no li value) */
 };
 
 /* txt_prefix - append the "> " prefixes for quote depth q */
@@ -331,7 +336,8 @@ txt_li(struct txt_state *t, const GumboNode *n)
 		    sizeof(t->marker) - (size_t)indent);
 		return;
 	}
-	v = html_node_attr(n, "value");
+	/* The sanitizer drops value: its output numbers on. */
+	v = t->san ? NULL : html_node_attr(n, "value");
 	if (v != NULL) {
 		num = strtol(v, NULL, 10);
 		if (num > -1000000000L && num < 1000000000L)
@@ -343,31 +349,17 @@ txt_li(struct txt_state *t, const GumboNode *n)
 		l->next++;
 }
 
-/* txt_enter - html_to_text's visit of one node */
+/* txt_element - the visit of element n, read as kind; bare: an image
+ * without alt text reads "[image]" (as the sanitizer writes it) */
 static enum html_walk_act
-txt_enter(void *vctx, const GumboNode *n, int *state)
+txt_element(struct txt_state *t, const GumboNode *n, enum html_txt kind,
+    bool bare, int *state)
 {
-	struct txt_state *t = vctx;
 	struct txt_list *l;
-	enum html_txt kind;
 	const char *v;
 	char *label, *url;
 	long num;
 
-	switch (n->type) {
-	case GUMBO_NODE_TEXT: case GUMBO_NODE_WHITESPACE:
-		txt_text(t, n->v.text.text);
-		return HTML_WALK_SKIP;
-	case GUMBO_NODE_ELEMENT:
-		break;
-	default:
-		return HTML_WALK_SKIP;
-	}
-	kind = html_tag_row(html_node_tag(n))->txt;
-	if (kind == HTML_TXT_DROP || html_node_hidden(n))
-		return HTML_WALK_SKIP;
-	if (html_node_mso_para(n))
-		kind = HTML_TXT_BLOCK1;
 	*state = (int)kind;
 	switch (kind) {
 	case HTML_TXT_BLOCK1: case HTML_TXT_ROW: case HTML_TXT_BLOCK2:
@@ -386,7 +378,7 @@ txt_enter(void *vctx, const GumboNode *n, int *state)
 		txt_block(t, 1);
 		return HTML_WALK_SKIP;
 	case HTML_TXT_IMG:
-		label = html_img_label(n, false);
+		label = html_img_label(n, bare);
 		if (label != NULL) {
 			txt_text(t, label);
 			g_free(label);
@@ -435,6 +427,30 @@ txt_enter(void *vctx, const GumboNode *n, int *state)
 	return HTML_WALK_DESCEND;
 }
 
+/* txt_enter - html_to_text's visit of one node */
+static enum html_walk_act
+txt_enter(void *vctx, const GumboNode *n, int *state)
+{
+	struct txt_state *t = vctx;
+	enum html_txt kind;
+
+	switch (n->type) {
+	case GUMBO_NODE_TEXT: case GUMBO_NODE_WHITESPACE:
+		txt_text(t, n->v.text.text);
+		return HTML_WALK_SKIP;
+	case GUMBO_NODE_ELEMENT:
+		break;
+	default:
+		return HTML_WALK_SKIP;
+	}
+	kind = html_tag_row(html_node_tag(n))->txt;
+	if (kind == HTML_TXT_DROP || html_node_hidden(n))
+		return HTML_WALK_SKIP;
+	if (html_node_mso_para(n))
+		kind = HTML_TXT_BLOCK1;
+	return txt_element(t, n, kind, false, state);
+}
+
 /* txt_leave - the end of an element */
 static void
 txt_leave(void *vctx, const GumboNode *n, int state)
@@ -474,6 +490,33 @@ txt_leave(void *vctx, const GumboNode *n, int state)
 	}
 }
 
+/* txt_init - an empty layout, its output sized for size bytes */
+static void
+txt_init(struct txt_state *t, size_t size)
+{
+	memset(t, 0, sizeof(*t));
+	t->out = g_string_sized_new(size);
+	t->line = g_string_new(NULL);
+	t->capture = g_string_new(NULL);
+}
+
+/* txt_finish - the last line written, the final blank line and newline
+ * dropped; frees *t and returns the text */
+static char *
+txt_finish(struct txt_state *t)
+{
+	if (t->line->len > 0)
+		txt_flush(t);
+	if (t->last_blank)
+		g_string_truncate(t->out, t->blank_at);
+	if (t->out->len > 0 && t->out->str[t->out->len - 1] == '\n')
+		g_string_truncate(t->out, t->out->len - 1);
+	g_string_free(t->line, TRUE);
+	g_string_free(t->capture, TRUE);
+	g_free(t->href);
+	return g_string_free(t->out, FALSE);
+}
+
 /* html_text_doc - html_to_text() of a parsed document; new string */
 char *
 html_text_doc(const struct html_doc *doc)
@@ -481,22 +524,188 @@ html_text_doc(const struct html_doc *doc)
 	struct txt_state t;
 	struct html_walker w = { txt_enter, txt_leave, &t };
 
-	memset(&t, 0, sizeof(t));
-	t.out = g_string_sized_new(doc->canon_len / 2 + 64);
-	t.line = g_string_new(NULL);
-	t.capture = g_string_new(NULL);
+	txt_init(&t, doc->canon_len / 2 + 64);
 	if (doc->body != NULL)
 		html_walk(doc->body, &w);
-	if (t.line->len > 0)
-		txt_flush(&t);
-	if (t.last_blank)
-		g_string_truncate(t.out, t.blank_at);
-	if (t.out->len > 0 && t.out->str[t.out->len - 1] == '\n')
-		g_string_truncate(t.out, t.out->len - 1);
-	g_string_free(t.line, TRUE);
-	g_string_free(t.capture, TRUE);
-	g_free(t.href);
-	return g_string_free(t.out, FALSE);
+	return txt_finish(&t);
+}
+
+/*
+ * The split walk (html_text_split): the text of the two halves of a
+ * document cut at its quoted history, each as html_to_text() of that
+ * half's sanitised HTML would read it, from the one tree.  It reads the
+ * tree as the sanitizer writes it: only what it keeps (its drop rule, its
+ * tags: an unwrapped element is no element, an article a div, an image
+ * without alt "[image]", an li without its value, depth flattened as it
+ * flattens), and a half holds only the nodes in its range: an element
+ * opened before the cut is not in the piece (its end tag is a stray one),
+ * and what the half left open at its end is closed there.
+ */
+
+struct split_open {
+	const GumboNode *node;
+	int state;			/* txt_element()'s, for txt_leave() */
+};
+
+struct split_state {
+	struct txt_state half[2];	/* 0: the new text, 1: the history */
+	GArray *open;			/* of struct split_open: the active
+					 * half's elements, opened in range */
+	const GumboNode *mark[2];	/* where the history starts, ends */
+	int phase;			/* 0, 2: in half 0; 1: in half 1 */
+	int depth;			/* elements the sanitizer nests */
+};
+
+/* split_close - end what the active half left open, innermost first */
+static void
+split_close(struct split_state *s, struct txt_state *t)
+{
+	struct split_open *o;
+
+	while (s->open->len > 0) {
+		o = &g_array_index(s->open, struct split_open,
+		    s->open->len - 1);
+		txt_leave(t, o->node, o->state);
+		g_array_set_size(s->open, s->open->len - 1);
+	}
+}
+
+/* split_text - a text node as the sanitised HTML parsed again has it:
+ * the sanitizer drops a form feed (a control character) and a parser
+ * reads a CR (from &#13;) as a line feed */
+static void
+split_text(struct txt_state *t, const char *s)
+{
+	GString *g;
+
+	if (strpbrk(s, "\f\r") == NULL) {
+		txt_text(t, s);
+		return;
+	}
+	g = g_string_sized_new(strlen(s));
+	for (; *s != '\0'; s++) {
+		if (*s == '\r') {
+			g_string_append_c(g, '\n');
+			if (s[1] == '\n')
+				s++;
+		} else if (*s != '\f')
+			g_string_append_c(g, *s);
+	}
+	txt_text(t, g->str);
+	g_string_free(g, TRUE);
+}
+
+/* split_enter - the visit of one node: the cut marks move the walk from
+ * one half to the other; the node is read as the sanitizer writes it */
+static enum html_walk_act
+split_enter(void *vctx, const GumboNode *n, int *state)
+{
+	struct split_state *s = vctx;
+	const struct html_tag_row *row;
+	struct split_open o;
+	struct txt_state *t;
+	enum html_walk_act act;
+	char *label;
+
+	/* The new text after the history: the two pieces were joined
+	 * with a newline, white space between them. */
+	if (n == s->mark[0] && s->phase == 0) {
+		split_close(s, &s->half[0]);
+		s->phase = 1;
+	}
+	if (n == s->mark[1] && s->phase == 1) {
+		split_close(s, &s->half[1]);
+		s->phase = 2;
+		txt_text(&s->half[0], " ");
+	}
+	t = &s->half[s->phase == 1];
+	switch (n->type) {
+	case GUMBO_NODE_TEXT: case GUMBO_NODE_WHITESPACE:
+		split_text(t, n->v.text.text);
+		return HTML_WALK_SKIP;
+	case GUMBO_NODE_ELEMENT:
+		break;
+	default:
+		return HTML_WALK_SKIP;
+	}
+	row = html_tag_row(html_node_tag(n));
+	if (row->san == HTML_SAN_DROP || html_node_hidden(n))
+		return HTML_WALK_SKIP;
+	o.node = n;
+	o.state = 0;
+	switch (row->san) {
+	case HTML_SAN_IMG:
+		/* <span>[image: ALT]</span> */
+		label = html_img_label(n, true);
+		if (label != NULL)
+			split_text(t, label);
+		g_free(label);
+		return HTML_WALK_SKIP;
+	case HTML_SAN_VOID:
+		/* A parser ends an empty element at once. */
+		if (txt_element(t, n, html_tag_row(row->san_as)->txt, true,
+		    &o.state) == HTML_WALK_DESCEND)
+			txt_leave(t, n, o.state);
+		return HTML_WALK_SKIP;
+	case HTML_SAN_KEEP:
+		if (s->depth >= HTML_OUT_MAX_DEPTH)
+			return HTML_WALK_DESCEND;	/* flattened */
+		act = txt_element(t, n, html_tag_row(html_node_mso_para(n) ?
+		    GUMBO_TAG_DIV : row->san_as)->txt, true, &o.state);
+		if (act != HTML_WALK_DESCEND)
+			return act;
+		s->depth++;
+		*state = 1;
+		g_array_append_val(s->open, o);
+		return HTML_WALK_DESCEND;
+	default:
+		return HTML_WALK_DESCEND;		/* unwrapped */
+	}
+}
+
+/* split_leave - the end of an element: the active half ends it if it
+ * opened it (an element of the other half was ended at the cut) */
+static void
+split_leave(void *vctx, const GumboNode *n, int state)
+{
+	struct split_state *s = vctx;
+	struct split_open *o;
+
+	if (state == 0)
+		return;
+	s->depth--;
+	if (s->open->len == 0)
+		return;
+	o = &g_array_index(s->open, struct split_open, s->open->len - 1);
+	if (o->node != n)
+		return;
+	txt_leave(&s->half[s->phase == 1], n, o->state);
+	g_array_set_size(s->open, s->open->len - 1);
+}
+
+/* html_text_split - the text of the two halves of doc cut at marks */
+void
+html_text_split(const struct html_doc *doc, const GumboNode *const marks[2],
+    char **new_r, char **hist_r)
+{
+	struct split_state s;
+	struct html_walker w = { split_enter, split_leave, &s };
+	int k;
+
+	memset(&s, 0, sizeof(s));
+	for (k = 0; k < 2; k++) {
+		txt_init(&s.half[k], 64);
+		s.half[k].san = true;
+	}
+	s.open = g_array_new(FALSE, FALSE, sizeof(struct split_open));
+	s.mark[0] = marks[0];
+	s.mark[1] = marks[1];
+	if (doc->body != NULL)
+		html_walk(doc->body, &w);
+	split_close(&s, &s.half[s.phase == 1]);
+	g_array_free(s.open, TRUE);
+	*new_r = txt_finish(&s.half[0]);
+	*hist_r = txt_finish(&s.half[1]);
 }
 
 /* html_to_text - readable plain text; new string, caller g_free()s */

@@ -253,11 +253,13 @@ note_prep_split(bool fwd, struct html_parts *parts, bool text_from_html,
 		hh = parts->hist;
 		parts->fresh = parts->hist = NULL;
 		if (text_from_html) {
-			tn = html_to_text(hn, strlen(hn));
-			/* html_to_text(hh), made by the split already */
+			/* The halves' text, read by html_render() from the
+			 * tree it parsed: no parse of either half. */
+			tn = parts->fresh_text != NULL ? parts->fresh_text :
+			    html_to_text(hn, strlen(hn));
 			th = parts->hist_text != NULL ? parts->hist_text :
 			    html_to_text(hh, strlen(hh));
-			parts->hist_text = NULL;
+			parts->fresh_text = parts->hist_text = NULL;
 			g_free(prep->text);
 			prep->text = note_join_text(note_text_body(tn),
 			    note_text_body(th));
@@ -369,7 +371,10 @@ note_prep_new(const struct message *msg, int depth, bool split,
 	if (has_html) {
 		/* One parse for the sanitised HTML, its text and its
 		 * history; the source goes as soon as it is read. */
-		html_render(html, strlen(html), true, split && !fwd, &parts);
+		html_render(html, strlen(html), true, !split || fwd ?
+		    HTML_SPLIT_NONE : pieces == NULL && (msg->text == NULL ||
+		    note_blank(msg->text)) ? HTML_SPLIT_ALL : HTML_SPLIT_HTML,
+		    &parts);
 		html = NULL;
 		g_free(tmp);
 		tmp = NULL;

@@ -103,18 +103,29 @@ struct html_parts {
 	char *text;		/* html_to_text(), NULL unless asked for */
 	char *fresh;		/* html_split_history() *new_r, or NULL */
 	char *hist;		/* html_split_history() *hist_r, or NULL */
-	char *hist_text;	/* html_to_text() of hist, or NULL (not
-				 * made: html_to_text(hist) when needed) */
+	char *fresh_text;	/* html_to_text() of fresh, of hist: with */
+	char *hist_text;	/* text and HTML_SPLIT_ALL, else NULL */
+};
+
+/* What html_render() splits off (true and false read as ALL and NONE). */
+enum html_split {
+	HTML_SPLIT_NONE,	/* nothing (a forward: content whole) */
+	HTML_SPLIT_ALL,		/* the halves, and with text their text */
+	HTML_SPLIT_HTML		/* the halves' HTML only: the caller has
+				 * a text of its own */
 };
 
 /*
  * html_render - parse html once and make from that one tree what
  * html_sanitize(), html_to_text() (when text) and html_split_history()
- * (when split; pass false for a forward) would each make with a parse of
- * their own: the same bytes.  Free with html_parts_clear().
+ * (unless split is HTML_SPLIT_NONE) would each make with a parse of their
+ * own: the same bytes; with text and HTML_SPLIT_ALL, the text of the two
+ * halves too (as html_to_text() of each reads it, but for a piece that
+ * only a parse out of its context reads otherwise: see
+ * html_text_split()).  Free with html_parts_clear().
  */
-void html_render(const char *html, size_t len, bool text, bool split,
-    struct html_parts *r);
+void html_render(const char *html, size_t len, bool text,
+    enum html_split split, struct html_parts *r);
 
 /* html_parts_clear - free the strings of *r and zero it; NULL-safe */
 void html_parts_clear(struct html_parts *r);

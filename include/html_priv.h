@@ -88,6 +88,9 @@ struct html_tag_row {
 	enum html_txt txt;
 };
 
+/* Elements html_sanitize() nests; deeper ones are unwrapped. */
+#define HTML_OUT_MAX_DEPTH	256
+
 /* html_tag_row - the row of tag t; GUMBO_TAG_UNKNOWN's for any tag
  * HTML does not define (and out of range values) */
 const struct html_tag_row *html_tag_row(GumboTag t);
@@ -253,12 +256,25 @@ GString *html_san_doc(const struct html_doc *doc,
  * new string, g_free */
 char *html_text_doc(const struct html_doc *doc);
 
+/*
+ * html_text_split - html_to_text() of the two halves html_hist_doc() cut
+ * doc into at marks (as its html_san_doc() pos_r; the history from
+ * marks[0] to marks[1], to the end when marks[1] is NULL or not after
+ * it), read from the one tree: *new_r is the text of the new half (the
+ * pieces before and after the history, joined), *hist_r of the history;
+ * the same bytes html_to_text() of each sanitised half gives, unless a
+ * piece had to be parsed again out of its context (a cell without its
+ * table: then the tree's reading).  New strings, g_free.
+ */
+void html_text_split(const struct html_doc *doc,
+    const GumboNode *const marks[2], char **new_r, char **hist_r);
+
 /* html_hist_doc - html_split_history() of a parsed document (html_hist.c;
- * a forward is the caller's to refuse); with text_r, html_to_text() of
- * *hist_r too when it had to be made to see that the history shows
- * something (new string), else NULL: the caller renders it if needed */
+ * a forward is the caller's to refuse); with text_r, on true also
+ * html_to_text() of *new_r and *hist_r in text_r[0] and text_r[1], read
+ * from the tree by html_text_split() (new strings) */
 bool html_hist_doc(const struct html_doc *doc, char **new_r, char **hist_r,
-    char **text_r);
+    char *text_r[2]);
 
 /* ------------------------------------------------------------------ */
 /* html_from_text's line loop (gateway/html_text.c), resumable        */
