@@ -555,7 +555,8 @@ main_deliver(const struct opts *o, const struct conf *conf,
 			goto out;
 	}
 
-	st = note_render(msg, (size_t)conf->max_note_size,
+	/* The note takes the text: it is gone from msg after this. */
+	st = note_render_take(msg, (size_t)conf->max_note_size,
 	    conf->split_history, &note, err);
 	if (st != GW_OK)
 		goto out;

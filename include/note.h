@@ -64,6 +64,14 @@ enum gw_status note_render(const struct message *msg, size_t max_bytes,
     bool split_history, struct note **note_r, struct gw_error *err);
 
 /*
+ * note_render_take - note_render(), but the note may take msg->text
+ * instead of copying it: msg->text is NULL after, and msg is good only
+ * for message_free() and its headers.
+ */
+enum gw_status note_render_take(struct message *msg, size_t max_bytes,
+    bool split_history, struct note **note_r, struct gw_error *err);
+
+/*
  * note_plain_html - replace body_html with body_text as HTML-escaped text
  * in <p> and <br> only (html_from_text_plain()), for an API that refused
  * our markup.  NULL-safe.

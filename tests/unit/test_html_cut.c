@@ -230,7 +230,7 @@ text_same(void)
 	char *a, *b, *pre;
 
 	for (t = 0; t < G_N_ELEMENTS(texts); t++) {
-		c = html_cut_text_new(texts[t]);
+		c = html_cut_text_new(texts[t], SIZE_MAX);
 		len = strlen(texts[t]);
 		bad = SIZE_MAX;
 		for (n = 0; n <= len + 2 && bad == SIZE_MAX; n++) {
