@@ -18,6 +18,7 @@
  * is cut as a whole and the HTML made from it.
  */
 #include <inttypes.h>
+#include <limits.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -956,6 +957,39 @@ note_to_json(const struct note *note, char **json_r, size_t *len_r,
 	guess = out->len + 1;
 	*json_r = g_realloc(g_string_free(out, FALSE), guess);
 	return GW_OK;
+}
+
+/*
+ * note_text_from_json - note->body_text again from json, note_to_json()'s
+ * output: main frees the bodies once the JSON holds them, and needs the
+ * text back only when the API refuses the HTML (note_plain_html())
+ */
+enum gw_status
+note_text_from_json(struct note *note, const char *json, size_t len,
+    struct gw_error *err)
+{
+	struct json_tokener *tok;
+	struct json_object *obj, *v;
+	enum gw_status rc;
+
+	if (len > INT_MAX)
+		return gw_error_set(err, GW_ESOFTWARE, "note: JSON too long");
+	tok = json_tokener_new();
+	if (tok == NULL)
+		return gw_error_set(err, GW_ESOFTWARE, "json-c: out of memory");
+	obj = json_tokener_parse_ex(tok, json, (int)len);
+	if (obj != NULL && json_object_object_get_ex(obj, "body_text", &v) &&
+	    json_object_is_type(v, json_type_string)) {
+		g_free(note->body_text);
+		note->body_text = g_strndup(json_object_get_string(v),
+		    (gsize)json_object_get_string_len(v));
+		rc = GW_OK;
+	} else
+		rc = gw_error_set(err, GW_ESOFTWARE,
+		    "json-c: no body_text in the note's JSON");
+	json_object_put(obj);
+	json_tokener_free(tok);
+	return rc;
 }
 
 /* note_free - free *note_r and set it to NULL */

@@ -79,6 +79,14 @@ enum gw_status note_render_take(struct message *msg, size_t max_bytes,
 void note_plain_html(struct note *note);
 
 /*
+ * note_text_from_json - note->body_text set again from json (len bytes),
+ * as note_to_json() made it from the note, so that the bodies need not
+ * be kept once the JSON holds them.
+ */
+enum gw_status note_text_from_json(struct note *note, const char *json,
+    size_t len, struct gw_error *err);
+
+/*
  * note_to_json - {"type":"internal_note","body_html":...,"body_text":...},
  * serialised plain with no slash escaping, so the bytes are stable.
  * *json_r is new (g_free), *len_r its length without the NUL.
