@@ -156,7 +156,11 @@ note_text_take(char *s)
 		g_free(s);
 		s = v;
 	}
-	for (p = q = s; *p != '\0'; p++) {
+	/* Bytes before the first CR stay where they are. */
+	p = strchr(s, '\r');
+	if (p == NULL)
+		p = s + strlen(s);
+	for (q = p; *p != '\0'; p++) {
 		if (*p == '\r') {
 			*q++ = '\n';
 			if (p[1] == '\n')

@@ -274,7 +274,8 @@ text_same(void)
 static void
 text_limits(void)
 {
-	static const size_t limits[] = { SIZE_MAX, 0, 7, 40, 70000, 150000 };
+	static const size_t limits[] = { SIZE_MAX, 0, 7, 40, 150000, 400000,
+	    700000 };
 	struct html_cut_text *c;
 	GString *big;
 	size_t t, k, n, m, len, bad, cuts;
