@@ -10,12 +10,13 @@
  * stack of open elements is then all it takes to close what the cut left
  * open.  Untrusted HTML never comes here: it goes through gumbo first.
  *
- * html_cut_text keeps html_from_text()'s output with a mark at every line
- * start (html_ft_lines() in html_text.c).  Each line's HTML depends only
- * on the line and on the state the lines before left (a paragraph open,
- * the quote depth), so a prefix of the text renders as the output up to
- * its last line's mark, that line (cut) rendered from the mark's state,
- * and the closing html_from_text() writes.
+ * html_cut_text keeps html_from_text()'s output with marks at line
+ * starts, at least CUT_MARK_GAP bytes of text apart (html_ft_lines() in
+ * html_text.c).  Each line's HTML depends only on the line and on the
+ * state the lines before left (a paragraph open, the quote depth), so a
+ * prefix of the text renders as the output up to the last mark before
+ * the cut, the lines from there to the cut rendered from the mark's
+ * state, and the closing html_from_text() writes.
  *
  * Owns: a rendered text and its marks (struct html_cut_text).
  * Used error codes: none.
@@ -37,6 +38,9 @@
 #define CUT_REF_MAX	8
 /* Bytes of text html_cut_text_new() scrubs and renders at a time. */
 #define CUT_CHUNK	(64 * 1024)
+/* Least bytes of text between two of its marks: a cut renders again at
+ * most that and a line. */
+#define CUT_MARK_GAP	512
 
 struct html_cut_text {
 	const char *text;	/* borrowed */
@@ -449,7 +453,7 @@ html_cut_text_new(const char *text, size_t limit)
 	struct html_ft_mark *m;
 	char *scr;
 	const char *s, *end, *chunk, *next;
-	size_t len, k;
+	size_t len, k, w;
 
 	c = g_new0(struct html_cut_text, 1);
 	c->text = text != NULL ? text : "";
@@ -478,16 +482,23 @@ html_cut_text_new(const char *text, size_t limit)
 		 * The marks hold offsets in the scrubbed chunk; scrubbing
 		 * drops or replaces characters but keeps every CR and LF, so
 		 * the k-th line starts after the same line break in the text.
+		 * A mark is kept only CUT_MARK_GAP bytes after the one
+		 * before: 1 MB of empty lines made a million marks.
 		 */
-		for (s = chunk; k < c->marks->len; k++) {
+		for (s = chunk, w = k; k < c->marks->len; k++) {
 			m = &g_array_index(c->marks, struct html_ft_mark, k);
 			m->off = (size_t)(s - c->text);
+			if (w == 0 || m->off >= g_array_index(c->marks,
+			    struct html_ft_mark, w - 1).off + CUT_MARK_GAP)
+				g_array_index(c->marks, struct html_ft_mark,
+				    w++) = *m;
 			s = html_line_end(s, next);
 			if (s + 1 < next && s[0] == '\r' && s[1] == '\n')
 				s += 2;
 			else if (s < next)
 				s++;
 		}
+		g_array_set_size(c->marks, w);
 	}
 	return c;
 }

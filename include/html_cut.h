@@ -91,7 +91,8 @@ size_t html_cut_text_least(const struct html_cut_text *c);
 /*
  * html_cut_text_html - html_from_text() of the first n bytes of the text
  * (n moved back to a character boundary; n past the end: the whole
- * text), byte for byte, without rendering more than one line again.  New
+ * text), byte for byte, rendering again only from the last line mark
+ * before n (512 bytes and a line at most, within the limit).  New
  * string, caller g_free()s.
  */
 char *html_cut_text_html(const struct html_cut_text *c, size_t n);
