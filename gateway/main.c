@@ -466,21 +466,6 @@ main_api_config(const struct conf *conf, const struct secret *key,
 	api_r->user_agent = "mail2note/" MAIL2NOTE_VERSION;
 }
 
-/*
- * main_trim - give the heap's free pages back before the post: the
- * rendering's buffers are freed by now, but glibc keeps freed memory
- * below the top of the heap, and the post (curl, TLS) adds its own
- * pages to whatever is resident.  One call, not a malloc setting: a
- * lower mmap threshold cost 40-60 ms of page faults per mail.
- */
-static void
-main_trim(void)
-{
-#ifdef __GLIBC__
-	(void)malloc_trim(0);
-#endif
-}
-
 /* main_deliver - message -> ticket -> note -> api, for a loaded config
  * and the message spooled in sp */
 static enum gw_status
@@ -596,13 +581,18 @@ main_deliver(const struct opts *o, const struct conf *conf,
 	 */
 	secret_idempotency_key(oc->ticket, oc->message_id, json, json_len,
 	    idem);
-	/* The bodies are in the JSON now; if the API refuses our markup,
-	 * note_plain_html() makes the HTML again from the JSON's text. */
+	/*
+	 * The bodies are in the JSON now (a refused body_html gets its text
+	 * back from it).  glibc keeps freed pages below the heap's top, and
+	 * the post's libraries add their own: give them back, once (a lower
+	 * mmap threshold cost 40-60 ms of page faults per mail).
+	 */
 	g_free(note->body_html);
-	note->body_html = NULL;
 	g_free(note->body_text);
-	note->body_text = NULL;
-	main_trim();
+	note->body_html = note->body_text = NULL;
+#ifdef __GLIBC__
+	(void)malloc_trim(0);
+#endif
 
 	if (o->dry_run) {
 		described = api_describe(&api, oc->ticket, json, json_len, idem,
