@@ -466,6 +466,16 @@ main_api_config(const struct conf *conf, const struct secret *key,
 	api_r->user_agent = "mail2note/" MAIL2NOTE_VERSION;
 }
 
+/* main_trim - give back the heap's free pages, which glibc keeps below its
+ * top (a lower mmap threshold cost 40-60 ms of page faults a mail) */
+static void
+main_trim(void)
+{
+#ifdef __GLIBC__
+	(void)malloc_trim(0);
+#endif
+}
+
 /* main_deliver - message -> ticket -> note -> api, for a loaded config
  * and the message spooled in sp */
 static enum gw_status
@@ -558,7 +568,6 @@ main_deliver(const struct opts *o, const struct conf *conf,
 			goto out;
 	}
 
-	/* The note takes the text: it is gone from msg after this. */
 	st = note_render_take(msg, (size_t)conf->max_note_size,
 	    conf->split_history, &note, err);
 	if (st != GW_OK)
@@ -581,18 +590,12 @@ main_deliver(const struct opts *o, const struct conf *conf,
 	 */
 	secret_idempotency_key(oc->ticket, oc->message_id, json, json_len,
 	    idem);
-	/*
-	 * The bodies are in the JSON now (a refused body_html gets its text
-	 * back from it).  glibc keeps freed pages below the heap's top, and
-	 * the post's libraries add their own: give them back, once (a lower
-	 * mmap threshold cost 40-60 ms of page faults per mail).
-	 */
+	/* The bodies are in the JSON now (a refused body_html gets its
+	 * text back from it); their pages go back before the post. */
 	g_free(note->body_html);
 	g_free(note->body_text);
 	note->body_html = note->body_text = NULL;
-#ifdef __GLIBC__
-	(void)malloc_trim(0);
-#endif
+	main_trim();
 
 	if (o->dry_run) {
 		described = api_describe(&api, oc->ticket, json, json_len, idem,
@@ -641,6 +644,7 @@ out:
 	g_free(json);
 	note_free(&note);
 	message_free(&msg);
+	main_trim();	/* before the exit path's own pages */
 	return st;
 }
 
