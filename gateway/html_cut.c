@@ -10,12 +10,13 @@
  * stack of open elements is then all it takes to close what the cut left
  * open.  Untrusted HTML never comes here: it goes through gumbo first.
  *
- * html_cut_text keeps html_from_text()'s output with a mark at every line
- * start (html_ft_lines() in html_text.c).  Each line's HTML depends only
- * on the line and on the state the lines before left (a paragraph open,
- * the quote depth), so a prefix of the text renders as the output up to
- * its last line's mark, that line (cut) rendered from the mark's state,
- * and the closing html_from_text() writes.
+ * html_cut_text keeps html_from_text()'s output with marks at line
+ * starts, at least CUT_MARK_GAP bytes of text apart (html_ft_lines() in
+ * html_text.c).  Each line's HTML depends only on the line and on the
+ * state the lines before left (a paragraph open, the quote depth), so a
+ * prefix of the text renders as the output up to the last mark before
+ * the cut, the lines from there to the cut rendered from the mark's
+ * state, and the closing html_from_text() writes.
  *
  * Owns: a rendered text and its marks (struct html_cut_text).
  * Used error codes: none.
@@ -35,12 +36,19 @@
 
 /* Longest character reference html_put_escaped() writes ("&nbsp;"). */
 #define CUT_REF_MAX	8
+/* Bytes of text html_cut_text_new() scrubs and renders at a time. */
+#define CUT_CHUNK	(64 * 1024)
+/* Least bytes of text between two of its marks: a cut renders again at
+ * most that and a line. */
+#define CUT_MARK_GAP	512
 
 struct html_cut_text {
 	const char *text;	/* borrowed */
 	size_t len;
 	GString *out;		/* html_ft_lines() output, not closed */
 	GArray *marks;		/* of struct html_ft_mark: off in text */
+	bool whole;		/* every line rendered, not only up to the
+				 * limit */
 };
 
 /*
@@ -413,43 +421,103 @@ parse:
 	return NULL;
 }
 
-/* html_cut_text_new - html_from_text() of text, rendered once */
+/*
+ * cut_chunk_end - the end of the chunk of text that starts at s: just
+ * after the first line break at or past s + CUT_CHUNK (a CRLF whole), or
+ * end.  A chunk holds whole lines, so it renders as they do in the text.
+ */
+static const char *
+cut_chunk_end(const char *s, const char *end)
+{
+	const char *e;
+
+	if ((size_t)(end - s) <= CUT_CHUNK)
+		return end;
+	e = html_line_end(s + CUT_CHUNK, end);
+	if (e + 1 < end && e[0] == '\r' && e[1] == '\n')
+		return e + 2;
+	return e < end ? e + 1 : end;
+}
+
+/*
+ * html_cut_text_new - html_from_text() of text, rendered once, in chunks
+ * of whole lines (each scrubbed on its own: no scrubbed copy of the
+ * whole text), up to the first chunk after which a line start's offset
+ * plus the HTML before it exceed limit
+ */
 struct html_cut_text *
-html_cut_text_new(const char *text)
+html_cut_text_new(const char *text, size_t limit)
 {
 	struct html_cut_text *c;
 	struct html_ft_state st = { false, 0 };
 	struct html_ft_mark *m;
 	char *scr;
-	const char *s, *end;
-	size_t len, k;
+	const char *s, *end, *chunk, *next;
+	size_t len, k, w;
 
 	c = g_new0(struct html_cut_text, 1);
 	c->text = text != NULL ? text : "";
 	c->len = strlen(c->text);
 	c->marks = g_array_new(FALSE, FALSE, sizeof(struct html_ft_mark));
-	scr = html_scrub(c->text, (gssize)c->len);
-	len = strlen(scr);
-	c->out = g_string_sized_new(len + len / 4 + 16);
-	html_ft_lines(c->out, scr, scr + len, false, &st, c->marks);
-	g_free(scr);
-	/*
-	 * The marks hold offsets in the scrubbed text; scrubbing drops or
-	 * replaces characters but keeps every CR and LF, so the k-th line
-	 * starts after the same line break in the text itself.
-	 */
-	s = c->text;
+	len = MIN(c->len, limit);
+	c->out = g_string_sized_new(len + len / 8 + 16);
+	c->whole = true;
 	end = c->text + c->len;
-	for (k = 0; k < c->marks->len; k++) {
-		m = &g_array_index(c->marks, struct html_ft_mark, k);
-		m->off = (size_t)(s - c->text);
-		s = html_line_end(s, end);
-		if (s + 1 < end && s[0] == '\r' && s[1] == '\n')
-			s += 2;
-		else if (s < end)
-			s++;
+	for (chunk = c->text; chunk < end; chunk = next) {
+		if (c->marks->len > 0) {
+			m = &g_array_index(c->marks, struct html_ft_mark,
+			    c->marks->len - 1);
+			if (m->off > limit || m->out > limit - m->off) {
+				c->whole = false;
+				break;
+			}
+		}
+		next = cut_chunk_end(chunk, end);
+		scr = html_scrub(chunk, next - chunk);
+		k = c->marks->len;
+		html_ft_lines(c->out, scr, scr + strlen(scr), false, &st,
+		    c->marks);
+		g_free(scr);
+		/*
+		 * The marks hold offsets in the scrubbed chunk; scrubbing
+		 * drops or replaces characters but keeps every CR and LF, so
+		 * the k-th line starts after the same line break in the text.
+		 * A mark is kept only CUT_MARK_GAP bytes after the one
+		 * before: 1 MB of empty lines made a million marks.
+		 */
+		for (s = chunk, w = k; k < c->marks->len; k++) {
+			m = &g_array_index(c->marks, struct html_ft_mark, k);
+			m->off = (size_t)(s - c->text);
+			if (w == 0 || m->off >= g_array_index(c->marks,
+			    struct html_ft_mark, w - 1).off + CUT_MARK_GAP)
+				g_array_index(c->marks, struct html_ft_mark,
+				    w++) = *m;
+			s = html_line_end(s, next);
+			if (s + 1 < next && s[0] == '\r' && s[1] == '\n')
+				s += 2;
+			else if (s < next)
+				s++;
+		}
+		g_array_set_size(c->marks, w);
 	}
 	return c;
+}
+
+/*
+ * html_cut_text_least - bytes the HTML of the whole text has at least:
+ * what was rendered, or when not whole what came before the last line
+ * start rendered, less the newline html_ft_close() may drop
+ */
+size_t
+html_cut_text_least(const struct html_cut_text *c)
+{
+	size_t n;
+
+	n = c->out->len;
+	if (!c->whole)
+		n = g_array_index(c->marks, struct html_ft_mark,
+		    c->marks->len - 1).out;
+	return n > 0 ? n - 1 : 0;
 }
 
 /*

@@ -36,6 +36,9 @@
 #include <unistd.h>
 
 #include <glib.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "api.h"
 #include "conf.h"
@@ -463,6 +466,16 @@ main_api_config(const struct conf *conf, const struct secret *key,
 	api_r->user_agent = "mail2note/" MAIL2NOTE_VERSION;
 }
 
+/* main_trim - give back the heap's free pages, which glibc keeps below its
+ * top (a lower mmap threshold cost 40-60 ms of page faults a mail) */
+static void
+main_trim(void)
+{
+#ifdef __GLIBC__
+	(void)malloc_trim(0);
+#endif
+}
+
 /* main_deliver - message -> ticket -> note -> api, for a loaded config
  * and the message spooled in sp */
 static enum gw_status
@@ -555,7 +568,7 @@ main_deliver(const struct opts *o, const struct conf *conf,
 			goto out;
 	}
 
-	st = note_render(msg, (size_t)conf->max_note_size,
+	st = note_render_take(msg, (size_t)conf->max_note_size,
 	    conf->split_history, &note, err);
 	if (st != GW_OK)
 		goto out;
@@ -577,10 +590,12 @@ main_deliver(const struct opts *o, const struct conf *conf,
 	 */
 	secret_idempotency_key(oc->ticket, oc->message_id, json, json_len,
 	    idem);
-	/* body_html is in the JSON now; if the API refuses our markup,
-	 * note_plain_html() makes it again from body_text. */
+	/* The bodies are in the JSON now (a refused body_html gets its
+	 * text back from it); their pages go back before the post. */
 	g_free(note->body_html);
-	note->body_html = NULL;
+	g_free(note->body_text);
+	note->body_html = note->body_text = NULL;
+	main_trim();
 
 	if (o->dry_run) {
 		described = api_describe(&api, oc->ticket, json, json_len, idem,
@@ -607,6 +622,9 @@ main_deliver(const struct opts *o, const struct conf *conf,
 		 */
 		log_warn("the note API refused body_html (%ld); posting "
 		    "again with HTML made from the text", res.http_status);
+		st = note_text_from_json(note, json, json_len, err);
+		if (st != GW_OK)
+			goto out;
 		note_plain_html(note);
 		g_free(json);
 		json = NULL;
@@ -626,6 +644,7 @@ out:
 	g_free(json);
 	note_free(&note);
 	message_free(&msg);
+	main_trim();	/* before the exit path's own pages */
 	return st;
 }
 

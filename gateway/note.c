@@ -18,6 +18,7 @@
  * is cut as a whole and the HTML made from it.
  */
 #include <inttypes.h>
+#include <limits.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -35,6 +36,7 @@
 #define NOTE_HEADER_MAX 1024	/* bytes kept of one header value */
 #define NOTE_MAX_DEPTH 32	/* forwards nested deeper are not rendered */
 #define NOTE_LINE_BACKTRACK 240	/* bytes a text cut may back up to a line end */
+#define NOTE_JSON_PIECE (64 * 1024) /* bytes of a body json-c escapes at once */
 
 static const char note_fwd_line[] =
     "---------- Forwarded message ----------";
@@ -137,30 +139,46 @@ note_header_value(const char *s)
 }
 
 /*
- * note_text_body - a body as note text: valid UTF-8, CRLF and CR as LF,
- * no trailing white space.  New string.
+ * note_text_take - s (taken, may be NULL) as note text: valid UTF-8, CRLF
+ * and CR as LF, no trailing white space.  All of it only shortens the
+ * text, so it is done in place: a 1 MB body is not copied.  Returns s, or
+ * its repaired copy when it was not valid UTF-8 (s is then freed).
  */
 static char *
-note_text_body(const char *s)
+note_text_take(char *s)
 {
-	GString *out;
-	char *tmp;
-	const char *p, *v;
+	char *v, *p, *q;
 
-	v = note_valid_ref(s != NULL ? s : "", &tmp);
-	out = g_string_sized_new(strlen(v));
-	for (p = v; *p != '\0'; p++) {
+	if (s == NULL)
+		return g_strdup("");
+	if (!g_utf8_validate(s, -1, NULL)) {
+		v = g_utf8_make_valid(s, -1);
+		g_free(s);
+		s = v;
+	}
+	/* Bytes before the first CR stay where they are. */
+	p = strchr(s, '\r');
+	if (p == NULL)
+		p = s + strlen(s);
+	for (q = p; *p != '\0'; p++) {
 		if (*p == '\r') {
-			g_string_append_c(out, '\n');
+			*q++ = '\n';
 			if (p[1] == '\n')
 				p++;
 		} else
-			g_string_append_c(out, *p);
+			*q++ = *p;
 	}
-	g_free(tmp);
-	while (out->len > 0 && g_ascii_isspace(out->str[out->len - 1]))
-		g_string_truncate(out, out->len - 1);
-	return g_string_free(out, FALSE);
+	while (q > s && g_ascii_isspace(q[-1]))
+		q--;
+	*q = '\0';
+	return s;
+}
+
+/* note_text_body - note_text_take() of a copy of s.  New string. */
+static char *
+note_text_body(const char *s)
+{
+	return note_text_take(g_strdup(s != NULL ? s : ""));
 }
 
 /* note_blank - true when s has nothing but white space */
@@ -343,11 +361,14 @@ note_pieces(const struct message *msg)
  * is what the note can still show, in bytes of bodies: forwards after it
  * is spent are not prepared, since none of their text could appear.
  * Without that bound, 30 forwards of 1 MB of HTML each cost a minute of
- * sanitising and ran into the time budget on every retry.
+ * sanitising and ran into the time budget on every retry.  A text-only
+ * body's HTML is rendered up to max_bytes (html_cut_text_new()).  take,
+ * when not NULL, is &msg->text, which the text may then take (and set
+ * NULL) instead of copying it.
  */
 static struct note_prep *
 note_prep_new(const struct message *msg, int depth, bool split,
-    size_t *room)
+    size_t *room, size_t max_bytes, char **take)
 {
 	struct note_prep *prep;
 	struct html_parts parts;
@@ -385,7 +406,11 @@ note_prep_new(const struct message *msg, int depth, bool split,
 	}
 	if (pieces != NULL)
 		prep->text = note_text_body(pieces[0]);
-	else if (msg->text != NULL && !note_blank(msg->text))
+	else if (msg->text != NULL && !note_blank(msg->text) &&
+	    take != NULL && *take == msg->text) {
+		prep->text = note_text_take(*take);
+		*take = NULL;
+	} else if (msg->text != NULL && !note_blank(msg->text))
 		prep->text = note_text_body(msg->text);
 	else if (has_html) {
 		prep->text = note_text_body(parts.text);
@@ -417,7 +442,7 @@ note_prep_new(const struct message *msg, int depth, bool split,
 		note_prep_split(fwd, &parts, text_from_html, prep);
 	html_parts_clear(&parts);
 	if (prep->html == NULL)
-		prep->ft = html_cut_text_new(prep->text);
+		prep->ft = html_cut_text_new(prep->text, max_bytes);
 	used = strlen(prep->text) + (prep->html != NULL ?
 	    strlen(prep->html) : 0);
 	*room -= MIN(used, *room);
@@ -425,7 +450,7 @@ note_prep_new(const struct message *msg, int depth, bool split,
 		for (i = 0; i < msg->forwards->len && *room > 0; i++)
 			g_ptr_array_add(prep->forwards, note_prep_new(
 			    g_ptr_array_index(msg->forwards, i), depth + 1,
-			    split, room));
+			    split, room, max_bytes, NULL));
 	return prep;
 }
 
@@ -742,10 +767,32 @@ note_prep_cuts(struct note_prep *prep)
 		note_prep_cuts(g_ptr_array_index(prep->forwards, i));
 }
 
-/* note_render - the note for msg, within max_bytes */
-enum gw_status
-note_render(const struct message *msg, size_t max_bytes, bool split_history,
-    struct note **note_r, struct gw_error *err)
+/*
+ * note_prep_least - bytes the bodies of a note built whole from prep
+ * have at least: each text whole, each HTML whole, at least what was
+ * rendered of a text-only body's HTML
+ */
+static size_t
+note_prep_least(const struct note_prep *prep)
+{
+	size_t n;
+	guint i;
+
+	n = strlen(prep->text);
+	if (prep->html != NULL)
+		n += strlen(prep->html);
+	else
+		n += html_cut_text_least(prep->ft);
+	for (i = 0; i < prep->forwards->len; i++)
+		n += note_prep_least(g_ptr_array_index(prep->forwards, i));
+	return n;
+}
+
+/* note_render_with - note_render(); take as for note_prep_new() */
+static enum gw_status
+note_render_with(const struct message *msg, size_t max_bytes,
+    bool split_history, char **take, struct note **note_r,
+    struct gw_error *err)
 {
 	struct note_prep *prep;
 	struct note *note;
@@ -756,15 +803,18 @@ note_render(const struct message *msg, size_t max_bytes, bool split_history,
 	if (msg == NULL)
 		return gw_error_set(err, GW_ESOFTWARE, "note: no message");
 	room = max_bytes;
-	prep = note_prep_new(msg, 0, split_history, &room);
+	prep = note_prep_new(msg, 0, split_history, &room, max_bytes, take);
 	if (!note_has_content(msg, prep)) {
 		rc = gw_error_set(err, GW_EDATA,
 		    "message has no subject, text, HTML or attachments");
 		goto out;
 	}
 
-	note = note_build(msg, prep, SIZE_MAX, max_bytes);
-	if (!note_fits(note, max_bytes)) {
+	/* Built whole only when it may fit: the whole of a 1 MB text and
+	 * of its HTML held twice the note's size. */
+	note = note_prep_least(prep) <= max_bytes ? note_build(msg, prep,
+	    SIZE_MAX, max_bytes) : NULL;
+	if (note == NULL || !note_fits(note, max_bytes)) {
 		/*
 		 * The largest budget that fits.  Output grows with the budget
 		 * (near enough: a re-sanitised cut may differ by a closing
@@ -796,6 +846,26 @@ out:
 	return rc;
 }
 
+/* note_render - the note for msg, within max_bytes */
+enum gw_status
+note_render(const struct message *msg, size_t max_bytes, bool split_history,
+    struct note **note_r, struct gw_error *err)
+{
+	return note_render_with(msg, max_bytes, split_history, NULL, note_r,
+	    err);
+}
+
+/* note_render_take - note_render(), msg->text taken (NULL after) */
+enum gw_status
+note_render_take(struct message *msg, size_t max_bytes, bool split_history,
+    struct note **note_r, struct gw_error *err)
+{
+	if (msg == NULL)
+		return note_render(msg, max_bytes, split_history, note_r, err);
+	return note_render_with(msg, max_bytes, split_history, &msg->text,
+	    note_r, err);
+}
+
 /* note_plain_html - body_html rebuilt from body_text, <p> and <br> only */
 void
 note_plain_html(struct note *note)
@@ -809,37 +879,52 @@ note_plain_html(struct note *note)
 /*
  * note_json_member - append ,"key":value (no comma for the first member)
  * to out, value a JSON string as json-c prints it plain with no slash
- * escaping; false on failure.  json-c's copy of value lives only while
- * it is printed.
+ * escaping; false on failure.  value goes through json-c in pieces of
+ * NOTE_JSON_PIECE bytes, each printed and appended without its quotes:
+ * json-c escapes byte by byte, so the pieces print as the whole would,
+ * and its copy and print buffer hold one piece, not the body.
  */
 static bool
 note_json_member(GString *out, const char *key, const char *value)
 {
 	struct json_object *v;
 	const char *s;
-	size_t len;
+	size_t len, rest, n;
 
-	v = json_object_new_string(value);
-	if (v == NULL)
-		return false;
-	s = json_object_to_json_string_length(v, JSON_C_TO_STRING_PLAIN |
-	    JSON_C_TO_STRING_NOSLASHESCAPE, &len);
-	if (s != NULL) {
-		g_string_append(out, out->len > 1 ? ",\"" : "\"");
-		g_string_append(out, key);
-		g_string_append(out, "\":");
-		g_string_append_len(out, s, (gssize)len);
+	g_string_append(out, out->len > 1 ? ",\"" : "\"");
+	g_string_append(out, key);
+	g_string_append(out, "\":\"");
+	rest = strlen(value);
+	while (rest > 0) {
+		n = charset_utf8_fit(value, rest, MIN(rest, NOTE_JSON_PIECE));
+		if (n == 0)	/* not UTF-8: no boundary in the piece */
+			n = MIN(rest, NOTE_JSON_PIECE);
+		v = json_object_new_string_len(value, (int)n);
+		if (v == NULL)
+			return false;
+		s = json_object_to_json_string_length(v,
+		    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE,
+		    &len);
+		if (s == NULL || len < 2) {
+			json_object_put(v);
+			return false;
+		}
+		g_string_append_len(out, s + 1, (gssize)(len - 2));
+		json_object_put(v);
+		value += n;
+		rest -= n;
 	}
-	json_object_put(v);
-	return s != NULL;
+	g_string_append_c(out, '"');
+	return true;
 }
 
 /*
  * note_to_json - the request body, serialised plain.  The object is
- * printed one member at a time, into a buffer sized for it: json-c
- * printing the whole object at once held the note three times more
- * (its copy of each body, its print buffer and ours).  The keys are
- * plain ASCII, so the bytes are those json-c prints for the object.
+ * printed one member at a time, each body in pieces, into a buffer sized
+ * for it: json-c printing the whole object at once held the note three
+ * times more (its copy of each body, its print buffer and ours).  The
+ * keys are plain ASCII, so the bytes are those json-c prints for the
+ * object.
  */
 enum gw_status
 note_to_json(const struct note *note, char **json_r, size_t *len_r,
@@ -881,6 +966,39 @@ note_to_json(const struct note *note, char **json_r, size_t *len_r,
 	guess = out->len + 1;
 	*json_r = g_realloc(g_string_free(out, FALSE), guess);
 	return GW_OK;
+}
+
+/*
+ * note_text_from_json - note->body_text again from json, note_to_json()'s
+ * output: main frees the bodies once the JSON holds them, and needs the
+ * text back only when the API refuses the HTML (note_plain_html())
+ */
+enum gw_status
+note_text_from_json(struct note *note, const char *json, size_t len,
+    struct gw_error *err)
+{
+	struct json_tokener *tok;
+	struct json_object *obj, *v;
+	enum gw_status rc;
+
+	if (len > INT_MAX)
+		return gw_error_set(err, GW_ESOFTWARE, "note: JSON too long");
+	tok = json_tokener_new();
+	if (tok == NULL)
+		return gw_error_set(err, GW_ESOFTWARE, "json-c: out of memory");
+	obj = json_tokener_parse_ex(tok, json, (int)len);
+	if (obj != NULL && json_object_object_get_ex(obj, "body_text", &v) &&
+	    json_object_is_type(v, json_type_string)) {
+		g_free(note->body_text);
+		note->body_text = g_strndup(json_object_get_string(v),
+		    (gsize)json_object_get_string_len(v));
+		rc = GW_OK;
+	} else
+		rc = gw_error_set(err, GW_ESOFTWARE,
+		    "json-c: no body_text in the note's JSON");
+	json_object_put(obj);
+	json_tokener_free(tok);
+	return rc;
 }
 
 /* note_free - free *note_r and set it to NULL */

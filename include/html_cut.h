@@ -74,15 +74,25 @@ struct html_cut_text;
 /*
  * html_cut_text_new - html_from_text() of text, rendered once for
  * html_cut_text_html().  text (valid UTF-8, as every string crossing
- * modules) is borrowed: it must outlive the result.  Free with
- * html_cut_text_free().
+ * modules) is borrowed: it must outlive the result.  Only the lines
+ * before the point where text and HTML together pass limit bytes (and a
+ * chunk of 64 KB more) are kept: a cut past them renders the rest again,
+ * which a note of limit bytes never needs.  SIZE_MAX: all of it.  Free
+ * with html_cut_text_free().
  */
-struct html_cut_text *html_cut_text_new(const char *text);
+struct html_cut_text *html_cut_text_new(const char *text, size_t limit);
+
+/*
+ * html_cut_text_least - a lower bound of the length of html_from_text()
+ * of the whole text (exact but for one newline when rendered whole)
+ */
+size_t html_cut_text_least(const struct html_cut_text *c);
 
 /*
  * html_cut_text_html - html_from_text() of the first n bytes of the text
  * (n moved back to a character boundary; n past the end: the whole
- * text), byte for byte, without rendering more than one line again.  New
+ * text), byte for byte, rendering again only from the last line mark
+ * before n (512 bytes and a line at most, within the limit).  New
  * string, caller g_free()s.
  */
 char *html_cut_text_html(const struct html_cut_text *c, size_t n);

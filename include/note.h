@@ -64,11 +64,27 @@ enum gw_status note_render(const struct message *msg, size_t max_bytes,
     bool split_history, struct note **note_r, struct gw_error *err);
 
 /*
+ * note_render_take - note_render(), but the note may take msg->text
+ * instead of copying it: msg->text is NULL after, and msg is good only
+ * for message_free() and its headers.
+ */
+enum gw_status note_render_take(struct message *msg, size_t max_bytes,
+    bool split_history, struct note **note_r, struct gw_error *err);
+
+/*
  * note_plain_html - replace body_html with body_text as HTML-escaped text
  * in <p> and <br> only (html_from_text_plain()), for an API that refused
  * our markup.  NULL-safe.
  */
 void note_plain_html(struct note *note);
+
+/*
+ * note_text_from_json - note->body_text set again from json (len bytes),
+ * as note_to_json() made it from the note, so that the bodies need not
+ * be kept once the JSON holds them.
+ */
+enum gw_status note_text_from_json(struct note *note, const char *json,
+    size_t len, struct gw_error *err);
 
 /*
  * note_to_json - {"type":"internal_note","body_html":...,"body_text":...},

@@ -230,7 +230,7 @@ text_same(void)
 	char *a, *b, *pre;
 
 	for (t = 0; t < G_N_ELEMENTS(texts); t++) {
-		c = html_cut_text_new(texts[t]);
+		c = html_cut_text_new(texts[t], SIZE_MAX);
 		len = strlen(texts[t]);
 		bad = SIZE_MAX;
 		for (n = 0; n <= len + 2 && bad == SIZE_MAX; n++) {
@@ -263,6 +263,98 @@ text_same(void)
 	}
 	html_cut_text_free(NULL);
 	html_cut_text_free(&c);
+}
+
+/*
+ * text_limits - html_cut_text_new() with a limit, and past its 64 KB
+ * chunks: every cut still html_from_text() of the prefix (lines past the
+ * limit are rendered again from the last mark), and the least length a
+ * lower bound of the whole HTML
+ */
+static void
+text_limits(void)
+{
+	static const size_t limits[] = { SIZE_MAX, 0, 7, 40, 150000, 400000,
+	    700000 };
+	struct html_cut_text *c;
+	GString *big;
+	size_t t, k, n, m, len, bad, cuts;
+	char *a, *b, *pre, *whole;
+
+	for (t = 0; t < G_N_ELEMENTS(texts); t++)
+		for (k = 1; k < 4; k++) {
+			c = html_cut_text_new(texts[t], limits[k]);
+			len = strlen(texts[t]);
+			bad = SIZE_MAX;
+			for (n = 0; n <= len + 1 && bad == SIZE_MAX; n++) {
+				m = MIN(n, len);
+				while (m > 0 && ((unsigned char)texts[t][m] &
+				    0xc0) == 0x80)
+					m--;
+				pre = g_strndup(texts[t], m);
+				a = html_cut_text_html(c, n);
+				b = html_from_text(pre);
+				if (strcmp(a, b) != 0)
+					bad = n;
+				g_free(a);
+				g_free(b);
+				g_free(pre);
+			}
+			tap_ok(bad == SIZE_MAX, "text %zu, limit %zu: every cut "
+			    "as html_from_text(prefix) (first difference at "
+			    "%zd)", t, limits[k], bad == SIZE_MAX ? (ssize_t)-1 :
+			    (ssize_t)bad);
+			html_cut_text_free(&c);
+		}
+
+	/* 300 KB of lines ending in LF, CRLF and CR, quotes, tabs, URLs,
+	 * a long line across a chunk's end. */
+	big = g_string_new(NULL);
+	for (n = 0; big->len < 300 * 1024; n++) {
+		g_string_append_printf(big, "%s%zu\tsee https://x.example/%zu "
+		    "&<>  caf\xc3\xa9%s", n % 5 == 0 ? "> " : n % 11 == 0 ?
+		    ">> " : "", n, n, n % 3 == 0 ? "\r\n" : n % 3 == 1 ?
+		    "\n" : "\r");
+		if (n % 97 == 0)
+			g_string_append_c(big, '\n');
+		if (n == 3000)
+			for (m = 0; m < 70000; m++)
+				g_string_append_c(big, m % 80 ? 'x' : ' ');
+	}
+	whole = html_from_text(big->str);
+	for (k = 0; k < G_N_ELEMENTS(limits); k++) {
+		c = html_cut_text_new(big->str, limits[k]);
+		tap_ok(html_cut_text_least(c) <= strlen(whole),
+		    "big text, limit %zu: least %zu <= %zu", limits[k],
+		    html_cut_text_least(c), strlen(whole));
+		bad = SIZE_MAX;
+		cuts = 0;
+		for (n = 0; n <= big->len + 1 && bad == SIZE_MAX;
+		    n += n % 3 == 0 ? 24007 : 1) {
+			m = MIN(n, big->len);
+			while (m > 0 && ((unsigned char)big->str[m] & 0xc0) ==
+			    0x80)
+				m--;
+			pre = g_strndup(big->str, m);
+			a = html_cut_text_html(c, n);
+			b = html_from_text(pre);
+			if (strcmp(a, b) != 0)
+				bad = n;
+			cuts++;
+			g_free(a);
+			g_free(b);
+			g_free(pre);
+		}
+		a = html_cut_text_html(c, big->len);
+		tap_ok(bad == SIZE_MAX && strcmp(a, whole) == 0, "big text, "
+		    "limit %zu: %zu cuts and the whole as html_from_text() "
+		    "(first difference at %zd)", limits[k], cuts,
+		    bad == SIZE_MAX ? (ssize_t)-1 : (ssize_t)bad);
+		g_free(a);
+		html_cut_text_free(&c);
+	}
+	g_free(whole);
+	g_string_free(big, TRUE);
 }
 
 /* render_same - html_render() is the three separate calls */
@@ -547,6 +639,7 @@ main(void)
 	cut_same();
 	piece_same();
 	text_same();
+	text_limits();
 	render_same();
 	deep();
 	at_same();

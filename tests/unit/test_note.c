@@ -829,6 +829,74 @@ test_pieces(void)
 	test_msg_free(msg);
 }
 
+/*
+ * test_take_and_json - note_render_take() renders what note_render()
+ * does and leaves msg->text NULL; note_text_from_json() gets body_text
+ * back from the JSON byte for byte, big bodies and escapes included
+ */
+static void
+test_take_and_json(void)
+{
+	static const size_t caps[] = { MAX_BIG, 16384, 4000 };
+	struct gw_error err;
+	struct message *msg;
+	struct note *a, *b, *c;
+	GString *big;
+	char *json, *json2;
+	size_t i, k, len;
+	enum gw_status rc;
+
+	big = g_string_new("Hello \"you\" \\ \x01\x1f caf\xc3\xa9\r\n\r\n");
+	for (i = 0; big->len < 300 * 1024; i++)
+		g_string_append_printf(big, "%s line %zu of the text, "
+		    "https://x.example/%zu\t<b>&amp;</b>\r\n", i % 7 == 0 ?
+		    "> " : "", i, i);
+	for (k = 0; k < G_N_ELEMENTS(caps); k++) {
+		msg = test_msg("a@example.com", "D", "S", big->str, NULL);
+		a = test_render(msg, caps[k], &rc);
+		c = NULL;
+		gw_error_clear(&err);
+		rc = note_render_take(msg, caps[k], true, &c, &err);
+		tap_ok(rc == GW_OK, "take, cap %zu: rendered", caps[k]);
+		tap_ok(msg->text == NULL, "take, cap %zu: msg->text taken",
+		    caps[k]);
+		tap_ok(a != NULL && c != NULL && strcmp(a->body_text,
+		    c->body_text) == 0 && strcmp(a->body_html, c->body_html) ==
+		    0 && a->truncated == c->truncated, "take, cap %zu: the "
+		    "note note_render() makes", caps[k]);
+		json = json2 = NULL;
+		b = g_new0(struct note, 1);
+		if (a != NULL && note_to_json(a, &json, &len, &err) == GW_OK) {
+			rc = note_text_from_json(b, json, len, &err);
+			tap_ok(rc == GW_OK, "from json, cap %zu: parsed",
+			    caps[k]);
+			tap_ok(b->body_text != NULL && strcmp(b->body_text,
+			    a->body_text) == 0, "from json, cap %zu: body_text "
+			    "as it was", caps[k]);
+		} else
+			tap_ok(0, "from json, cap %zu: no JSON", caps[k]);
+		note_free(&a);
+		note_free(&b);
+		note_free(&c);
+		g_free(json);
+		g_free(json2);
+		test_msg_free(msg);
+	}
+	g_string_free(big, TRUE);
+
+	b = g_new0(struct note, 1);
+	gw_error_clear(&err);
+	rc = note_text_from_json(b, "{\"body_html\":\"x\"}", 18, &err);
+	tap_int(rc, GW_ESOFTWARE, "from json: no body_text is an error");
+	rc = note_text_from_json(b, "{\"body_text\":\"cut", 17, &err);
+	tap_int(rc, GW_ESOFTWARE, "from json: truncated JSON is an error");
+	tap_ok(b->body_text == NULL, "from json: body_text left alone");
+	note_free(&b);
+	msg = NULL;
+	rc = note_render_take(msg, MAX_BIG, true, &a, &err);
+	tap_int(rc, GW_ESOFTWARE, "take: NULL message");
+}
+
 int
 main(void)
 {
@@ -844,5 +912,6 @@ main(void)
 	test_empty();
 	test_json();
 	test_end_to_end();
+	test_take_and_json();
 	return tap_done();
 }
