@@ -49,7 +49,7 @@ DEB_BUILD = build-essential pkg-config libgmime-3.0-dev libcurl4-openssl-dev \
 # signs with dkimpy, reading the key from a dnsmasq on 127.0.0.1.  No MTA
 # package: Postfix and Exim are unpacked into the test cache
 # (tests/mta/deps-postfix.sh, deps-exim.sh), never installed.
-DEB_TEST = perl python3 swaks mandoc cppcheck openssl curl \
+DEB_TEST = perl python3 swaks mandoc cppcheck openssl curl time \
 	opendkim python3-dkim dnsmasq-base
 # To build the Debian package (make deb) and check it (lintian); the test
 # tests/t/0530-mta-deb.t builds, installs and purges it.
