@@ -311,6 +311,14 @@ note_prep_split(bool fwd, struct html_parts *parts, bool text_from_html,
 	prep->text = note_join_text(tn, th);
 }
 
+/* note_append_free - append s to out and free it */
+static void
+note_append_free(GString *out, char *s)
+{
+	g_string_append(out, s);
+	g_free(s);
+}
+
 /*
  * note_pieces - when the text and HTML bodies of msg come from different
  * parts (msg->pieces), both bodies made from all of them in order: a
@@ -325,32 +333,47 @@ note_pieces(const struct message *msg, enum html_split split,
     struct html_parts *parts, bool *has_html)
 {
 	const struct message_piece *p;
-	GString *t;
+	GString *t, *run;
 	char **src, **texts, *s;
 	size_t *len;
-	guint i, n;
+	guint i, n, m, *at;
 
 	if (msg->pieces == NULL || msg->text == NULL || msg->html == NULL)
 		return NULL;
+	/* The HTML pieces, each a source of its own, and between them
+	 * the text pieces as HTML, a run of them one source: only an
+	 * HTML piece's text is read back (at[i]: piece i's source). */
 	n = msg->pieces->len;
 	src = g_new0(char *, n + 1);
-	len = g_new(size_t, n + 1);
-	*has_html = false;
+	at = g_new0(guint, n);
+	run = NULL;
+	m = 0;
 	for (i = 0; i < n; i++) {
 		p = &g_array_index(msg->pieces, struct message_piece, i);
-		if (p->html_len > 0)
-			src[i] = g_strndup(msg->html + p->html_off,
-			    p->html_len);
-		else {
+		if (p->html_len == 0) {
 			s = g_strndup(msg->text + p->text_off, p->text_len);
-			src[i] = html_from_text(s);
+			if (run == NULL)
+				run = g_string_new(NULL);
+			note_append_free(run, html_from_text(s));
 			g_free(s);
+			continue;
 		}
+		if (run != NULL)
+			src[m++] = g_string_free(run, FALSE);
+		run = NULL;
+		at[i] = m;
+		src[m++] = g_strndup(msg->html + p->html_off, p->html_len);
+	}
+	if (run != NULL)
+		src[m++] = g_string_free(run, FALSE);
+	len = g_new(size_t, m + 1);
+	*has_html = false;
+	for (i = 0; i < m; i++) {
 		len[i] = strlen(src[i]);
 		if (!note_blank(src[i]))
 			*has_html = true;
 	}
-	html_render_pieces((const char *const *)src, len, n, true, split,
+	html_render_pieces((const char *const *)src, len, m, true, split,
 	    parts, &texts);
 	g_strfreev(src);
 	g_free(len);
@@ -359,18 +382,21 @@ note_pieces(const struct message *msg, enum html_split split,
 	t = g_string_new(NULL);
 	for (i = 0; i < n; i++) {
 		p = &g_array_index(msg->pieces, struct message_piece, i);
-		if (p->text_len > 0)
+		if (p->text_len > 0 || p->html_len == 0)
 			s = g_strndup(msg->text + p->text_off, p->text_len);
 		else {
-			s = texts[i];
-			texts[i] = NULL;
+			s = texts[at[i]];
+			texts[at[i]] = NULL;	/* one HTML piece a source */
 		}
 		if (t->len > 0 && t->str[t->len - 1] != '\n' && *s != '\n')
 			g_string_append_c(t, '\n');
 		g_string_append(t, s);
 		g_free(s);
 	}
-	g_strfreev(texts);
+	for (i = 0; i < m; i++)
+		g_free(texts[i]);
+	g_free(texts);
+	g_free(at);
 	return g_string_free(t, FALSE);
 }
 
