@@ -559,23 +559,17 @@ doc_seal(GumboNode *top)
 	g_free(st);
 }
 
-/* html_doc_parse - pre-pass and gumbo over untrusted bytes; free with
- * html_doc_free */
-void
-html_doc_parse(const char *html, size_t len, struct html_doc *doc)
+/* doc_parse_canon - gumbo over the pre-pass output canon, which this
+ * frees; doc->body found */
+static void
+doc_parse_canon(GString *canon, struct html_doc *doc)
 {
 	GumboOptions opt = kGumboDefaultOptions;
 	const GumboVector *kids;
 	const GumboNode *k;
-	GString *canon;
-	char *valid;
 	unsigned int i;
 
 	memset(doc, 0, sizeof(*doc));
-	valid = doc_valid_copy(html, len);
-	canon = html_pre_run(valid, strlen(valid));
-	g_free(valid);
-
 	opt.max_errors = 0;	/* recording errors costs time and memory */
 	doc->out = gumbo_parse_with_options(&opt, canon->str, canon->len);
 	doc->canon_len = canon->len;
@@ -594,6 +588,52 @@ html_doc_parse(const char *html, size_t len, struct html_doc *doc)
 			break;
 		}
 	}
+}
+
+/* html_doc_parse - pre-pass and gumbo over untrusted bytes; free with
+ * html_doc_free */
+void
+html_doc_parse(const char *html, size_t len, struct html_doc *doc)
+{
+	char *valid;
+
+	valid = doc_valid_copy(html, len);
+	doc_parse_canon(html_pre_run(valid, strlen(valid)), doc);
+	g_free(valid);
+}
+
+/*
+ * html_doc_parse_pieces - html_doc_parse() of the pieces p[0, n) as one
+ * document: each goes through the scrub and the pre-pass alone (the
+ * pre-pass closes what a piece leaves open), the canonical pieces are
+ * parsed together with an empty comment between them, so that no text
+ * node spans two pieces, and ends_r[i] gets the offset in the parsed
+ * stream where piece i ends.  At most HTML_MAX_INPUT bytes are read in
+ * all: the pieces after that are empty.
+ */
+void
+html_doc_parse_pieces(const char *const *p, const size_t *len, size_t n,
+    struct html_doc *doc, size_t *ends_r)
+{
+	GString *canon, *c;
+	size_t i, room = HTML_MAX_INPUT;
+	char *valid;
+
+	canon = g_string_new(NULL);
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			g_string_append(canon, "<!---->");
+		if (room > 0) {
+			valid = doc_valid_copy(p[i], MIN(len[i], room));
+			room -= MIN(len[i], room);
+			c = html_pre_run(valid, strlen(valid));
+			g_string_append_len(canon, c->str, (gssize)c->len);
+			g_string_free(c, TRUE);
+			g_free(valid);
+		}
+		ends_r[i] = canon->len;
+	}
+	doc_parse_canon(canon, doc);
 }
 
 /* html_doc_free - release what html_doc_parse() made */
@@ -1021,6 +1061,30 @@ html_sanitize(const char *html, size_t len)
 	return san_finish(out);
 }
 
+/* render_doc - html_render() of a parsed doc, which this frees */
+static void
+render_doc(struct html_doc *doc, bool text, enum html_split split,
+    struct html_parts *r)
+{
+	char *texts[2];
+
+	/*
+	 * The history walk first: what it holds while it runs (the lines
+	 * of the whole body) is freed before the text and the sanitised
+	 * body are made, rather than held beside them with the tree.
+	 */
+	texts[0] = texts[1] = NULL;
+	if (split != HTML_SPLIT_NONE && html_hist_doc(doc, &r->fresh,
+	    &r->hist, text && split == HTML_SPLIT_ALL ? texts : NULL)) {
+		r->fresh_text = texts[0];
+		r->hist_text = texts[1];
+	}
+	if (text)
+		r->text = html_text_doc(doc);
+	r->san = san_finish(html_san_doc(doc, NULL, NULL));
+	html_doc_free(doc);
+}
+
 /*
  * html_render - html_sanitize(), and with text html_to_text(), and with
  * split html_split_history(), all from one parse: a 1 MB body parsed once
@@ -1031,7 +1095,6 @@ html_render(const char *html, size_t len, bool text,
     enum html_split split, struct html_parts *r)
 {
 	struct html_doc doc;
-	char *texts[2];
 
 	memset(r, 0, sizeof(*r));
 	if (html == NULL || len == 0) {
@@ -1040,21 +1103,28 @@ html_render(const char *html, size_t len, bool text,
 		return;
 	}
 	html_doc_parse(html, len, &doc);
-	/*
-	 * The history walk first: what it holds while it runs (the lines
-	 * of the whole body) is freed before the text and the sanitised
-	 * body are made, rather than held beside them with the tree.
-	 */
-	texts[0] = texts[1] = NULL;
-	if (split != HTML_SPLIT_NONE && html_hist_doc(&doc, &r->fresh,
-	    &r->hist, text && split == HTML_SPLIT_ALL ? texts : NULL)) {
-		r->fresh_text = texts[0];
-		r->hist_text = texts[1];
-	}
-	if (text)
-		r->text = html_text_doc(&doc);
-	r->san = san_finish(html_san_doc(&doc, NULL, NULL));
-	html_doc_free(&doc);
+	render_doc(&doc, text, split, r);
+}
+
+/*
+ * html_render_pieces - html_render() of the pieces p[0, n) joined in
+ * order, and in (*texts_r)[i] the html_to_text() of piece i alone, from
+ * one parse (html_doc_parse_pieces(), html_text_pieces()).  *texts_r is
+ * NULL-terminated; g_strfreev() it.
+ */
+void
+html_render_pieces(const char *const *p, const size_t *len, size_t n,
+    bool text, enum html_split split, struct html_parts *r, char ***texts_r)
+{
+	struct html_doc doc;
+	size_t *ends;
+
+	memset(r, 0, sizeof(*r));
+	ends = g_new(size_t, n + 1);
+	html_doc_parse_pieces(p, len, n, &doc, ends);
+	*texts_r = html_text_pieces(&doc, ends, n);
+	g_free(ends);
+	render_doc(&doc, text, split, r);
 }
 
 /* html_parts_clear - free what html_render() made; NULL-safe */

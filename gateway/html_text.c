@@ -31,6 +31,7 @@
 #define TXT_MAX_QUOTE	16	/* "> " prefixes at most */
 #define TXT_MAX_LIST	8	/* list indentation levels at most */
 #define TXT_LINK_CAPTURE 4096	/* link text compared with its URL */
+#define TXT_PIECE_STATES 32	/* > the enum html_txt values (pieces walk) */
 
 /* ------------------------------------------------------------------ */
 /* html_to_text                                                       */
@@ -528,6 +529,90 @@ html_text_doc(const struct html_doc *doc)
 	if (doc->body != NULL)
 		html_walk(doc->body, &w);
 	return txt_finish(&t);
+}
+
+/*
+ * The pieces walk (html_text_pieces): one layout per piece of a document
+ * parsed from several (html_doc_parse_pieces()); each node goes to the
+ * layout of the piece its source offset is in.  An element a piece left
+ * open holds the next piece's nodes, which go to that piece's layout,
+ * and its end still goes to the layout that saw its start.
+ */
+struct txt_pieces {
+	struct txt_state *t;
+	const size_t *ends;		/* where each piece ends */
+	size_t n;
+};
+
+/* pieces_of - index of the piece node n was parsed from */
+static size_t
+pieces_of(const struct txt_pieces *tp, const GumboNode *n)
+{
+	size_t off, lo = 0, hi = tp->n - 1, mid;
+
+	if (n->type == GUMBO_NODE_ELEMENT || n->type == GUMBO_NODE_TEMPLATE)
+		off = n->v.element.start_pos.offset;
+	else
+		off = n->v.text.start_pos.offset;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (off < tp->ends[mid])
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return lo;
+}
+
+/* pieces_enter - txt_enter() in the node's piece; the piece goes into
+ * *state beside txt_enter()'s state (an enum html_txt) */
+static enum html_walk_act
+pieces_enter(void *vctx, const GumboNode *n, int *state)
+{
+	struct txt_pieces *tp = vctx;
+	size_t k;
+	int s = 0;
+	enum html_walk_act act;
+
+	k = pieces_of(tp, n);
+	act = txt_enter(&tp->t[k], n, &s);
+	*state = (int)k * TXT_PIECE_STATES + s;
+	return act;
+}
+
+/* pieces_leave - txt_leave() in the piece that saw the element start */
+static void
+pieces_leave(void *vctx, const GumboNode *n, int state)
+{
+	struct txt_pieces *tp = vctx;
+
+	txt_leave(&tp->t[state / TXT_PIECE_STATES], n,
+	    state % TXT_PIECE_STATES);
+}
+
+/* html_text_pieces - html_to_text() of each of the n pieces doc was
+ * parsed from, ends as html_doc_parse_pieces() set them; new
+ * NULL-terminated array, g_strfreev */
+char **
+html_text_pieces(const struct html_doc *doc, const size_t *ends, size_t n)
+{
+	struct txt_pieces tp = { NULL, ends, n };
+	struct html_walker w = { pieces_enter, pieces_leave, &tp };
+	char **r;
+	size_t i;
+
+	r = g_new0(char *, n + 1);
+	if (n == 0)
+		return r;
+	tp.t = g_new(struct txt_state, n);
+	for (i = 0; i < n; i++)
+		txt_init(&tp.t[i], 64);
+	if (doc->body != NULL)
+		html_walk(doc->body, &w);
+	for (i = 0; i < n; i++)
+		r[i] = txt_finish(&tp.t[i]);
+	g_free(tp.t);
+	return r;
 }
 
 /*

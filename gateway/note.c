@@ -311,49 +311,93 @@ note_prep_split(bool fwd, struct html_parts *parts, bool text_from_html,
 	prep->text = note_join_text(tn, th);
 }
 
+/* note_append_free - append s to out and free it */
+static void
+note_append_free(GString *out, char *s)
+{
+	g_string_append(out, s);
+	g_free(s);
+}
+
 /*
  * note_pieces - when the text and HTML bodies of msg come from different
  * parts (msg->pieces), both bodies made from all of them in order: a
- * text piece as HTML through html_from_text(), an HTML one as text
- * through html_to_text().  New { text, html, NULL }, or NULL.
+ * text piece as HTML through html_from_text(), an HTML one as text.  One
+ * parse of all the pieces (html_render_pieces()) gives each HTML piece's
+ * text and *parts, the render of the joined HTML split as split, which
+ * is left empty when that HTML is blank (*has_html false).  New text, or
+ * NULL when msg has no pieces.
  */
-static char **
-note_pieces(const struct message *msg)
+static char *
+note_pieces(const struct message *msg, enum html_split split,
+    struct html_parts *parts, bool *has_html)
 {
 	const struct message_piece *p;
-	GString *t, *h;
-	char **r, *s, *hs;
-	guint i;
+	GString *t, *run;
+	char **src, **texts, *s;
+	size_t *len;
+	guint i, n, m, *at;
 
 	if (msg->pieces == NULL || msg->text == NULL || msg->html == NULL)
 		return NULL;
-	t = g_string_new(NULL);
-	h = g_string_new(NULL);
-	for (i = 0; i < msg->pieces->len; i++) {
+	/* The HTML pieces, each a source of its own, and between them
+	 * the text pieces as HTML, a run of them one source: only an
+	 * HTML piece's text is read back (at[i]: piece i's source). */
+	n = msg->pieces->len;
+	src = g_new0(char *, n + 1);
+	at = g_new0(guint, n);
+	run = NULL;
+	m = 0;
+	for (i = 0; i < n; i++) {
 		p = &g_array_index(msg->pieces, struct message_piece, i);
-		if (p->text_len > 0)
+		if (p->html_len == 0) {
 			s = g_strndup(msg->text + p->text_off, p->text_len);
-		else
-			s = html_to_text(msg->html + p->html_off, p->html_len);
+			if (run == NULL)
+				run = g_string_new(NULL);
+			note_append_free(run, html_from_text(s));
+			g_free(s);
+			continue;
+		}
+		if (run != NULL)
+			src[m++] = g_string_free(run, FALSE);
+		run = NULL;
+		at[i] = m;
+		src[m++] = g_strndup(msg->html + p->html_off, p->html_len);
+	}
+	if (run != NULL)
+		src[m++] = g_string_free(run, FALSE);
+	len = g_new(size_t, m + 1);
+	*has_html = false;
+	for (i = 0; i < m; i++) {
+		len[i] = strlen(src[i]);
+		if (!note_blank(src[i]))
+			*has_html = true;
+	}
+	html_render_pieces((const char *const *)src, len, m, true, split,
+	    parts, &texts);
+	g_strfreev(src);
+	g_free(len);
+	if (!*has_html)
+		html_parts_clear(parts);
+	t = g_string_new(NULL);
+	for (i = 0; i < n; i++) {
+		p = &g_array_index(msg->pieces, struct message_piece, i);
+		if (p->text_len > 0 || p->html_len == 0)
+			s = g_strndup(msg->text + p->text_off, p->text_len);
+		else {
+			s = texts[at[i]];
+			texts[at[i]] = NULL;	/* one HTML piece a source */
+		}
 		if (t->len > 0 && t->str[t->len - 1] != '\n' && *s != '\n')
 			g_string_append_c(t, '\n');
 		g_string_append(t, s);
 		g_free(s);
-		if (p->html_len > 0)
-			g_string_append_len(h, msg->html + p->html_off,
-			    (gssize)p->html_len);
-		else {
-			s = g_strndup(msg->text + p->text_off, p->text_len);
-			hs = html_from_text(s);
-			g_string_append(h, hs);
-			g_free(hs);
-			g_free(s);
-		}
 	}
-	r = g_new0(char *, 3);
-	r[0] = g_string_free(t, FALSE);
-	r[1] = g_string_free(h, FALSE);
-	return r;
+	for (i = 0; i < m; i++)
+		g_free(texts[i]);
+	g_free(texts);
+	g_free(at);
+	return g_string_free(t, FALSE);
 }
 
 /*
@@ -372,7 +416,7 @@ note_prep_new(const struct message *msg, int depth, bool split,
 {
 	struct note_prep *prep;
 	struct html_parts parts;
-	char *tmp, *text, **pieces;
+	char *tmp, *text, *pieces;
 	const char *html;
 	size_t used;
 	guint i;
@@ -384,28 +428,28 @@ note_prep_new(const struct message *msg, int depth, bool split,
 	/* Only the message's own history: a forward is content whole. */
 	split = split && depth == 0;
 	fwd = split && history_subject_forward(msg->subject);
-	pieces = note_pieces(msg);
 	tmp = NULL;
-	html = msg->html != NULL ? note_valid_ref(pieces != NULL ?
-	    pieces[1] : msg->html, &tmp) : NULL;
-	has_html = html != NULL && !note_blank(html);
-	if (has_html) {
+	pieces = note_pieces(msg, !split || fwd ? HTML_SPLIT_NONE :
+	    HTML_SPLIT_HTML, &parts, &has_html);
+	html = pieces == NULL && msg->html != NULL ?
+	    note_valid_ref(msg->html, &tmp) : NULL;
+	if (pieces == NULL)
+		has_html = html != NULL && !note_blank(html);
+	if (pieces == NULL && has_html) {
 		/* One parse for the sanitised HTML, its text and its
 		 * history; the source goes as soon as it is read. */
 		html_render(html, strlen(html), true, !split || fwd ?
-		    HTML_SPLIT_NONE : pieces == NULL && (msg->text == NULL ||
-		    note_blank(msg->text)) ? HTML_SPLIT_ALL : HTML_SPLIT_HTML,
+		    HTML_SPLIT_NONE : msg->text == NULL ||
+		    note_blank(msg->text) ? HTML_SPLIT_ALL : HTML_SPLIT_HTML,
 		    &parts);
 		html = NULL;
 		g_free(tmp);
 		tmp = NULL;
-		if (pieces != NULL) {
-			g_free(pieces[1]);
-			pieces[1] = NULL;
-		}
 	}
-	if (pieces != NULL)
-		prep->text = note_text_body(pieces[0]);
+	if (pieces != NULL) {
+		prep->text = note_text_take(pieces);
+		pieces = NULL;
+	}
 	else if (msg->text != NULL && !note_blank(msg->text) &&
 	    take != NULL && *take == msg->text) {
 		prep->text = note_text_take(*take);
@@ -418,7 +462,7 @@ note_prep_new(const struct message *msg, int depth, bool split,
 	} else
 		prep->text = g_strdup("");
 	g_free(tmp);
-	g_strfreev(pieces);
+	g_free(pieces);
 	if (has_html) {
 		prep->html = parts.san;
 		parts.san = NULL;

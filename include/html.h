@@ -127,6 +127,16 @@ enum html_split {
 void html_render(const char *html, size_t len, bool text,
     enum html_split split, struct html_parts *r);
 
+/*
+ * html_render_pieces - html_render() of the pieces p[0, n) joined in
+ * order, and in *texts_r the html_to_text() of each piece alone, all from
+ * one parse (for a body in several parts).  *texts_r is NULL-terminated:
+ * g_strfreev() it.  The same bytes as a render of the joined source as
+ * long as each piece closes what it opens (the pre-pass closes the rest).
+ */
+void html_render_pieces(const char *const *p, const size_t *len, size_t n,
+    bool text, enum html_split split, struct html_parts *r, char ***texts_r);
+
 /* html_parts_clear - free the strings of *r and zero it; NULL-safe */
 void html_parts_clear(struct html_parts *r);
 

@@ -206,6 +206,12 @@ struct html_doc {
  * carry their own tag (html_node_tag() is then gumbo's tag). */
 void html_doc_parse(const char *html, size_t len, struct html_doc *doc);
 
+/* html_doc_parse_pieces - html_doc_parse() of pieces p[0, n) as one
+ * document, each pre-passed alone, no text node across two; ends_r[i]:
+ * where piece i ends in the parsed stream (html.c) */
+void html_doc_parse_pieces(const char *const *p, const size_t *len,
+    size_t n, struct html_doc *doc, size_t *ends_r);
+
 /* html_doc_free - release what html_doc_parse() made */
 void html_doc_free(struct html_doc *doc);
 
@@ -255,6 +261,12 @@ GString *html_san_doc(const struct html_doc *doc,
 /* html_text_doc - html_to_text() of a parsed document (html_text.c);
  * new string, g_free */
 char *html_text_doc(const struct html_doc *doc);
+
+/* html_text_pieces - html_to_text() of each piece of a document
+ * html_doc_parse_pieces() parsed, as that piece alone would give it;
+ * new NULL-terminated array, g_strfreev (html_text.c) */
+char **html_text_pieces(const struct html_doc *doc, const size_t *ends,
+    size_t n);
 
 /*
  * html_text_split - html_to_text() of the two halves html_hist_doc() cut

@@ -1,7 +1,8 @@
 /*
  * test_html_text.c - the text renderers (gateway/html_text.c): one case
  * per text kind of the tag table through html_to_text(), and
- * html_from_text() / html_from_text_plain().  test_html.c holds the
+ * html_from_text() / html_from_text_plain(), html_render_pieces().
+ * test_html.c holds the
  * real-world mails and the bounds.
  */
 #include <stdbool.h>
@@ -167,6 +168,74 @@ test_from_text(void)
 	}
 }
 
+/*
+ * test_pieces - html_render_pieces(): each piece's text as html_to_text()
+ * of it alone, and for pieces that close what they open, the render of
+ * the joined source, all from one parse
+ */
+static void
+test_pieces(void)
+{
+	static const char *const cases[][4] = {
+		/* Apple Mail: whole documents around an image */
+		{ "<html><body>Hi,<br>see the plan:</body></html>\n",
+		    "<html><head><title>t</title></head><body><p>Call me."
+		    "</p></body></html>\n", NULL },
+		/* bare text, no tags: gumbo would merge it into one node */
+		{ "<html>\nfirst part\n</html>\n", "second part\n",
+		    "third &amp; last", NULL },
+		/* an empty piece, a list, a quote */
+		{ "", "<ul><li>a<li>b</ul>", "<blockquote>q</blockquote>",
+		    NULL },
+		{ "<p>one piece</p>", NULL },
+	};
+	/* a piece that leaves a list open: its text still as alone */
+	static const char *const open[] = { "<ul><li>a", "b<div>c</div>" };
+	struct html_parts parts;
+	GString *joined;
+	char **texts, *want;
+	size_t k, i, n, len[4];
+
+	for (k = 0; k < G_N_ELEMENTS(cases); k++) {
+		joined = g_string_new(NULL);
+		for (n = 0; cases[k][n] != NULL; n++) {
+			len[n] = strlen(cases[k][n]);
+			g_string_append(joined, cases[k][n]);
+		}
+		html_render_pieces(cases[k], len, n, true, HTML_SPLIT_NONE,
+		    &parts, &texts);
+		for (i = 0; i < n; i++) {
+			want = html_to_text(cases[k][i], len[i]);
+			tap_str(texts[i], want, "pieces: a piece's text is its "
+			    "text alone");
+			g_free(want);
+		}
+		tap_ok(texts[n] == NULL, "pieces: texts NULL-terminated");
+		want = html_sanitize(joined->str, joined->len);
+		tap_str(parts.san, want, "pieces: sanitised as joined");
+		g_free(want);
+		want = html_to_text(joined->str, joined->len);
+		tap_str(parts.text, want, "pieces: text as joined");
+		g_free(want);
+		html_parts_clear(&parts);
+		g_strfreev(texts);
+		g_string_free(joined, TRUE);
+	}
+	len[0] = strlen(open[0]);
+	len[1] = strlen(open[1]);
+	html_render_pieces(open, len, 2, false, HTML_SPLIT_NONE, &parts,
+	    &texts);
+	tap_str(texts[0], "- a", "pieces: an open list ends with its piece");
+	tap_str(texts[1], "b\nc", "pieces: the next piece is not in it");
+	html_parts_clear(&parts);
+	g_strfreev(texts);
+	html_render_pieces(NULL, NULL, 0, true, HTML_SPLIT_NONE, &parts,
+	    &texts);
+	tap_ok(texts[0] == NULL && parts.san != NULL, "pieces: none");
+	html_parts_clear(&parts);
+	g_strfreev(texts);
+}
+
 /* test_null - NULL in, "" out */
 static void
 test_null(void)
@@ -187,6 +256,7 @@ main(void)
 {
 	test_to_text();
 	test_from_text();
+	test_pieces();
 	test_null();
 	return tap_done();
 }
