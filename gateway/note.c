@@ -18,7 +18,6 @@
  * is cut as a whole and the HTML made from it.
  */
 #include <inttypes.h>
-#include <limits.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -32,6 +31,7 @@
 #include "html_cut.h"
 #include "message.h"
 #include "note.h"
+#include "reply.h"
 
 #define NOTE_HEADER_MAX 1024	/* bytes kept of one header value */
 #define NOTE_MAX_DEPTH 32	/* forwards nested deeper are not rendered */
@@ -151,8 +151,8 @@ note_text_take(char *s)
 
 	if (s == NULL)
 		return g_strdup("");
-	if (!g_utf8_validate(s, -1, NULL)) {
-		v = g_utf8_make_valid(s, -1);
+	(void)note_valid_ref(s, &v);
+	if (v != NULL) {
 		g_free(s);
 		s = v;
 	}
@@ -1021,16 +1021,11 @@ enum gw_status
 note_text_from_json(struct note *note, const char *json, size_t len,
     struct gw_error *err)
 {
-	struct json_tokener *tok;
 	struct json_object *obj, *v;
 	enum gw_status rc;
 
-	if (len > INT_MAX)
-		return gw_error_set(err, GW_ESOFTWARE, "note: JSON too long");
-	tok = json_tokener_new();
-	if (tok == NULL)
-		return gw_error_set(err, GW_ESOFTWARE, "json-c: out of memory");
-	obj = json_tokener_parse_ex(tok, json, (int)len);
+	/* The parser api_describe() reads the same JSON with. */
+	obj = reply_parse(json, len);
 	if (obj != NULL && json_object_object_get_ex(obj, "body_text", &v) &&
 	    json_object_is_type(v, json_type_string)) {
 		g_free(note->body_text);
@@ -1041,7 +1036,6 @@ note_text_from_json(struct note *note, const char *json, size_t len,
 		rc = gw_error_set(err, GW_ESOFTWARE,
 		    "json-c: no body_text in the note's JSON");
 	json_object_put(obj);
-	json_tokener_free(tok);
 	return rc;
 }
 
