@@ -628,13 +628,26 @@ charset_body(const char *s, size_t len, const char *charset)
 	return charset_body_max(s, len, charset, SIZE_MAX);
 }
 
+/* charset_fit - clean cut to at most cap bytes on a UTF-8 boundary,
+ * *cut_r set when that left something out; returns clean */
+static GString *
+charset_fit(GString *clean, size_t cap, bool *cut_r)
+{
+	size_t keep;
+
+	keep = charset_utf8_fit(clean->str, clean->len, cap);
+	if (keep < clean->len)
+		*cut_r = true;
+	g_string_truncate(clean, keep);
+	return clean;
+}
+
 /* charset_text - a text body part as clean UTF-8 of at most cap bytes */
 GString *
 charset_text(const char *s, size_t len, const char *charset,
     const char *format, const char *delsp, size_t cap, bool *cut_r)
 {
 	GString *clean, *flowed;
-	size_t keep;
 	bool unflow;
 
 	/*
@@ -650,11 +663,7 @@ charset_text(const char *s, size_t len, const char *charset,
 		    delsp != NULL && g_ascii_strcasecmp(delsp, "yes") == 0);
 		g_string_free(flowed, TRUE);
 	}
-	keep = charset_utf8_fit(clean->str, clean->len, cap);
-	if (keep < clean->len)
-		*cut_r = true;
-	g_string_truncate(clean, keep);
-	return clean;
+	return charset_fit(clean, cap, cut_r);
 }
 
 /*
@@ -685,7 +694,7 @@ charset_text_take(char *buf, size_t len, const char *charset,
     const char *format, const char *delsp, size_t cap, bool *cut_r)
 {
 	GString *clean, *utf8;
-	size_t keep, stop, w;
+	size_t stop, w;
 
 	if (format != NULL && g_ascii_strcasecmp(format, "flowed") == 0) {
 		clean = charset_text(buf, len, charset, format, delsp, cap,
@@ -711,11 +720,7 @@ charset_text_take(char *buf, size_t len, const char *charset,
 			g_free(buf);
 		}
 	}
-	keep = charset_utf8_fit(clean->str, clean->len, cap);
-	if (keep < clean->len)
-		*cut_r = true;
-	g_string_truncate(clean, keep);
-	return clean;
+	return charset_fit(clean, cap, cut_r);
 }
 
 /*
