@@ -58,7 +58,7 @@ hist_has(const char *s, size_t n, const char *w)
 	const char *p, *e = s + n;
 
 	for (p = s; (size_t)(e - p) >= wl; p++) {
-		p = memchr(p, w[0], (size_t)(e - p) - wl + 1);
+		p = memchr(p, (unsigned char)w[0], (size_t)(e - p) - wl + 1);
 		if (p == NULL)
 			return false;
 		if (memcmp(p, w, wl) == 0)
